@@ -1,0 +1,284 @@
+/**
+ * The stack configuration schema: every key the program reads, with its type, default and the
+ * rules that tie keys together. Parsing is pure (no Pulumi runtime), so tests and tools can
+ * validate a `Pulumi.<stack>.yaml` without evaluating the program.
+ */
+import { z } from "zod";
+
+export const PROJECT = "platform";
+
+export const ENVIRONMENTS = ["development", "staging", "production", "local"] as const;
+export type EnvironmentName = (typeof ENVIRONMENTS)[number];
+
+const dnsLabel = z
+  .string()
+  .regex(
+    /^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/,
+    "must be a DNS label: lowercase letters, digits and '-', 1-40 chars",
+  );
+const cidr = z
+  .string()
+  .regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, "must be an IPv4 CIDR such as 10.0.0.0/16")
+  .refine(
+    (v) =>
+      v
+        .split("/")[0]
+        .split(".")
+        .every((o) => Number(o) <= 255) && Number(v.split("/")[1]) <= 32,
+    {
+      message: "must be an IPv4 CIDR with octets 0-255 and a prefix 0-32",
+    },
+  );
+const digest = z
+  .string()
+  .regex(/^sha256:[a-f0-9]{64}$/, "must be an image digest: sha256: and 64 hex characters");
+const accountId = z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account id");
+const retentionDays = z
+  .number()
+  .int()
+  .refine((d) => CLOUDWATCH_RETENTION_DAYS.includes(d), {
+    message:
+      "must be a CloudWatch retention period (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)",
+  });
+export const CLOUDWATCH_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
+
+const networkSchema = z.strictObject({
+  /** VPC CIDR; split into public and private subnets per AZ. @default "10.0.0.0/16" */
+  cidr: cidr.default("10.0.0.0/16"),
+  /** Availability zones to span. @default 2 (production requires 3) */
+  azCount: z.number().int().min(1).max(6).default(2),
+  /** One NAT gateway for the VPC, or one per AZ (no cross-AZ dependency). @default "single" */
+  natGateways: z.enum(["single", "perAz"]).default("single"),
+});
+
+const registrySchema = z.strictObject({
+  /** Where images live: ECR repositories created here, or GHCR packages under `ghcrOwner`. @default "ecr" */
+  kind: z.enum(["ecr", "ghcr"]).default("ecr"),
+  /** GitHub owner whose packages hold the images (ghcr only). */
+  ghcrOwner: z
+    .string()
+    .regex(/^[A-Za-z0-9-]+$/, "must be a GitHub user or organisation name")
+    .optional(),
+  /** Images kept per repository by the lifecycle policy. @default 30 */
+  keepLastImages: z.number().int().min(1).max(1000).default(30),
+  /** Days after which untagged images expire. @default 7 */
+  untaggedExpiryDays: z.number().int().min(1).max(365).default(7),
+  /** Accounts allowed to pull (never a wildcard). @default [] */
+  pullAccountIds: z.array(accountId).default([]),
+});
+
+const nodeGroupSchema = z.strictObject({
+  name: dnsLabel,
+  instanceTypes: z
+    .array(z.string().regex(/^[a-z0-9]+\.[a-z0-9]+$/, "must be an EC2 instance type such as m7i.large"))
+    .min(1),
+  minSize: z.number().int().min(0),
+  maxSize: z.number().int().min(1),
+  desiredSize: z.number().int().min(0),
+  /** Root volume size in GiB. @default 50 */
+  diskSizeGiB: z.number().int().min(20).max(16384).default(50),
+  capacityType: z.enum(["ON_DEMAND", "SPOT"]).default("ON_DEMAND"),
+});
+
+export const MIN_KUBERNETES_VERSION = "1.31";
+const eksSchema = z.strictObject({
+  /** Create an EKS cluster for services with target `eks`. @default false */
+  enabled: z.boolean().default(false),
+  /** Kubernetes minor version. @default "1.33" */
+  version: z
+    .string()
+    .regex(/^1\.\d{2}$/, "must be a Kubernetes minor version such as 1.33")
+    .default("1.33"),
+  /** Expose the API endpoint publicly (then only to `publicAccessCidrs`). @default false */
+  endpointPublicAccess: z.boolean().default(false),
+  /** CIDRs allowed to reach a public endpoint; required when it is public. @default [] */
+  publicAccessCidrs: z.array(cidr).default([]),
+  nodeGroups: z.array(nodeGroupSchema).default([]),
+});
+
+const ecsSchema = z.strictObject({
+  /** Create an ECS cluster and ALB for services with target `ecs`. @default false */
+  enabled: z.boolean().default(false),
+  /** DNS zone under which each service is served as `<service>.<domain>`. */
+  domain: z
+    .string()
+    .regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, "must be a DNS domain such as dev.example.com")
+    .optional(),
+  /** ACM certificate for the HTTPS listener; required when ECS is enabled. */
+  certificateArn: z
+    .string()
+    .regex(
+      /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/,
+      "must be an ACM certificate ARN",
+    )
+    .optional(),
+  /** Internet-facing ALB; needs `allowedCidrs`. @default false (internal) */
+  publicLoadBalancer: z.boolean().default(false),
+  /** CIDRs allowed to reach the ALB. @default [] (the VPC CIDR) */
+  allowedCidrs: z.array(cidr).default([]),
+});
+
+const kubernetesSchema = z.strictObject({
+  /** Path to a kubeconfig for a cluster not created here (local stack, kind, minikube). */
+  kubeconfig: z.string().min(1).optional(),
+  /** Context within that kubeconfig. */
+  context: z.string().min(1).optional(),
+  /** ClusterSecretStore (External Secrets Operator) that resolves service secret references. */
+  secretStore: dnsLabel.optional(),
+});
+
+const rollingSchema = z.strictObject({
+  type: z.literal("rolling"),
+  /** Extra pods during a rollout. @default "25%" */
+  maxSurge: z.union([z.number().int().min(0), z.string().regex(/^\d{1,3}%$/)]).default("25%"),
+  /** Pods that may be unavailable during a rollout. @default 0 */
+  maxUnavailable: z.union([z.number().int().min(0), z.string().regex(/^\d{1,3}%$/)]).default(0),
+});
+const blueGreenSchema = z.strictObject({ type: z.literal("blueGreen") });
+const canarySchema = z.strictObject({
+  type: z.literal("canary"),
+  /** Traffic weights (percent) the workflow steps through, strictly increasing, ending at 100. @default [10, 25, 50, 100] */
+  steps: z.array(z.number().int()).default([10, 25, 50, 100]),
+});
+const strategySchema = z.discriminatedUnion("type", [rollingSchema, blueGreenSchema, canarySchema]);
+
+const serviceSchema = z.strictObject({
+  name: dnsLabel,
+  /** Container port the service listens on. */
+  port: z.number().int().min(1024, "must be ≥ 1024 (containers run as non-root)").max(65535),
+  target: z.enum(["eks", "ecs"]),
+  strategy: strategySchema.default({ type: "rolling", maxSurge: "25%", maxUnavailable: 0 }),
+  /** Desired replicas (ECS tasks or Kubernetes pods per colour/track). @default 2 */
+  replicas: z.number().int().min(1).max(100).default(2),
+  autoscaling: z
+    .strictObject({
+      minReplicas: z.number().int().min(1),
+      maxReplicas: z.number().int().min(1),
+      /** Target average CPU utilisation, percent. @default 70 */
+      cpuTarget: z.number().int().min(10).max(95).default(70),
+    })
+    .optional(),
+  /** CPU in millicores (Fargate: 256/512/1024/2048/4096 units = 250/500/1000/2000/4000). @default 250 */
+  cpu: z.number().int().min(50).max(16000).default(250),
+  /** Memory in MiB. @default 512 */
+  memoryMiB: z.number().int().min(64).max(122880).default(512),
+  /** HTTP path answering 200 when healthy. @default "/health" */
+  healthPath: z
+    .string()
+    .regex(/^\/[\x21-\x7e]*$/, "must be an absolute URL path")
+    .default("/health"),
+  /** Plain environment variables (never secrets). @default {} */
+  env: z
+    .record(z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "env names are UPPER_SNAKE_CASE"), z.string())
+    .default({}),
+  /** Environment name → Secrets Manager secret ARN. Values are references, never secret values. @default {} */
+  secrets: z
+    .record(
+      z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "env names are UPPER_SNAKE_CASE"),
+      z
+        .string()
+        .regex(
+          /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/,
+          "must be a Secrets Manager secret ARN",
+        ),
+    )
+    .default({}),
+});
+
+const releaseSchema = z.strictObject({
+  /** Digest the service runs (the active colour for blueGreen, the stable track for canary). */
+  digest,
+  /** blueGreen: colour the main Service selects. @default "blue" */
+  activeColor: z.enum(["blue", "green"]).default("blue"),
+  /** blueGreen: digest of the idle colour (the next release, reachable via the preview Service). @default digest */
+  idleDigest: digest.optional(),
+  /** canary: digest of the canary track. @default digest */
+  canaryDigest: digest.optional(),
+  /** canary: current traffic weight; 0 or one of the strategy's steps. @default 0 */
+  canaryWeight: z.number().int().min(0).max(100).default(0),
+});
+
+const githubSchema = z.strictObject({
+  /** Owner (organisation or user) of the application repository. */
+  owner: z.string().regex(/^[A-Za-z0-9-]+$/, "must be a GitHub user or organisation name"),
+  /** Repository name. */
+  repository: z.string().regex(/^[A-Za-z0-9._-]+$/, "must be a GitHub repository name"),
+  /** This stack manages the repository-level objects (settings, protection, workflow files). Exactly one stack may. @default false */
+  manageRepository: z.boolean().default(false),
+  /** Stacks, in promotion order, that the generated infra workflows deploy. @default ["dev", "staging", "production"] */
+  stacks: z.array(dnsLabel).min(1).default(["dev", "staging", "production"]),
+  /** Approving reviews a pull request needs. @default 1 */
+  requiredApprovals: z.number().int().min(1).max(6).default(1),
+  /** Reviewers of this stack's environment. */
+  reviewers: z
+    .strictObject({
+      users: z.array(z.number().int().positive()).default([]),
+      teams: z.array(z.number().int().positive()).default([]),
+    })
+    .default({ users: [], teams: [] }),
+  /** Minutes the environment waits before a deployment proceeds. @default 0 */
+  waitTimerMinutes: z.number().int().min(0).max(43200).default(0),
+  /** URL shown on the environment. */
+  environmentUrl: z.string().url().optional(),
+  /** Node.js versions of the unit-test matrix. @default ["20", "22"] */
+  nodeVersions: z
+    .array(z.string().regex(/^\d{2}$/))
+    .min(1)
+    .default(["20", "22"]),
+  /** Line coverage the unit tests must reach. @default 80 */
+  coverageThreshold: z.number().int().min(0).max(100).default(80),
+  /** Service containers for integration tests. @default [] */
+  integrationServices: z.array(z.enum(["postgres", "redis", "mysql", "mongodb"])).default([]),
+  /** Run contract tests (`npm run test:contract`). @default false */
+  contractTests: z.boolean().default(false),
+  /** Backend the workflows log in to. @default "file" backend is not shared: set this for CI */
+  backendUrl: z
+    .string()
+    .regex(/^(s3:\/\/|https:\/\/|file:\/\/)/, "must be s3://, https:// (Pulumi Cloud) or file://")
+    .optional(),
+  /** Secrets provider for stacks, e.g. awskms://alias/pulumi. */
+  secretsProvider: z
+    .string()
+    .regex(/^(awskms|passphrase|default)/, "must be awskms://…, passphrase or default")
+    .optional(),
+});
+
+export const stackConfigSchema = z.strictObject({
+  environment: z.enum(ENVIRONMENTS),
+  /** gitflow (develop → main → tags) or trunk (main → tags). @default "gitflow" */
+  branchModel: z.enum(["gitflow", "trunk"]).default("gitflow"),
+  /** Protect stateful resources from deletion. @default true in production, else false */
+  protect: z.boolean().optional(),
+  /** Log retention for every CloudWatch log group. @default 365 */
+  logRetentionDays: retentionDays.default(365),
+  /** Tags applied to every AWS resource. @default {} */
+  tags: z.record(z.string(), z.string()).default({}),
+  network: networkSchema.default(networkSchema.parse({})),
+  registry: registrySchema.default(registrySchema.parse({})),
+  eks: eksSchema.default(eksSchema.parse({})),
+  ecs: ecsSchema.default(ecsSchema.parse({})),
+  kubernetes: kubernetesSchema.default({}),
+  services: z.array(serviceSchema).default([]),
+  releases: z.record(dnsLabel, releaseSchema).default({}),
+  github: githubSchema.optional(),
+});
+
+export type StackConfigInput = z.input<typeof stackConfigSchema>;
+type Parsed = z.output<typeof stackConfigSchema>;
+export type ServiceConfig = z.output<typeof serviceSchema>;
+export type ReleaseConfig = z.output<typeof releaseSchema>;
+export type GithubConfig = z.output<typeof githubSchema>;
+export type NodeGroupConfig = z.output<typeof nodeGroupSchema>;
+export type Strategy = z.output<typeof strategySchema>;
+
+/** The validated configuration of one stack, with derived facts the layers share. */
+export interface StackConfig extends Omit<Parsed, "protect"> {
+  readonly stack: string;
+  readonly protect: boolean;
+  /** True when any AWS resource is needed (network, ECR, EKS, ECS, deploy roles). */
+  readonly usesAws: boolean;
+  /** `aws:region` of the stack; required when `usesAws`. */
+  readonly awsRegion?: string;
+}

@@ -1,0 +1,33 @@
+// Lint rules that keep Pulumi programs honest: no floating promises (a lost promise is a lost
+// resource), and no Output inside a template literal (it renders "Calling [toString] on an Output").
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+import pulumi from "@pulumi/eslint-plugin";
+
+export default tseslint.config(
+  {
+    ignores: [
+      "node_modules/**",
+      "**/node_modules/**",
+      "bin/**",
+      ".tools/**",
+      "scratch/**",
+      "eslint.config.mjs",
+    ],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ["**/*.ts"],
+    languageOptions: {
+      parserOptions: { project: "./tsconfig.json", tsconfigRootDir: import.meta.dirname },
+    },
+    plugins: { "@pulumi": pulumi },
+    rules: {
+      "@typescript-eslint/no-floating-promises": "error",
+      "@pulumi/no-output-in-template-literal": "error",
+      "@typescript-eslint/no-explicit-any": "off",
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+    },
+  },
+);
