@@ -2,6 +2,7 @@
 // the code: the outputs contract and the policy table. `--check` fails when the README is stale.
 import * as fs from "fs";
 import * as path from "path";
+import * as prettier from "prettier";
 import { generatedSections } from "../tooling/docs";
 
 const readmePath = path.join(__dirname, "..", "README.md");
@@ -13,13 +14,27 @@ for (const [name, body] of Object.entries(generatedSections())) {
   if (!pattern.test(readme)) throw new Error(`README.md has no <!-- generated:${name} --> section`);
   readme = readme.replace(pattern, `$1${body}\n$2`);
 }
-if (check) {
-  if (readme !== before) {
-    console.error("README.md generated sections are stale: run npm run docs");
-    process.exit(1);
-  }
-  console.log("README.md generated sections are current");
-} else {
-  fs.writeFileSync(readmePath, readme);
-  console.log("README.md generated sections updated");
+async function main(): Promise<void> {
+  // Format like `prettier --write` would, so generated tables and format:check agree.
+  const options = (await prettier.resolveConfig(readmePath)) ?? {};
+  readme = await prettier.format(readme, { ...options, parser: "markdown" });
+  report();
 }
+
+function report(): void {
+  if (check) {
+    if (readme !== before) {
+      console.error("README.md generated sections are stale: run npm run docs");
+      process.exit(1);
+    }
+    console.log("README.md generated sections are current");
+  } else {
+    fs.writeFileSync(readmePath, readme);
+    console.log("README.md generated sections updated");
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
