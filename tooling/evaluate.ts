@@ -15,6 +15,10 @@ export interface RecordedResource {
   readonly provider?: string;
   readonly custom: boolean;
   readonly protect: boolean;
+  /** URNs this resource depends on (explicit and through its inputs), as the engine records them. */
+  readonly dependencies: string[];
+  /** The inputs exactly as serialised for the engine (protobuf Struct), unknowns and secrets included. */
+  readonly rawInputs: any;
 }
 
 export interface Evaluation {
@@ -111,6 +115,8 @@ export async function evaluate(
           provider: req.getProvider() || undefined,
           custom: req.getCustom(),
           protect: Boolean(req.getProtect()),
+          dependencies: req.getDependenciesList(),
+          rawInputs: req.getObject(),
         });
       }
       callback(err, response);

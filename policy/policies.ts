@@ -1,0 +1,35 @@
+/**
+ * Every rule of the pack, importable without starting the analyzer (constructing a PolicyPack
+ * starts a gRPC server): tests, the offline gate and the docs generator use this module.
+ */
+import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { ecrRules } from "./rules/ecr";
+import { ecsRules } from "./rules/ecs";
+import { eksRules } from "./rules/eks";
+import { githubRules } from "./rules/github";
+import { iamRules } from "./rules/iam";
+import { kubernetesRules } from "./rules/kubernetes";
+import { lbRules } from "./rules/lb";
+import { networkRules } from "./rules/network";
+import { s3Rules } from "./rules/s3";
+import { workflowRules } from "./rules/workflows";
+
+export type Policy = (ResourceValidationPolicy | StackValidationPolicy) & {
+  readonly anchors: readonly string[];
+};
+
+export const policies: Policy[] = [
+  ...ecrRules,
+  ...eksRules,
+  ...ecsRules,
+  ...lbRules,
+  ...iamRules,
+  ...s3Rules,
+  ...networkRules,
+  ...kubernetesRules,
+  ...githubRules,
+  ...workflowRules,
+];
+
+export const isStackPolicy = (p: Policy): p is StackValidationPolicy & { anchors: readonly string[] } =>
+  "validateStack" in p;

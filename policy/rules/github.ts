@@ -1,0 +1,252 @@
+import { asArray, resourceRule, stackRule } from "../lib/rule";
+import { SECRET_NAME, SECRET_VALUE } from "./ecs";
+
+const REPO = "github:index/repository:Repository";
+const PROTECTION = "github:index/branchProtection:BranchProtection";
+const RULESET = "github:index/repositoryRuleset:RepositoryRuleset";
+
+export const githubRules = [
+  resourceRule(
+    {
+      name: "github-repository-require-private",
+      types: [REPO],
+      anchors: ["CKV_GIT_1", "AVD-GIT-0001"],
+      summary: "Repositories are private unless the stack allows public ones.",
+      severity: "high",
+      remediation: 'Set visibility = "private" (or "internal").',
+      config: {
+        allowPublic: {
+          type: "boolean",
+          default: false,
+          description: "This stack may manage public repositories.",
+        },
+      },
+    },
+    (p, { config }) =>
+      config.allowPublic ||
+      p.visibility === "private" ||
+      p.visibility === "internal" ||
+      (p.visibility === undefined && p.private === true)
+        ? []
+        : [`visibility is ${p.visibility ?? "public"}`],
+  ),
+  resourceRule(
+    {
+      name: "github-repository-enable-security-features",
+      types: [REPO],
+      anchors: ["CKV_GIT_3", "AVD-GIT-0003"],
+      summary: "Repositories have vulnerability alerts, secret scanning and push protection on.",
+      severity: "high",
+      remediation:
+        'Set vulnerabilityAlerts = true and securityAndAnalysis.{secretScanning,secretScanningPushProtection}.status = "enabled".',
+    },
+    (p) => [
+      ...(p.vulnerabilityAlerts === true ? [] : ["vulnerabilityAlerts is not true"]),
+      ...["secretScanning", "secretScanningPushProtection"]
+        .filter((k) => p.securityAndAnalysis?.[k]?.status !== "enabled")
+        .map((k) => `securityAndAnalysis.${k} is not enabled`),
+    ],
+  ),
+  resourceRule(
+    {
+      name: "github-branchprotection-require-reviews",
+      types: [PROTECTION],
+      anchors: [
+        "CKV_GIT_5",
+        "CKV_GITHUB_19",
+        "CKV_GITHUB_11",
+        "CKV_GITHUB_13",
+        "Scorecard Branch-Protection",
+      ],
+      summary: "Protected branches need approving reviews, dismiss stale ones and require code owners.",
+      severity: "high",
+      remediation:
+        "Set requiredPullRequestReviews = [{ requiredApprovingReviewCount ≥ minimum, dismissStaleReviews: true, requireCodeOwnerReviews: true }].",
+      config: {
+        minimumApprovals: {
+          type: "number",
+          default: 1,
+          description: "Fewest approving reviews a pull request may need.",
+        },
+      },
+    },
+    (p, { config }) => {
+      const r = asArray(p.requiredPullRequestReviews)[0] as any;
+      if (!r) return ["no pull request reviews are required"];
+      return [
+        ...((r.requiredApprovingReviewCount ?? 1) < config.minimumApprovals
+          ? [
+              `requiredApprovingReviewCount is ${r.requiredApprovingReviewCount}; at least ${config.minimumApprovals}`,
+            ]
+          : []),
+        ...(r.dismissStaleReviews === true ? [] : ["dismissStaleReviews is not true"]),
+        ...(r.requireCodeOwnerReviews === true ? [] : ["requireCodeOwnerReviews is not true"]),
+      ];
+    },
+  ),
+  resourceRule(
+    {
+      name: "github-branchprotection-disallow-bypass",
+      types: [PROTECTION],
+      anchors: ["CKV_GITHUB_10", "CKV_GITHUB_5", "CKV_GITHUB_18", "Scorecard Branch-Protection"],
+      summary: "Protection binds admins too, and the branch can be neither force-pushed nor deleted.",
+      severity: "high",
+      remediation: "Set enforceAdmins = true, allowsForcePushes = false, allowsDeletions = false.",
+    },
+    (p) => [
+      ...(p.enforceAdmins === true ? [] : ["enforceAdmins is not true"]),
+      ...(p.allowsForcePushes === true ? ["allowsForcePushes is true"] : []),
+      ...(p.allowsDeletions === true ? ["allowsDeletions is true"] : []),
+    ],
+  ),
+  resourceRule(
+    {
+      name: "github-branchprotection-require-status-checks",
+      types: [PROTECTION],
+      anchors: ["CKV_GITHUB_14", "CKV_GITHUB_20", "Scorecard Branch-Protection"],
+      summary: "Protected branches require strict, named status checks.",
+      severity: "medium",
+      remediation: "Set requiredStatusChecks = [{ strict: true, contexts: [<CI job names>] }].",
+    },
+    (p) => {
+      const c = asArray(p.requiredStatusChecks)[0] as any;
+      if (!c) return ["no status checks are required"];
+      return [
+        ...(c.strict === true ? [] : ["requiredStatusChecks.strict is not true"]),
+        ...(asArray(c.contexts).length ? [] : ["requiredStatusChecks.contexts is empty"]),
+      ];
+    },
+  ),
+  resourceRule(
+    {
+      name: "github-branchprotection-require-history-hygiene",
+      types: [PROTECTION],
+      anchors: ["CKV_GITHUB_8", "CKV_GITHUB_16"],
+      summary: "Protected branches keep a linear history and require conversations resolved.",
+      severity: "low",
+      remediation: "Set requiredLinearHistory = true and requireConversationResolution = true.",
+    },
+    (p) =>
+      ["requiredLinearHistory", "requireConversationResolution"]
+        .filter((k) => p[k] !== true)
+        .map((k) => `${k} is not true`),
+  ),
+  stackRule(
+    {
+      name: "github-repository-missing-branch-protection",
+      anchors: ["CKV2_GIT_1"],
+      summary: "Every managed repository protects its default branch.",
+      severity: "high",
+      remediation: "Add a BranchProtection (or a ruleset) for the default branch.",
+    },
+    (resources) => {
+      const guards = resources.filter((r) => r.type === PROTECTION || r.type === RULESET);
+      const guarded = new Set(guards.flatMap((g) => g.dependencies.map((d) => d.urn)));
+      const guardedNames = new Set(guards.map((g) => String(g.props.repository ?? g.props.repositoryId)));
+      return resources
+        .filter((r) => r.type === REPO && !guarded.has(r.urn) && !guardedNames.has(String(r.props.name)))
+        .map((r) => ({
+          urn: r.urn,
+          message: `repository ${r.props.name ?? r.name} has no branch protection`,
+        }));
+    },
+  ),
+  resourceRule(
+    {
+      name: "github-environment-require-reviewers",
+      types: ["github:index/repositoryEnvironment:RepositoryEnvironment"],
+      anchors: ["Z secrets-outside-env", "GitHub docs: deployment protection rules"],
+      summary:
+        "Protected environments (production) need reviewers, block self-review and admin bypass, and deploy only from protected refs.",
+      severity: "critical",
+      remediation:
+        "Set reviewers (users/teams), preventSelfReview = true, canAdminsBypass = false and a deployment branch policy.",
+      config: {
+        protectedEnvironments: {
+          type: "array",
+          items: { type: "string" },
+          default: ["production"],
+          description: "Environment names that must be gated.",
+        },
+      },
+    },
+    (p, { config }) => {
+      if (!(config.protectedEnvironments as string[]).includes(p.environment)) return [];
+      const reviewers = asArray(p.reviewers).flatMap((r: any) => [
+        ...asArray(r?.users),
+        ...asArray(r?.teams),
+      ]);
+      return [
+        ...(reviewers.length ? [] : ["no reviewers"]),
+        ...(p.preventSelfReview === true ? [] : ["preventSelfReview is not true"]),
+        ...(p.canAdminsBypass === false ? [] : ["canAdminsBypass is not false"]),
+        ...(p.deploymentBranchPolicy ? [] : ["no deploymentBranchPolicy"]),
+      ];
+    },
+  ),
+  resourceRule(
+    {
+      name: "github-actionssecret-disallow-plaintext-literals",
+      types: [
+        "github:index/actionsSecret:ActionsSecret",
+        "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret",
+      ],
+      anchors: ["CKV_GIT_4", "AVD-GIT-0002"],
+      summary:
+        "Actions secrets carry no recognisable credential literal (Pulumi unwraps secrets for policies, so the program reads values only from secret config).",
+      severity: "critical",
+      remediation: "Read the value from Pulumi secret config (config.requireSecret) or pass encryptedValue.",
+    },
+    (p) =>
+      SECRET_VALUE.test(String(p.plaintextValue ?? "")) && !p.encryptedValue
+        ? ["plaintextValue holds a credential literal"]
+        : [],
+  ),
+  resourceRule(
+    {
+      name: "github-actionsvariable-disallow-secret-values",
+      types: [
+        "github:index/actionsVariable:ActionsVariable",
+        "github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable",
+      ],
+      anchors: ["GitHub docs: variables are not secret"],
+      summary: "Actions variables hold no secrets: they are readable by anyone with repository read access.",
+      severity: "high",
+      remediation: "Store the value as an Actions secret instead.",
+    },
+    (p) =>
+      SECRET_NAME.test(String(p.variableName)) || SECRET_VALUE.test(String(p.value))
+        ? [`variable ${p.variableName} looks like a secret`]
+        : [],
+  ),
+  resourceRule(
+    {
+      name: "github-workflowpermissions-require-read-only",
+      types: ["github:index/workflowRepositoryPermissions:WorkflowRepositoryPermissions"],
+      anchors: ["Scorecard Token-Permissions", "GitHub hardening guide"],
+      summary: "The default GITHUB_TOKEN is read-only and Actions cannot approve pull requests.",
+      severity: "high",
+      remediation: 'Set defaultWorkflowPermissions = "read" and canApprovePullRequestReviews = false.',
+    },
+    (p) => [
+      ...(p.defaultWorkflowPermissions === "read"
+        ? []
+        : [`defaultWorkflowPermissions is ${p.defaultWorkflowPermissions ?? "write"}`]),
+      ...(p.canApprovePullRequestReviews === false ? [] : ["canApprovePullRequestReviews is not false"]),
+    ],
+  ),
+  resourceRule(
+    {
+      name: "github-actionspermissions-restrict-actions",
+      types: ["github:index/actionsRepositoryPermissions:ActionsRepositoryPermissions"],
+      anchors: ["Z unpinned-uses (org-level twin)"],
+      summary: "Only selected or local actions may run.",
+      severity: "medium",
+      remediation: 'Set allowedActions = "selected" with allowedActionsConfig, or "local_only".',
+    },
+    (p) =>
+      p.enabled === false || ["selected", "local_only"].includes(p.allowedActions)
+        ? []
+        : [`allowedActions is ${p.allowedActions ?? "all"}`],
+  ),
+];
