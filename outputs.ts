@@ -73,6 +73,28 @@ export const OUTPUT_CONTRACT = {
     secret: false,
     description: "blueGreen service → in-cluster URL of the idle colour's preview Service.",
   },
+  deployRoleArn: {
+    type: "string",
+    secret: false,
+    description:
+      "IAM role GitHub jobs in this stack's environment assume by OIDC (null without AWS or GitHub).",
+  },
+  previewRoleArn: {
+    type: "string",
+    secret: false,
+    description: "Read-only IAM role for pull-request previews and drift detection of this stack.",
+  },
+  releaseDigests: {
+    type: "map<string>",
+    secret: false,
+    description:
+      "Service → image digest it runs (stable track / active colour); the release script carries it forward.",
+  },
+  activeColors: {
+    type: "map<string>",
+    secret: false,
+    description: "blueGreen service → colour the main Service selects.",
+  },
 } as const satisfies Record<string, OutputSpec>;
 
 export type OutputName = keyof typeof OUTPUT_CONTRACT;

@@ -13,6 +13,7 @@ import { Network } from "./components/network";
 import { Registry } from "./components/registry";
 import { ReleaseConfig, ServiceConfig, StackConfig } from "./config";
 import { AccountContext } from "./lib/kms";
+import { buildDelivery } from "./delivery";
 import { StackOutputs } from "./outputs";
 
 interface AwsLayer {
@@ -209,6 +210,22 @@ export function buildPlatform(config: StackConfig): StackOutputs {
     }
   });
 
+  const delivery = buildDelivery(config, {
+    awsProvider: awsl?.provider,
+    account: awsl?.account,
+    registryUrls: pulumi.all(registry.repositoryUrls),
+    repositoryArns: Object.values(registry.repositoryArns),
+    clusterName: eks?.clusterName,
+  });
+
+  const releaseDigests: Record<string, string> = {};
+  const activeColors: Record<string, string> = {};
+  for (const service of services) {
+    const release = config.releases[service.name];
+    releaseDigests[service.name] = release.digest;
+    if (service.strategy.type === "blueGreen") activeColors[service.name] = release.activeColor;
+  }
+
   return {
     environment: config.environment,
     awsRegion: config.awsRegion ?? null,
@@ -225,5 +242,9 @@ export function buildPlatform(config: StackConfig): StackOutputs {
     namespaces: pulumi.all(namespaces),
     serviceUrls: pulumi.all(serviceUrls),
     previewUrls: pulumi.all(previewUrls),
+    deployRoleArn: delivery.deployRoleArn,
+    previewRoleArn: delivery.previewRoleArn,
+    releaseDigests,
+    activeColors,
   };
 }

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { policyDocument, serviceTrust, Statement } from "../lib/iam";
 import { AccountContext } from "../lib/kms";
-import { physicalName } from "../lib/naming";
+import { physicalName, rolePath } from "../lib/naming";
 
 export interface EcsServiceArgs {
   readonly clusterArn: pulumi.Input<string>;
@@ -134,6 +134,7 @@ export class EcsService extends pulumi.ComponentResource {
     const executionRole = new aws.iam.Role(
       `${name}-execution`,
       {
+        path: rolePath(),
         assumeRolePolicy: serviceTrust("ecs-tasks.amazonaws.com", args.account.accountId),
         description: `ECS agent role of ${name}`,
       },
@@ -148,6 +149,7 @@ export class EcsService extends pulumi.ComponentResource {
     const taskRole = new aws.iam.Role(
       `${name}-task`,
       {
+        path: rolePath(),
         assumeRolePolicy: serviceTrust("ecs-tasks.amazonaws.com", args.account.accountId),
         description: `Application role of ${name}`,
       },

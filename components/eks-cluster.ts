@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { serviceTrust } from "../lib/iam";
 import { AccountContext, createKmsKey } from "../lib/kms";
-import { physicalName } from "../lib/naming";
+import { physicalName, rolePath } from "../lib/naming";
 
 /** Every control-plane log type (CKV_AWS_37). */
 export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
@@ -89,7 +89,10 @@ export class EksCluster extends pulumi.ComponentResource {
 
     const clusterRole = new aws.iam.Role(
       `${name}-cluster`,
-      { assumeRolePolicy: serviceTrust("eks.amazonaws.com", args.account.accountId) },
+      {
+        path: rolePath(),
+        assumeRolePolicy: serviceTrust("eks.amazonaws.com", args.account.accountId),
+      },
       child,
     );
     const clusterAttachments = CLUSTER_POLICIES.map(
@@ -159,7 +162,10 @@ export class EksCluster extends pulumi.ComponentResource {
 
     const nodeRole = new aws.iam.Role(
       `${name}-node`,
-      { assumeRolePolicy: serviceTrust("ec2.amazonaws.com") },
+      {
+        path: rolePath(),
+        assumeRolePolicy: serviceTrust("ec2.amazonaws.com"),
+      },
       child,
     );
     const nodeAttachments = NODE_POLICIES.map(

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { planSubnets } from "../lib/cidr";
 import { serviceTrust, policyDocument } from "../lib/iam";
 import { AccountContext, createKmsKey } from "../lib/kms";
-import { physicalName } from "../lib/naming";
+import { physicalName, rolePath } from "../lib/naming";
 
 export interface NetworkArgs {
   /** VPC CIDR block. @default "10.0.0.0/16" */
@@ -137,7 +137,10 @@ export class Network extends pulumi.ComponentResource {
     );
     const flowLogRole = new aws.iam.Role(
       `${name}-flow-logs`,
-      { assumeRolePolicy: serviceTrust("vpc-flow-logs.amazonaws.com", args.account.accountId) },
+      {
+        path: rolePath(),
+        assumeRolePolicy: serviceTrust("vpc-flow-logs.amazonaws.com", args.account.accountId),
+      },
       child,
     );
     new aws.iam.RolePolicy(

@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { PROJECT, StackConfig } from "./schema";
-import { parseStackConfig } from "./validate";
+import { ConfigError, parseStackConfig } from "./validate";
 
 export * from "./schema";
 export { ConfigError, ConfigProblem, parseStackConfig } from "./validate";
@@ -31,8 +31,26 @@ function decode(text: string): unknown {
   }
 }
 
+/** Keys whose value must come from secret config (`pulumi config set --secret`). */
+export const SECRET_KEYS = ["slackWebhookUrl"] as const;
+
 /** Loads and validates the current stack's config; throws one ConfigError naming every problem. */
 export function loadStackConfig(): StackConfig {
   const all = pulumi.runtime.allConfig();
+  const isSecret: (k: string) => boolean = (
+    pulumi.runtime as unknown as { isConfigSecret: (k: string) => boolean }
+  ).isConfigSecret;
+  const plaintext = SECRET_KEYS.filter(
+    (k) => all[`${PROJECT}:${k}`] !== undefined && !isSecret(`${PROJECT}:${k}`),
+  );
+  if (plaintext.length)
+    throw new ConfigError(
+      pulumi.getStack(),
+      plaintext.map((k) => ({
+        key: k,
+        value: "(a plaintext value)",
+        allowed: `a secret: pulumi config set --secret ${k} <value>`,
+      })),
+    );
   return parseStackConfig(pulumi.getStack(), projectConfigValues(all), all["aws:region"]);
 }

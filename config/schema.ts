@@ -169,6 +169,8 @@ const serviceSchema = z.strictObject({
     .string()
     .regex(/^\/[\x21-\x7e]*$/, "must be an absolute URL path")
     .default("/health"),
+  /** Run the db-migrate action (backup, apply, validate) before each release. @default false */
+  migrations: z.boolean().default(false),
   /** Plain environment variables (never secrets). @default {} */
   env: z
     .record(z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "env names are UPPER_SNAKE_CASE"), z.string())
@@ -207,15 +209,27 @@ const githubSchema = z.strictObject({
   repository: z.string().regex(/^[A-Za-z0-9._-]+$/, "must be a GitHub repository name"),
   /** This stack manages the repository-level objects (settings, protection, workflow files). Exactly one stack may. @default false */
   manageRepository: z.boolean().default(false),
-  /** Stacks, in promotion order, that the generated infra workflows deploy. @default ["dev", "staging", "production"] */
-  stacks: z.array(dnsLabel).min(1).default(["dev", "staging", "production"]),
+  /**
+   * Stacks in promotion order and the GitHub environment each deploys through.
+   * @default dev → development, staging → staging, production → production
+   */
+  stacks: z
+    .array(z.strictObject({ stack: dnsLabel, environment: z.enum(["development", "staging", "production"]) }))
+    .min(1)
+    .default([
+      { stack: "dev", environment: "development" },
+      { stack: "staging", environment: "staging" },
+      { stack: "production", environment: "production" },
+    ]),
   /** Approving reviews a pull request needs. @default 1 */
   requiredApprovals: z.number().int().min(1).max(6).default(1),
   /** Reviewers of this stack's environment. */
   reviewers: z
     .strictObject({
-      users: z.array(z.number().int().positive()).default([]),
-      teams: z.array(z.number().int().positive()).default([]),
+      /** GitHub logins; resolved to the numeric ids the API needs. @default [] */
+      users: z.array(z.string().regex(/^[A-Za-z0-9-]+$/, "must be a GitHub login")).default([]),
+      /** Team slugs of the owner organisation; resolved to numeric ids. @default [] */
+      teams: z.array(z.string().regex(/^[a-z0-9-]+$/, "must be a team slug")).default([]),
     })
     .default({ users: [], teams: [] }),
   /** Minutes the environment waits before a deployment proceeds. @default 0 */
@@ -237,6 +251,19 @@ const githubSchema = z.strictObject({
   backendUrl: z
     .string()
     .regex(/^(s3:\/\/|https:\/\/|file:\/\/)/, "must be s3://, https:// (Pulumi Cloud) or file://")
+    .optional(),
+  /** IAM OIDC provider for GitHub that already exists in the account; unset creates one. */
+  oidcProviderArn: z
+    .string()
+    .regex(
+      /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/,
+      "must be the ARN of the token.actions.githubusercontent.com OIDC provider",
+    )
+    .optional(),
+  /** Bucket holding the Pulumi state (s3 backends): the roles get access to this stack's objects only. */
+  stateBucket: z
+    .string()
+    .regex(/^[a-z0-9.-]{3,63}$/, "must be an S3 bucket name")
     .optional(),
   /** Secrets provider for stacks, e.g. awskms://alias/pulumi. */
   secretsProvider: z
@@ -263,6 +290,8 @@ export const stackConfigSchema = z.strictObject({
   services: z.array(serviceSchema).default([]),
   releases: z.record(dnsLabel, releaseSchema).default({}),
   github: githubSchema.optional(),
+  /** Slack incoming webhook for deploy notifications: must be set with `pulumi config set --secret`. */
+  slackWebhookUrl: z.string().url().optional(),
 });
 
 export type StackConfigInput = z.input<typeof stackConfigSchema>;

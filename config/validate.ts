@@ -146,7 +146,7 @@ export function crossFieldProblems(c: StackConfig): ConfigProblem[] {
       add(
         ["github", "reviewers"],
         c.github.reviewers,
-        "production needs at least one reviewer user or team id",
+        "production needs at least one reviewer login or team slug",
       );
   } else if (c.usesAws && c.network.azCount < 2) {
     add(["network", "azCount"], c.network.azCount, "at least 2 availability zones");
@@ -296,8 +296,13 @@ export function crossFieldProblems(c: StackConfig): ConfigProblem[] {
   }
 
   if (c.github) {
-    if (!c.github.stacks.includes(c.stack) && c.environment !== "local")
+    const own = c.github.stacks.find((s) => s.stack === c.stack);
+    if (!own && c.environment !== "local")
       add(["github", "stacks"], c.github.stacks, `must list this stack ("${c.stack}")`);
+    else if (own && own.environment !== c.environment)
+      add(["github", "stacks"], own, `this stack deploys to the "${c.environment}" environment`);
+    if (c.github.manageRepository && c.environment === "local")
+      add(["github", "manageRepository"], true, "the local stack cannot own the repository");
   }
   return out;
 }

@@ -8,3 +8,11 @@ import * as pulumi from "@pulumi/pulumi";
 export function physicalName(suffix: string): string {
   return `${pulumi.getProject()}-${pulumi.getStack()}-${suffix}`;
 }
+
+/**
+ * IAM path of every role the stack's components create. The stack's deploy role may manage only
+ * roles under it; the GitHub roles themselves live outside it, so a deploy cannot widen its own rights.
+ */
+export function rolePath(): string {
+  return `/${pulumi.getProject()}/${pulumi.getStack()}/`;
+}

@@ -31,7 +31,7 @@ describe("stacks under mocks", function () {
     assert.deepEqual([...new Set(zones)].sort(), ["eu-west-1a", "eu-west-1b", "eu-west-1c"]);
   });
 
-  it("production protects the EKS and ECS clusters and the ECR repositories; dev does not", () => {
+  it("production protects the EKS and ECS clusters and the ECR repositories; dev protects only the GitHub repository it owns", () => {
     const protectedTypes = (e: Evaluation) =>
       [...new Set(e.resources.filter((r) => r.protect).map((r) => r.type))].sort();
     assert.deepEqual(protectedTypes(evaluations.production), [
@@ -39,7 +39,7 @@ describe("stacks under mocks", function () {
       "aws:ecs/cluster:Cluster",
       "aws:eks/cluster:Cluster",
     ]);
-    assert.deepEqual(protectedTypes(evaluations.dev), []);
+    assert.deepEqual(protectedTypes(evaluations.dev), ["github:index/repository:Repository"]);
     assert.equal(
       evaluations.production.get("aws:lb/loadBalancer:LoadBalancer", "ecs-alb").inputs
         .enableDeletionProtection,

@@ -76,6 +76,10 @@ const mocks: pulumi.runtime.Mocks = {
           names: ["eu-west-1a", "eu-west-1b", "eu-west-1c", "eu-west-1d"],
           zoneIds: ["euw1-az1", "euw1-az2", "euw1-az3", "euw1-az4"],
         };
+      case "github:index/getUser:getUser":
+        return { id: String(1000 + String(args.inputs.username).length), login: args.inputs.username };
+      case "github:index/getTeam:getTeam":
+        return { id: String(2000 + String(args.inputs.slug).length), slug: args.inputs.slug };
       case "aws:elb/getServiceAccount:getServiceAccount":
         return { arn: "arn:aws:iam::156460612806:root", id: "156460612806" };
       default:

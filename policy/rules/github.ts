@@ -142,6 +142,8 @@ export const githubRules = [
     (resources) => {
       const guards = resources.filter((r) => r.type === PROTECTION || r.type === RULESET);
       const guarded = new Set(guards.flatMap((g) => g.dependencies.map((d) => d.urn)));
+      // Dependencies settle it without reading values that are unknown during preview.
+      if (resources.every((r) => r.type !== REPO || guarded.has(r.urn))) return [];
       const guardedNames = new Set(guards.map((g) => String(g.props.repository ?? g.props.repositoryId)));
       return resources
         .filter((r) => r.type === REPO && !guarded.has(r.urn) && !guardedNames.has(String(r.props.name)))

@@ -45,7 +45,7 @@ export const ESCALATION_ACTIONS = [
   "iam:*",
 ];
 const isWrite = (a: string) =>
-  !/:(Get|List|Describe|BatchGet|Head|Query|Scan|View|Lookup)[A-Za-z]*$/i.test(a) && a !== "*";
+  !/:(Get|List|Describe|BatchGet|Head|Query|Scan|View|Lookup)[A-Za-z]*\*?$/i.test(a) && a !== "*";
 
 /** Problems with a GitHub OIDC trust statement; empty when `sub` and `aud` are pinned as checkov and AWS require. */
 export function githubTrustProblems(statement: any): string[] {

@@ -1,0 +1,66 @@
+/**
+ * What the pipelines are generated from: the owning stack's view of the repository, its stacks
+ * in promotion order and its services. Branch-model rules live here, once, so triggers and the
+ * environments' deployment policies cannot disagree.
+ */
+export type BranchModel = "gitflow" | "trunk";
+
+export interface DeliveryStack {
+  /** Pulumi stack name, e.g. `staging`. */
+  readonly stack: string;
+  /** GitHub environment the stack deploys through, e.g. `staging`. */
+  readonly environment: string;
+}
+
+export interface DeliveryService {
+  readonly name: string;
+  readonly target: "eks" | "ecs";
+  readonly strategy: "rolling" | "blueGreen" | "canary";
+  /** Canary weights, increasing, ending at 100. */
+  readonly canarySteps: number[];
+  readonly healthPath: string;
+  /** Run the db-migrate action before releasing. */
+  readonly migrations: boolean;
+}
+
+export interface DeliveryContext {
+  readonly owner: string;
+  readonly repository: string;
+  readonly branchModel: BranchModel;
+  readonly stacks: DeliveryStack[];
+  readonly services: DeliveryService[];
+  readonly registryKind: "ecr" | "ghcr";
+  readonly nodeVersions: string[];
+  readonly coverageThreshold: number;
+  readonly integrationServices: ("postgres" | "redis" | "mysql" | "mongodb")[];
+  readonly contractTests: boolean;
+  /** Stacks use the passphrase secrets provider, so jobs need PULUMI_CONFIG_PASSPHRASE. */
+  readonly passphraseSecrets: boolean;
+}
+
+/** Tags that release to production. */
+export const RELEASE_TAG = "v*.*.*";
+/** The environment pull-request previews run in (its own OIDC subject, read-only roles). */
+export const PREVIEW_ENVIRONMENT = "preview";
+
+export const integrationBranches = (model: BranchModel): string[] =>
+  model === "gitflow" ? ["develop", "main"] : ["main"];
+
+/** Where a stack's deployments come from: a branch or the release tags. */
+export type DeploySource = { kind: "branch"; branch: string } | { kind: "tag"; pattern: string };
+
+export function deploySource(model: BranchModel, s: DeliveryStack): DeploySource {
+  if (s.environment === "production") return { kind: "tag", pattern: RELEASE_TAG };
+  if (model === "gitflow" && s.environment === "development") return { kind: "branch", branch: "develop" };
+  return { kind: "branch", branch: "main" };
+}
+
+/** `if:` condition true when the run's ref deploys this stack. */
+export function refCondition(source: DeploySource): string {
+  return source.kind === "tag"
+    ? "startsWith(github.ref, 'refs/tags/v')"
+    : `github.ref == 'refs/heads/${source.branch}'`;
+}
+
+/** Upper-case suffix for per-stack variable names (`AWS_PREVIEW_ROLE_ARN_DEV`). */
+export const varSuffix = (stack: string) => stack.toUpperCase().replace(/[^A-Z0-9]/g, "_");

@@ -1,0 +1,45 @@
+/** Every file the delivery layer commits, rendered once, and the status checks protection requires. */
+import { ciWorkflow } from "./ci";
+import { DeliveryContext } from "./context";
+import {
+  buildDeployWorkflow,
+  buildImageWorkflow,
+  dbMigrateAction,
+  deployServiceWorkflow,
+  releaseWorkflow,
+} from "./deploy";
+import { driftWorkflow, infraPreviewWorkflow, infraUpWorkflow } from "./infra";
+import { checkNames, renderAction, renderWorkflow, Workflow } from "./model";
+import { securityWorkflow } from "./security";
+
+export { DeliveryContext } from "./context";
+
+export function workflows(ctx: DeliveryContext): Workflow[] {
+  return [
+    ciWorkflow(ctx),
+    securityWorkflow(ctx),
+    infraPreviewWorkflow(ctx),
+    infraUpWorkflow(ctx),
+    buildImageWorkflow(ctx),
+    deployServiceWorkflow(ctx),
+    buildDeployWorkflow(ctx),
+    releaseWorkflow(ctx),
+    driftWorkflow(ctx),
+  ];
+}
+
+/** Repository path → file content. */
+export function deliveryFiles(ctx: DeliveryContext): Record<string, string> {
+  return {
+    ...Object.fromEntries(workflows(ctx).map((w) => [`.github/workflows/${w.file}`, renderWorkflow(w)])),
+    [`.github/actions/${dbMigrateAction.dir}/action.yml`]: renderAction(dbMigrateAction),
+  };
+}
+
+/**
+ * Checks a pull request must pass: every job of the PR-gating workflows (ci, security), under the
+ * names GitHub reports. Derived from the model, so renaming a job cannot orphan a required check.
+ */
+export function requiredChecks(ctx: DeliveryContext): string[] {
+  return [ciWorkflow(ctx), securityWorkflow(ctx)].flatMap(checkNames);
+}

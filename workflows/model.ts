@@ -1,0 +1,224 @@
+/**
+ * GitHub Actions as typed data. Pipelines (ci.ts, security.ts, …) build `Workflow` values; this
+ * module alone turns them into YAML, with the `yaml` library, so key spelling (`runs-on`,
+ * `timeout-minutes`), quoting and ordering are decided in one place.
+ */
+import YAML from "yaml";
+import { PinnedAction, usesRef } from "./pins";
+
+export type Permission = "read" | "write" | "none";
+export type Permissions = Partial<
+  Record<
+    | "actions"
+    | "checks"
+    | "contents"
+    | "deployments"
+    | "id-token"
+    | "issues"
+    | "packages"
+    | "pull-requests"
+    | "security-events"
+    | "statuses"
+    | "attestations",
+    Permission
+  >
+>;
+
+export interface Step {
+  readonly name: string;
+  readonly id?: string;
+  readonly if?: string;
+  /** A pinned third-party action (rendered `owner/repo@sha # version`) or a local `./path`. */
+  readonly uses?: PinnedAction | `./${string}`;
+  readonly with?: Record<string, string | number | boolean>;
+  /** Shell script. Untrusted values arrive through `env`, never inline `${{ }}`. */
+  readonly run?: string;
+  readonly shell?: string;
+  readonly env?: Record<string, string>;
+  readonly continueOnError?: boolean;
+  readonly timeoutMinutes?: number;
+}
+
+export interface ServiceContainer {
+  readonly image: string;
+  readonly env?: Record<string, string>;
+  readonly ports?: string[];
+  readonly options?: string;
+}
+
+interface JobBase {
+  /** The check name GitHub shows; required status checks are derived from it. */
+  readonly name: string;
+  readonly needs?: string[];
+  readonly if?: string;
+  readonly permissions: Permissions;
+  readonly concurrency?: { group: string; cancelInProgress: boolean };
+}
+
+export interface StepsJob extends JobBase {
+  readonly runsOn?: string;
+  readonly environment?: string | { name: string; url?: string };
+  readonly timeoutMinutes: number;
+  readonly strategy?: {
+    matrix: Record<string, (string | number)[]>;
+    failFast?: boolean;
+    maxParallel?: number;
+  };
+  readonly services?: Record<string, ServiceContainer>;
+  readonly env?: Record<string, string>;
+  readonly outputs?: Record<string, string>;
+  readonly steps: Step[];
+}
+
+/** A job that calls a reusable workflow of this repository. */
+export interface CallJob extends JobBase {
+  readonly uses: `./.github/workflows/${string}.yml`;
+  readonly with?: Record<string, string | number | boolean>;
+  /** Named secrets only: `secrets: inherit` is never rendered. */
+  readonly secrets?: Record<string, string>;
+}
+
+export type Job = StepsJob | CallJob;
+export const isCallJob = (j: Job): j is CallJob => "uses" in j;
+
+export interface WorkflowInput {
+  readonly type: "string" | "boolean" | "number";
+  readonly required: boolean;
+  readonly description: string;
+  readonly default?: string | boolean | number;
+}
+
+export interface Workflow {
+  /** File name under .github/workflows/. */
+  readonly file: `${string}.yml`;
+  readonly name: string;
+  readonly on: Record<string, unknown>;
+  /** Top-level token permissions: `{}` — every job asks for what it needs. */
+  readonly permissions: Permissions;
+  readonly concurrency?: { group: string; cancelInProgress: boolean };
+  readonly env?: Record<string, string>;
+  readonly jobs: Record<string, Job>;
+}
+
+export interface CompositeAction {
+  /** Directory under .github/actions/. */
+  readonly dir: string;
+  readonly name: string;
+  readonly description: string;
+  readonly inputs: Record<string, { description: string; required: boolean; default?: string }>;
+  readonly steps: Step[];
+}
+
+const compact = <T extends Record<string, unknown>>(o: T): T =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+
+function renderConcurrency(c?: { group: string; cancelInProgress: boolean }) {
+  return c && { group: c.group, "cancel-in-progress": c.cancelInProgress };
+}
+
+function renderStep(s: Step, inComposite = false) {
+  return compact({
+    name: s.name,
+    id: s.id,
+    if: s.if,
+    uses: typeof s.uses === "object" ? usesRef(s.uses) : s.uses,
+    with: s.with,
+    run: s.run,
+    shell: s.shell ?? (inComposite && s.run ? "bash" : undefined),
+    env: s.env,
+    "continue-on-error": s.continueOnError,
+    "timeout-minutes": s.timeoutMinutes,
+  });
+}
+
+function renderJob(j: Job) {
+  if (isCallJob(j)) {
+    return compact({
+      name: j.name,
+      needs: j.needs,
+      if: j.if,
+      permissions: j.permissions,
+      concurrency: renderConcurrency(j.concurrency),
+      uses: j.uses,
+      with: j.with,
+      secrets: j.secrets,
+    });
+  }
+  return compact({
+    name: j.name,
+    needs: j.needs,
+    if: j.if,
+    "runs-on": j.runsOn ?? "ubuntu-24.04",
+    environment: j.environment,
+    permissions: j.permissions,
+    concurrency: renderConcurrency(j.concurrency),
+    "timeout-minutes": j.timeoutMinutes,
+    strategy:
+      j.strategy &&
+      compact({
+        matrix: j.strategy.matrix,
+        "fail-fast": j.strategy.failFast,
+        "max-parallel": j.strategy.maxParallel,
+      }),
+    services: j.services,
+    env: j.env,
+    outputs: j.outputs,
+    steps: j.steps.map((s) => renderStep(s)),
+  });
+}
+
+const HEADER = "# Generated by the platform program (workflows/). Edit the model, not this file.\n";
+
+/** Version comments after pinned SHAs: `uses: a/b@<sha> # v1.2.3`. */
+function withPinComments(doc: YAML.Document): string {
+  YAML.visit(doc, {
+    Pair(_, pair) {
+      const key = YAML.isScalar(pair.key) ? pair.key.value : pair.key;
+      if (key === "uses" && YAML.isScalar(pair.value) && typeof pair.value.value === "string") {
+        const m = /^(.*@[0-9a-f]{40}) # (.+)$/.exec(pair.value.value);
+        if (m) {
+          pair.value.value = m[1];
+          pair.value.comment = ` ${m[2]}`;
+        }
+      }
+    },
+  });
+  return doc.toString({ lineWidth: 0 });
+}
+
+export function renderWorkflow(w: Workflow): string {
+  const body = compact({
+    name: w.name,
+    on: w.on,
+    permissions: w.permissions,
+    concurrency: renderConcurrency(w.concurrency),
+    env: w.env,
+    jobs: Object.fromEntries(Object.entries(w.jobs).map(([id, j]) => [id, renderJob(j)])),
+  });
+  return HEADER + withPinComments(new YAML.Document(body, { aliasDuplicateObjects: false }));
+}
+
+export function renderAction(a: CompositeAction): string {
+  const body = {
+    name: a.name,
+    description: a.description,
+    inputs: a.inputs,
+    runs: { using: "composite", steps: a.steps.map((s) => renderStep(s, true)) },
+  };
+  return HEADER + withPinComments(new YAML.Document(body, { aliasDuplicateObjects: false }));
+}
+
+/** The check-run names a workflow produces, matrix jobs expanded (`unit (node 20)`). */
+export function checkNames(w: Workflow): string[] {
+  return Object.values(w.jobs).flatMap((j) => {
+    if (isCallJob(j) || !j.strategy) return [j.name];
+    const entries = Object.entries(j.strategy.matrix);
+    const combos = entries.reduce<Record<string, string | number>[]>(
+      (acc, [k, values]) => acc.flatMap((c) => values.map((v) => ({ ...c, [k]: v }))),
+      [{}],
+    );
+    return combos.map((c) =>
+      j.name.replace(/\$\{\{\s*matrix\.(\w+)\s*\}\}/g, (_, k: string) => String(c[k])),
+    );
+  });
+}

@@ -1,0 +1,69 @@
+/** security.yml: filesystem and dependency scans with SARIF upload, secret scanning, dependency audit. */
+import { DeliveryContext, integrationBranches } from "./context";
+import { Workflow } from "./model";
+import { ACTIONS } from "./pins";
+import { checkout, npmCi, setupNode } from "./steps";
+
+export function securityWorkflow(ctx: DeliveryContext): Workflow {
+  const branches = integrationBranches(ctx.branchModel);
+  return {
+    file: "security.yml",
+    name: "Security",
+    on: { pull_request: { branches }, push: { branches }, schedule: [{ cron: "17 4 * * 1" }] },
+    permissions: {},
+    concurrency: { group: "security-${{ github.ref }}", cancelInProgress: true },
+    jobs: {
+      "trivy-fs": {
+        name: "trivy-fs",
+        permissions: { contents: "read", "security-events": "write" },
+        timeoutMinutes: 15,
+        steps: [
+          checkout(),
+          {
+            name: "Trivy filesystem scan (vulnerabilities, secrets, misconfigurations)",
+            uses: ACTIONS.trivy,
+            with: {
+              "scan-type": "fs",
+              "scan-ref": ".",
+              scanners: "vuln,secret,misconfig",
+              format: "sarif",
+              output: "trivy-fs.sarif",
+              severity: "HIGH,CRITICAL",
+              "exit-code": "1",
+            },
+          },
+          {
+            name: "Upload SARIF",
+            if: "always()",
+            uses: ACTIONS.uploadSarif,
+            with: { sarif_file: "trivy-fs.sarif", category: "trivy-fs" },
+          },
+        ],
+      },
+      "secret-scan": {
+        name: "secret-scan",
+        permissions: { contents: "read" },
+        timeoutMinutes: 15,
+        steps: [
+          checkout(0),
+          {
+            name: "TruffleHog (verified secrets only)",
+            uses: ACTIONS.trufflehog,
+            with: { path: "./", extra_args: "--only-verified" },
+          },
+        ],
+      },
+      "dependency-audit": {
+        name: "dependency-audit",
+        permissions: { contents: "read" },
+        timeoutMinutes: 10,
+        steps: [
+          checkout(),
+          setupNode(ctx.nodeVersions[0], true),
+          npmCi,
+          { name: "npm audit (runtime dependencies)", run: "npm audit --omit=dev --audit-level=high" },
+        ],
+      },
+    },
+  };
+}
