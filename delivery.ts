@@ -10,11 +10,18 @@ import * as pulumi from "@pulumi/pulumi";
 import { DeliveryEnvironment } from "./components/delivery-environment";
 import { DeliveryRepository } from "./components/delivery-repo";
 import { DeployRoles } from "./components/deploy-roles";
-import { GithubConfig, StackConfig } from "./config";
+import { BackendConfig, backendUrl, GithubConfig, secretsProviderUrl, StackConfig } from "./config";
 import { AccountContext } from "./lib/kms";
+import { stateBackupPrefix } from "./lib/state-access";
 import { allowedActionPatterns } from "./workflows/pins";
 import { DeliveryContext, deliveryFiles, requiredChecks } from "./workflows";
 import { deploySource, integrationBranches, PREVIEW_ENVIRONMENT, varSuffix } from "./workflows/context";
+
+/** Validation rejects a github section without a backend; this keeps the types honest. */
+function requiredBackend(gh: GithubConfig): BackendConfig {
+  if (!gh.backend) throw new Error("platform:github.backend is required (validated before this runs)");
+  return gh.backend;
+}
 
 /** What the pipelines are generated from, for the stack that owns the repository. */
 export function deliveryContext(config: StackConfig, gh: GithubConfig): DeliveryContext {
@@ -36,7 +43,8 @@ export function deliveryContext(config: StackConfig, gh: GithubConfig): Delivery
     coverageThreshold: gh.coverageThreshold,
     integrationServices: gh.integrationServices,
     contractTests: gh.contractTests,
-    passphraseSecrets: (gh.secretsProvider ?? "passphrase").startsWith("passphrase"),
+    passphraseSecrets: gh.secrets.provider === "passphrase",
+    backend: requiredBackend(gh),
   };
 }
 
@@ -71,7 +79,8 @@ export function buildDelivery(config: StackConfig, inputs: DeliveryInputs): Deli
             previewEnvironment: PREVIEW_ENVIRONMENT,
             oidcProviderArn: gh.oidcProviderArn,
             repositoryArns: inputs.repositoryArns,
-            stateBucket: gh.stateBucket,
+            stateBackend: gh.backend?.kind === "s3" ? gh.backend : undefined,
+            secretsKeyArn: gh.secrets.provider === "awskms" ? gh.secrets.keyArn : undefined,
             account: inputs.account,
           },
           { providers: { aws: inputs.awsProvider } },
@@ -113,21 +122,42 @@ export function buildDelivery(config: StackConfig, inputs: DeliveryInputs): Deli
         STACK: config.stack,
         ...(config.awsRegion ? { AWS_REGION: config.awsRegion } : {}),
         ...(roles ? { AWS_DEPLOY_ROLE_ARN: roles.deployRoleArn } : {}),
-        ...(gh.backendUrl ? { PULUMI_BACKEND_URL: gh.backendUrl } : {}),
+        ...(gh.backend ? { PULUMI_BACKEND_URL: backendUrl(gh.backend) } : {}),
+        // The `--secrets-provider` a new stack is created with. Named without "SECRET": it is a key
+        // reference, not a secret, and the policy pack rejects secret-looking variable names.
+        PULUMI_ENCRYPTION_PROVIDER: secretsProviderUrl(gh.secrets),
+        ...(gh.backend?.kind === "s3"
+          ? {
+              STATE_BACKUP_URI: `s3://${gh.backend.bucket}/${stateBackupPrefix(pulumi.getProject(), config.stack)}`,
+            }
+          : {}),
         ...(inputs.clusterName ? { CLUSTER_NAME: inputs.clusterName } : {}),
         ...(gh.environmentUrl ? { ENVIRONMENT_URL: gh.environmentUrl } : {}),
         REGISTRY_URLS: registryJson,
       },
       secrets,
-      foreignVariables: roles
-        ? [
-            {
-              environment: PREVIEW_ENVIRONMENT,
-              name: `AWS_PREVIEW_ROLE_ARN_${varSuffix(config.stack)}`,
-              value: roles.previewRoleArn,
-            },
-          ]
-        : [],
+      // Preview and drift jobs of every stack share the preview environment: each stack writes
+      // its own suffixed role and backend there.
+      foreignVariables: [
+        ...(roles
+          ? [
+              {
+                environment: PREVIEW_ENVIRONMENT,
+                name: `AWS_PREVIEW_ROLE_ARN_${varSuffix(config.stack)}`,
+                value: roles.previewRoleArn,
+              },
+            ]
+          : []),
+        ...(gh.backend?.kind === "s3"
+          ? [
+              {
+                environment: PREVIEW_ENVIRONMENT,
+                name: `PULUMI_BACKEND_URL_${varSuffix(config.stack)}`,
+                value: pulumi.output(backendUrl(gh.backend)),
+              },
+            ]
+          : []),
+      ],
       repositoryVariables: { [`REGISTRY_URLS_${varSuffix(config.stack)}`]: registryJson },
     },
     { ...ghOpts, dependsOn: repository ? [repository] : [] },

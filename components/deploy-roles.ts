@@ -14,6 +14,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { policyDocument, Statement } from "../lib/iam";
 import { AccountContext } from "../lib/kms";
 import { rolePath } from "../lib/naming";
+import {
+  secretsKeyStatements,
+  StateScope,
+  stateReadStatements,
+  stateWriteStatements,
+} from "../lib/state-access";
 
 export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
 
@@ -29,8 +35,10 @@ export interface DeployRolesArgs {
   readonly oidcProviderArn?: string;
   /** ECR repositories the deploy role may push to (this stack's). @default [] */
   readonly repositoryArns?: pulumi.Input<string>[];
-  /** S3 bucket of the Pulumi state; both roles get this stack's objects only. @default none */
-  readonly stateBucket?: string;
+  /** S3 backend of the Pulumi state; both roles get this stack's objects only. @default none (Pulumi Cloud) */
+  readonly stateBackend?: { readonly bucket: string; readonly region: string; readonly stateKeyArn: string };
+  /** KMS key of the `awskms://` secrets provider. @default none (passphrase or Pulumi Cloud) */
+  readonly secretsKeyArn?: string;
   readonly account: AccountContext;
 }
 
@@ -109,26 +117,18 @@ export class DeployRoles extends pulumi.ComponentResource {
 
     const inAccount = (service: string) =>
       pulumi.interpolate`arn:${partition}:${service}:${region}:${accountId}:*`;
-    const stateObjects = args.stateBucket
-      ? pulumi.interpolate`arn:${partition}:s3:::${args.stateBucket}/.pulumi/stacks/${pulumi.getProject()}/${pulumi.getStack()}*`
-      : undefined;
-    const stateStatements = (write: boolean): Statement[] =>
-      args.stateBucket && stateObjects
-        ? [
-            {
-              Sid: "StateList",
-              Effect: "Allow",
-              Action: "s3:ListBucket",
-              Resource: `arn:aws:s3:::${args.stateBucket}`,
-            },
-            {
-              Sid: "StateObjects",
-              Effect: "Allow",
-              Action: write ? ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"] : ["s3:GetObject"],
-              Resource: stateObjects,
-            },
-          ]
-        : [];
+    const stateScope: StateScope | undefined = args.stateBackend && {
+      partition,
+      bucket: args.stateBackend.bucket,
+      region: args.stateBackend.region,
+      stateKeyArn: args.stateBackend.stateKeyArn,
+      project: pulumi.getProject(),
+      stack: pulumi.getStack(),
+    };
+    const stateStatements = (write: boolean): Statement[] => [
+      ...(stateScope ? (write ? stateWriteStatements(stateScope) : stateReadStatements(stateScope)) : []),
+      ...(args.secretsKeyArn ? secretsKeyStatements(args.secretsKeyArn, write) : []),
+    ];
 
     new aws.iam.RolePolicy(
       `${name}-deploy`,

@@ -7,6 +7,7 @@ import { PROJECT, StackConfig } from "./schema";
 import { ConfigError, parseStackConfig } from "./validate";
 
 export * from "./schema";
+export * from "./backend";
 export { ConfigError, ConfigProblem, parseStackConfig } from "./validate";
 
 /**

@@ -4,6 +4,7 @@
  * validate a `Pulumi.<stack>.yaml` without evaluating the program.
  */
 import { z } from "zod";
+import { backendSchema, secretsSchema } from "./backend";
 
 export const PROJECT = "platform";
 
@@ -247,11 +248,13 @@ const githubSchema = z.strictObject({
   integrationServices: z.array(z.enum(["postgres", "redis", "mysql", "mongodb"])).default([]),
   /** Run contract tests (`npm run test:contract`). @default false */
   contractTests: z.boolean().default(false),
-  /** Backend the workflows log in to. @default "file" backend is not shared: set this for CI */
-  backendUrl: z
-    .string()
-    .regex(/^(s3:\/\/|https:\/\/|file:\/\/)/, "must be s3://, https:// (Pulumi Cloud) or file://")
-    .optional(),
+  /**
+   * Shared state for the jobs that run this stack: an S3 bucket from `bootstrap/` or Pulumi Cloud.
+   * Required: a GitHub runner's local file backend is gone when the job ends.
+   */
+  backend: backendSchema.optional(),
+  /** Secrets provider of the stack. @default { provider: "passphrase" } */
+  secrets: secretsSchema.default({ provider: "passphrase" }),
   /** IAM OIDC provider for GitHub that already exists in the account; unset creates one. */
   oidcProviderArn: z
     .string()
@@ -259,16 +262,6 @@ const githubSchema = z.strictObject({
       /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/,
       "must be the ARN of the token.actions.githubusercontent.com OIDC provider",
     )
-    .optional(),
-  /** Bucket holding the Pulumi state (s3 backends): the roles get access to this stack's objects only. */
-  stateBucket: z
-    .string()
-    .regex(/^[a-z0-9.-]{3,63}$/, "must be an S3 bucket name")
-    .optional(),
-  /** Secrets provider for stacks, e.g. awskms://alias/pulumi. */
-  secretsProvider: z
-    .string()
-    .regex(/^(awskms|passphrase|default)/, "must be awskms://…, passphrase or default")
     .optional(),
 });
 

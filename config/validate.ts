@@ -4,7 +4,8 @@
  * allowed, so a user can fix the stack file without reading this code.
  */
 import { z } from "zod";
-import { MIN_KUBERNETES_VERSION, PROJECT, StackConfig, stackConfigSchema } from "./schema";
+import { keyLocation } from "./backend";
+import { GithubConfig, MIN_KUBERNETES_VERSION, PROJECT, StackConfig, stackConfigSchema } from "./schema";
 
 export interface ConfigProblem {
   /** Full config key path, e.g. `platform:eks.publicAccessCidrs`. */
@@ -76,8 +77,13 @@ function fromZodIssue(raw: unknown, issue: z.core.$ZodIssue): ConfigProblem[] {
 /** The keys a strict object in the schema accepts at `path` (unwrapping defaults, arrays and records). */
 export function allowedKeysAt(path: readonly PropertyKey[]): string[] {
   let node: any = stackConfigSchema;
+  // Defaults and optionals wrap the schema; a union's keys are those of all its variants.
   const unwrap = () => {
     while (node?._zod?.def?.innerType) node = node._zod.def.innerType;
+    if (node?._zod?.def?.type === "union") {
+      const shapes = node._zod.def.options.map((o: any) => o?._zod?.def?.shape ?? {});
+      node = { _zod: { def: { type: "object", shape: Object.assign({}, ...shapes) } } };
+    }
   };
   unwrap();
   for (const part of path) {
@@ -303,7 +309,45 @@ export function crossFieldProblems(c: StackConfig): ConfigProblem[] {
       add(["github", "stacks"], own, `this stack deploys to the "${c.environment}" environment`);
     if (c.github.manageRepository && c.environment === "local")
       add(["github", "manageRepository"], true, "the local stack cannot own the repository");
+    out.push(...backendProblems(c.github));
   }
+  return out;
+}
+
+/** A stack GitHub deploys needs shared state, and its secrets provider must fit the backend. */
+function backendProblems(gh: GithubConfig): ConfigProblem[] {
+  const out: ConfigProblem[] = [];
+  const add = (path: PropertyKey[], value: unknown, allowed: string) =>
+    out.push({ key: keyOf(["github", ...path]), value, allowed });
+  const { backend, secrets } = gh;
+  if (!backend) {
+    add(
+      ["backend"],
+      undefined,
+      'CI jobs need shared state: { kind: "s3", bucket, region, stateKeyArn } from the bootstrap stack, or { kind: "cloud", organization }',
+    );
+    return out;
+  }
+  if (backend.kind === "s3" && keyLocation(backend.stateKeyArn).region !== backend.region)
+    add(
+      ["backend", "stateKeyArn"],
+      backend.stateKeyArn,
+      `S3 encrypts only with a key in the bucket's region (${backend.region})`,
+    );
+  if (backend.kind === "cloud" && backend.tokenType !== "organization" && !backend.scope)
+    add(
+      ["backend", "scope"],
+      undefined,
+      `a ${backend.tokenType === "team" ? "team name" : "user login"} for tokenType "${backend.tokenType}"`,
+    );
+  if (backend.kind === "cloud" && backend.tokenType === "organization" && backend.scope)
+    add(["backend", "scope"], backend.scope, 'nothing: tokenType "organization" takes no scope');
+  if (secrets.provider === "service" && backend.kind !== "cloud")
+    add(
+      ["secrets", "provider"],
+      "service",
+      'passphrase or awskms: "service" keys exist only in Pulumi Cloud',
+    );
   return out;
 }
 

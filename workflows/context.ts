@@ -36,7 +36,22 @@ export interface DeliveryContext {
   readonly contractTests: boolean;
   /** Stacks use the passphrase secrets provider, so jobs need PULUMI_CONFIG_PASSPHRASE. */
   readonly passphraseSecrets: boolean;
+  /**
+   * Where the stacks' state lives. S3: AWS credentials reach it, and `up` also exports to the
+   * bucket. Pulumi Cloud: jobs exchange their GitHub OIDC token for a Pulumi access token first.
+   */
+  readonly backend: WorkflowBackend;
 }
+
+export type WorkflowBackend =
+  | { readonly kind: "s3" }
+  | {
+      readonly kind: "cloud";
+      readonly url: string;
+      readonly organization: string;
+      readonly tokenType: "organization" | "team" | "personal";
+      readonly scope?: string;
+    };
 
 /** Tags that release to production. */
 export const RELEASE_TAG = "v*.*.*";

@@ -13,7 +13,7 @@
 import { DeliveryContext, deploySource, RELEASE_TAG, refCondition, integrationBranches } from "./context";
 import { CallJob, CompositeAction, Permissions, Workflow } from "./model";
 import { ACTIONS } from "./pins";
-import { awsCredentials, checkout, installPulumi, npmCi, pulumiEnv, setupNode } from "./steps";
+import { awsCredentials, checkout, installPulumi, npmCi, pulumiEnv, pulumiLogin, setupNode } from "./steps";
 
 const SLACK = {
   name: "Notify Slack",
@@ -183,7 +183,7 @@ export function deployServiceWorkflow(ctx: DeliveryContext): Workflow {
         permissions: { contents: "read", "id-token": "write", ...(ecr ? {} : { packages: "read" }) },
         timeoutMinutes: 60,
         env: {
-          ...pulumiEnv(ctx.passphraseSecrets),
+          ...pulumiEnv(ctx),
           STACK: "${{ inputs.stack }}",
           SERVICE: "${{ inputs.service }}",
           SOURCE_IMAGE: "${{ inputs.source-image }}",
@@ -195,6 +195,7 @@ export function deployServiceWorkflow(ctx: DeliveryContext): Workflow {
           npmCi,
           installPulumi,
           awsCredentials("${{ vars.AWS_DEPLOY_ROLE_ARN }}"),
+          ...pulumiLogin(ctx),
           ...(ecr
             ? []
             : [

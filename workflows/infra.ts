@@ -14,9 +14,9 @@ import {
   integrationBranches,
   RELEASE_TAG,
 } from "./context";
-import { StepsJob, Workflow } from "./model";
+import { Step, StepsJob, Workflow } from "./model";
 import { ACTIONS } from "./pins";
-import { awsCredentials, checkout, installPulumi, npmCi, pulumiEnv, setupNode } from "./steps";
+import { awsCredentials, checkout, installPulumi, npmCi, pulumiEnv, pulumiLogin, setupNode } from "./steps";
 
 /** Paths whose change can alter what `pulumi up` does. */
 export const INFRA_PATHS = [
@@ -46,13 +46,14 @@ export function infraPreviewWorkflow(ctx: DeliveryContext): Workflow {
       environment: PREVIEW_ENVIRONMENT,
       permissions: { contents: "read", "id-token": "write", "pull-requests": "write" },
       timeoutMinutes: 30,
-      env: { ...pulumiEnv(ctx.passphraseSecrets), STACK: s.stack },
+      env: { ...pulumiEnv(ctx, s.stack), STACK: s.stack },
       steps: [
         checkout(),
         setupNode(ctx.nodeVersions[0], true),
         npmCi,
         installPulumi,
         awsCredentials(`\${{ vars.AWS_PREVIEW_ROLE_ARN_${varSuffix(s.stack)} }}`),
+        ...pulumiLogin(ctx),
         {
           name: "pulumi preview with the policy pack",
           id: "preview",
@@ -99,6 +100,43 @@ export function promotionNeeds(ctx: DeliveryContext, prefix: string, index: numb
   return undefined;
 }
 
+/**
+ * The state as it was before `up` changes it, kept twice: as a run artifact, and (S3 backends) in
+ * the versioned bucket under `state-backups/<project>/<stack>/`, named by time, commit and run.
+ * Secrets stay encrypted in the export. Restoring is `pulumi stack import` (see the README).
+ */
+export function stateBackupSteps(ctx: DeliveryContext, s: DeliveryStack): Step[] {
+  return [
+    {
+      name: "Export the stack state before changing it",
+      run: 'pulumi stack export --stack "$STACK" --file "$RUNNER_TEMP/state.json"',
+    },
+    {
+      name: "Keep the state export as an artifact",
+      uses: ACTIONS.uploadArtifact,
+      with: {
+        name: `state-${s.stack}-\${{ github.run_id }}-\${{ github.run_attempt }}`,
+        path: "${{ runner.temp }}/state.json",
+        "retention-days": 30,
+        "if-no-files-found": "error",
+      },
+    },
+    ...(ctx.backend.kind === "s3"
+      ? [
+          {
+            name: "Keep the state export in the state bucket",
+            run: [
+              'if [ -z "${STATE_BACKUP_URI:-}" ]; then echo "::error::STATE_BACKUP_URI is empty: apply the stack so it writes its environment variables"; exit 1; fi',
+              'target="${STATE_BACKUP_URI}/$(date -u +%Y%m%dT%H%M%SZ)-${GITHUB_SHA}-${GITHUB_RUN_ID}-${GITHUB_RUN_ATTEMPT}.json"',
+              'aws s3 cp "$RUNNER_TEMP/state.json" "$target" --only-show-errors',
+              'echo "State before this update: $target" >> "$GITHUB_STEP_SUMMARY"',
+            ].join("\n"),
+          },
+        ]
+      : []),
+  ];
+}
+
 export function infraUpWorkflow(ctx: DeliveryContext): Workflow {
   const jobs: Record<string, StepsJob> = {};
   ctx.stacks.forEach((s, index) => {
@@ -109,7 +147,12 @@ export function infraUpWorkflow(ctx: DeliveryContext): Workflow {
       environment: s.environment,
       permissions: { contents: "read", "id-token": "write" },
       timeoutMinutes: 60,
-      env: { ...pulumiEnv(ctx.passphraseSecrets), STACK: s.stack },
+      env: {
+        ...pulumiEnv(ctx),
+        PULUMI_ENCRYPTION_PROVIDER: "${{ vars.PULUMI_ENCRYPTION_PROVIDER }}",
+        ...(ctx.backend.kind === "s3" ? { STATE_BACKUP_URI: "${{ vars.STATE_BACKUP_URI }}" } : {}),
+        STACK: s.stack,
+      },
       steps: [
         checkout(),
         // No caches: this workflow runs on release tags too.
@@ -117,20 +160,13 @@ export function infraUpWorkflow(ctx: DeliveryContext): Workflow {
         npmCi,
         installPulumi,
         awsCredentials("${{ vars.AWS_DEPLOY_ROLE_ARN }}"),
+        ...pulumiLogin(ctx),
         {
-          name: "Export the stack state before changing it",
-          run: 'pulumi stack export --stack "$STACK" --file "$RUNNER_TEMP/state.json"',
+          // The first run creates the stack with the configured secrets provider.
+          name: "Select the stack",
+          run: 'pulumi stack select --create "$STACK" --secrets-provider "$PULUMI_ENCRYPTION_PROVIDER"',
         },
-        {
-          name: "Keep the state export",
-          uses: ACTIONS.uploadArtifact,
-          with: {
-            name: `state-${s.stack}-\${{ github.run_id }}`,
-            path: "${{ runner.temp }}/state.json",
-            "retention-days": 30,
-            "if-no-files-found": "error",
-          },
-        },
+        ...stateBackupSteps(ctx, s),
         {
           name: "Carry the running release pins forward",
           run: 'npm run -s release -- restore --stack "$STACK"',
@@ -175,13 +211,14 @@ export function driftWorkflow(ctx: DeliveryContext): Workflow {
       environment: PREVIEW_ENVIRONMENT,
       permissions: { contents: "read", "id-token": "write", issues: "write" },
       timeoutMinutes: 30,
-      env: { ...pulumiEnv(ctx.passphraseSecrets), STACK: s.stack },
+      env: { ...pulumiEnv(ctx, s.stack), STACK: s.stack },
       steps: [
         checkout(),
         setupNode(ctx.nodeVersions[0], false),
         npmCi,
         installPulumi,
         awsCredentials(`\${{ vars.AWS_PREVIEW_ROLE_ARN_${varSuffix(s.stack)} }}`),
+        ...pulumiLogin(ctx),
         {
           name: "Refresh and expect no changes",
           id: "drift",

@@ -1,4 +1,5 @@
 /** Steps several pipelines share. Each returns data; nothing here renders YAML. */
+import { DeliveryContext, varSuffix, WorkflowBackend } from "./context";
 import { Step } from "./model";
 import { ACTIONS, PULUMI_CLI_VERSION } from "./pins";
 
@@ -42,10 +43,68 @@ export const awsCredentials = (roleArnExpression: string): Step => ({
   },
 });
 
-/** Job env every Pulumi job needs: the backend from a variable, the passphrase (if used) from a secret. */
-export function pulumiEnv(passphrase: boolean): Record<string, string> {
+/**
+ * Job env every Pulumi job needs. Deploy jobs run in the stack's environment and read its
+ * variables; preview and drift jobs share the `preview` environment, where each stack wrote its
+ * own suffixed copy (`PULUMI_BACKEND_URL_STAGING`).
+ */
+export function pulumiEnv(ctx: DeliveryContext, previewOf?: string): Record<string, string> {
+  const suffix = previewOf ? `_${varSuffix(previewOf)}` : "";
   return {
-    PULUMI_BACKEND_URL: "${{ vars.PULUMI_BACKEND_URL }}",
-    ...(passphrase ? { PULUMI_CONFIG_PASSPHRASE: "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}" } : {}),
+    PULUMI_BACKEND_URL:
+      ctx.backend.kind === "cloud" ? ctx.backend.url : `\${{ vars.PULUMI_BACKEND_URL${suffix} }}`,
+    ...(ctx.passphraseSecrets ? { PULUMI_CONFIG_PASSPHRASE: "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}" } : {}),
   };
+}
+
+/** `scope` of the token exchange for each Pulumi Cloud token type. */
+function exchangeScope(backend: Extract<WorkflowBackend, { kind: "cloud" }>): string {
+  if (backend.tokenType === "team") return `team:${backend.scope}`;
+  if (backend.tokenType === "personal") return `user:${backend.scope}`;
+  return "";
+}
+
+/**
+ * Pulumi Cloud without a stored token: the job's GitHub OIDC token (audience
+ * `urn:pulumi:org:<org>`) is exchanged at `/api/oauth/token` for a short-lived access token —
+ * what `pulumi/auth-actions` does, in plain shell so no unpinned action sees the token.
+ */
+export function pulumiCloudToken(backend: Extract<WorkflowBackend, { kind: "cloud" }>): Step {
+  return {
+    name: "Exchange the GitHub OIDC token for a Pulumi access token",
+    env: {
+      PULUMI_ORG: backend.organization,
+      TOKEN_TYPE: `urn:pulumi:token-type:access_token:${backend.tokenType}`,
+      TOKEN_SCOPE: exchangeScope(backend),
+    },
+    run: [
+      "set -euo pipefail",
+      'audience="urn:pulumi:org:${PULUMI_ORG}"',
+      'oidc="$(curl -fsS -H "Authorization: bearer ${ACTIONS_ID_TOKEN_REQUEST_TOKEN}" "${ACTIONS_ID_TOKEN_REQUEST_URL}&audience=${audience}" | jq -r .value)"',
+      'echo "::add-mask::${oidc}"',
+      'body="$(jq -n --arg aud "$audience" --arg tok "$oidc" --arg type "$TOKEN_TYPE" --arg scope "$TOKEN_SCOPE" \'{audience: $aud, grant_type: "urn:ietf:params:oauth:grant-type:token-exchange", subject_token_type: "urn:ietf:params:oauth:token-type:id_token", subject_token: $tok, requested_token_type: $type, scope: $scope, expiration: 7200}\')"',
+      'token="$(curl -fsS -X POST -H "Content-Type: application/json" --data "$body" "${PULUMI_BACKEND_URL%/}/api/oauth/token" | jq -r .access_token)"',
+      'echo "::add-mask::${token}"',
+      'echo "PULUMI_ACCESS_TOKEN=${token}" >> "$GITHUB_ENV"',
+    ].join("\n"),
+  };
+}
+
+/**
+ * Logs in to the stacks' backend (after the AWS credentials: an S3 login checks the bucket). An
+ * unset backend URL fails here, by name, instead of silently falling back to another backend.
+ */
+export function pulumiLogin(ctx: DeliveryContext): Step[] {
+  const login: Step = {
+    name: "Log in to the state backend",
+    run: [
+      'if [ -z "${PULUMI_BACKEND_URL:-}" ]; then',
+      '  echo "::error::PULUMI_BACKEND_URL is empty: apply the stack (pulumi up) so it writes its environment variables"',
+      "  exit 1",
+      "fi",
+      'pulumi login "$PULUMI_BACKEND_URL"',
+      ...(ctx.backend.kind === "cloud" ? [`pulumi org set-default ${ctx.backend.organization}`] : []),
+    ].join("\n"),
+  };
+  return ctx.backend.kind === "cloud" ? [pulumiCloudToken(ctx.backend), login] : [login];
 }

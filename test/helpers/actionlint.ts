@@ -1,0 +1,25 @@
+import { strict as assert } from "assert";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+const ACTIONLINT = path.join(__dirname, "..", "..", ".tools", "bin", "actionlint");
+
+/** Writes the generated files to a scratch repository and fails with actionlint's report on any finding. */
+export function assertActionlintClean(files: Record<string, string>): void {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "workflows-"));
+  try {
+    for (const [p, c] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(dir, p)), { recursive: true });
+      fs.writeFileSync(path.join(dir, p), c);
+    }
+    const workflows = Object.keys(files).filter((p) => p.startsWith(".github/workflows/"));
+    assert.ok(workflows.length > 0, "no workflow files to lint");
+    execFileSync(ACTIONLINT, ["-no-color", ...workflows], { cwd: dir, encoding: "utf8" });
+  } catch (e) {
+    assert.fail(`actionlint reported:\n${(e as { stdout?: string }).stdout ?? e}`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
