@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { denyInsecureTransport, secureBucket } from "../lib/bucket";
 import { policyDocument } from "../lib/iam";
 import { AccountContext, createKmsKey } from "../lib/kms";
 import { physicalName } from "../lib/naming";
@@ -172,42 +173,11 @@ export class EcsCluster extends pulumi.ComponentResource {
    */
   private accessLogsBucket(name: string, retentionDays: number, account: AccountContext): aws.s3.Bucket {
     const child = { parent: this };
-    const bucket = new aws.s3.Bucket(
-      `${name}-alb-logs`,
-      { bucketPrefix: `${physicalName(name)}-alb-logs-`.slice(0, 37) },
-      child,
-    );
-    new aws.s3.BucketPublicAccessBlock(
+    const bucket = secureBucket(
       `${name}-alb-logs`,
       {
-        bucket: bucket.id,
-        blockPublicAcls: true,
-        blockPublicPolicy: true,
-        ignorePublicAcls: true,
-        restrictPublicBuckets: true,
-      },
-      child,
-    );
-    new aws.s3.BucketOwnershipControls(
-      `${name}-alb-logs`,
-      { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
-      child,
-    );
-    new aws.s3.BucketServerSideEncryptionConfiguration(
-      `${name}-alb-logs`,
-      { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
-      child,
-    );
-    new aws.s3.BucketVersioning(
-      `${name}-alb-logs`,
-      { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
-      child,
-    );
-    new aws.s3.BucketLifecycleConfiguration(
-      `${name}-alb-logs`,
-      {
-        bucket: bucket.id,
-        rules: [
+        bucketPrefix: `${physicalName(name)}-alb-logs-`.slice(0, 37),
+        lifecycleRules: [
           {
             id: "expire-access-logs",
             status: "Enabled",
@@ -233,14 +203,7 @@ export class EcsCluster extends pulumi.ComponentResource {
             Action: "s3:PutObject",
             Resource: pulumi.interpolate`${bucket.arn}/alb/AWSLogs/${account.accountId}/*`,
           },
-          {
-            Sid: "DenyInsecureTransport",
-            Effect: "Deny",
-            Principal: { AWS: "*" },
-            Action: "s3:*",
-            Resource: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
-            Condition: { Bool: { "aws:SecureTransport": "false" } },
-          },
+          denyInsecureTransport(bucket),
         ]),
       },
       child,

@@ -3,7 +3,7 @@
 // 1 on any mandatory violation. Per-stack enforcement and settings come from policy/config/<stack>.json.
 import { ConfigError } from "../config";
 import { Finding, readPackConfig, runGate } from "../tooling/policy-harness";
-import { evaluateStack } from "../tooling/program";
+import { evaluateProgram } from "../tooling/program";
 import { parseFlags } from "./args";
 
 function printTable(findings: Finding[]): void {
@@ -22,12 +22,17 @@ function printTable(findings: Finding[]): void {
 }
 
 async function main(): Promise<void> {
-  const flags = parseFlags(process.argv.slice(2), { stack: "dev, staging, production or local" });
+  const flags = parseFlags(process.argv.slice(2), {
+    stack: "dev, staging, production or local",
+    program: "platform (default) or bootstrap",
+  });
   const stack = flags.stack ?? "dev";
-  const evaluation = await evaluateStack(stack, {}, { preview: true });
-  const gate = runGate(evaluation.resources, readPackConfig(stack));
+  const program = flags.program ?? "platform";
+  const evaluation = await evaluateProgram(program, stack, { preview: true });
+  // The bootstrap stacks have no per-stack pack config: every rule runs at its default level.
+  const gate = runGate(evaluation.resources, program === "bootstrap" ? {} : readPackConfig(stack));
   console.log(
-    `Policy gate for stack "${stack}": ${evaluation.resources.length} resources, ${gate.checks} checks\n`,
+    `Policy gate for ${program} stack "${stack}": ${evaluation.resources.length} resources, ${gate.checks} checks\n`,
   );
   if (gate.findings.length) printTable(gate.findings);
   const advisory = gate.findings.length - gate.mandatory.length;

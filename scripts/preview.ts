@@ -2,13 +2,17 @@
 // resources it would register as a tree, plus the stack outputs. Exit 1 on invalid config.
 import { ConfigError } from "../config";
 import { RecordedResource } from "../tooling/evaluate";
-import { evaluateStack } from "../tooling/program";
+import { evaluateProgram } from "../tooling/program";
 import { parseFlags } from "./args";
 
 async function main(): Promise<void> {
-  const flags = parseFlags(process.argv.slice(2), { stack: "dev, staging, production or local" });
+  const flags = parseFlags(process.argv.slice(2), {
+    stack: "dev, staging, production or local",
+    program: "platform (default) or bootstrap",
+  });
   const stack = flags.stack ?? "dev";
-  const e = await evaluateStack(stack, {}, { preview: true });
+  const program = flags.program ?? "platform";
+  const e = await evaluateProgram(program, stack, { preview: true });
   const children = new Map<string | undefined, RecordedResource[]>();
   for (const r of e.resources) children.set(r.parent, [...(children.get(r.parent) ?? []), r]);
   const lines: string[] = [];
@@ -22,7 +26,7 @@ async function main(): Promise<void> {
   // Top-level resources are parented to the stack, which the mock never registers.
   const stackUrn = e.resources.find((r) => r.parent && !e.resources.some((x) => x.urn === r.parent))?.parent;
   if (stackUrn) walk(stackUrn, 0);
-  console.log(`Previewing stack "${stack}" (offline, AWS mocked):\n`);
+  console.log(`Previewing ${program} stack "${stack}" (offline, AWS mocked):\n`);
   console.log(lines.join("\n"));
   console.log(`\n${e.resources.length} resources to create\n\nOutputs:`);
   for (const [k, v] of Object.entries(e.outputs))

@@ -17,6 +17,8 @@ export interface RecordedResource {
   readonly protect: boolean;
   /** URNs this resource depends on (explicit and through its inputs), as the engine records them. */
   readonly dependencies: string[];
+  /** Per input property, the URNs its value came from. */
+  readonly propertyDependencies: Record<string, string[]>;
   /** The inputs exactly as serialised for the engine (protobuf Struct), unknowns and secrets included. */
   readonly rawInputs: any;
 }
@@ -88,6 +90,12 @@ const mocks: pulumi.runtime.Mocks = {
   },
 };
 
+function propertyDependenciesOf(req: any): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  req.getPropertydependenciesMap().forEach((deps: any, key: string) => (out[key] = deps.getUrnsList()));
+  return out;
+}
+
 /**
  * Runs `build` (which registers resources) with `config` as the stack configuration and returns
  * everything registered plus the resolved outputs. `config` is keyed like a stack file
@@ -97,11 +105,11 @@ export async function evaluate(
   stack: string,
   config: Record<string, unknown>,
   build: () => Record<string, unknown> | void,
-  options: { preview?: boolean } = {},
+  options: { preview?: boolean; project?: string } = {},
 ): Promise<Evaluation> {
   const resources: RecordedResource[] = [];
   pulumi.runtime.setAllConfig(toRuntimeConfig(config));
-  await pulumi.runtime.setMocks(mocks, "platform", stack, options.preview ?? false);
+  await pulumi.runtime.setMocks(mocks, options.project ?? "platform", stack, options.preview ?? false);
 
   // The mock monitor gets the parent URN in the request but not in newResource's arguments:
   // record from the request itself, then let the mock answer.
@@ -120,6 +128,7 @@ export async function evaluate(
           custom: req.getCustom(),
           protect: Boolean(req.getProtect()),
           dependencies: req.getDependenciesList(),
+          propertyDependencies: propertyDependenciesOf(req),
           rawInputs: req.getObject(),
         });
       }

@@ -79,6 +79,12 @@ export function toPolicyResources(resources: RecordedResource[]): PolicyResource
   });
   for (const { pr, r } of out) {
     pr.dependencies = r.dependencies.map((u) => byUrn.get(u)).filter(Boolean);
+    pr.propertyDependencies = Object.fromEntries(
+      Object.entries(r.propertyDependencies).map(([k, urns]) => [
+        k,
+        urns.map((u) => byUrn.get(u)).filter(Boolean),
+      ]),
+    );
     pr.parent = r.parent ? byUrn.get(r.parent) : undefined;
   }
   return out.map((o) => o.pr);

@@ -1,8 +1,11 @@
-/** Evaluates this program (config validation + all layers) for a stack under mocks. */
+/** Evaluates the programs (config validation + all layers) for a stack under mocks. */
+import * as path from "path";
+import { BOOTSTRAP_PROJECT } from "../bootstrap/config";
+import { buildStateBackend, loadBootstrapConfig } from "../bootstrap/program";
 import { loadStackConfig } from "../config";
 import { buildPlatform } from "../platform";
 import { evaluate, Evaluation } from "./evaluate";
-import { readStackConfig } from "./stack-files";
+import { readStackConfig, ROOT } from "./stack-files";
 
 /** The program exactly as `index.ts` composes it. */
 export function program(): Record<string, unknown> {
@@ -16,4 +19,33 @@ export function evaluateStack(
   options: { preview?: boolean } = {},
 ): Promise<Evaluation> {
   return evaluate(stack, { ...readStackConfig(stack), ...overrides }, program, options);
+}
+
+export const BOOTSTRAP_DIR = path.join(ROOT, "bootstrap");
+
+/** Evaluates the bootstrap program for a stack from `bootstrap/Pulumi.<stack>.yaml`. */
+export function evaluateBootstrap(
+  stack: string,
+  overrides: Record<string, unknown> = {},
+  options: { preview?: boolean } = {},
+): Promise<Evaluation> {
+  return evaluate(
+    stack,
+    { ...readStackConfig(stack, BOOTSTRAP_DIR), ...overrides },
+    () => buildStateBackend(loadBootstrapConfig()),
+    { ...options, project: BOOTSTRAP_PROJECT },
+  );
+}
+
+export const PROGRAMS = ["platform", "bootstrap"] as const;
+
+/** Evaluates `platform` (the default) or `bootstrap` for a stack; any other name is refused by name. */
+export function evaluateProgram(
+  program: string,
+  stack: string,
+  options: { preview?: boolean } = {},
+): Promise<Evaluation> {
+  if (program === "bootstrap") return evaluateBootstrap(stack, {}, options);
+  if (program === "platform") return evaluateStack(stack, {}, options);
+  throw new Error(`--program got ${JSON.stringify(program)}; allowed: ${PROGRAMS.join(", ")}`);
 }

@@ -35,6 +35,11 @@ function bucketsWithout(
   );
 }
 
+/** URNs the named input of `r` was computed from (its property dependencies). */
+function inputSources(r: PolicyResource, property: string): string[] {
+  return (r.propertyDependencies?.[property] ?? []).map((d) => d.urn);
+}
+
 export const s3Rules = [
   resourceRule(
     {
@@ -179,5 +184,43 @@ export const s3Rules = [
       )
         ? []
         : ["no statement denies insecure transport"],
+  ),
+  stackRule(
+    {
+      name: "s3-bucket-missing-access-logging",
+      anchors: ["CKV_AWS_18", "AVD-AWS-0089", "AG s3-bucket-logging-enabled"],
+      summary:
+        "Every bucket that holds data logs its access to another bucket; buckets that receive logs (S3 server access logs, ALB access logs) are exempt.",
+      severity: "medium",
+      remediation:
+        "Add an aws.s3.BucketLogging for the bucket with a targetBucket that uses SSE-S3 and a bucket policy admitting logging.s3.amazonaws.com.",
+    },
+    (resources) => {
+      const loggings = resources.filter(
+        (r) =>
+          r.type === "aws:s3/bucketLogging:BucketLogging" ||
+          r.type === "aws:s3/bucketLoggingV2:BucketLoggingV2",
+      );
+      const logged = new Set(loggings.flatMap((l) => inputSources(l, "bucket")));
+      const loggedNames = new Set(loggings.map((l) => String(l.props.bucket)));
+      const sinks = new Set([
+        ...loggings.flatMap((l) => inputSources(l, "targetBucket")),
+        ...resources
+          .filter(
+            (r) =>
+              r.type === "aws:lb/loadBalancer:LoadBalancer" || r.type === "aws:alb/loadBalancer:LoadBalancer",
+          )
+          .flatMap((lb) => inputSources(lb, "accessLogs")),
+      ]);
+      return resources
+        .filter(
+          (r) =>
+            BUCKETS.includes(r.type) &&
+            !logged.has(r.urn) &&
+            !sinks.has(r.urn) &&
+            !loggedNames.has(String(r.props.bucket ?? "")),
+        )
+        .map((b) => ({ urn: b.urn, message: `bucket ${b.name} does not log access` }));
+    },
   ),
 ];

@@ -174,11 +174,21 @@ export interface ResourceFixture {
   readonly config?: Record<string, unknown>;
 }
 
+/** A resource of a stack fixture; `deps` and `propDeps` name other resources of the fixture. */
+export interface StackFixtureResource {
+  readonly type: string;
+  readonly name: string;
+  readonly props: any;
+  readonly deps?: string[];
+  /** Input property → resources its value came from. */
+  readonly propDeps?: Record<string, string[]>;
+}
+
 /** Stack fixtures: resources with optional dependency edges (by name). */
 export interface StackFixture {
   readonly stack: true;
-  readonly good: { type: string; name: string; props: any; deps?: string[] }[];
-  readonly bad: { type: string; name: string; props: any; deps?: string[] }[];
+  readonly good: StackFixtureResource[];
+  readonly bad: StackFixtureResource[];
   readonly expect: RegExp;
 }
 
@@ -567,6 +577,37 @@ export const FIXTURES: Record<string, ResourceFixture | StackFixture> = {
     ],
     bad: [{ type: "aws:s3/bucket:Bucket", name: "b", props: { versioning: { enabled: false } } }],
     expect: /bucket b does not version objects/,
+  },
+  "s3-bucket-missing-access-logging": {
+    stack: true,
+    good: [
+      { type: "aws:s3/bucket:Bucket", name: "state", props: { bucket: "state" } },
+      { type: "aws:s3/bucket:Bucket", name: "logs", props: { bucket: "state-logs" } },
+      {
+        type: "aws:s3/bucketLogging:BucketLogging",
+        name: "state",
+        props: { bucket: "state", targetBucket: "state-logs", targetPrefix: "s/" },
+        propDeps: { bucket: ["state"], targetBucket: ["logs"] },
+      },
+      { type: "aws:s3/bucket:Bucket", name: "alb-logs", props: {} },
+      {
+        type: "aws:lb/loadBalancer:LoadBalancer",
+        name: "alb",
+        props: { accessLogs: { bucket: "alb-logs-x", enabled: true } },
+        propDeps: { accessLogs: ["alb-logs"] },
+      },
+    ],
+    bad: [
+      { type: "aws:s3/bucket:Bucket", name: "data", props: { bucket: "data" } },
+      { type: "aws:s3/bucket:Bucket", name: "logs", props: { bucket: "logs" } },
+      {
+        type: "aws:s3/bucketLogging:BucketLogging",
+        name: "other",
+        props: { bucket: "other", targetBucket: "logs", targetPrefix: "o/" },
+        propDeps: { targetBucket: ["logs"] },
+      },
+    ],
+    expect: /bucket data does not log access/,
   },
   "s3-bucket-disallow-public-acl": {
     type: "aws:s3/bucketAclV2:BucketAclV2",

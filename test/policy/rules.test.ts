@@ -26,7 +26,12 @@ function stackResources(list: StackFixture["good"]): PolicyResource[] {
     byName.set(r.name, pr);
     return pr;
   });
-  list.forEach((r, i) => (out[i].dependencies = (r.deps ?? []).map((d) => byName.get(d))));
+  list.forEach((r, i) => {
+    out[i].dependencies = (r.deps ?? []).map((d) => byName.get(d));
+    out[i].propertyDependencies = Object.fromEntries(
+      Object.entries(r.propDeps ?? {}).map(([k, names]) => [k, names.map((n) => byName.get(n))]),
+    );
+  });
   return out;
 }
 
