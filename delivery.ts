@@ -4,7 +4,7 @@
  * objects and generated workflows. It receives what the platform layers produced and reaches
  * back into none of them.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "./lib/aws";
 import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
 import { DeliveryEnvironment } from "./components/delivery-environment";

@@ -12,6 +12,7 @@ export default tseslint.config(
       "bin/**",
       ".tools/**",
       "scratch/**",
+      "bench/out/**",
       "eslint.config.mjs",
     ],
   },

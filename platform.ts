@@ -2,8 +2,8 @@
  * The layers of one stack, in the order data flows: network → registry → clusters → workloads.
  * Each layer receives typed inputs from the ones before it and never reaches back.
  */
-import * as aws from "@pulumi/aws";
-import * as k8s from "@pulumi/kubernetes";
+import * as aws from "./lib/aws";
+import * as k8s from "./lib/k8s";
 import * as pulumi from "@pulumi/pulumi";
 import { EcsCluster } from "./components/ecs-cluster";
 import { EcsService } from "./components/ecs-service";

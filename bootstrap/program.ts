@@ -1,5 +1,5 @@
 /** The bootstrap program: one StateBackend in the configured account, and its outputs. */
-import * as aws from "@pulumi/aws";
+import * as aws from "../lib/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { StateBackend } from "../components/state-backend";
 import { BootstrapConfig, BOOTSTRAP_PROJECT, parseBootstrapConfig } from "./config";

@@ -9,7 +9,7 @@
  * - preview: `repo:<owner>/<repo>:environment:preview` — read-only, for pull-request previews and
  *   drift detection; it reads this stack's state but cannot write it.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "../lib/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { policyDocument, Statement } from "../lib/iam";
 import { AccountContext } from "../lib/kms";

@@ -1,5 +1,5 @@
-import * as aws from "@pulumi/aws";
-import * as k8s from "@pulumi/kubernetes";
+import * as aws from "../lib/aws";
+import * as k8s from "../lib/k8s";
 import * as pulumi from "@pulumi/pulumi";
 import { serviceTrust } from "../lib/iam";
 import { AccountContext, createKmsKey } from "../lib/kms";

@@ -8,7 +8,7 @@
  * versions expire after `noncurrentVersionDays`. Nothing here is deleted by `pulumi destroy`
  * unless `protect` is turned off first.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "../lib/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { denyInsecureTransport, secureBucket } from "../lib/bucket";
 import { policyDocument } from "../lib/iam";

@@ -3,7 +3,7 @@
  * enforced), default encryption, versioning and a lifecycle. Callers add the bucket policy, which
  * is where buckets differ (who may write), and start it with `denyInsecureTransport`.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "./aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Statement } from "./iam";
 

@@ -3,7 +3,7 @@
  * them (CloudWatch Logs, EKS, ECR) encrypt on the account's behalf. Without the logs statement a
  * log group with `kmsKeyId` fails to create on real AWS.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "./aws";
 import * as pulumi from "@pulumi/pulumi";
 import { policyDocument, Statement } from "./iam";
 import { physicalName } from "./naming";

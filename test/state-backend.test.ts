@@ -119,6 +119,10 @@ describe("state backend and secrets provider", () => {
       assert.equal(up.env.STATE_BACKUP_URI, "${{ vars.STATE_BACKUP_URI }}");
       assert.equal(up.env.PULUMI_BACKEND_URL, "${{ vars.PULUMI_BACKEND_URL }}");
       assert.equal(up.env.PULUMI_CONFIG_PASSPHRASE, undefined, "awskms stacks need no passphrase");
+      // Type-checking is ci.yml's required lint job; the Pulumi jobs only transpile.
+      assert.equal(up.env.PULUMI_NODEJS_TRANSPILE_ONLY, "true");
+      const lint = doc("ci").jobs.lint.steps.map((s: any) => s.run);
+      assert.ok(lint.includes("npm run typecheck"));
     });
 
     it("points each preview job at its own stack's backend variable in the shared preview environment", () => {

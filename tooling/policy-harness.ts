@@ -205,7 +205,10 @@ export function checkStack(
 
 export interface GateResult {
   readonly findings: Finding[];
+  /** Policy runs on a resource of its types, plus one run per stack policy. */
   readonly checks: number;
+  /** Resource × policy pairs considered (a policy's type filter is part of the check), plus stack policies. */
+  readonly pairs: number;
   readonly mandatory: Finding[];
 }
 
@@ -218,17 +221,20 @@ export function runGate(
   const policyResources = toPolicyResources(resources);
   const findings: Finding[] = [];
   let checks = 0;
+  let pairs = 0;
   for (const p of policies) {
     const enforcement = enforcementOf(p, config);
     if (enforcement === "disabled") continue;
     const cfg = ruleConfig(p, config);
     if (isStackPolicy(p)) {
       checks++;
+      pairs++;
       findings.push(...checkStack(p, policyResources, { config: cfg, enforcement }));
       continue;
     }
     const rp = p as ResourceValidationPolicy;
     const types: readonly string[] | undefined = (p as any).types;
+    pairs += policyResources.length;
     policyResources.forEach((r, i) => {
       if (types && !types.includes(r.type)) return;
       checks++;
@@ -253,5 +259,5 @@ export function runGate(
       findings.push(...checkResource(rp, r.type, props, { name, config: cfg, enforcement: level }));
     });
   }
-  return { findings, checks, mandatory: findings.filter((f) => f.enforcement === "mandatory") };
+  return { findings, checks, pairs, mandatory: findings.filter((f) => f.enforcement === "mandatory") };
 }

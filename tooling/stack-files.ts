@@ -7,7 +7,16 @@ import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
 
-export const ROOT = path.resolve(__dirname, "..");
+/** The repository: the nearest directory up from here with a Pulumi.yaml (compiled copies live deeper). */
+function findRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, "Pulumi.yaml")) && fs.existsSync(path.join(dir, "package.json")))
+      return dir;
+    if (path.dirname(dir) === dir) return path.resolve(__dirname, "..");
+  }
+}
+
+export const ROOT = findRoot(path.resolve(__dirname, ".."));
 export const STACKS = ["dev", "staging", "production"] as const;
 
 export function stackFilePath(stack: string, root = ROOT): string {
@@ -23,11 +32,4 @@ export function readStackConfig(stack: string, root = ROOT): Record<string, unkn
   return { ...(doc.config ?? {}) };
 }
 
-/** The runtime form: every value a string, structured values as JSON. */
-export function toRuntimeConfig(config: Record<string, unknown>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(config)) {
-    out[key] = typeof value === "string" ? value : JSON.stringify(value);
-  }
-  return out;
-}
+export { toRuntimeConfig } from "./runtime-config";
