@@ -47,21 +47,37 @@ function probe(mode: string, stack: string, config: Record<string, unknown>, run
   return { ...(JSON.parse(out.stdout.trim().split("\n").pop()!) as Omit<Probe, "wallMs">), wallMs };
 }
 
-function medianProbe(
-  mode: string,
-  stack: string,
-  config: Record<string, unknown>,
-  runs = RUNS,
-  runner: string[] = [],
-) {
-  const all = Array.from({ length: runs }, () => probe(mode, stack, config, runner));
-  return {
-    wallMs: round(median(all.map((p) => p.wallMs))),
-    loadMs: round(median(all.map((p) => p.loadMs))),
-    evalMs: round(median(all.map((p) => p.evalMs))),
-    resources: all[0].resources,
-    sdkModules: all[0].sdkModules,
-  };
+interface ProbeSpec {
+  readonly key: string;
+  readonly mode: string;
+  readonly stack: string;
+  readonly config: Record<string, unknown>;
+  readonly runner?: string[];
+}
+
+/**
+ * Runs every spec `runs` times, interleaved (a, b, c, a, b, c, …), so drift of the machine falls
+ * on all of them alike, and returns the medians per spec.
+ */
+function interleaved(specs: ProbeSpec[], runs: number) {
+  const all = new Map<string, Probe[]>(specs.map((s) => [s.key, []]));
+  for (let r = 0; r < runs; r++)
+    for (const s of specs) all.get(s.key)!.push(probe(s.mode, s.stack, s.config, s.runner));
+  return Object.fromEntries(
+    specs.map((s) => {
+      const ps = all.get(s.key)!;
+      return [
+        s.key,
+        {
+          wallMs: round(median(ps.map((p) => p.wallMs))),
+          loadMs: round(median(ps.map((p) => p.loadMs))),
+          evalMs: round(median(ps.map((p) => p.evalMs))),
+          resources: ps[0].resources,
+          sdkModules: ps[0].sdkModules,
+        },
+      ];
+    }),
+  );
 }
 
 function realEngine(): Record<string, unknown> {
@@ -117,43 +133,74 @@ async function main(): Promise<void> {
   };
   const production = readStackConfig("production");
 
-  // 1. floor and stacks, each in fresh processes.
-  const floor = medianProbe("floor", "production", production);
+  // 1. floor and stacks, each run a fresh process, interleaved; plus the diagnostic run of
+  // production with V8 capturing no stack frames, which shows what @pulumi/pulumi's per-promise
+  // stack capture (runtime/debuggable.js) costs. The program itself never runs that way.
+  const m = interleaved(
+    [
+      { key: "floor", mode: "floor", stack: "production", config: production },
+      ...["dev", "staging", "production"].map((stack) => ({
+        key: stack,
+        mode: "stack",
+        stack,
+        config: readStackConfig(stack),
+      })),
+      {
+        key: "noStacks",
+        mode: "stack",
+        stack: "production",
+        config: production,
+        runner: ["--stack-trace-limit=0"],
+      },
+    ],
+    RUNS,
+  );
+  const floor = m.floor;
   results.floor = { ...floor, sdkModules: undefined };
   results.stacks = {};
   for (const stack of ["dev", "staging", "production"]) {
-    const m = medianProbe("stack", stack, readStackConfig(stack));
-    const outsideFloor = m.sdkModules.filter((x) => !floor.sdkModules.includes(x));
+    const outsideFloor = m[stack].sdkModules.filter((x) => !floor.sdkModules.includes(x));
     if (outsideFloor.length)
       throw new Error(`stack ${stack} loads SDK modules the floor does not: ${outsideFloor.join(", ")}`);
-    results.stacks[stack] = { ...m, sdkModules: undefined, ratioToFloor: round(m.wallMs / floor.wallMs, 2) };
+    results.stacks[stack] = {
+      ...m[stack],
+      sdkModules: undefined,
+      ratioToFloor: round(m[stack].wallMs / floor.wallMs, 2),
+    };
   }
-
-  // What @pulumi/pulumi's per-promise stack capture (runtime/debuggable.js) costs the evaluation:
-  // the same run with V8 capturing no stack frames. Diagnostic only; the program does not do this.
   results.sdkStackCapture = {
     evalMs: results.stacks.production.evalMs,
-    evalMsWithoutStacks: medianProbe("stack", "production", production, RUNS, ["--stack-trace-limit=0"])
-      .evalMs,
+    evalMsWithoutStacks: m.noStacks.evalMs,
   };
 
   // 2. how the entry point is loaded: ts-node type-checking (pulumi's default), transpile-only, compiled.
-  const tsNode = (extra: string[]) => ["-r", ...extra];
+  const entry = interleaved(
+    [
+      {
+        key: "transpileOnly",
+        mode: "stack",
+        stack: "production",
+        config: production,
+        runner: ["-r", "ts-node/register/transpile-only"],
+      },
+      ...(QUICK
+        ? []
+        : [
+            {
+              key: "typeCheck",
+              mode: "stack",
+              stack: "production",
+              config: production,
+              runner: ["-r", "ts-node/register"],
+            },
+          ]),
+    ],
+    Math.min(RUNS, 3),
+  );
   results.entry = {
     compiledJs: results.stacks.production.wallMs,
-    tsNodeTranspileOnly: medianProbe(
-      "stack",
-      "production",
-      production,
-      Math.min(RUNS, 3),
-      tsNode(["ts-node/register/transpile-only"]),
-    ).wallMs,
-    ...(QUICK
-      ? {}
-      : {
-          tsNodeTypeCheck: medianProbe("stack", "production", production, 1, tsNode(["ts-node/register"]))
-            .wallMs,
-        }),
+    tsNodeTranspileOnly: entry.transpileOnly.wallMs,
+    ...(entry.typeCheck ? { tsNodeTypeCheck: entry.typeCheck.wallMs } : {}),
   };
 
   // 3. scaling: warm, in one process with interleaved sizes (bench/scale.ts).
@@ -185,7 +232,8 @@ async function main(): Promise<void> {
   const gateTimes: number[] = [];
   let checks = 0;
   let pairs = 0;
-  for (let i = 0; i < RUNS; i++) {
+  // The gate is cheap: many runs make its warm median steady; the first run is the cold one.
+  for (let i = 0; i < Math.max(RUNS, 30); i++) {
     const start = process.hrtime.bigint();
     ({ checks, pairs } = runGate(evaluation.resources, {}));
     gateTimes.push(Number(process.hrtime.bigint() - start) / 1e6);
@@ -196,7 +244,9 @@ async function main(): Promise<void> {
     checks,
     pairs,
     gateMs: round(gateMs, 1),
+    firstRunMs: round(gateTimes[0], 1),
     checksPerSecond: round(checks / (gateMs / 1000)),
+    checksPerSecondFirstRun: round(checks / (gateTimes[0] / 1000)),
     pairsPerSecond: round(pairs / (gateMs / 1000)),
     totalMs: round(evalMs + gateMs),
   };
@@ -259,7 +309,7 @@ function print(r: Record<string, any>, out: string): void {
     [
       `policy gate: ${r.policyGate.checks} checks over ${r.policyGate.resources} resources`,
       `${r.policyGate.gateMs} ms`,
-      `${r.policyGate.checksPerSecond} checks/s`,
+      `${r.policyGate.checksPerSecond} checks/s (first run: ${r.policyGate.firstRunMs} ms)`,
     ],
     ["policy gate: evaluation + gate", `${r.policyGate.totalMs} ms`, ""],
     ...(r.suite
