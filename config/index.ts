@@ -48,7 +48,7 @@ export function loadStackConfig(): StackConfig {
     throw new ConfigError(
       pulumi.getStack(),
       plaintext.map((k) => ({
-        key: k,
+        key: `${PROJECT}:${k}`,
         value: "(a plaintext value)",
         allowed: `a secret: pulumi config set --secret ${k} <value>`,
       })),

@@ -163,3 +163,39 @@ describe("delivery layer under mocks", function () {
     ]);
   });
 });
+
+describe("the Slack webhook", function () {
+  this.timeout(60000);
+  const webhook = "https://hooks.slack.com/services/T000/B000/abcdef";
+
+  it("is refused in plain text, naming the key and how to set it as a secret", async () => {
+    await assert.rejects(
+      () => evaluateStack("staging", { "platform:slackWebhookUrl": webhook }),
+      /platform:slackWebhookUrl: got "\(a plaintext value\)"; a secret: pulumi config set --secret slackWebhookUrl <value>/,
+    );
+  });
+
+  it("becomes an environment secret, and never a variable, when set as a secret", async () => {
+    const e = await evaluateStack(
+      "staging",
+      { "platform:slackWebhookUrl": webhook },
+      { secretKeys: ["platform:slackWebhookUrl"] },
+    );
+    const secret = e.get(
+      "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret",
+      "staging-slack_webhook_url",
+    );
+    assert.equal(secret.inputs.environment, "staging");
+    assert.equal(secret.inputs.secretName, "SLACK_WEBHOOK_URL");
+    assert.match(
+      JSON.stringify(secret.rawInputs.toJavaScript()),
+      /1b47061264138c4ac30d75fd1eb44270/,
+      "sent as a secret",
+    );
+    const variables = e.ofType("github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable");
+    assert.equal(
+      variables.some((v) => String(v.inputs.value).includes("hooks.slack.com")),
+      false,
+    );
+  });
+});

@@ -90,6 +90,15 @@ const mocks: pulumi.runtime.Mocks = {
   },
 };
 
+export interface EvaluateOptions {
+  /** Evaluate as `pulumi preview` does (unknown outputs). @default false */
+  readonly preview?: boolean;
+  /** Pulumi project name. @default "platform" */
+  readonly project?: string;
+  /** Config keys (`platform:slackWebhookUrl`) that were set as secrets. @default [] */
+  readonly secretKeys?: string[];
+}
+
 function propertyDependenciesOf(req: any): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   req.getPropertydependenciesMap().forEach((deps: any, key: string) => (out[key] = deps.getUrnsList()));
@@ -105,10 +114,11 @@ export async function evaluate(
   stack: string,
   config: Record<string, unknown>,
   build: () => Record<string, unknown> | void,
-  options: { preview?: boolean; project?: string } = {},
+  options: EvaluateOptions = {},
 ): Promise<Evaluation> {
   const resources: RecordedResource[] = [];
-  pulumi.runtime.setAllConfig(toRuntimeConfig(config));
+  // Secret keys reach the program as the CLI hands them over (`pulumi config set --secret`).
+  pulumi.runtime.setAllConfig(toRuntimeConfig(config), options.secretKeys ?? []);
   await pulumi.runtime.setMocks(mocks, options.project ?? "platform", stack, options.preview ?? false);
 
   // The mock monitor gets the parent URN in the request but not in newResource's arguments:

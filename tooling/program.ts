@@ -4,7 +4,7 @@ import { BOOTSTRAP_PROJECT } from "../bootstrap/config";
 import { buildStateBackend, loadBootstrapConfig } from "../bootstrap/program";
 import { loadStackConfig } from "../config";
 import { buildPlatform } from "../platform";
-import { evaluate, Evaluation } from "./evaluate";
+import { evaluate, EvaluateOptions, Evaluation } from "./evaluate";
 import { readStackConfig, ROOT } from "./stack-files";
 
 /** The program exactly as `index.ts` composes it. */
@@ -16,7 +16,7 @@ export function program(): Record<string, unknown> {
 export function evaluateStack(
   stack: string,
   overrides: Record<string, unknown> = {},
-  options: { preview?: boolean } = {},
+  options: EvaluateOptions = {},
 ): Promise<Evaluation> {
   return evaluate(stack, { ...readStackConfig(stack), ...overrides }, program, options);
 }
