@@ -45,6 +45,7 @@ export function deliveryContext(config: StackConfig, gh: GithubConfig): Delivery
     contractTests: gh.contractTests,
     passphraseSecrets: gh.secrets.provider === "passphrase",
     backend: requiredBackend(gh),
+    codeOwners: gh.codeOwners,
   };
 }
 

@@ -222,6 +222,12 @@ const githubSchema = z.strictObject({
       { stack: "staging", environment: "staging" },
       { stack: "production", environment: "production" },
     ]),
+  /**
+   * Teams (slugs of the owner organisation) that own the platform code. Rendered into
+   * `.github/CODEOWNERS`, which branch protection's code-owner review enforces; required in the
+   * stack that manages the repository. @default []
+   */
+  codeOwners: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "must be a team slug")).default([]),
   /** Approving reviews a pull request needs. @default 1 */
   requiredApprovals: z.number().int().min(1).max(6).default(1),
   /** Reviewers of this stack's environment. */

@@ -309,6 +309,12 @@ export function crossFieldProblems(c: StackConfig): ConfigProblem[] {
       add(["github", "stacks"], own, `this stack deploys to the "${c.environment}" environment`);
     if (c.github.manageRepository && c.environment === "local")
       add(["github", "manageRepository"], true, "the local stack cannot own the repository");
+    if (c.github.manageRepository && c.github.codeOwners.length === 0)
+      add(
+        ["github", "codeOwners"],
+        [],
+        "at least one team slug: branch protection requires code-owner reviews, and without owners it requires none",
+      );
     out.push(...backendProblems(c.github));
   }
   return out;

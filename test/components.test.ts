@@ -3,14 +3,15 @@ import { CONTROL_PLANE_LOG_TYPES } from "../components/eks-cluster";
 import { canarySplit, RUN_AS } from "../components/k8s-app";
 import { Evaluation } from "../tooling/evaluate";
 import { evaluateStack } from "../tooling/program";
+import { committedStack } from "./helpers/stacks";
 
 describe("components", function () {
   this.timeout(60000);
   let dev: Evaluation;
   let prod: Evaluation;
   before(async () => {
-    dev = await evaluateStack("dev");
-    prod = await evaluateStack("production");
+    dev = await committedStack("dev");
+    prod = await committedStack("production");
   });
 
   describe("Network", () => {

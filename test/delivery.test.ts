@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import { Evaluation, RecordedResource } from "../tooling/evaluate";
 import { evaluateStack } from "../tooling/program";
+import { committedStack } from "./helpers/stacks";
 
 /** What makes a GitHub object the same object in the API, whichever stack declares it. */
 function identity(r: RecordedResource): string {
@@ -31,8 +32,7 @@ describe("delivery layer under mocks", function () {
   this.timeout(60000);
   const evaluations: Record<string, Evaluation> = {};
   before(async () => {
-    for (const stack of ["dev", "staging", "production"])
-      evaluations[stack] = await evaluateStack(stack, {}, { preview: false });
+    for (const stack of ["dev", "staging", "production"]) evaluations[stack] = await committedStack(stack);
   });
 
   it("never lets two stacks manage the same GitHub object", () => {
@@ -51,10 +51,10 @@ describe("delivery layer under mocks", function () {
   it("gives the repository-level objects to the one stack that owns the repository", () => {
     const repoLevel = (e: Evaluation) =>
       githubResources(e).filter((r) => REPO_LEVEL.some((t) => r.type.endsWith(t)));
-    assert.equal(
-      repoLevel(evaluations.dev).filter((r) => r.type.endsWith("repositoryFile:RepositoryFile")).length,
-      10,
-    );
+    const files = repoLevel(evaluations.dev).filter((r) => r.type.endsWith("repositoryFile:RepositoryFile"));
+    assert.equal(files.length, 11);
+    const codeOwners = files.find((f) => f.inputs.file === ".github/CODEOWNERS");
+    assert.match(String(codeOwners?.inputs.content), /^\/components\/ @acme-shop\/platform-leads$/m);
     assert.deepEqual(repoLevel(evaluations.staging), []);
     assert.deepEqual(repoLevel(evaluations.production), []);
   });

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { Evaluation } from "../tooling/evaluate";
-import { evaluateStack } from "../tooling/program";
+import { committedStack } from "./helpers/stacks";
 
 const count = (e: Evaluation, type: string) => e.ofType(type).length;
 
@@ -9,7 +9,7 @@ describe("stacks under mocks", function () {
   const evaluations: Record<string, Evaluation> = {};
   before(async () => {
     for (const stack of ["dev", "staging", "production", "local"])
-      evaluations[stack] = await evaluateStack(stack);
+      evaluations[stack] = await committedStack(stack);
   });
 
   it("dev spans two AZs with one NAT gateway", () => {

@@ -3,10 +3,10 @@ import YAML from "yaml";
 import { deliveryContext } from "../delivery";
 import { ConfigError, parseStackConfig, secretsProviderUrl } from "../config";
 import { Evaluation } from "../tooling/evaluate";
-import { evaluateStack } from "../tooling/program";
 import { readStackConfig } from "../tooling/stack-files";
 import { deliveryFiles } from "../workflows";
 import { assertActionlintClean } from "./helpers/actionlint";
+import { committedStack } from "./helpers/stacks";
 
 /** A stack file's `platform:` values without the prefix, deep-copied so cases can edit them. */
 function valuesOf(stack: string): Record<string, any> {
@@ -181,7 +181,7 @@ describe("state backend and secrets provider", () => {
   describe("delivery resources under mocks", () => {
     let dev: Evaluation;
     before(async () => {
-      dev = await evaluateStack("dev");
+      dev = await committedStack("dev");
     });
     const policyOf = (name: string) =>
       JSON.parse(dev.get("aws:iam/rolePolicy:RolePolicy", name).inputs.policy).Statement as any[];

@@ -2,13 +2,14 @@ import { strict as assert } from "assert";
 import { diffEvaluations } from "../tooling/evaluate";
 import { evaluateStack } from "../tooling/program";
 import { readStackConfig } from "../tooling/stack-files";
+import { committedStack } from "./helpers/stacks";
 
 describe("release changes", function () {
   this.timeout(60000);
   const releases = () => structuredClone(readStackConfig("dev")["platform:releases"]) as Record<string, any>;
 
   it("a blue/green flip changes only the selectors of the main and preview Services", async () => {
-    const before = await evaluateStack("dev");
+    const before = await committedStack("dev");
     const r = releases();
     // The flip as the workflow performs it: the tested idle colour becomes active, images stay put.
     r.web = { digest: r.web.idleDigest, idleDigest: r.web.digest, activeColor: "green" };
@@ -28,7 +29,7 @@ describe("release changes", function () {
   });
 
   it("a canary weight step changes only the replica counts of the stable and canary Deployments", async () => {
-    const before = await evaluateStack("dev");
+    const before = await committedStack("dev");
     const r = releases();
     r.orders.canaryWeight = 50;
     const after = await evaluateStack("dev", { "platform:releases": r });
@@ -43,7 +44,7 @@ describe("release changes", function () {
   });
 
   it("a new rolling release changes only the image of that service's Deployment", async () => {
-    const before = await evaluateStack("dev");
+    const before = await committedStack("dev");
     const r = releases();
     r.api.digest = "sha256:" + "a".repeat(64);
     const after = await evaluateStack("dev", { "platform:releases": r });

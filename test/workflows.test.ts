@@ -15,13 +15,28 @@ function contextFor(stack: string, branchModel?: "gitflow" | "trunk"): DeliveryC
 }
 const parsed = (ctx: DeliveryContext) =>
   Object.fromEntries(
-    Object.entries(deliveryFiles(ctx)).map(([p, c]) => [
-      path.basename(p === ".github/actions/db-migrate/action.yml" ? "db-migrate" : p, ".yml"),
-      YAML.parse(c),
-    ]),
+    Object.entries(deliveryFiles(ctx))
+      .filter(([p]) => p.endsWith(".yml"))
+      .map(([p, c]) => [
+        path.basename(p === ".github/actions/db-migrate/action.yml" ? "db-migrate" : p, ".yml"),
+        YAML.parse(c),
+      ]),
   );
 
 describe("generated workflows", () => {
+  it("gives the platform code to the configured teams in CODEOWNERS, and requires such teams of the owning stack", () => {
+    const owners = deliveryFiles(contextFor("dev"))[".github/CODEOWNERS"].split("\n");
+    assert.ok(owners.includes("/policy/ @acme-shop/platform-leads"));
+    assert.ok(owners.includes("/.github/ @acme-shop/platform-leads"));
+    const runtime = toRuntimeConfig(readStackConfig("dev"));
+    const values = projectConfigValues(runtime);
+    (values.github as { codeOwners: string[] }).codeOwners = [];
+    assert.throws(
+      () => parseStackConfig("dev", values, "eu-west-1"),
+      /platform:github\.codeOwners: got \[\]; at least one team slug: branch protection requires code-owner reviews/,
+    );
+  });
+
   for (const model of ["gitflow", "trunk"] as const) {
     describe(`under the ${model} branch model`, () => {
       const ctx = contextFor("dev", model);

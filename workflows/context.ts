@@ -41,6 +41,8 @@ export interface DeliveryContext {
    * bucket. Pulumi Cloud: jobs exchange their GitHub OIDC token for a Pulumi access token first.
    */
   readonly backend: WorkflowBackend;
+  /** Team slugs that own the platform code (`.github/CODEOWNERS`). */
+  readonly codeOwners: string[];
 }
 
 export type WorkflowBackend =

@@ -1,5 +1,6 @@
 /** Every file the delivery layer commits, rendered once, and the status checks protection requires. */
 import { ciWorkflow } from "./ci";
+import { codeOwnersFile } from "./codeowners";
 import { DeliveryContext } from "./context";
 import {
   buildDeployWorkflow,
@@ -33,6 +34,7 @@ export function deliveryFiles(ctx: DeliveryContext): Record<string, string> {
   return {
     ...Object.fromEntries(workflows(ctx).map((w) => [`.github/workflows/${w.file}`, renderWorkflow(w)])),
     [`.github/actions/${dbMigrateAction.dir}/action.yml`]: renderAction(dbMigrateAction),
+    ".github/CODEOWNERS": codeOwnersFile(ctx),
   };
 }
 

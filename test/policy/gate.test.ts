@@ -1,15 +1,15 @@
 import { strict as assert } from "assert";
 import { evaluate } from "../../tooling/evaluate";
 import { readPackConfig, runGate } from "../../tooling/policy-harness";
-import { evaluateStack } from "../../tooling/program";
 import { insecureProgram, INSECURE_RULES } from "../fixtures/insecure-program";
+import { committedStack } from "../helpers/stacks";
 
 describe("offline policy gate", function () {
   this.timeout(60000);
 
   for (const stack of ["dev", "staging", "production", "local"]) {
     it(`passes the ${stack} stack with zero mandatory violations`, async () => {
-      const e = await evaluateStack(stack, {}, { preview: true });
+      const e = await committedStack(stack, { preview: true });
       const gate = runGate(e.resources, readPackConfig(stack));
       assert.deepEqual(
         gate.mandatory.map((f) => `${f.policy} ${f.resource}: ${f.message}`),
@@ -20,7 +20,7 @@ describe("offline policy gate", function () {
   }
 
   it("fails production's internet-facing ALB without the stack's policy config", async () => {
-    const e = await evaluateStack("production", {}, { preview: true });
+    const e = await committedStack("production", { preview: true });
     const gate = runGate(e.resources, {});
     assert.deepEqual(
       gate.mandatory.map((f) => `${f.policy} ${f.resource}`),
@@ -29,7 +29,7 @@ describe("offline policy gate", function () {
   });
 
   it("holds dev's short log retention as advisory and disables ALB deletion protection there", async () => {
-    const e = await evaluateStack("dev", {}, { preview: true });
+    const e = await committedStack("dev", { preview: true });
     const withDefaults = runGate(e.resources, {});
     const retention = withDefaults.findings.filter(
       (f) => f.policy === "cloudwatch-loggroup-configure-retention",
