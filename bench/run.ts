@@ -204,12 +204,18 @@ async function main(): Promise<void> {
   };
 
   // 3. scaling: warm, in one process with interleaved sizes (bench/scale.ts).
-  const scale = spawnSync(process.execPath, ["--expose-gc", path.join(__dirname, "scale.js"), String(RUNS)], {
+  const rounds = String(Math.max(RUNS, 7));
+  const scale = spawnSync(process.execPath, ["--expose-gc", path.join(__dirname, "scale.js"), rounds], {
     cwd: ROOT,
     encoding: "utf8",
   });
   if (scale.status !== 0) throw new Error(`scaling run failed:\n${scale.stderr}`);
-  const sizes = JSON.parse(scale.stdout.trim()) as { services: number; ms: number; resources: number }[];
+  const sizes = JSON.parse(scale.stdout.trim()) as {
+    services: number;
+    ms: number;
+    resources: number;
+    perServiceMs: number;
+  }[];
   const [base, ...points] = sizes;
   results.scaling = {
     baseMs: round(base.ms),
@@ -218,7 +224,7 @@ async function main(): Promise<void> {
       services: p.services,
       ms: round(p.ms),
       resources: p.resources,
-      perServiceMs: round((p.ms - base.ms) / p.services, 2),
+      perServiceMs: round(p.perServiceMs, 2),
     })),
   };
   const first = results.scaling.points[0];

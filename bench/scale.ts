@@ -1,6 +1,8 @@
 // Scaling in one warm process (run with --expose-gc): production's config with N services cloned
 // from its own four, evaluated in interleaved rounds (0, 10, 50, 200, 0, 10, …) after a full GC,
-// so machine drift and leftover garbage fall on every size alike. Prints one JSON line.
+// so machine drift and leftover garbage fall on every size alike. The per-service cost of a size
+// is the median over rounds of (t(N) − t(0)) / N within the same round: pairing cancels the drift
+// that a small N would otherwise drown in. Prints one JSON line.
 import { evaluate } from "../tooling/evaluate";
 import { program } from "../tooling/program";
 import { readStackConfig } from "../tooling/stack-files";
@@ -39,9 +41,16 @@ async function main(): Promise<void> {
       times[i].push(Number(process.hrtime.bigint() - start) / 1e6);
     }
   }
+  const perService = (i: number) =>
+    SIZES[i] === 0 ? 0 : median(times[i].map((t, r) => (t - times[0][r]) / SIZES[i]));
   process.stdout.write(
     JSON.stringify(
-      SIZES.map((services, i) => ({ services, ms: median(times[i]), resources: resources[i] })),
+      SIZES.map((services, i) => ({
+        services,
+        ms: median(times[i]),
+        resources: resources[i],
+        perServiceMs: perService(i),
+      })),
     ) + "\n",
   );
 }
