@@ -12,7 +12,7 @@ export default tseslint.config(
       "bin/**",
       ".tools/**",
       "scratch/**",
-      "bench/out/**",
+      "dev/bench/out/**",
       "eslint.config.mjs",
     ],
   },

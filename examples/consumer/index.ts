@@ -2,7 +2,7 @@
 // team's own stack needs. Types come from the platform's outputs.ts, so a renamed output is a
 // compile error here too.
 import * as pulumi from "@pulumi/pulumi";
-import type { OutputName } from "../../outputs";
+import type { OutputName } from "../../src/stack/outputs";
 
 const config = new pulumi.Config();
 const platform = new pulumi.StackReference("platform", { name: config.require("platformStack") });

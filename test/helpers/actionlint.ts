@@ -3,8 +3,9 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { TOOLS_BIN } from "../../dev/paths";
 
-const ACTIONLINT = path.join(__dirname, "..", "..", ".tools", "bin", "actionlint");
+const ACTIONLINT = path.join(TOOLS_BIN, "actionlint");
 
 /** Writes the generated files to a scratch repository and fails with actionlint's report on any finding. */
 export function assertActionlintClean(files: Record<string, string>): void {

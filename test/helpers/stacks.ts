@@ -1,5 +1,5 @@
-import { Evaluation } from "../../tooling/evaluate";
-import { evaluateStack } from "../../tooling/program";
+import { Evaluation } from "../../dev/harness/evaluate";
+import { evaluateStack } from "../../dev/harness/program";
 
 const cache = new Map<string, Promise<Evaluation>>();
 

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
-import { evaluate } from "../../tooling/evaluate";
-import { readPackConfig, runGate } from "../../tooling/policy-harness";
+import { evaluate } from "../../dev/harness/evaluate";
+import { readPackConfig, runGate } from "../../dev/harness/policy-harness";
 import { insecureProgram, INSECURE_RULES } from "../fixtures/insecure-program";
 import { committedStack } from "../helpers/stacks";
 

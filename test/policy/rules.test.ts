@@ -6,7 +6,7 @@ import {
   unknownCheckingProxy,
 } from "@pulumi/policy";
 import { isStackPolicy, policies } from "../../policy/policies";
-import { checkRemediation, checkResource, checkStack } from "../../tooling/policy-harness";
+import { checkRemediation, checkResource, checkStack } from "../../dev/harness/policy-harness";
 import { deployment, FIXTURES, ResourceFixture, StackFixture } from "./fixtures";
 
 const UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";

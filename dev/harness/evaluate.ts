@@ -1,0 +1,199 @@
+/**
+ * Evaluates the program for one stack under `pulumi.runtime.setMocks` and records every
+ * resource it registers: type, name, inputs, parent and provider. Tests and the offline policy
+ * gate use it; AWS is mocked because its provider cannot run here, nothing else is faked.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { toRuntimeConfig } from "../../src/config/runtime-config";
+
+export interface RecordedResource {
+  readonly type: string;
+  readonly name: string;
+  readonly urn: string;
+  readonly inputs: Record<string, any>;
+  readonly parent?: string;
+  readonly provider?: string;
+  readonly custom: boolean;
+  readonly protect: boolean;
+  /** URNs this resource depends on (explicit and through its inputs), as the engine records them. */
+  readonly dependencies: string[];
+  /** Per input property, the URNs its value came from. */
+  readonly propertyDependencies: Record<string, string[]>;
+  /** The inputs exactly as serialised for the engine (protobuf Struct), unknowns and secrets included. */
+  readonly rawInputs: any;
+}
+
+export interface Evaluation {
+  readonly resources: RecordedResource[];
+  readonly outputs: Record<string, unknown>;
+  /** Resources of one type. */
+  ofType(type: string): RecordedResource[];
+  /** The one resource with this type and name; throws when absent. */
+  get(type: string, name: string): RecordedResource;
+}
+
+const ACCOUNT = "123456789012";
+
+/** Plausible provider-computed state for the mocked AWS resources. */
+function mockState(type: string, name: string, inputs: any): Record<string, unknown> {
+  const arn = `arn:aws:${type.split(":")[1]?.split("/")[0] ?? "x"}:eu-west-1:${ACCOUNT}:${name}`;
+  const base = { ...inputs, arn, name: inputs.name ?? name };
+  switch (type) {
+    case "aws:ecr/repository:Repository":
+      return { ...base, repositoryUrl: `${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com/${inputs.name ?? name}` };
+    case "aws:eks/cluster:Cluster":
+      return {
+        ...base,
+        endpoint: `https://${name}.gr7.eu-west-1.eks.amazonaws.com`,
+        certificateAuthority: { data: "Y2VydA==" },
+        identities: [
+          { oidcs: [{ issuer: `https://oidc.eks.eu-west-1.amazonaws.com/id/${name.toUpperCase()}` }] },
+        ],
+      };
+    case "aws:ec2/launchTemplate:LaunchTemplate":
+      return { ...base, latestVersion: 1 };
+    case "aws:lb/loadBalancer:LoadBalancer":
+      return { ...base, dnsName: `${name}.elb.amazonaws.com` };
+    case "aws:s3/bucket:Bucket":
+      return { ...base, bucket: inputs.bucket ?? `${inputs.bucketPrefix ?? name}abc123` };
+    case "aws:kms/key:Key":
+      return { ...base, keyId: `key-${name}` };
+    default:
+      return base;
+  }
+}
+
+const mocks: pulumi.runtime.Mocks = {
+  newResource: (args) => ({ id: `${args.name}-id`, state: mockState(args.type, args.name, args.inputs) }),
+  call: (args) => {
+    switch (args.token) {
+      case "aws:index/getCallerIdentity:getCallerIdentity":
+        return { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/ci`, userId: "ci" };
+      case "aws:index/getPartition:getPartition":
+        return { partition: "aws", dnsSuffix: "amazonaws.com" };
+      case "aws:index/getRegion:getRegion":
+        return { name: "eu-west-1", region: "eu-west-1" };
+      case "aws:index/getAvailabilityZones:getAvailabilityZones":
+        return {
+          names: ["eu-west-1a", "eu-west-1b", "eu-west-1c", "eu-west-1d"],
+          zoneIds: ["euw1-az1", "euw1-az2", "euw1-az3", "euw1-az4"],
+        };
+      case "github:index/getUser:getUser":
+        return { id: String(1000 + String(args.inputs.username).length), login: args.inputs.username };
+      case "github:index/getTeam:getTeam":
+        return { id: String(2000 + String(args.inputs.slug).length), slug: args.inputs.slug };
+      case "aws:elb/getServiceAccount:getServiceAccount":
+        return { arn: "arn:aws:iam::156460612806:root", id: "156460612806" };
+      default:
+        return args.inputs;
+    }
+  },
+};
+
+export interface EvaluateOptions {
+  /** Evaluate as `pulumi preview` does (unknown outputs). @default false */
+  readonly preview?: boolean;
+  /** Pulumi project name. @default "platform" */
+  readonly project?: string;
+  /** Config keys (`platform:slackWebhookUrl`) that were set as secrets. @default [] */
+  readonly secretKeys?: string[];
+}
+
+function propertyDependenciesOf(req: any): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  req.getPropertydependenciesMap().forEach((deps: any, key: string) => (out[key] = deps.getUrnsList()));
+  return out;
+}
+
+/**
+ * Runs `build` (which registers resources) with `config` as the stack configuration and returns
+ * everything registered plus the resolved outputs. `config` is keyed like a stack file
+ * (`platform:services`), values as written there.
+ */
+export async function evaluate(
+  stack: string,
+  config: Record<string, unknown>,
+  build: () => Record<string, unknown> | void,
+  options: EvaluateOptions = {},
+): Promise<Evaluation> {
+  const resources: RecordedResource[] = [];
+  // Secret keys reach the program as the CLI hands them over (`pulumi config set --secret`).
+  pulumi.runtime.setAllConfig(toRuntimeConfig(config), options.secretKeys ?? []);
+  await pulumi.runtime.setMocks(mocks, options.project ?? "platform", stack, options.preview ?? false);
+
+  // The mock monitor gets the parent URN in the request but not in newResource's arguments:
+  // record from the request itself, then let the mock answer.
+  const monitor: any = pulumi.runtime.getMonitor();
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req: any, callback: any) => {
+    register(req, (err: any, response: any) => {
+      if (!err) {
+        resources.push({
+          type: req.getType(),
+          name: req.getName(),
+          urn: response.getUrn(),
+          inputs: pulumi.runtime.deserializeProperties(req.getObject()),
+          parent: req.getParent() || undefined,
+          provider: req.getProvider() || undefined,
+          custom: req.getCustom(),
+          protect: Boolean(req.getProtect()),
+          dependencies: req.getDependenciesList(),
+          propertyDependencies: propertyDependenciesOf(req),
+          rawInputs: req.getObject(),
+        });
+      }
+      callback(err, response);
+    });
+  };
+
+  const exported = build() ?? {};
+  const outputs = (await (pulumi.output(exported) as any).promise()) as Record<string, unknown>;
+  await waitForRegistrations();
+  return {
+    resources,
+    outputs,
+    ofType: (type) => resources.filter((r) => r.type === type),
+    get: (type, name) => {
+      const found = resources.find((r) => r.type === type && r.name === name);
+      if (!found)
+        throw new Error(
+          `no ${type} named ${name}; have: ${resources
+            .filter((r) => r.type === type)
+            .map((r) => r.name)
+            .join(", ")}`,
+        );
+      return found;
+    },
+  };
+}
+
+async function waitForRegistrations(): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const settings = require("@pulumi/pulumi/runtime/settings");
+  await settings.waitForRPCs();
+}
+
+/** Resources whose inputs differ between two evaluations, with the top-level input keys that changed. */
+export function diffEvaluations(
+  before: Evaluation,
+  after: Evaluation,
+): { type: string; name: string; changed: string[] }[] {
+  const key = (r: RecordedResource) => `${r.type}::${r.name}`;
+  const afterByKey = new Map(after.resources.map((r) => [key(r), r]));
+  const out: { type: string; name: string; changed: string[] }[] = [];
+  const seen = new Set<string>();
+  for (const b of before.resources) {
+    seen.add(key(b));
+    const a = afterByKey.get(key(b));
+    if (!a) {
+      out.push({ type: b.type, name: b.name, changed: ["<deleted>"] });
+      continue;
+    }
+    const names = new Set([...Object.keys(b.inputs), ...Object.keys(a.inputs)]);
+    const changed = [...names].filter((n) => JSON.stringify(b.inputs[n]) !== JSON.stringify(a.inputs[n]));
+    if (changed.length > 0) out.push({ type: b.type, name: b.name, changed: changed.sort() });
+  }
+  for (const a of after.resources)
+    if (!seen.has(key(a))) out.push({ type: a.type, name: a.name, changed: ["<created>"] });
+  return out;
+}

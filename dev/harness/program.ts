@@ -1,0 +1,51 @@
+/** Evaluates the programs (config validation + all layers) for a stack under mocks. */
+import { BOOTSTRAP_PROJECT } from "../../src/bootstrap/config";
+import { buildStateBackend, loadBootstrapConfig } from "../../src/bootstrap/program";
+import { loadStackConfig } from "../../src/config";
+import { buildPlatform } from "../../src/stack/platform";
+import { evaluate, EvaluateOptions, Evaluation } from "./evaluate";
+import { readStackConfig } from "../../src/config/stack-files";
+import { BOOTSTRAP_DIR } from "../paths";
+
+/** The program exactly as `index.ts` composes it. */
+export function program(): Record<string, unknown> {
+  return buildPlatform(loadStackConfig());
+}
+
+/** Evaluates a stack from its `Pulumi.<stack>.yaml`, with optional key overrides (`platform:eks`, …). */
+export function evaluateStack(
+  stack: string,
+  overrides: Record<string, unknown> = {},
+  options: EvaluateOptions = {},
+): Promise<Evaluation> {
+  return evaluate(stack, { ...readStackConfig(stack), ...overrides }, program, options);
+}
+
+export { BOOTSTRAP_DIR };
+
+/** Evaluates the bootstrap program for a stack from `bootstrap/Pulumi.<stack>.yaml`. */
+export function evaluateBootstrap(
+  stack: string,
+  overrides: Record<string, unknown> = {},
+  options: { preview?: boolean } = {},
+): Promise<Evaluation> {
+  return evaluate(
+    stack,
+    { ...readStackConfig(stack, BOOTSTRAP_DIR), ...overrides },
+    () => buildStateBackend(loadBootstrapConfig()),
+    { ...options, project: BOOTSTRAP_PROJECT },
+  );
+}
+
+export const PROGRAMS = ["platform", "bootstrap"] as const;
+
+/** Evaluates `platform` (the default) or `bootstrap` for a stack; any other name is refused by name. */
+export function evaluateProgram(
+  program: string,
+  stack: string,
+  options: { preview?: boolean } = {},
+): Promise<Evaluation> {
+  if (program === "bootstrap") return evaluateBootstrap(stack, {}, options);
+  if (program === "platform") return evaluateStack(stack, {}, options);
+  throw new Error(`--program got ${JSON.stringify(program)}; allowed: ${PROGRAMS.join(", ")}`);
+}

@@ -1,0 +1,14 @@
+/** Where the development tools find things, relative to the repository root, in one place. */
+import * as path from "path";
+import { ROOT } from "../src/config/stack-files";
+
+export { ROOT };
+/** Native tools built by `dev/tools/setup.sh` (git-ignored). */
+export const TOOLS_BIN = path.join(ROOT, ".tools", "bin");
+/** The committed copy of the stack outputs contract. */
+export const CONTRACT_FILE = path.join(ROOT, "dev", "contract", "outputs.json");
+/** The committed benchmark figures the README table is generated from. */
+export const BENCH_RESULTS = path.join(ROOT, "dev", "bench", "results.json");
+export const README = path.join(ROOT, "README.md");
+export const POLICY_CONFIG_DIR = path.join(ROOT, "policy", "config");
+export const BOOTSTRAP_DIR = path.join(ROOT, "bootstrap");

@@ -1,0 +1,45 @@
+// Renders every file the delivery layer would commit for a stack, into a folder:
+//   npm run render:workflows -- --stack dev --out rendered [--branch-model trunk]
+import * as fs from "fs";
+import * as path from "path";
+import { ConfigError, parseStackConfig } from "../../src/config";
+import { projectConfigValues } from "../../src/config";
+import { deliveryContext } from "../../src/stack/delivery";
+import { readStackConfig, toRuntimeConfig } from "../../src/config/stack-files";
+import { deliveryFiles } from "../../src/workflows";
+import { parseFlags } from "./args";
+
+function main(): void {
+  const flags = parseFlags(process.argv.slice(2), {
+    stack: "dev, staging or production",
+    out: "output folder",
+    "branch-model": "gitflow or trunk",
+  });
+  const stack = flags.stack ?? "dev";
+  const runtime = toRuntimeConfig(readStackConfig(stack));
+  const config = parseStackConfig(stack, projectConfigValues(runtime), runtime["aws:region"]);
+  if (!config.github)
+    throw new ConfigError(stack, [
+      { key: "github", value: undefined, allowed: "the stack needs a github section to render workflows" },
+    ]);
+  const model = flags["branch-model"];
+  if (model !== undefined && model !== "gitflow" && model !== "trunk")
+    throw new ConfigError(stack, [{ key: "--branch-model", value: model, allowed: '"gitflow" or "trunk"' }]);
+  const ctx = {
+    ...deliveryContext(config, config.github),
+    ...(model ? { branchModel: model as "gitflow" | "trunk" } : {}),
+  };
+  const out = path.resolve(flags.out ?? "rendered");
+  for (const [file, content] of Object.entries(deliveryFiles(ctx))) {
+    fs.mkdirSync(path.dirname(path.join(out, file)), { recursive: true });
+    fs.writeFileSync(path.join(out, file), content);
+    console.log(path.join(path.relative(process.cwd(), out), file));
+  }
+}
+
+try {
+  main();
+} catch (err) {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(1);
+}

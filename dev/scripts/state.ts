@@ -1,0 +1,155 @@
+// State operations with the Pulumi CLI, so moving, backing up and restoring a stack is one
+// command that checks its own result:
+//
+//   npm run state -- backup  --stack dev --out dev.json
+//   npm run state -- restore --stack dev --file dev.json
+//   npm run state -- migrate --stack dev --from file://~ --to "s3://bucket?region=eu-west-1"
+//                            [--secrets-provider "awskms://<key-id>?region=eu-west-1"]
+//
+// The backend is taken from --from/--to (migrate) or PULUMI_BACKEND_URL; --dir is the project
+// directory (default: this repository). Secrets stay encrypted in every file this writes.
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { parseFlags } from "./args";
+import { ROOT } from "../paths";
+
+interface Cli {
+  readonly dir: string;
+  readonly stack: string;
+}
+
+function pulumi(cli: Cli, backend: string | undefined, args: string[]): string {
+  const env: NodeJS.ProcessEnv = { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" };
+  if (backend) env.PULUMI_BACKEND_URL = backend;
+  try {
+    return execFileSync("pulumi", [...args, "--stack", cli.stack, "--non-interactive"], {
+      cwd: cli.dir,
+      env,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+  } catch (e) {
+    const err = e as { stderr?: string; stdout?: string; message: string };
+    throw new Error(`pulumi ${args.join(" ")} failed:\n${err.stderr || err.stdout || err.message}`);
+  }
+}
+
+interface Export {
+  version: number;
+  deployment: { resources?: { urn: string; type: string }[]; secrets_providers?: { type: string } };
+}
+
+const readExport = (text: string): Export => JSON.parse(text) as Export;
+const urns = (e: Export) => (e.deployment.resources ?? []).map((r) => r.urn);
+
+/** Writes the stack's state to `out` (secrets encrypted) and returns its resource count. */
+export function backup(cli: Cli, out: string, backend?: string): number {
+  pulumi(cli, backend, ["stack", "export", "--file", out]);
+  return urns(readExport(fs.readFileSync(out, "utf8"))).length;
+}
+
+/**
+ * Replaces the stack's state with an export. The current state is exported first, next to the
+ * file (`<file>.before-restore.json`), so a restore can itself be undone.
+ */
+export function restore(cli: Cli, file: string, backend?: string): { previous: string; resources: number } {
+  const wanted = readExport(fs.readFileSync(file, "utf8"));
+  const previous = file.replace(/\.json$/, "") + ".before-restore.json";
+  backup(cli, previous, backend);
+  pulumi(cli, backend, ["stack", "import", "--file", file]);
+  const now = readExport(pulumi(cli, backend, ["stack", "export"]));
+  if (JSON.stringify(urns(now)) !== JSON.stringify(urns(wanted)))
+    throw new Error(
+      `restore of ${cli.stack} did not take: state has ${urns(now).length} resources, the file ${urns(wanted).length}`,
+    );
+  return { previous, resources: urns(now).length };
+}
+
+/**
+ * Moves a stack between backends: optionally switches its secrets provider first (re-encrypting
+ * config and state where it is), exports, creates the stack in the target with the secrets
+ * settings of `Pulumi.<stack>.yaml`, imports, and checks the target holds the same resources.
+ * The source stack is left as it was; remove it with `pulumi stack rm` once the target works.
+ */
+export function migrate(
+  cli: Cli,
+  from: string,
+  to: string,
+  secretsProvider: string | undefined,
+  workFile: string,
+): number {
+  if (secretsProvider) pulumi(cli, from, ["stack", "change-secrets-provider", secretsProvider]);
+  backup(cli, workFile, from);
+  const exported = readExport(fs.readFileSync(workFile, "utf8"));
+  const provider = secretsProvider ?? providerOf(cli);
+  pulumi(cli, to, ["stack", "init", "--secrets-provider", provider]);
+  pulumi(cli, to, ["stack", "import", "--file", workFile]);
+  const moved = readExport(pulumi(cli, to, ["stack", "export"]));
+  if (JSON.stringify(urns(moved)) !== JSON.stringify(urns(exported)))
+    throw new Error(
+      `migration of ${cli.stack} is incomplete: ${urns(moved).length} of ${urns(exported).length} resources`,
+    );
+  return urns(moved).length;
+}
+
+/** The secrets provider recorded in `Pulumi.<stack>.yaml` (`passphrase` when it has a salt). */
+function providerOf(cli: Cli): string {
+  const file = path.join(cli.dir, `Pulumi.${cli.stack}.yaml`);
+  const text = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
+  const match = /^secretsprovider:\s*(\S+)/m.exec(text);
+  return match ? match[1].replace(/^["']|["']$/g, "") : "passphrase";
+}
+
+function main(): void {
+  const [command, ...rest] = process.argv.slice(2);
+  const flags = parseFlags(rest, {
+    stack: "stack name",
+    dir: "project directory (default: the repository)",
+    out: "backup: file to write",
+    file: "restore: export to import",
+    from: "migrate: source backend URL",
+    to: "migrate: target backend URL",
+    "secrets-provider": "migrate: new secrets provider, e.g. awskms://<key-id>?region=<region>",
+  });
+  if (!flags.stack) throw new Error("--stack is required");
+  const cli: Cli = { dir: path.resolve(flags.dir ?? ROOT), stack: flags.stack };
+  switch (command) {
+    case "backup": {
+      const out = flags.out ?? `${flags.stack}-${new Date().toISOString().replace(/[:.]/g, "-")}.json`;
+      console.log(`exported ${backup(cli, out)} resources of ${flags.stack} to ${out}`);
+      return;
+    }
+    case "restore": {
+      if (!flags.file) throw new Error("restore needs --file <export>");
+      const r = restore(cli, flags.file);
+      console.log(
+        `restored ${flags.stack} to ${flags.file} (${r.resources} resources); previous state in ${r.previous}`,
+      );
+      return;
+    }
+    case "migrate": {
+      if (!flags.from || !flags.to)
+        throw new Error("migrate needs --from <backend-url> and --to <backend-url>");
+      const work = path.join(cli.dir, `.${flags.stack}.migrate.json`);
+      try {
+        const n = migrate(cli, flags.from, flags.to, flags["secrets-provider"], work);
+        console.log(`moved ${flags.stack} (${n} resources) from ${flags.from} to ${flags.to}`);
+      } finally {
+        fs.rmSync(work, { force: true });
+      }
+      return;
+    }
+    default:
+      throw new Error(`unknown command ${JSON.stringify(command)}; allowed: backup, restore, migrate`);
+  }
+}
+
+if (require.main === module) {
+  try {
+    main();
+  } catch (e) {
+    console.error((e as Error).message);
+    process.exit(1);
+  }
+}

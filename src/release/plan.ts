@@ -1,0 +1,69 @@
+/**
+ * How a release moves a service, as data: the sequence of config changes (each followed by
+ * `pulumi up`) and health gates for its strategy, and the change that restores the last good
+ * release. src/release/cli.ts executes plans; tests check them.
+ */
+import { ReleaseConfig } from "../config";
+
+export type ReleasePins = Pick<
+  ReleaseConfig,
+  "digest" | "activeColor" | "idleDigest" | "canaryDigest" | "canaryWeight"
+>;
+
+export type ReleaseStep =
+  | { kind: "apply"; pins: ReleasePins; why: string }
+  /** Health checks through the named target before going on. */
+  | { kind: "gate"; target: "service" | "preview"; why: string };
+
+export type StrategySpec = { type: "rolling" } | { type: "blueGreen" } | { type: "canary"; steps: number[] };
+
+export function planRelease(strategy: StrategySpec, current: ReleasePins, digest: string): ReleaseStep[] {
+  switch (strategy.type) {
+    case "rolling":
+      return [
+        {
+          kind: "apply",
+          pins: { ...current, digest },
+          why: "roll the Deployment / ECS service to the new digest",
+        },
+        { kind: "gate", target: "service", why: "smoke-test the service" },
+      ];
+    case "blueGreen": {
+      const idle = current.activeColor === "blue" ? "green" : "blue";
+      return [
+        { kind: "apply", pins: { ...current, idleDigest: digest }, why: `deploy the idle colour (${idle})` },
+        { kind: "gate", target: "preview", why: `smoke-test ${idle} through its preview Service` },
+        {
+          kind: "apply",
+          pins: { ...current, activeColor: idle, digest, idleDigest: current.digest },
+          why: `flip the Service to ${idle}; ${current.activeColor} keeps the previous release`,
+        },
+        { kind: "gate", target: "service", why: "smoke-test the service after the flip" },
+      ];
+    }
+    case "canary":
+      return [
+        ...strategy.steps
+          .filter((w) => w < 100)
+          .flatMap((weight): ReleaseStep[] => [
+            {
+              kind: "apply",
+              pins: { ...current, canaryDigest: digest, canaryWeight: weight },
+              why: `shift ${weight}% to the canary`,
+            },
+            { kind: "gate", target: "service", why: `hold and check health at ${weight}%` },
+          ]),
+        {
+          kind: "apply",
+          pins: { ...current, digest, canaryDigest: digest, canaryWeight: 0 },
+          why: "promote: the stable track runs the new digest",
+        },
+        { kind: "gate", target: "service", why: "smoke-test after promotion" },
+      ];
+  }
+}
+
+/** The pins that were running before the release: applying them is the rollback. */
+export function planRollback(lastGood: ReleasePins): ReleaseStep[] {
+  return [{ kind: "apply", pins: { ...lastGood, canaryWeight: 0 }, why: "re-apply the last good release" }];
+}

@@ -1,0 +1,111 @@
+/**
+ * The stack outputs contract: every output other teams may read through `StackReference`, with
+ * its type and secrecy. `index.ts` exports exactly these keys; `dev/contract/outputs.json` is the
+ * committed copy, and a test fails when an output is removed, renamed, retyped or made secret.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+export type OutputType = "string" | "string[]" | "map<string>";
+
+export interface OutputSpec {
+  readonly type: OutputType;
+  readonly secret: boolean;
+  readonly description: string;
+}
+
+export const OUTPUT_CONTRACT = {
+  environment: {
+    type: "string",
+    secret: false,
+    description: "Environment of the stack: development, staging, production or local.",
+  },
+  awsRegion: {
+    type: "string",
+    secret: false,
+    description: "AWS region of the stack's resources (null without AWS).",
+  },
+  vpcId: { type: "string", secret: false, description: "VPC id (null without AWS)." },
+  privateSubnetIds: { type: "string[]", secret: false, description: "Private subnet ids, one per AZ." },
+  publicSubnetIds: { type: "string[]", secret: false, description: "Public subnet ids, one per AZ." },
+  registryUrls: {
+    type: "map<string>",
+    secret: false,
+    description: "Service → image repository URL (ECR or GHCR), without tag or digest.",
+  },
+  clusterName: {
+    type: "string",
+    secret: false,
+    description: "EKS cluster name (null when EKS is disabled).",
+  },
+  clusterEndpoint: {
+    type: "string",
+    secret: false,
+    description: "EKS API endpoint (null when EKS is disabled).",
+  },
+  oidcProviderArn: {
+    type: "string",
+    secret: false,
+    description: "IAM OIDC provider of the EKS cluster, for IRSA roles.",
+  },
+  kubeconfig: {
+    type: "string",
+    secret: true,
+    description: "Kubeconfig of the EKS cluster (exec auth via `aws eks get-token`).",
+  },
+  ecsClusterArn: {
+    type: "string",
+    secret: false,
+    description: "ECS cluster ARN (null when ECS is disabled).",
+  },
+  albDnsName: {
+    type: "string",
+    secret: false,
+    description: "DNS name of the ECS services' ALB; point service host names at it.",
+  },
+  namespaces: { type: "map<string>", secret: false, description: "Kubernetes service → namespace." },
+  serviceUrls: {
+    type: "map<string>",
+    secret: false,
+    description: "Service → URL (https host for ECS, in-cluster URL for Kubernetes).",
+  },
+  previewUrls: {
+    type: "map<string>",
+    secret: false,
+    description: "blueGreen service → in-cluster URL of the idle colour's preview Service.",
+  },
+  deployRoleArn: {
+    type: "string",
+    secret: false,
+    description:
+      "IAM role GitHub jobs in this stack's environment assume by OIDC (null without AWS or GitHub).",
+  },
+  previewRoleArn: {
+    type: "string",
+    secret: false,
+    description: "Read-only IAM role for pull-request previews and drift detection of this stack.",
+  },
+  releaseDigests: {
+    type: "map<string>",
+    secret: false,
+    description:
+      "Service → image digest it runs (stable track / active colour); the release script carries it forward.",
+  },
+  activeColors: {
+    type: "map<string>",
+    secret: false,
+    description: "blueGreen service → colour the main Service selects.",
+  },
+} as const satisfies Record<string, OutputSpec>;
+
+export type OutputName = keyof typeof OUTPUT_CONTRACT;
+
+type ValueOf<T extends OutputType> = T extends "string"
+  ? string
+  : T extends "string[]"
+    ? string[]
+    : Record<string, string>;
+
+/** What the program exports: each key present; null where the stack does not have the thing. */
+export type StackOutputs = {
+  [K in OutputName]: pulumi.Input<ValueOf<(typeof OUTPUT_CONTRACT)[K]["type"]> | null>;
+};

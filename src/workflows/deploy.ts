@@ -1,0 +1,391 @@
+/**
+ * The application pipelines. Images are built once, on an integration branch, and promoted by
+ * digest; release tags never build (and never restore a cache):
+ *
+ * - build-image.yml (reusable): buildx, amd64 + arm64, SBOM and provenance, GitHub Actions cache,
+ *   `sha-<commit>` tag, an image-scan gate; outputs the repository and digest.
+ * - deploy-service.yml (reusable): promotes the digest into the stack's registry, runs the service's
+ *   strategy through `pulumi up` (src/release/cli.ts), re-applies the last good release on failure,
+ *   smoke-tests, notifies Slack.
+ * - build-deploy.yml: per service, build then deploy to the stacks the branch feeds, in order.
+ * - release.yml: on `v*.*.*` tags, promote the digest staging runs for that commit to production.
+ */
+import { DeliveryContext, deploySource, RELEASE_TAG, refCondition, integrationBranches } from "./context";
+import { CallJob, CompositeAction, Permissions, Workflow } from "./model";
+import { ACTIONS } from "./pins";
+import { awsCredentials, checkout, installPulumi, npmCi, pulumiEnv, pulumiLogin, setupNode } from "./steps";
+
+const SLACK = {
+  name: "Notify Slack",
+  if: "always()",
+  env: {
+    SLACK_WEBHOOK_URL: "${{ secrets.SLACK_WEBHOOK_URL }}",
+    STATUS: "${{ job.status }}",
+    RUN_URL: "${{ github.server_url }}/${{ github.repository }}/actions/runs/${{ github.run_id }}",
+  },
+  run: [
+    'if [ -z "$SLACK_WEBHOOK_URL" ]; then echo "no Slack webhook in this environment"; exit 0; fi',
+    'payload="$(jq -n --arg text "$SERVICE → $STACK: $STATUS ($RUN_URL)" \'{text: $text}\')"',
+    'curl -fsS -X POST -H "Content-Type: application/json" --data "$payload" "$SLACK_WEBHOOK_URL"',
+  ].join("\n"),
+};
+
+export function buildImageWorkflow(ctx: DeliveryContext): Workflow {
+  const ecr = ctx.registryKind === "ecr";
+  return {
+    file: "build-image.yml",
+    name: "Build image",
+    on: {
+      workflow_call: {
+        inputs: {
+          service: { type: "string", required: true, description: "Service to build (services/<name>)." },
+          environment: {
+            type: "string",
+            required: true,
+            description: "Environment whose registry receives the image.",
+          },
+        },
+        outputs: {
+          image: {
+            description: "Repository the image was pushed to.",
+            value: "${{ jobs.build.outputs.image }}",
+          },
+          digest: {
+            description: "Digest of the pushed multi-arch image.",
+            value: "${{ jobs.build.outputs.digest }}",
+          },
+        },
+      },
+    },
+    permissions: {},
+    jobs: {
+      build: {
+        name: "build",
+        environment: "${{ inputs.environment }}",
+        permissions: { contents: "read", "id-token": "write", ...(ecr ? {} : { packages: "write" }) },
+        timeoutMinutes: 45,
+        env: { SERVICE: "${{ inputs.service }}", REGISTRY_URLS: "${{ vars.REGISTRY_URLS }}" },
+        outputs: { image: "${{ steps.repo.outputs.image }}", digest: "${{ steps.build.outputs.digest }}" },
+        steps: [
+          checkout(),
+          ...(ecr ? [awsCredentials("${{ vars.AWS_DEPLOY_ROLE_ARN }}")] : []),
+          {
+            name: "Resolve the service's repository",
+            id: "repo",
+            run: [
+              'image="$(jq -er --arg s "$SERVICE" \'.[$s]\' <<<"$REGISTRY_URLS")"',
+              'echo "image=$image" >> "$GITHUB_OUTPUT"',
+              'echo "registry=${image%%/*}" >> "$GITHUB_OUTPUT"',
+            ].join("\n"),
+          },
+          ecr
+            ? {
+                name: "Log in to ECR",
+                uses: ACTIONS.login,
+                with: { registry: "${{ steps.repo.outputs.registry }}" },
+              }
+            : {
+                name: "Log in to GHCR",
+                uses: ACTIONS.login,
+                with: {
+                  registry: "ghcr.io",
+                  username: "${{ github.actor }}",
+                  password: "${{ secrets.GITHUB_TOKEN }}",
+                },
+              },
+          { name: "Set up QEMU", uses: ACTIONS.setupQemu },
+          { name: "Set up Buildx", uses: ACTIONS.setupBuildx },
+          {
+            name: "Image tags and labels",
+            id: "meta",
+            uses: ACTIONS.metadata,
+            with: { images: "${{ steps.repo.outputs.image }}", tags: "type=sha,format=long" },
+          },
+          {
+            name: "Build and push (amd64 + arm64, SBOM, provenance)",
+            id: "build",
+            uses: ACTIONS.buildPush,
+            with: {
+              context: "services/${{ inputs.service }}",
+              platforms: "linux/amd64,linux/arm64",
+              push: true,
+              tags: "${{ steps.meta.outputs.tags }}",
+              labels: "${{ steps.meta.outputs.labels }}",
+              sbom: true,
+              provenance: "mode=max",
+              "cache-from": "type=gha,scope=${{ inputs.service }}",
+              "cache-to": "type=gha,mode=max,scope=${{ inputs.service }}",
+            },
+          },
+          {
+            name: "Image scan gate (HIGH, CRITICAL)",
+            uses: ACTIONS.trivy,
+            with: {
+              "image-ref": "${{ steps.repo.outputs.image }}@${{ steps.build.outputs.digest }}",
+              severity: "HIGH,CRITICAL",
+              "ignore-unfixed": true,
+              "exit-code": "1",
+            },
+          },
+        ],
+      },
+    },
+  };
+}
+
+export function deployServiceWorkflow(ctx: DeliveryContext): Workflow {
+  const ecr = ctx.registryKind === "ecr";
+  return {
+    file: "deploy-service.yml",
+    name: "Deploy service",
+    on: {
+      workflow_call: {
+        inputs: {
+          service: { type: "string", required: true, description: "Service to deploy." },
+          stack: { type: "string", required: true, description: "Pulumi stack to update." },
+          environment: { type: "string", required: true, description: "GitHub environment of the stack." },
+          "source-image": {
+            type: "string",
+            required: true,
+            description: "Repository holding the built image.",
+          },
+          "source-ref": {
+            type: "string",
+            required: true,
+            description: "Digest (sha256:…) or tag of the image to release.",
+          },
+          migrate: {
+            type: "boolean",
+            required: false,
+            default: false,
+            description: "Run database migrations first.",
+          },
+        },
+        secrets: {
+          SLACK_WEBHOOK_URL: { required: false, description: "Environment secret: deploy notifications." },
+          ...(ctx.passphraseSecrets
+            ? {
+                PULUMI_CONFIG_PASSPHRASE: {
+                  required: false,
+                  description: "Environment secret: stack secrets passphrase.",
+                },
+              }
+            : {}),
+          DATABASE_URL: { required: false, description: "Environment secret: migrations target." },
+        },
+      },
+    },
+    permissions: {},
+    jobs: {
+      deploy: {
+        name: "deploy",
+        environment: { name: "${{ inputs.environment }}", url: "${{ vars.ENVIRONMENT_URL }}" },
+        permissions: { contents: "read", "id-token": "write", ...(ecr ? {} : { packages: "read" }) },
+        timeoutMinutes: 60,
+        env: {
+          ...pulumiEnv(ctx),
+          STACK: "${{ inputs.stack }}",
+          SERVICE: "${{ inputs.service }}",
+          SOURCE_IMAGE: "${{ inputs.source-image }}",
+          SOURCE_REF: "${{ inputs.source-ref }}",
+        },
+        steps: [
+          checkout(),
+          setupNode(ctx.nodeVersions[0], false),
+          npmCi,
+          installPulumi,
+          awsCredentials("${{ vars.AWS_DEPLOY_ROLE_ARN }}"),
+          ...pulumiLogin(ctx),
+          ...(ecr
+            ? []
+            : [
+                {
+                  name: "Log in to GHCR",
+                  uses: ACTIONS.login,
+                  with: {
+                    registry: "ghcr.io",
+                    username: "${{ github.actor }}",
+                    password: "${{ secrets.GITHUB_TOKEN }}",
+                  },
+                },
+              ]),
+          {
+            name: "Promote the image into this stack's registry",
+            id: "promote",
+            run: 'npm run -s release -- promote --stack "$STACK" --service "$SERVICE" --source-image "$SOURCE_IMAGE" --source-ref "$SOURCE_REF" >> "$GITHUB_OUTPUT"',
+          },
+          {
+            name: "Database migrations (backup, apply, validate)",
+            if: "inputs.migrate",
+            uses: "./.github/actions/db-migrate",
+            with: {
+              "database-url": "${{ secrets.DATABASE_URL }}",
+              "backup-uri": "${{ vars.MIGRATION_BACKUP_URI }}",
+            },
+          },
+          {
+            name: "Release with the service's strategy",
+            id: "release",
+            env: { DIGEST: "${{ steps.promote.outputs.digest }}" },
+            run: 'npm run -s release -- deploy --stack "$STACK" --service "$SERVICE" --digest "$DIGEST" --record "$RUNNER_TEMP/last-good.json"',
+          },
+          {
+            name: "Roll back to the last good release",
+            if: "failure() && steps.release.outcome == 'failure'",
+            run: 'npm run -s release -- rollback --stack "$STACK" --service "$SERVICE" --record "$RUNNER_TEMP/last-good.json"',
+          },
+          SLACK,
+        ],
+      },
+    },
+  };
+}
+
+/** `cond && 'a' || cond2 && 'b' || ''`: the first environment the run's branch builds into. */
+function buildEnvironmentExpression(ctx: DeliveryContext): string {
+  const seen = new Set<string>();
+  const parts: string[] = [];
+  for (const s of ctx.stacks) {
+    const src = deploySource(ctx.branchModel, s);
+    if (src.kind !== "branch" || seen.has(src.branch)) continue;
+    seen.add(src.branch);
+    parts.push(`${refCondition(src)} && '${s.environment}'`);
+  }
+  return `\${{ ${parts.join(" || ")} }}`;
+}
+
+export function buildDeployWorkflow(ctx: DeliveryContext): Workflow {
+  const jobs: Record<string, CallJob> = {};
+  const perms: Permissions = {
+    contents: "read",
+    "id-token": "write",
+    ...(ctx.registryKind === "ghcr" ? { packages: "write" as const } : {}),
+  };
+  for (const svc of ctx.services) {
+    const build = `build-${svc.name}`;
+    jobs[build] = {
+      name: `build (${svc.name})`,
+      uses: "./.github/workflows/build-image.yml",
+      permissions: perms,
+      with: { service: svc.name, environment: buildEnvironmentExpression(ctx) },
+    };
+    let previous: Record<string, string> = {};
+    for (const s of ctx.stacks) {
+      const src = deploySource(ctx.branchModel, s);
+      if (src.kind !== "branch") continue;
+      const id = `deploy-${svc.name}-${s.stack}`;
+      jobs[id] = {
+        name: `deploy (${svc.name} → ${s.stack})`,
+        needs: [build, ...(previous[src.branch] ? [previous[src.branch]] : [])],
+        if: refCondition(src),
+        uses: "./.github/workflows/deploy-service.yml",
+        permissions: {
+          contents: "read",
+          "id-token": "write",
+          ...(ctx.registryKind === "ghcr" ? { packages: "read" } : {}),
+        },
+        with: {
+          service: svc.name,
+          stack: s.stack,
+          environment: s.environment,
+          "source-image": `\${{ needs.${build}.outputs.image }}`,
+          "source-ref": `\${{ needs.${build}.outputs.digest }}`,
+          migrate: svc.migrations,
+        },
+      };
+      previous = { ...previous, [src.branch]: id };
+    }
+  }
+  return {
+    file: "build-deploy.yml",
+    name: "Build and deploy",
+    on: {
+      push: { branches: integrationBranches(ctx.branchModel), paths: ["services/**"] },
+      workflow_dispatch: {},
+    },
+    permissions: {},
+    // One release per branch at a time; a queued run waits instead of cancelling a rollout.
+    concurrency: { group: "deploy-${{ github.ref }}", cancelInProgress: false },
+    jobs,
+  };
+}
+
+export function releaseWorkflow(ctx: DeliveryContext): Workflow {
+  const tagged = ctx.stacks.filter((s) => deploySource(ctx.branchModel, s).kind === "tag");
+  const sourceStack = [...ctx.stacks]
+    .reverse()
+    .find((s) => deploySource(ctx.branchModel, s).kind === "branch");
+  const jobs: Record<string, CallJob> = {};
+  for (const svc of ctx.services) {
+    for (const s of tagged) {
+      jobs[`release-${svc.name}-${s.stack}`] = {
+        name: `release (${svc.name} → ${s.stack})`,
+        uses: "./.github/workflows/deploy-service.yml",
+        permissions: {
+          contents: "read",
+          "id-token": "write",
+          ...(ctx.registryKind === "ghcr" ? { packages: "read" } : {}),
+        },
+        with: {
+          service: svc.name,
+          stack: s.stack,
+          environment: s.environment,
+          // The image the last branch stack runs for this commit: built once, promoted by digest.
+          "source-image": `\${{ fromJSON(vars.REGISTRY_URLS_${(sourceStack?.stack ?? "staging").toUpperCase().replace(/[^A-Z0-9]/g, "_")})['${svc.name}'] }}`,
+          "source-ref": "sha-${{ github.sha }}",
+          migrate: svc.migrations,
+        },
+      };
+    }
+  }
+  return {
+    file: "release.yml",
+    name: "Release",
+    on: { push: { tags: [RELEASE_TAG] } },
+    permissions: {},
+    concurrency: { group: "release", cancelInProgress: false },
+    jobs,
+  };
+}
+
+export const dbMigrateAction: CompositeAction = {
+  dir: "db-migrate",
+  name: "Database migration",
+  description: "Backs the database up to S3, applies migrations, then validates the schema state.",
+  inputs: {
+    "database-url": { description: "Connection string (pass a secret).", required: true },
+    "backup-uri": { description: "s3:// prefix for the pre-migration dump.", required: true },
+    "migrate-command": {
+      description: "Applies pending migrations.",
+      required: false,
+      default: "npm run migrate",
+    },
+    "validate-command": {
+      description: "Fails when migrations are pending or the schema differs.",
+      required: false,
+      default: "npm run migrate:status",
+    },
+  },
+  steps: [
+    {
+      name: "Back up",
+      env: { DATABASE_URL: "${{ inputs.database-url }}", BACKUP_URI: "${{ inputs.backup-uri }}" },
+      run: [
+        "set -o pipefail",
+        'key="$BACKUP_URI/$(date -u +%Y%m%dT%H%M%SZ)-$GITHUB_SHA.dump"',
+        'pg_dump --format=custom "$DATABASE_URL" | aws s3 cp - "$key" --sse aws:kms',
+        'echo "backup: $key"',
+      ].join("\n"),
+    },
+    {
+      name: "Apply",
+      env: { DATABASE_URL: "${{ inputs.database-url }}", MIGRATE: "${{ inputs.migrate-command }}" },
+      run: 'bash -c "$MIGRATE"',
+    },
+    {
+      name: "Validate",
+      env: { DATABASE_URL: "${{ inputs.database-url }}", VALIDATE: "${{ inputs.validate-command }}" },
+      run: 'bash -c "$VALIDATE"',
+    },
+  ],
+};

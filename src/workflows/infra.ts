@@ -1,0 +1,255 @@
+/**
+ * The infrastructure pipelines: infra-preview.yml (every PR that touches the program: a preview per
+ * stack with the policy pack, commented on the PR), infra-up.yml (on merge: `pulumi up` per stack in
+ * promotion order, state exported first, outputs published) and drift.yml (scheduled refresh-preview
+ * per stack; opens or updates an issue on drift).
+ */
+import {
+  DeliveryContext,
+  DeliveryStack,
+  deploySource,
+  PREVIEW_ENVIRONMENT,
+  refCondition,
+  varSuffix,
+  integrationBranches,
+  RELEASE_TAG,
+} from "./context";
+import { Step, StepsJob, Workflow } from "./model";
+import { PROGRAM_PATHS } from "./paths";
+import { ACTIONS } from "./pins";
+import { awsCredentials, checkout, installPulumi, npmCi, pulumiEnv, pulumiLogin, setupNode } from "./steps";
+
+/** Paths whose change can alter what `pulumi up` does. */
+export const INFRA_PATHS: string[] = [...PROGRAM_PATHS];
+
+const jobId = (prefix: string, s: DeliveryStack) => `${prefix}-${s.stack}`;
+const policyFlags = '--policy-pack policy --policy-pack-config "policy/config/$STACK.json"';
+
+/** A fenced block of the last 60 kB of a log, as a Markdown file for gh. */
+const markdownFromLog = (title: string, log: string, out: string) =>
+  `{ echo "${title}"; echo; echo '\`\`\`'; tail -c 60000 "${log}"; echo '\`\`\`'; } > "${out}"`;
+
+export function infraPreviewWorkflow(ctx: DeliveryContext): Workflow {
+  const jobs: Record<string, StepsJob> = {};
+  for (const s of ctx.stacks) {
+    jobs[jobId("preview", s)] = {
+      name: `preview (${s.stack})`,
+      environment: PREVIEW_ENVIRONMENT,
+      permissions: { contents: "read", "id-token": "write", "pull-requests": "write" },
+      timeoutMinutes: 30,
+      env: { ...pulumiEnv(ctx, s.stack), STACK: s.stack },
+      steps: [
+        checkout(),
+        setupNode(ctx.nodeVersions[0], true),
+        npmCi,
+        installPulumi,
+        awsCredentials(`\${{ vars.AWS_PREVIEW_ROLE_ARN_${varSuffix(s.stack)} }}`),
+        ...pulumiLogin(ctx),
+        {
+          name: "pulumi preview with the policy pack",
+          id: "preview",
+          run: `set -o pipefail\npulumi preview --stack "$STACK" ${policyFlags} --diff --non-interactive 2>&1 | tee "$RUNNER_TEMP/preview.txt"`,
+        },
+        {
+          name: "Comment the preview on the pull request",
+          if: "always() && steps.preview.outcome != 'skipped'",
+          env: {
+            GH_TOKEN: "${{ github.token }}",
+            GH_REPO: "${{ github.repository }}",
+            PR_NUMBER: "${{ github.event.pull_request.number }}",
+            OUTCOME: "${{ steps.preview.outcome }}",
+          },
+          run: [
+            markdownFromLog(
+              "### pulumi preview \\`$STACK\\`: $OUTCOME",
+              "$RUNNER_TEMP/preview.txt",
+              "$RUNNER_TEMP/comment.md",
+            ),
+            'gh pr comment "$PR_NUMBER" --body-file "$RUNNER_TEMP/comment.md"',
+          ].join("\n"),
+        },
+      ],
+    };
+  }
+  return {
+    file: "infra-preview.yml",
+    name: "Infrastructure preview",
+    on: { pull_request: { branches: integrationBranches(ctx.branchModel), paths: INFRA_PATHS } },
+    permissions: {},
+    concurrency: { group: "infra-preview-${{ github.event.pull_request.number }}", cancelInProgress: true },
+    jobs,
+  };
+}
+
+/** Jobs that run on the same ref deploy in promotion order; a stack reached by another ref stands alone. */
+export function promotionNeeds(ctx: DeliveryContext, prefix: string, index: number): string[] | undefined {
+  const source = JSON.stringify(deploySource(ctx.branchModel, ctx.stacks[index]));
+  for (let i = index - 1; i >= 0; i--) {
+    if (JSON.stringify(deploySource(ctx.branchModel, ctx.stacks[i])) === source)
+      return [jobId(prefix, ctx.stacks[i])];
+  }
+  return undefined;
+}
+
+/**
+ * The state as it was before `up` changes it, kept twice: as a run artifact, and (S3 backends) in
+ * the versioned bucket under `state-backups/<project>/<stack>/`, named by time, commit and run.
+ * Secrets stay encrypted in the export. Restoring is `pulumi stack import` (see the README).
+ */
+export function stateBackupSteps(ctx: DeliveryContext, s: DeliveryStack): Step[] {
+  return [
+    {
+      name: "Export the stack state before changing it",
+      run: 'pulumi stack export --stack "$STACK" --file "$RUNNER_TEMP/state.json"',
+    },
+    {
+      name: "Keep the state export as an artifact",
+      uses: ACTIONS.uploadArtifact,
+      with: {
+        name: `state-${s.stack}-\${{ github.run_id }}-\${{ github.run_attempt }}`,
+        path: "${{ runner.temp }}/state.json",
+        "retention-days": 30,
+        "if-no-files-found": "error",
+      },
+    },
+    ...(ctx.backend.kind === "s3"
+      ? [
+          {
+            name: "Keep the state export in the state bucket",
+            run: [
+              'if [ -z "${STATE_BACKUP_URI:-}" ]; then echo "::error::STATE_BACKUP_URI is empty: apply the stack so it writes its environment variables"; exit 1; fi',
+              'target="${STATE_BACKUP_URI}/$(date -u +%Y%m%dT%H%M%SZ)-${GITHUB_SHA}-${GITHUB_RUN_ID}-${GITHUB_RUN_ATTEMPT}.json"',
+              'aws s3 cp "$RUNNER_TEMP/state.json" "$target" --only-show-errors',
+              'echo "State before this update: $target" >> "$GITHUB_STEP_SUMMARY"',
+            ].join("\n"),
+          },
+        ]
+      : []),
+  ];
+}
+
+export function infraUpWorkflow(ctx: DeliveryContext): Workflow {
+  const jobs: Record<string, StepsJob> = {};
+  ctx.stacks.forEach((s, index) => {
+    jobs[jobId("up", s)] = {
+      name: `up (${s.stack})`,
+      needs: promotionNeeds(ctx, "up", index),
+      if: refCondition(deploySource(ctx.branchModel, s)),
+      environment: s.environment,
+      permissions: { contents: "read", "id-token": "write" },
+      timeoutMinutes: 60,
+      env: {
+        ...pulumiEnv(ctx),
+        PULUMI_ENCRYPTION_PROVIDER: "${{ vars.PULUMI_ENCRYPTION_PROVIDER }}",
+        ...(ctx.backend.kind === "s3" ? { STATE_BACKUP_URI: "${{ vars.STATE_BACKUP_URI }}" } : {}),
+        STACK: s.stack,
+      },
+      steps: [
+        checkout(),
+        // No caches: this workflow runs on release tags too.
+        setupNode(ctx.nodeVersions[0], false),
+        npmCi,
+        installPulumi,
+        awsCredentials("${{ vars.AWS_DEPLOY_ROLE_ARN }}"),
+        ...pulumiLogin(ctx),
+        {
+          // The first run creates the stack with the configured secrets provider.
+          name: "Select the stack",
+          run: 'pulumi stack select --create "$STACK" --secrets-provider "$PULUMI_ENCRYPTION_PROVIDER"',
+        },
+        ...stateBackupSteps(ctx, s),
+        {
+          name: "Carry the running release pins forward",
+          run: 'npm run -s release -- restore --stack "$STACK"',
+        },
+        {
+          name: "pulumi up with the policy pack",
+          run: `pulumi up --yes --stack "$STACK" ${policyFlags} --non-interactive`,
+        },
+        {
+          name: "Publish the stack outputs",
+          run: 'pulumi stack output --stack "$STACK" --json > "$RUNNER_TEMP/outputs.json"',
+        },
+        {
+          name: "Upload the outputs",
+          uses: ACTIONS.uploadArtifact,
+          with: {
+            name: `outputs-${s.stack}`,
+            path: "${{ runner.temp }}/outputs.json",
+            "retention-days": 90,
+            "if-no-files-found": "error",
+          },
+        },
+      ],
+    };
+  });
+  return {
+    file: "infra-up.yml",
+    name: "Infrastructure up",
+    on: { push: { branches: integrationBranches(ctx.branchModel), tags: [RELEASE_TAG], paths: INFRA_PATHS } },
+    permissions: {},
+    // Deploys queue; cancelling one mid-update would leave a stack locked.
+    concurrency: { group: "infra-up-${{ github.ref }}", cancelInProgress: false },
+    jobs,
+  };
+}
+
+export function driftWorkflow(ctx: DeliveryContext): Workflow {
+  const jobs: Record<string, StepsJob> = {};
+  for (const s of ctx.stacks) {
+    jobs[jobId("drift", s)] = {
+      name: `drift (${s.stack})`,
+      environment: PREVIEW_ENVIRONMENT,
+      permissions: { contents: "read", "id-token": "write", issues: "write" },
+      timeoutMinutes: 30,
+      env: { ...pulumiEnv(ctx, s.stack), STACK: s.stack },
+      steps: [
+        checkout(),
+        setupNode(ctx.nodeVersions[0], false),
+        npmCi,
+        installPulumi,
+        awsCredentials(`\${{ vars.AWS_PREVIEW_ROLE_ARN_${varSuffix(s.stack)} }}`),
+        ...pulumiLogin(ctx),
+        {
+          name: "Refresh and expect no changes",
+          id: "drift",
+          run: [
+            "set +e",
+            'pulumi preview --stack "$STACK" --refresh --expect-no-changes --diff --non-interactive > "$RUNNER_TEMP/drift.txt" 2>&1',
+            "status=$?",
+            'cat "$RUNNER_TEMP/drift.txt"',
+            'if [ "$status" -eq 0 ]; then echo "drifted=false" >> "$GITHUB_OUTPUT"; else echo "drifted=true" >> "$GITHUB_OUTPUT"; fi',
+          ].join("\n"),
+        },
+        {
+          name: "Open or update the drift issue",
+          if: "steps.drift.outputs.drifted == 'true'",
+          env: {
+            GH_TOKEN: "${{ github.token }}",
+            GH_REPO: "${{ github.repository }}",
+            RUN_URL: "${{ github.server_url }}/${{ github.repository }}/actions/runs/${{ github.run_id }}",
+          },
+          run: [
+            'title="Drift detected in stack $STACK"',
+            markdownFromLog(
+              "Run $RUN_URL found changes outside Pulumi:",
+              "$RUNNER_TEMP/drift.txt",
+              "$RUNNER_TEMP/body.md",
+            ),
+            'number="$(gh issue list --state open --label drift --search "in:title $title" --json number --jq ".[0].number")"',
+            'if [ -n "$number" ]; then gh issue comment "$number" --body-file "$RUNNER_TEMP/body.md"; else gh issue create --title "$title" --label drift --body-file "$RUNNER_TEMP/body.md"; fi',
+            "exit 1",
+          ].join("\n"),
+        },
+      ],
+    };
+  }
+  return {
+    file: "drift.yml",
+    name: "Drift detection",
+    on: { schedule: [{ cron: "23 5 * * *" }], workflow_dispatch: {} },
+    permissions: {},
+    concurrency: { group: "drift", cancelInProgress: false },
+    jobs,
+  };
+}

@@ -1,0 +1,211 @@
+import { strict as assert } from "assert";
+import { ConfigError, parseStackConfig } from "../../src/config";
+import { evaluateStack } from "../../dev/harness/program";
+import { readStackConfig } from "../../src/config/stack-files";
+
+/** The dev stack file's values in the shape parseStackConfig takes (no `platform:` prefix). */
+function devValues(): Record<string, any> {
+  const out: Record<string, any> = {};
+  for (const [k, v] of Object.entries(readStackConfig("dev")))
+    if (k.startsWith("platform:")) out[k.slice(9)] = structuredClone(v);
+  return out;
+}
+
+function problemsOf(
+  stack: string,
+  values: Record<string, unknown>,
+  region: string | null = "eu-west-1",
+): string {
+  try {
+    parseStackConfig(stack, values, region ?? undefined);
+  } catch (e) {
+    assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${e}`);
+    return e.message;
+  }
+  assert.fail("expected the configuration to be rejected");
+}
+
+describe("stack configuration", () => {
+  it("accepts every committed stack file", () => {
+    for (const stack of ["dev", "staging", "production", "local"]) {
+      const values: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(readStackConfig(stack)))
+        if (k.startsWith("platform:")) values[k.slice(9)] = v;
+      const config = parseStackConfig(stack, values, stack === "local" ? undefined : "eu-west-1");
+      assert.equal(config.stack, stack);
+    }
+  });
+
+  it("derives protect=true for production and false elsewhere unless set", () => {
+    const v = devValues();
+    assert.equal(parseStackConfig("dev", v, "eu-west-1").protect, false);
+    assert.equal(parseStackConfig("dev", { ...v, protect: true }, "eu-west-1").protect, true);
+  });
+
+  const cases: {
+    when: string;
+    change: (v: Record<string, any>) => void;
+    expect: RegExp[];
+    stack?: string;
+  }[] = [
+    {
+      when: "an unknown top-level key is present",
+      change: (v) => (v.servics = []),
+      expect: [/platform:servics: got \[\]; unknown key; allowed here: environment, branchModel/],
+    },
+    {
+      when: "a nested key is misspelt",
+      change: (v) => (v.eks.nodeGroup = []),
+      expect: [
+        /platform:eks\.nodeGroup: got \[\]; unknown key; allowed here: enabled, version, endpointPublicAccess/,
+      ],
+    },
+    {
+      when: "a port has the wrong type",
+      change: (v) => (v.services[0].port = "8080"),
+      expect: [/platform:services\[0\]\.port: got "8080"; .*expected number/],
+    },
+    {
+      when: "a target is not eks or ecs",
+      change: (v) => (v.services[0].target = "lambda"),
+      expect: [/platform:services\[0\]\.target: got "lambda"; .*"eks".*"ecs"/],
+    },
+    {
+      when: "canary weights do not increase",
+      change: (v) => (v.services[2].strategy.steps = [50, 25, 100]),
+      expect: [
+        /platform:services\[2\]\.strategy\.steps: got \[50,25,100\]; weights strictly increasing within 1-100 and ending at 100/,
+      ],
+    },
+    {
+      when: "canary weights do not end at 100",
+      change: (v) => (v.services[2].strategy.steps = [10, 50]),
+      expect: [/platform:services\[2\]\.strategy\.steps: got \[10,50\]/],
+    },
+    {
+      when: "the canary weight is not one of the steps",
+      change: (v) => (v.releases.orders.canaryWeight = 30),
+      expect: [/platform:releases\.orders\.canaryWeight: got 30; 0 or one of the steps \[25,50,100\]/],
+    },
+    {
+      when: "production spans one AZ",
+      stack: "production",
+      change: (v) => {
+        v.environment = "production";
+        v.network.azCount = 1;
+        v.network.natGateways = "perAz";
+      },
+      expect: [/platform:network\.azCount: got 1; production spans at least 3 availability zones/],
+    },
+    {
+      when: "production uses a single NAT gateway",
+      stack: "production",
+      change: (v) => {
+        v.environment = "production";
+        v.network.azCount = 3;
+      },
+      expect: [/platform:network\.natGateways: got "single"; production needs "perAz"/],
+    },
+    {
+      when: "production turns protection off",
+      change: (v) => {
+        v.environment = "production";
+        v.network = { azCount: 3, natGateways: "perAz" };
+        v.protect = false;
+      },
+      expect: [/platform:protect: got false; production resources are always protected/],
+    },
+    {
+      when: "the EKS endpoint is public without CIDRs",
+      change: (v) => (v.eks.endpointPublicAccess = true),
+      expect: [/platform:eks\.publicAccessCidrs: got \[\]; a public endpoint needs explicit allowed CIDRs/],
+    },
+    {
+      when: "the EKS endpoint is open to the internet",
+      change: (v) => {
+        v.eks.endpointPublicAccess = true;
+        v.eks.publicAccessCidrs = ["0.0.0.0/0"];
+      },
+      expect: [/platform:eks\.publicAccessCidrs\[0\]: got "0\.0\.0\.0\/0"; a specific network/],
+    },
+    {
+      when: "an ecs service is configured while ECS is disabled",
+      change: (v) => (v.ecs = { enabled: false }),
+      expect: [/platform:services\[3\]\.target: got "ecs"; target "ecs" needs ecs\.enabled=true/],
+    },
+    {
+      when: "an ECS service asks for blue/green",
+      change: (v) => (v.services[3].strategy = { type: "blueGreen" }),
+      expect: [/platform:services\[3\]\.strategy\.type: got "blueGreen"; ECS services deploy with "rolling"/],
+    },
+    {
+      when: "an ECS service has an impossible Fargate size",
+      change: (v) => (v.services[3].memoryMiB = 8192),
+      expect: [/platform:services\[3\]\.memoryMiB: got 8192; for cpu 250: one of 512-2048/],
+    },
+    {
+      when: "a service has no release digest",
+      change: (v) => delete v.releases.api,
+      expect: [/platform:releases\.api\.digest: got nothing; every service needs a release digest/],
+    },
+    {
+      when: "a digest is a tag",
+      change: (v) => (v.releases.api.digest = "latest"),
+      expect: [/platform:releases\.api\.digest: got "latest"; must be an image digest/],
+    },
+    {
+      when: "a secret is given as a value instead of an ARN",
+      change: (v) => (v.services[3].secrets.DATABASE_URL = "postgres://user:pw@db/app"),
+      expect: [
+        /platform:services\[3\]\.secrets\.DATABASE_URL: got "postgres:\/\/user:pw@db\/app"; must be a Secrets Manager secret ARN/,
+      ],
+    },
+    {
+      when: "the ghcr registry has no owner",
+      change: (v) => (v.registry = { kind: "ghcr" }),
+      expect: [/platform:registry\.ghcrOwner: got nothing; required when registry\.kind is "ghcr"/],
+    },
+    {
+      when: "ECS is enabled without a certificate",
+      change: (v) => delete v.ecs.certificateArn,
+      expect: [/platform:ecs\.certificateArn: got nothing; required when ecs\.enabled/],
+    },
+    {
+      when: "several keys are wrong at once",
+      change: (v) => {
+        v.eks.endpointPublicAccess = true;
+        delete v.releases.web;
+      },
+      expect: [/\(2 problems\)/, /platform:eks\.publicAccessCidrs/, /platform:releases\.web\.digest/],
+    },
+  ];
+  for (const c of cases) {
+    it(`rejects the stack with one error naming key, value and what is allowed when ${c.when}`, () => {
+      const v = devValues();
+      c.change(v);
+      const message = problemsOf(c.stack ?? "dev", v);
+      assert.match(message, /^Invalid configuration for stack "\w+"/);
+      for (const e of c.expect) assert.match(message, e);
+    });
+  }
+
+  it("requires aws:region when the stack creates AWS resources", () => {
+    assert.match(
+      problemsOf("dev", devValues(), null),
+      /aws:region: got nothing; required when the stack creates AWS resources/,
+    );
+  });
+
+  it("registers no resource when the configuration is invalid", async () => {
+    const services = structuredClone(readStackConfig("dev")["platform:services"]) as any[];
+    services[0].port = 80;
+    let registered = -1;
+    await assert.rejects(
+      evaluateStack("dev", { "platform:services": services }).then((e) => (registered = e.resources.length)),
+      (err: Error) =>
+        err instanceof ConfigError &&
+        /platform:services\[0\]\.port: got 80; must be ≥ 1024/.test(err.message),
+    );
+    assert.equal(registered, -1);
+  });
+});

@@ -1,0 +1,58 @@
+import { strict as assert } from "assert";
+import { planRelease, planRollback, ReleasePins } from "../../src/release/plan";
+
+const OLD = "sha256:" + "a".repeat(64);
+const NEW = "sha256:" + "b".repeat(64);
+const current: ReleasePins = { digest: OLD, activeColor: "blue", canaryWeight: 0 };
+
+describe("release plans", () => {
+  it("a rolling release applies the new digest once, then smoke-tests", () => {
+    assert.deepEqual(
+      planRelease({ type: "rolling" }, current, NEW).map((s) =>
+        s.kind === "apply" ? s.pins.digest : s.target,
+      ),
+      [NEW, "service"],
+    );
+  });
+
+  it("blue/green deploys the idle colour, tests it through the preview Service, then flips and keeps the old release idle", () => {
+    const plan = planRelease({ type: "blueGreen" }, current, NEW);
+    assert.deepEqual(
+      plan.map((s) => s.kind),
+      ["apply", "gate", "apply", "gate"],
+    );
+    assert.deepEqual(plan[0].kind === "apply" && plan[0].pins, { ...current, idleDigest: NEW });
+    assert.equal(plan[1].kind === "gate" && plan[1].target, "preview");
+    assert.deepEqual(plan[2].kind === "apply" && plan[2].pins, {
+      digest: NEW,
+      activeColor: "green",
+      idleDigest: OLD,
+      canaryWeight: 0,
+    });
+  });
+
+  it("a canary steps through its weights with a gate after each, then promotes with the canary drained", () => {
+    const plan = planRelease({ type: "canary", steps: [10, 50, 100] }, current, NEW);
+    const applied = plan
+      .filter((s) => s.kind === "apply")
+      .map((s) => (s.kind === "apply" ? [s.pins.digest, s.pins.canaryWeight] : []));
+    assert.deepEqual(applied, [
+      [OLD, 10],
+      [OLD, 50],
+      [NEW, 0],
+    ]);
+    assert.deepEqual(
+      plan.map((s) => s.kind),
+      ["apply", "gate", "apply", "gate", "apply", "gate"],
+    );
+  });
+
+  it("rollback re-applies the recorded pins with no canary traffic", () => {
+    const rb = planRollback({ ...current, canaryDigest: NEW, canaryWeight: 50 });
+    assert.deepEqual(rb[0].kind === "apply" && rb[0].pins, {
+      ...current,
+      canaryDigest: NEW,
+      canaryWeight: 0,
+    });
+  });
+});

@@ -1,0 +1,201 @@
+import { strict as assert } from "assert";
+import { Evaluation, RecordedResource } from "../../dev/harness/evaluate";
+import { evaluateStack } from "../../dev/harness/program";
+import { committedStack } from "../helpers/stacks";
+
+/** What makes a GitHub object the same object in the API, whichever stack declares it. */
+function identity(r: RecordedResource): string {
+  const i = r.inputs;
+  const parts = [
+    i.repository ?? i.name ?? i.repositoryId ?? i.baseRepository,
+    i.environment,
+    i.variableName,
+    i.secretName,
+    i.file,
+    i.branch,
+    i.pattern,
+    i.headRef,
+  ];
+  return `${r.type} ${parts.filter((p) => p !== undefined).join("/")}`;
+}
+const githubResources = (e: Evaluation) =>
+  e.resources.filter((r) => r.custom && r.type.startsWith("github:index/"));
+const REPO_LEVEL = [
+  "repository:Repository",
+  "branchProtection:BranchProtection",
+  "repositoryFile:RepositoryFile",
+  "actionsRepositoryPermissions:ActionsRepositoryPermissions",
+  "workflowRepositoryPermissions:WorkflowRepositoryPermissions",
+];
+
+describe("delivery layer under mocks", function () {
+  this.timeout(60000);
+  const evaluations: Record<string, Evaluation> = {};
+  before(async () => {
+    for (const stack of ["dev", "staging", "production"]) evaluations[stack] = await committedStack(stack);
+  });
+
+  it("never lets two stacks manage the same GitHub object", () => {
+    const owners = new Map<string, string>();
+    const clashes: string[] = [];
+    for (const [stack, e] of Object.entries(evaluations)) {
+      for (const r of githubResources(e)) {
+        const id = identity(r);
+        if (owners.has(id)) clashes.push(`${id}: ${owners.get(id)} and ${stack}`);
+        owners.set(id, stack);
+      }
+    }
+    assert.deepEqual(clashes, []);
+  });
+
+  it("gives the repository-level objects to the one stack that owns the repository", () => {
+    const repoLevel = (e: Evaluation) =>
+      githubResources(e).filter((r) => REPO_LEVEL.some((t) => r.type.endsWith(t)));
+    const files = repoLevel(evaluations.dev).filter((r) => r.type.endsWith("repositoryFile:RepositoryFile"));
+    assert.equal(files.length, 11);
+    const codeOwners = files.find((f) => f.inputs.file === ".github/CODEOWNERS");
+    assert.match(String(codeOwners?.inputs.content), /^\/src\/ @acme-shop\/platform-leads$/m);
+    assert.deepEqual(repoLevel(evaluations.staging), []);
+    assert.deepEqual(repoLevel(evaluations.production), []);
+  });
+
+  it("protects develop and main with the generated checks, code-owner reviews and admins bound", () => {
+    const protections = evaluations.dev.ofType("github:index/branchProtection:BranchProtection");
+    assert.deepEqual(
+      protections.map((p) => p.inputs.pattern),
+      ["develop", "main"],
+    );
+    const main = protections[1].inputs;
+    assert.equal(main.enforceAdmins, true);
+    assert.deepEqual(main.requiredStatusChecks[0].contexts, [
+      "lint",
+      "unit (node 20)",
+      "unit (node 22)",
+      "integration",
+      "contract",
+      "trivy-fs",
+      "secret-scan",
+      "dependency-audit",
+    ]);
+    assert.deepEqual(main.requiredPullRequestReviews[0], {
+      requiredApprovingReviewCount: 1,
+      dismissStaleReviews: true,
+      requireCodeOwnerReviews: true,
+      requireLastPushApproval: true,
+    });
+  });
+
+  it("gates production on resolved reviewer ids, blocks self-review and admin bypass, and deploys it only from release tags", () => {
+    const env = evaluations.production.get(
+      "github:index/repositoryEnvironment:RepositoryEnvironment",
+      "production-environment",
+    ).inputs;
+    assert.deepEqual(env.reviewers, [
+      { users: [1000 + "release-captain".length], teams: [2000 + "platform-leads".length] },
+    ]);
+    assert.equal(env.preventSelfReview, true);
+    assert.equal(env.canAdminsBypass, false);
+    assert.equal(env.waitTimer, 10);
+    const policy = (stack: string, env: string) =>
+      evaluations[stack].get(
+        "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy",
+        `${env}-deployment-policy`,
+      ).inputs;
+    assert.equal(policy("production", "production").tagPattern, "v*.*.*");
+    assert.equal(policy("staging", "staging").branchPattern, "main");
+    assert.equal(policy("dev", "development").branchPattern, "develop");
+  });
+
+  for (const [stack, environment] of [
+    ["dev", "development"],
+    ["staging", "staging"],
+    ["production", "production"],
+  ]) {
+    it(`pins the ${stack} deploy role's trust to aud sts.amazonaws.com and sub of the ${environment} environment`, () => {
+      const trust = JSON.parse(
+        evaluations[stack].get("aws:iam/role:Role", "ci-deploy").inputs.assumeRolePolicy,
+      );
+      assert.deepEqual(trust.Statement[0].Condition, {
+        StringEquals: {
+          "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+          "token.actions.githubusercontent.com:sub": `repo:acme-shop/shop:environment:${environment}`,
+        },
+      });
+      const preview = JSON.parse(
+        evaluations[stack].get("aws:iam/role:Role", "ci-preview").inputs.assumeRolePolicy,
+      );
+      assert.equal(
+        preview.Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"],
+        "repo:acme-shop/shop:environment:preview",
+      );
+    });
+  }
+
+  it("lets the deploy role push only to its own stack's repositories and manage only roles under the stack's path", () => {
+    const doc = JSON.parse(
+      evaluations.staging.get("aws:iam/rolePolicy:RolePolicy", "ci-deploy").inputs.policy,
+    );
+    const push = doc.Statement.find((s: any) => s.Sid === "PushOwnRepositories");
+    const own = evaluations.staging
+      .ofType("aws:ecr/repository:Repository")
+      .map((r) => `arn:aws:ecr:eu-west-1:123456789012:${r.name}`);
+    assert.deepEqual(push.Resource, own);
+    assert.equal(own.length, 4);
+    const roles = doc.Statement.find((s: any) => s.Sid === "StackRoles");
+    assert.match(roles.Resource, /:role\/platform\/staging\/\*$/);
+  });
+
+  it("writes the environment's variables from the stack's outputs", () => {
+    const vars = Object.fromEntries(
+      evaluations.staging
+        .ofType("github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable")
+        .map((v) => [`${v.inputs.environment}/${v.inputs.variableName}`, v.inputs.value]),
+    );
+    assert.equal(vars["staging/STACK"], "staging");
+    assert.equal(vars["staging/AWS_REGION"], "eu-west-1");
+    assert.match(vars["staging/AWS_DEPLOY_ROLE_ARN"], /ci-deploy/);
+    assert.match(vars["preview/AWS_PREVIEW_ROLE_ARN_STAGING"], /ci-preview/);
+    assert.deepEqual(Object.keys(JSON.parse(vars["staging/REGISTRY_URLS"])), [
+      "api",
+      "web",
+      "orders",
+      "payments",
+    ]);
+  });
+});
+
+describe("the Slack webhook", function () {
+  this.timeout(60000);
+  const webhook = "https://hooks.slack.com/services/T000/B000/abcdef";
+
+  it("is refused in plain text, naming the key and how to set it as a secret", async () => {
+    await assert.rejects(
+      () => evaluateStack("staging", { "platform:slackWebhookUrl": webhook }),
+      /platform:slackWebhookUrl: got "\(a plaintext value\)"; a secret: pulumi config set --secret slackWebhookUrl <value>/,
+    );
+  });
+
+  it("becomes an environment secret, and never a variable, when set as a secret", async () => {
+    const e = await evaluateStack(
+      "staging",
+      { "platform:slackWebhookUrl": webhook },
+      { secretKeys: ["platform:slackWebhookUrl"] },
+    );
+    const secret = e.get(
+      "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret",
+      "staging-slack_webhook_url",
+    );
+    assert.equal(secret.inputs.environment, "staging");
+    assert.equal(secret.inputs.secretName, "SLACK_WEBHOOK_URL");
+    assert.match(
+      JSON.stringify(secret.rawInputs.toJavaScript()),
+      /1b47061264138c4ac30d75fd1eb44270/,
+      "sent as a secret",
+    );
+    const variables = e.ofType("github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable");
+    assert.equal(
+      variables.some((v) => String(v.inputs.value).includes("hooks.slack.com")),
+      false,
+    );
+  });
+});

@@ -1,0 +1,161 @@
+import { strict as assert } from "assert";
+import * as path from "path";
+import YAML from "yaml";
+import { parseStackConfig, projectConfigValues } from "../../src/config";
+import { readStackConfig, toRuntimeConfig } from "../../src/config/stack-files";
+import { deliveryFiles, requiredChecks } from "../../src/workflows";
+import { DeliveryContext } from "../../src/workflows/context";
+import { assertActionlintClean } from "../helpers/actionlint";
+import { contextFor } from "../helpers/context";
+
+const parsed = (ctx: DeliveryContext) =>
+  Object.fromEntries(
+    Object.entries(deliveryFiles(ctx))
+      .filter(([p]) => p.endsWith(".yml"))
+      .map(([p, c]) => [
+        path.basename(p === ".github/actions/db-migrate/action.yml" ? "db-migrate" : p, ".yml"),
+        YAML.parse(c),
+      ]),
+  );
+
+describe("generated workflows", () => {
+  it("gives the platform code to the configured teams in CODEOWNERS, and requires such teams of the owning stack", () => {
+    const owners = deliveryFiles(contextFor("dev"))[".github/CODEOWNERS"].split("\n");
+    assert.ok(owners.includes("/policy/ @acme-shop/platform-leads"));
+    assert.ok(owners.includes("/.github/ @acme-shop/platform-leads"));
+    const runtime = toRuntimeConfig(readStackConfig("dev"));
+    const values = projectConfigValues(runtime);
+    (values.github as { codeOwners: string[] }).codeOwners = [];
+    assert.throws(
+      () => parseStackConfig("dev", values, "eu-west-1"),
+      /platform:github\.codeOwners: got \[\]; at least one team slug: branch protection requires code-owner reviews/,
+    );
+  });
+
+  for (const model of ["gitflow", "trunk"] as const) {
+    describe(`under the ${model} branch model`, () => {
+      const ctx = contextFor("dev", model);
+      const files = deliveryFiles(ctx);
+      const wf = parsed(ctx);
+
+      it("passes actionlint with zero findings on every file", () => {
+        assert.equal(Object.keys(files).filter((p) => p.startsWith(".github/workflows/")).length, 9);
+        assertActionlintClean(files);
+      });
+
+      it("starts every workflow with no token permissions and pins every third-party action to a commit", () => {
+        for (const [name, doc] of Object.entries(wf)) {
+          if (name === "db-migrate") continue;
+          assert.deepEqual(doc.permissions, {}, name);
+          for (const job of Object.values<any>(doc.jobs)) {
+            for (const step of job.steps ?? []) {
+              if (step.uses && !step.uses.startsWith("./"))
+                assert.match(step.uses, /^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/, `${name}: ${step.uses}`);
+              if (String(step.uses ?? "").startsWith("actions/checkout@"))
+                assert.equal(step.with["persist-credentials"], false);
+              assert.doesNotMatch(
+                String(step.run ?? ""),
+                /\$\{\{\s*(inputs|github\.event|github\.head_ref)/,
+                `${name}: untrusted expression inline in run`,
+              );
+            }
+          }
+        }
+      });
+
+      it("keeps version comments next to the pinned SHAs", () => {
+        assert.match(
+          files[".github/workflows/ci.yml"],
+          /uses: actions\/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4\.2\.2/,
+        );
+      });
+
+      it("runs CI on pull requests and pushes to the integration branches", () => {
+        const branches = model === "gitflow" ? ["develop", "main"] : ["main"];
+        assert.deepEqual(wf.ci.on, { pull_request: { branches }, push: { branches } });
+        assert.deepEqual(wf.ci.concurrency, { group: "ci-${{ github.ref }}", "cancel-in-progress": true });
+        assert.deepEqual(wf.ci.jobs.unit.strategy.matrix.node, ["20", "22"]);
+        assert.deepEqual(Object.keys(wf.ci.jobs.integration.services), ["postgres", "redis"]);
+      });
+
+      it("applies infrastructure per stack in promotion order, production from release tags behind its environment", () => {
+        const jobs = wf["infra-up"].jobs;
+        assert.deepEqual(wf["infra-up"].concurrency["cancel-in-progress"], false);
+        assert.equal(jobs["up-production"].environment, "production");
+        assert.equal(jobs["up-production"].if, "startsWith(github.ref, 'refs/tags/v')");
+        if (model === "gitflow") {
+          assert.equal(jobs["up-dev"].if, "github.ref == 'refs/heads/develop'");
+          assert.equal(jobs["up-staging"].needs, undefined);
+        } else {
+          assert.equal(jobs["up-dev"].if, "github.ref == 'refs/heads/main'");
+          assert.deepEqual(jobs["up-staging"].needs, ["up-dev"]);
+        }
+        const names = jobs["up-dev"].steps.map((s: any) => s.name);
+        assert.ok(
+          names.indexOf("Export the stack state before changing it") <
+            names.indexOf("pulumi up with the policy pack"),
+        );
+      });
+
+      it("previews every stack on pull requests in the read-only preview environment", () => {
+        const jobs = wf["infra-preview"].jobs;
+        assert.deepEqual(Object.keys(jobs), ["preview-dev", "preview-staging", "preview-production"]);
+        assert.equal(jobs["preview-staging"].environment, "preview");
+        assert.deepEqual(jobs["preview-staging"].permissions, {
+          contents: "read",
+          "id-token": "write",
+          "pull-requests": "write",
+        });
+        assert.equal(
+          jobs["preview-staging"].steps[4].with["role-to-assume"],
+          "${{ vars.AWS_PREVIEW_ROLE_ARN_STAGING }}",
+        );
+      });
+
+      it("builds each service once, deploys it through the reusable workflow, and releases tags without building", () => {
+        const bd = wf["build-deploy"].jobs;
+        assert.equal(bd["build-api"].uses, "./.github/workflows/build-image.yml");
+        assert.deepEqual(
+          bd["deploy-orders-staging"].needs,
+          model === "gitflow" ? ["build-orders"] : ["build-orders", "deploy-orders-dev"],
+        );
+        assert.equal(bd["deploy-orders-staging"].secrets, undefined);
+        assert.deepEqual(wf.release.on, { push: { tags: ["v*.*.*"] } });
+        assert.deepEqual(Object.keys(wf.release.jobs), [
+          "release-api-production",
+          "release-web-production",
+          "release-orders-production",
+          "release-payments-production",
+        ]);
+        assert.equal(JSON.stringify(wf.release).includes("build-image"), false);
+        const build = wf["build-image"].jobs.build.steps.find((s: any) =>
+          String(s.uses).startsWith("docker/build-push-action"),
+        );
+        assert.equal(build.with.platforms, "linux/amd64,linux/arm64");
+        assert.equal(build.with.provenance, "mode=max");
+      });
+
+      it("rolls back and notifies Slack whatever the outcome", () => {
+        const steps = wf["deploy-service"].jobs.deploy.steps;
+        assert.equal(
+          steps.find((s: any) => s.name === "Roll back to the last good release").if,
+          "failure() && steps.release.outcome == 'failure'",
+        );
+        assert.equal(steps.find((s: any) => s.name === "Notify Slack").if, "always()");
+      });
+    });
+  }
+
+  it("derives the required status checks from the CI and security job names", () => {
+    assert.deepEqual(requiredChecks(contextFor("dev")), [
+      "lint",
+      "unit (node 20)",
+      "unit (node 22)",
+      "integration",
+      "contract",
+      "trivy-fs",
+      "secret-scan",
+      "dependency-audit",
+    ]);
+  });
+});
