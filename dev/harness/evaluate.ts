@@ -4,7 +4,7 @@
  * gate use it; AWS is mocked because its provider cannot run here, nothing else is faked.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { toRuntimeConfig } from "../../src/config/runtime-config";
+import { toRuntimeConfig } from "../../src/config/stack-files";
 
 export interface RecordedResource {
   readonly type: string;

@@ -2,10 +2,8 @@
 //   npm run render:workflows -- --stack dev --out rendered [--branch-model trunk]
 import * as fs from "fs";
 import * as path from "path";
-import { ConfigError, parseStackConfig } from "../../src/config";
-import { projectConfigValues } from "../../src/config";
+import { ConfigError, stackConfigFromFile } from "../../src/config";
 import { deliveryContext } from "../../src/stack/delivery";
-import { readStackConfig, toRuntimeConfig } from "../../src/config/stack-files";
 import { deliveryFiles } from "../../src/workflows";
 import { parseFlags } from "./args";
 
@@ -16,8 +14,7 @@ function main(): void {
     "branch-model": "gitflow or trunk",
   });
   const stack = flags.stack ?? "dev";
-  const runtime = toRuntimeConfig(readStackConfig(stack));
-  const config = parseStackConfig(stack, projectConfigValues(runtime), runtime["aws:region"]);
+  const config = stackConfigFromFile(stack);
   if (!config.github)
     throw new ConfigError(stack, [
       { key: "github", value: undefined, allowed: "the stack needs a github section to render workflows" },

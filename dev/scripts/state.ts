@@ -13,6 +13,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseFlags } from "./args";
 import { ROOT } from "../paths";
+import { readStackFile, stackFilePath } from "../../src/config/stack-files";
 
 interface Cli {
   readonly dir: string;
@@ -93,12 +94,11 @@ export function migrate(
   return urns(moved).length;
 }
 
-/** The secrets provider recorded in `Pulumi.<stack>.yaml` (`passphrase` when it has a salt). */
+/** The secrets provider recorded in `Pulumi.<stack>.yaml` (`passphrase` when it names none). */
 function providerOf(cli: Cli): string {
-  const file = path.join(cli.dir, `Pulumi.${cli.stack}.yaml`);
-  const text = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
-  const match = /^secretsprovider:\s*(\S+)/m.exec(text);
-  return match ? match[1].replace(/^["']|["']$/g, "") : "passphrase";
+  return fs.existsSync(stackFilePath(cli.stack, cli.dir))
+    ? (readStackFile(cli.stack, cli.dir).secretsProvider ?? "passphrase")
+    : "passphrase";
 }
 
 function main(): void {

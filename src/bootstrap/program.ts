@@ -2,23 +2,13 @@
 import * as aws from "../lib/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { StateBackend } from "../components/aws/state-backend";
+import { projectConfigValues } from "../config/stack-files";
 import { BootstrapConfig, BOOTSTRAP_PROJECT, parseBootstrapConfig } from "./config";
 
 /** Reads and validates the stack's config from the Pulumi runtime. */
 export function loadBootstrapConfig(): BootstrapConfig {
   const all = pulumi.runtime.allConfig();
-  const prefix = `${BOOTSTRAP_PROJECT}:`;
-  const values: Record<string, unknown> = {};
-  for (const [key, text] of Object.entries(all)) {
-    if (!key.startsWith(prefix)) continue;
-    try {
-      values[key.slice(prefix.length)] = JSON.parse(text);
-    } catch {
-      values[key.slice(prefix.length)] = text;
-    }
-  }
-  // An account id is digits, which JSON would turn into a number.
-  if (typeof values.accountId === "number") values.accountId = all[`${prefix}accountId`];
+  const values = projectConfigValues(all, BOOTSTRAP_PROJECT, ["accountId"]);
   return parseBootstrapConfig(pulumi.getStack(), values, all["aws:region"]);
 }
 

@@ -1,57 +1,81 @@
 /**
- * Reads this stack's configuration from the Pulumi runtime, once, and validates it before any
- * resource is registered. Everything else in the program receives the typed `StackConfig`.
+ * Reads a stack's configuration, once, and validates it before any resource is registered —
+ * from the Pulumi runtime (the program) or from its stack file (scripts, tests, the release
+ * CLI), through the same steps. Everything else receives the typed `StackConfig`.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { PROJECT, StackConfig } from "./schema";
-import { ConfigError, parseStackConfig } from "./validate";
+import { projectConfigValues, readStackFile, ROOT, toRuntimeConfig } from "./stack-files";
+import { ConfigError, ConfigProblem, parseStackConfig } from "./validate";
 
 export * from "./schema";
 export * from "./backend";
 export { ConfigError, ConfigProblem, parseStackConfig } from "./validate";
 
-/**
- * The project namespace of a runtime config map as plain values: Pulumi hands every value over
- * as a string, objects and arrays as JSON, so each is JSON-decoded when it parses.
- */
-export function projectConfigValues(all: Record<string, string>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [fullKey, text] of Object.entries(all)) {
-    const [namespace, key] = fullKey.split(":", 2);
-    if (namespace !== PROJECT || key === undefined) continue;
-    out[key] = decode(text);
-  }
-  return out;
-}
-
-function decode(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
 /** Keys whose value must come from secret config (`pulumi config set --secret`). */
-export const SECRET_KEYS = ["slackWebhookUrl"] as const;
+export const SECRET_KEYS = ["slackWebhookUrl", "databaseUrl"] as const;
 
-/** Loads and validates the current stack's config; throws one ConfigError naming every problem. */
-export function loadStackConfig(): StackConfig {
-  const all = pulumi.runtime.allConfig();
-  const isSecret: (k: string) => boolean = (
-    pulumi.runtime as unknown as { isConfigSecret: (k: string) => boolean }
-  ).isConfigSecret;
+/**
+ * Parses the runtime form of a stack's config (`project:key` → string). `isSecret` tells which
+ * keys were set with `--secret`; a key of SECRET_KEYS in plaintext is a problem of its own.
+ */
+export function stackConfigFromRuntime(
+  stack: string,
+  all: Record<string, string>,
+  isSecret: (key: string) => boolean,
+): StackConfig {
   const plaintext = SECRET_KEYS.filter(
     (k) => all[`${PROJECT}:${k}`] !== undefined && !isSecret(`${PROJECT}:${k}`),
   );
   if (plaintext.length)
     throw new ConfigError(
-      pulumi.getStack(),
+      stack,
       plaintext.map((k) => ({
         key: `${PROJECT}:${k}`,
         value: "(a plaintext value)",
         allowed: `a secret: pulumi config set --secret ${k} <value>`,
       })),
     );
-  return parseStackConfig(pulumi.getStack(), projectConfigValues(all), all["aws:region"]);
+  return parseStackConfig(stack, projectConfigValues(all, PROJECT), all["aws:region"]);
+}
+
+/**
+ * Offline readers cannot decrypt a `{ secure: … }` value; each secret key is checked for being
+ * set as a secret, and stands in with a value of its format so the rest validates as it would.
+ */
+const ENCRYPTED_STAND_IN: Record<(typeof SECRET_KEYS)[number], string> = {
+  slackWebhookUrl: "https://encrypted.invalid/",
+  databaseUrl: "postgresql://encrypted.invalid/",
+};
+
+/** A stack's config from its `Pulumi.<stack>.yaml`, validated as the program would validate it. */
+export function stackConfigFromFile(stack: string, dir = ROOT): StackConfig {
+  const file = readStackFile(stack, dir);
+  const config: Record<string, unknown> = {};
+  const secret = new Set<string>();
+  const problems: ConfigProblem[] = [];
+  for (const [key, value] of Object.entries(file.config)) {
+    const encrypted = typeof value === "object" && value !== null && "secure" in value;
+    const name = key.slice(`${PROJECT}:`.length) as (typeof SECRET_KEYS)[number];
+    if (!encrypted) config[key] = value;
+    else if (key.startsWith(`${PROJECT}:`) && SECRET_KEYS.includes(name)) {
+      config[key] = ENCRYPTED_STAND_IN[name];
+      secret.add(key);
+    } else if (key.startsWith(`${PROJECT}:`))
+      problems.push({
+        key,
+        value: "(a secret)",
+        allowed: `plaintext; only ${SECRET_KEYS.join(", ")} are secrets`,
+      });
+  }
+  if (problems.length) throw new ConfigError(stack, problems);
+  return stackConfigFromRuntime(stack, toRuntimeConfig(config), (key) => secret.has(key));
+}
+
+/** Loads and validates the current stack's config; throws one ConfigError naming every problem. */
+export function loadStackConfig(): StackConfig {
+  // isConfigSecret is the runtime's record of `--secret` keys; the SDK exports it from
+  // runtime/config but leaves it out of its typings, and no typed API tells a secret key apart.
+  const runtime = pulumi.runtime as unknown as { isConfigSecret: (k: string) => boolean };
+  return stackConfigFromRuntime(pulumi.getStack(), pulumi.runtime.allConfig(), runtime.isConfigSecret);
 }

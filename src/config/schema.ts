@@ -291,6 +291,17 @@ export const stackConfigSchema = z.strictObject({
   github: githubSchema.optional(),
   /** Slack incoming webhook for deploy notifications: must be set with `pulumi config set --secret`. */
   slackWebhookUrl: z.string().url().optional(),
+  /**
+   * Database the db-migrate action backs up and migrates (services with `migrations`): must be
+   * set with `pulumi config set --secret`. Written into the environment's DATABASE_URL secret.
+   */
+  databaseUrl: z
+    .string()
+    .regex(
+      /^[a-z][a-z0-9+.-]*:\/\/\S+$/,
+      "must be a connection URL such as postgresql://user:pass@host:5432/db",
+    )
+    .optional(),
 });
 
 export type StackConfigInput = z.input<typeof stackConfigSchema>;

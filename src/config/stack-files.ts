@@ -1,7 +1,8 @@
 /**
- * Reads `Pulumi.<stack>.yaml` into the flat string map the Pulumi runtime hands a program
- * (`project:key` → string, objects and lists as JSON), so tools and tests evaluate a stack from
- * the same files `pulumi` uses.
+ * The one reader of stack configuration, wherever it comes from: `Pulumi.<stack>.yaml` files
+ * (scripts, tests, the release CLI, the bootstrap tools) or the Pulumi runtime (the programs).
+ * Both end in the same form — the project's keys as plain values — so a stack file is validated
+ * exactly as `pulumi up` would validate it.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -17,19 +18,80 @@ function findRoot(from: string): string {
 }
 
 export const ROOT = findRoot(path.resolve(__dirname, ".."));
-export const STACKS = ["dev", "staging", "production"] as const;
 
-export function stackFilePath(stack: string, root = ROOT): string {
-  return path.join(root, `Pulumi.${stack}.yaml`);
+export function stackFilePath(stack: string, dir = ROOT): string {
+  return path.join(dir, `Pulumi.${stack}.yaml`);
+}
+
+/** Stacks with a settings file in a project directory, by name. */
+export function knownStacks(dir = ROOT): string[] {
+  return fs
+    .readdirSync(dir)
+    .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+    .filter((s): s is string => s !== undefined)
+    .sort();
+}
+
+export interface StackFile {
+  readonly stack: string;
+  readonly path: string;
+  /** The `config:` block, values as written (objects stay objects). */
+  readonly config: Record<string, unknown>;
+  /** `secretsprovider:` of the file; absent for the passphrase provider. */
+  readonly secretsProvider?: string;
+}
+
+/** Reads `Pulumi.<stack>.yaml` of a project directory (the repository by default). */
+export function readStackFile(stack: string, dir = ROOT): StackFile {
+  const file = stackFilePath(stack, dir);
+  if (!fs.existsSync(file))
+    throw new Error(`No stack file ${path.basename(file)}; known stacks: ${knownStacks(dir).join(", ")}`);
+  const doc = YAML.parse(fs.readFileSync(file, "utf8")) ?? {};
+  return {
+    stack,
+    path: file,
+    config: { ...(doc.config ?? {}) },
+    ...(typeof doc.secretsprovider === "string" ? { secretsProvider: doc.secretsprovider } : {}),
+  };
 }
 
 /** Raw `config:` block of a stack file, values as written (objects stay objects). */
-export function readStackConfig(stack: string, root = ROOT): Record<string, unknown> {
-  const file = stackFilePath(stack, root);
-  if (!fs.existsSync(file))
-    throw new Error(`No stack file ${path.basename(file)}; known stacks: ${STACKS.join(", ")}, local`);
-  const doc = YAML.parse(fs.readFileSync(file, "utf8")) ?? {};
-  return { ...(doc.config ?? {}) };
+export function readStackConfig(stack: string, dir = ROOT): Record<string, unknown> {
+  return readStackFile(stack, dir).config;
 }
 
-export { toRuntimeConfig } from "./runtime-config";
+/** The runtime form of stack config: every value a string, structured values as JSON. */
+export function toRuntimeConfig(config: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(config)) {
+    out[key] = typeof value === "string" ? value : JSON.stringify(value);
+  }
+  return out;
+}
+
+/**
+ * One project's namespace of a runtime config map as plain values: Pulumi hands every value
+ * over as a string, objects and arrays as JSON, so each is JSON-decoded when it parses. Keys in
+ * `verbatim` stay strings (an account id is digits, which JSON would turn into a number).
+ */
+export function projectConfigValues(
+  all: Record<string, string>,
+  project: string,
+  verbatim: readonly string[] = [],
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [fullKey, text] of Object.entries(all)) {
+    const [namespace, key] = fullKey.split(":", 2);
+    if (namespace !== project || key === undefined) continue;
+    out[key] = verbatim.includes(key) ? text : decode(text);
+  }
+  return out;
+}
+
+function decode(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { keyLocation } from "./backend";
+import { migrationProblems } from "./migrations";
 import { GithubConfig, MIN_KUBERNETES_VERSION, PROJECT, StackConfig, stackConfigSchema } from "./schema";
 
 export interface ConfigProblem {
@@ -120,7 +121,7 @@ export function parseStackConfig(
     usesAws,
     awsRegion,
   };
-  const problems = crossFieldProblems(config);
+  const problems = [...crossFieldProblems(config), ...migrationProblems(config)];
   if (problems.length > 0) throw new ConfigError(stack, problems);
   return config;
 }

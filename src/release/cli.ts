@@ -5,9 +5,8 @@
 //   rollback --stack S --service X --record FILE                       re-apply the recorded last good release
 import { execFileSync } from "child_process";
 import * as fs from "fs";
-import { parseStackConfig, projectConfigValues, ReleaseConfig, StackConfig } from "../config";
+import { ReleaseConfig, StackConfig, stackConfigFromFile } from "../config";
 import { planRelease, planRollback, ReleasePins, ReleaseStep } from "./plan";
-import { readStackConfig, toRuntimeConfig } from "../config/stack-files";
 import { parseFlags } from "../../dev/scripts/args";
 
 const run = (cmd: string, args: string[], input?: string): string =>
@@ -105,8 +104,7 @@ async function main(): Promise<void> {
   });
   const stack = f.stack;
   if (!stack) throw new Error("--stack is required");
-  const runtime = toRuntimeConfig(readStackConfig(stack));
-  const config = parseStackConfig(stack, projectConfigValues(runtime), runtime["aws:region"]);
+  const config = stackConfigFromFile(stack);
   const service = f.service;
   const current = (): ReleasePins => {
     const out = outputsOf(stack);

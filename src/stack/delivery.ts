@@ -15,7 +15,13 @@ import { AccountContext } from "../lib/kms";
 import { stateBackupPrefix } from "../lib/state-access";
 import { allowedActionPatterns } from "../workflows/pins";
 import { DeliveryContext, deliveryFiles, requiredChecks } from "../workflows";
-import { deploySource, integrationBranches, PREVIEW_ENVIRONMENT, varSuffix } from "../workflows/context";
+import {
+  deploySource,
+  integrationBranches,
+  PREVIEW_ENVIRONMENT,
+  promotionSource,
+} from "../workflows/context";
+import { EnvironmentSecretName, EnvironmentVariableName, storedName } from "../workflows/names";
 
 /** Validation rejects a github section without a backend; this keeps the types honest. */
 function requiredBackend(gh: GithubConfig): BackendConfig {
@@ -54,7 +60,6 @@ export interface DeliveryInputs {
   readonly account?: AccountContext;
   readonly registryUrls: pulumi.Input<Record<string, string>>;
   readonly repositoryArns: pulumi.Input<string>[];
-  readonly clusterName?: pulumi.Input<string>;
 }
 
 export interface DeliveryOutputs {
@@ -108,9 +113,6 @@ export function buildDelivery(config: StackConfig, inputs: DeliveryInputs): Deli
   }
 
   const registryJson = pulumi.output(inputs.registryUrls).apply((m) => JSON.stringify(m));
-  const secrets: Record<string, pulumi.Output<string>> = {};
-  const slack = new pulumi.Config().getSecret("slackWebhookUrl");
-  if (slack) secrets.SLACK_WEBHOOK_URL = slack;
   new DeliveryEnvironment(
     own.environment,
     {
@@ -119,49 +121,85 @@ export function buildDelivery(config: StackConfig, inputs: DeliveryInputs): Deli
       source: deploySource(config.branchModel, own),
       reviewers: gh.reviewers,
       waitTimerMinutes: gh.waitTimerMinutes,
-      variables: {
-        STACK: config.stack,
-        ...(config.awsRegion ? { AWS_REGION: config.awsRegion } : {}),
-        ...(roles ? { AWS_DEPLOY_ROLE_ARN: roles.deployRoleArn } : {}),
-        ...(gh.backend ? { PULUMI_BACKEND_URL: backendUrl(gh.backend) } : {}),
-        // The `--secrets-provider` a new stack is created with. Named without "SECRET": it is a key
-        // reference, not a secret, and the policy pack rejects secret-looking variable names.
-        PULUMI_ENCRYPTION_PROVIDER: secretsProviderUrl(gh.secrets),
-        ...(gh.backend?.kind === "s3"
-          ? {
-              STATE_BACKUP_URI: `s3://${gh.backend.bucket}/${stateBackupPrefix(pulumi.getProject(), config.stack)}`,
-            }
-          : {}),
-        ...(inputs.clusterName ? { CLUSTER_NAME: inputs.clusterName } : {}),
-        ...(gh.environmentUrl ? { ENVIRONMENT_URL: gh.environmentUrl } : {}),
-        REGISTRY_URLS: registryJson,
-      },
-      secrets,
-      // Preview and drift jobs of every stack share the preview environment: each stack writes
-      // its own suffixed role and backend there.
-      foreignVariables: [
-        ...(roles
-          ? [
-              {
-                environment: PREVIEW_ENVIRONMENT,
-                name: `AWS_PREVIEW_ROLE_ARN_${varSuffix(config.stack)}`,
-                value: roles.previewRoleArn,
-              },
-            ]
-          : []),
-        ...(gh.backend?.kind === "s3"
-          ? [
-              {
-                environment: PREVIEW_ENVIRONMENT,
-                name: `PULUMI_BACKEND_URL_${varSuffix(config.stack)}`,
-                value: pulumi.output(backendUrl(gh.backend)),
-              },
-            ]
-          : []),
-      ],
-      repositoryVariables: { [`REGISTRY_URLS_${varSuffix(config.stack)}`]: registryJson },
+      variables: environmentVariables(config, gh, registryJson, roles),
+      secrets: environmentSecrets(config),
+      foreignVariables: previewVariables(config, gh, roles),
+      // release.yml promotes tagged releases from one stack's registry: that stack publishes it.
+      repositoryVariables:
+        promotionSource(config.branchModel, gh.stacks)?.stack === config.stack
+          ? { [storedName("REGISTRY_URLS_REPOSITORY", config.stack)]: registryJson }
+          : {},
     },
     { ...ghOpts, dependsOn: repository ? [repository] : [] },
   );
   return { deployRoleArn: roles?.deployRoleArn ?? null, previewRoleArn: roles?.previewRoleArn ?? null };
+}
+
+/** The stack's own environment variables (names from the contract in `src/workflows/names.ts`). */
+export function environmentVariables(
+  config: StackConfig,
+  gh: GithubConfig,
+  registryJson: pulumi.Input<string>,
+  roles?: { readonly deployRoleArn: pulumi.Input<string> },
+): Partial<Record<EnvironmentVariableName, pulumi.Input<string>>> {
+  const backup = gh.backend?.kind === "s3" ? stateBackupUri(gh.backend.bucket, config.stack) : undefined;
+  return {
+    ...(config.awsRegion ? { AWS_REGION: config.awsRegion } : {}),
+    ...(roles ? { AWS_DEPLOY_ROLE_ARN: roles.deployRoleArn } : {}),
+    ...(gh.backend ? { PULUMI_BACKEND_URL: backendUrl(gh.backend) } : {}),
+    // The `--secrets-provider` a new stack is created with. Named without "SECRET": it is a key
+    // reference, not a secret, and the policy pack rejects secret-looking variable names.
+    PULUMI_ENCRYPTION_PROVIDER: secretsProviderUrl(gh.secrets),
+    // Database dumps go beside the state exports: the deploy role may already write there, and
+    // the bucket is versioned, KMS-encrypted, access-logged and expires backups on a schedule.
+    ...(backup ? { STATE_BACKUP_URI: backup, MIGRATION_BACKUP_URI: `${backup}/database` } : {}),
+    ...(gh.environmentUrl ? { ENVIRONMENT_URL: gh.environmentUrl } : {}),
+    REGISTRY_URLS: registryJson,
+  };
+}
+
+/** `s3://<bucket>/state-backups/<project>/<stack>`: where `up` exports the state first. */
+export function stateBackupUri(bucket: string, stack: string): string {
+  return `s3://${bucket}/${stateBackupPrefix(pulumi.getProject(), stack)}`;
+}
+
+/** Environment secrets from the stack's secret config; each stays a secret in state. */
+export function environmentSecrets(
+  config: StackConfig,
+): Partial<Record<EnvironmentSecretName, pulumi.Output<string>>> {
+  return {
+    ...(config.slackWebhookUrl ? { SLACK_WEBHOOK_URL: pulumi.secret(config.slackWebhookUrl) } : {}),
+    ...(config.databaseUrl ? { DATABASE_URL: pulumi.secret(config.databaseUrl) } : {}),
+  };
+}
+
+/**
+ * Preview and drift jobs of every stack share the preview environment: each stack writes its own
+ * suffixed role and backend there.
+ */
+export function previewVariables(
+  config: StackConfig,
+  gh: GithubConfig,
+  roles?: { readonly previewRoleArn: pulumi.Input<string> },
+): { environment: string; name: string; value: pulumi.Input<string> }[] {
+  return [
+    ...(roles
+      ? [
+          {
+            environment: PREVIEW_ENVIRONMENT,
+            name: storedName("AWS_PREVIEW_ROLE_ARN", config.stack),
+            value: roles.previewRoleArn,
+          },
+        ]
+      : []),
+    ...(gh.backend?.kind === "s3"
+      ? [
+          {
+            environment: PREVIEW_ENVIRONMENT,
+            name: storedName("PULUMI_BACKEND_URL_PREVIEW", config.stack),
+            value: backendUrl(gh.backend),
+          },
+        ]
+      : []),
+  ];
 }

@@ -215,7 +215,6 @@ export function buildPlatform(config: StackConfig): StackOutputs {
     account: awsl?.account,
     registryUrls: pulumi.all(registry.repositoryUrls),
     repositoryArns: Object.values(registry.repositoryArns),
-    clusterName: eks?.clusterName,
   });
 
   const releaseDigests: Record<string, string> = {};

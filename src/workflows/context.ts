@@ -72,6 +72,17 @@ export function deploySource(model: BranchModel, s: DeliveryStack): DeploySource
   return { kind: "branch", branch: "main" };
 }
 
+/**
+ * The stack whose images release tags promote to the tagged stacks: the last one, in promotion
+ * order, that deploys from a branch (staging, by default). Only it publishes its registry map.
+ */
+export function promotionSource(
+  model: BranchModel,
+  stacks: readonly DeliveryStack[],
+): DeliveryStack | undefined {
+  return [...stacks].reverse().find((s) => deploySource(model, s).kind === "branch");
+}
+
 /** `if:` condition true when the run's ref deploys this stack. */
 export function refCondition(source: DeploySource): string {
   return source.kind === "tag"

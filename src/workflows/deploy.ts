@@ -10,16 +10,24 @@
  * - build-deploy.yml: per service, build then deploy to the stacks the branch feeds, in order.
  * - release.yml: on `v*.*.*` tags, promote the digest staging runs for that commit to production.
  */
-import { DeliveryContext, deploySource, RELEASE_TAG, refCondition, integrationBranches } from "./context";
+import {
+  DeliveryContext,
+  deploySource,
+  integrationBranches,
+  promotionSource,
+  RELEASE_TAG,
+  refCondition,
+} from "./context";
 import { CallJob, CompositeAction, Permissions, Workflow } from "./model";
 import { ACTIONS } from "./pins";
 import { awsCredentials, checkout, installPulumi, npmCi, pulumiEnv, pulumiLogin, setupNode } from "./steps";
+import { secrets, storedName, vars } from "./names";
 
 const SLACK = {
   name: "Notify Slack",
   if: "always()",
   env: {
-    SLACK_WEBHOOK_URL: "${{ secrets.SLACK_WEBHOOK_URL }}",
+    SLACK_WEBHOOK_URL: secrets("SLACK_WEBHOOK_URL"),
     STATUS: "${{ job.status }}",
     RUN_URL: "${{ github.server_url }}/${{ github.repository }}/actions/runs/${{ github.run_id }}",
   },
@@ -64,11 +72,11 @@ export function buildImageWorkflow(ctx: DeliveryContext): Workflow {
         environment: "${{ inputs.environment }}",
         permissions: { contents: "read", "id-token": "write", ...(ecr ? {} : { packages: "write" }) },
         timeoutMinutes: 45,
-        env: { SERVICE: "${{ inputs.service }}", REGISTRY_URLS: "${{ vars.REGISTRY_URLS }}" },
+        env: { SERVICE: "${{ inputs.service }}", REGISTRY_URLS: vars("REGISTRY_URLS") },
         outputs: { image: "${{ steps.repo.outputs.image }}", digest: "${{ steps.build.outputs.digest }}" },
         steps: [
           checkout(),
-          ...(ecr ? [awsCredentials("${{ vars.AWS_DEPLOY_ROLE_ARN }}")] : []),
+          ...(ecr ? [awsCredentials(vars("AWS_DEPLOY_ROLE_ARN"))] : []),
           {
             name: "Resolve the service's repository",
             id: "repo",
@@ -179,7 +187,7 @@ export function deployServiceWorkflow(ctx: DeliveryContext): Workflow {
     jobs: {
       deploy: {
         name: "deploy",
-        environment: { name: "${{ inputs.environment }}", url: "${{ vars.ENVIRONMENT_URL }}" },
+        environment: { name: "${{ inputs.environment }}", url: vars("ENVIRONMENT_URL") },
         permissions: { contents: "read", "id-token": "write", ...(ecr ? {} : { packages: "read" }) },
         timeoutMinutes: 60,
         env: {
@@ -194,7 +202,7 @@ export function deployServiceWorkflow(ctx: DeliveryContext): Workflow {
           setupNode(ctx.nodeVersions[0], false),
           npmCi,
           installPulumi,
-          awsCredentials("${{ vars.AWS_DEPLOY_ROLE_ARN }}"),
+          awsCredentials(vars("AWS_DEPLOY_ROLE_ARN")),
           ...pulumiLogin(ctx),
           ...(ecr
             ? []
@@ -219,8 +227,8 @@ export function deployServiceWorkflow(ctx: DeliveryContext): Workflow {
             if: "inputs.migrate",
             uses: "./.github/actions/db-migrate",
             with: {
-              "database-url": "${{ secrets.DATABASE_URL }}",
-              "backup-uri": "${{ vars.MIGRATION_BACKUP_URI }}",
+              "database-url": secrets("DATABASE_URL"),
+              "backup-uri": vars("MIGRATION_BACKUP_URI"),
             },
           },
           {
@@ -312,9 +320,9 @@ export function buildDeployWorkflow(ctx: DeliveryContext): Workflow {
 
 export function releaseWorkflow(ctx: DeliveryContext): Workflow {
   const tagged = ctx.stacks.filter((s) => deploySource(ctx.branchModel, s).kind === "tag");
-  const sourceStack = [...ctx.stacks]
-    .reverse()
-    .find((s) => deploySource(ctx.branchModel, s).kind === "branch");
+  const sourceStack = promotionSource(ctx.branchModel, ctx.stacks);
+  if (tagged.length > 0 && !sourceStack)
+    throw new Error("release.yml promotes from a branch-deployed stack, and none precedes the tagged stacks");
   const jobs: Record<string, CallJob> = {};
   for (const svc of ctx.services) {
     for (const s of tagged) {
@@ -331,7 +339,7 @@ export function releaseWorkflow(ctx: DeliveryContext): Workflow {
           stack: s.stack,
           environment: s.environment,
           // The image the last branch stack runs for this commit: built once, promoted by digest.
-          "source-image": `\${{ fromJSON(vars.REGISTRY_URLS_${(sourceStack?.stack ?? "staging").toUpperCase().replace(/[^A-Z0-9]/g, "_")})['${svc.name}'] }}`,
+          "source-image": `\${{ fromJSON(vars.${storedName("REGISTRY_URLS_REPOSITORY", sourceStack!.stack)})['${svc.name}'] }}`,
           "source-ref": "sha-${{ github.sha }}",
           migrate: svc.migrations,
         },
@@ -373,7 +381,8 @@ export const dbMigrateAction: CompositeAction = {
       run: [
         "set -o pipefail",
         'key="$BACKUP_URI/$(date -u +%Y%m%dT%H%M%SZ)-$GITHUB_SHA.dump"',
-        'pg_dump --format=custom "$DATABASE_URL" | aws s3 cp - "$key" --sse aws:kms',
+        // No --sse flag: a PUT that names no encryption gets the bucket's default, the state key.
+        'pg_dump --format=custom "$DATABASE_URL" | aws s3 cp - "$key" --only-show-errors',
         'echo "backup: $key"',
       ].join("\n"),
     },

@@ -10,7 +10,6 @@ import {
   deploySource,
   PREVIEW_ENVIRONMENT,
   refCondition,
-  varSuffix,
   integrationBranches,
   RELEASE_TAG,
 } from "./context";
@@ -18,6 +17,7 @@ import { Step, StepsJob, Workflow } from "./model";
 import { PROGRAM_PATHS } from "./paths";
 import { ACTIONS } from "./pins";
 import { awsCredentials, checkout, installPulumi, npmCi, pulumiEnv, pulumiLogin, setupNode } from "./steps";
+import { vars } from "./names";
 
 /** Paths whose change can alter what `pulumi up` does. */
 export const INFRA_PATHS: string[] = [...PROGRAM_PATHS];
@@ -43,7 +43,7 @@ export function infraPreviewWorkflow(ctx: DeliveryContext): Workflow {
         setupNode(ctx.nodeVersions[0], true),
         npmCi,
         installPulumi,
-        awsCredentials(`\${{ vars.AWS_PREVIEW_ROLE_ARN_${varSuffix(s.stack)} }}`),
+        awsCredentials(vars("AWS_PREVIEW_ROLE_ARN", s.stack)),
         ...pulumiLogin(ctx),
         {
           name: "pulumi preview with the policy pack",
@@ -140,8 +140,8 @@ export function infraUpWorkflow(ctx: DeliveryContext): Workflow {
       timeoutMinutes: 60,
       env: {
         ...pulumiEnv(ctx),
-        PULUMI_ENCRYPTION_PROVIDER: "${{ vars.PULUMI_ENCRYPTION_PROVIDER }}",
-        ...(ctx.backend.kind === "s3" ? { STATE_BACKUP_URI: "${{ vars.STATE_BACKUP_URI }}" } : {}),
+        PULUMI_ENCRYPTION_PROVIDER: vars("PULUMI_ENCRYPTION_PROVIDER"),
+        ...(ctx.backend.kind === "s3" ? { STATE_BACKUP_URI: vars("STATE_BACKUP_URI") } : {}),
         STACK: s.stack,
       },
       steps: [
@@ -150,7 +150,7 @@ export function infraUpWorkflow(ctx: DeliveryContext): Workflow {
         setupNode(ctx.nodeVersions[0], false),
         npmCi,
         installPulumi,
-        awsCredentials("${{ vars.AWS_DEPLOY_ROLE_ARN }}"),
+        awsCredentials(vars("AWS_DEPLOY_ROLE_ARN")),
         ...pulumiLogin(ctx),
         {
           // The first run creates the stack with the configured secrets provider.
@@ -208,7 +208,7 @@ export function driftWorkflow(ctx: DeliveryContext): Workflow {
         setupNode(ctx.nodeVersions[0], false),
         npmCi,
         installPulumi,
-        awsCredentials(`\${{ vars.AWS_PREVIEW_ROLE_ARN_${varSuffix(s.stack)} }}`),
+        awsCredentials(vars("AWS_PREVIEW_ROLE_ARN", s.stack)),
         ...pulumiLogin(ctx),
         {
           name: "Refresh and expect no changes",

@@ -1,7 +1,8 @@
 /** Steps several pipelines share. Each returns data; nothing here renders YAML. */
-import { DeliveryContext, varSuffix, WorkflowBackend } from "./context";
+import { DeliveryContext, WorkflowBackend } from "./context";
 import { Step } from "./model";
 import { ACTIONS, PULUMI_CLI_VERSION } from "./pins";
+import { secrets, vars } from "./names";
 
 export const checkout = (fetchDepth?: number): Step => ({
   name: "Check out",
@@ -38,7 +39,7 @@ export const awsCredentials = (roleArnExpression: string): Step => ({
   uses: ACTIONS.configureAwsCredentials,
   with: {
     "role-to-assume": roleArnExpression,
-    "aws-region": "${{ vars.AWS_REGION }}",
+    "aws-region": vars("AWS_REGION"),
     "role-session-name": "github-${{ github.run_id }}",
   },
 });
@@ -49,14 +50,17 @@ export const awsCredentials = (roleArnExpression: string): Step => ({
  * own suffixed copy (`PULUMI_BACKEND_URL_STAGING`).
  */
 export function pulumiEnv(ctx: DeliveryContext, previewOf?: string): Record<string, string> {
-  const suffix = previewOf ? `_${varSuffix(previewOf)}` : "";
   return {
     PULUMI_BACKEND_URL:
-      ctx.backend.kind === "cloud" ? ctx.backend.url : `\${{ vars.PULUMI_BACKEND_URL${suffix} }}`,
+      ctx.backend.kind === "cloud"
+        ? ctx.backend.url
+        : previewOf
+          ? vars("PULUMI_BACKEND_URL_PREVIEW", previewOf)
+          : vars("PULUMI_BACKEND_URL"),
     // ts-node skips type-checking (about 10 s per run, see the README's benchmarks): ci.yml's
     // required lint job type-checks the same commit with `npm run typecheck`.
     PULUMI_NODEJS_TRANSPILE_ONLY: "true",
-    ...(ctx.passphraseSecrets ? { PULUMI_CONFIG_PASSPHRASE: "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}" } : {}),
+    ...(ctx.passphraseSecrets ? { PULUMI_CONFIG_PASSPHRASE: secrets("PULUMI_CONFIG_PASSPHRASE") } : {}),
   };
 }
 

@@ -1,11 +1,9 @@
-import { parseStackConfig, projectConfigValues } from "../../src/config";
-import { readStackConfig, toRuntimeConfig } from "../../src/config/stack-files";
+import { stackConfigFromFile } from "../../src/config";
 import { deliveryContext } from "../../src/stack/delivery";
 import { DeliveryContext } from "../../src/workflows/context";
 
 /** The delivery context the owning stack would generate the pipelines from, as committed. */
 export function contextFor(stack: string, branchModel?: "gitflow" | "trunk"): DeliveryContext {
-  const runtime = toRuntimeConfig(readStackConfig(stack));
-  const config = parseStackConfig(stack, projectConfigValues(runtime), runtime["aws:region"]);
+  const config = stackConfigFromFile(stack);
   return { ...deliveryContext(config, config.github!), ...(branchModel ? { branchModel } : {}) };
 }

@@ -151,7 +151,7 @@ describe("delivery layer under mocks", function () {
         .ofType("github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable")
         .map((v) => [`${v.inputs.environment}/${v.inputs.variableName}`, v.inputs.value]),
     );
-    assert.equal(vars["staging/STACK"], "staging");
+    assert.equal(vars["staging/STACK"], undefined, "jobs take the stack from their inputs");
     assert.equal(vars["staging/AWS_REGION"], "eu-west-1");
     assert.match(vars["staging/AWS_DEPLOY_ROLE_ARN"], /ci-deploy/);
     assert.match(vars["preview/AWS_PREVIEW_ROLE_ARN_STAGING"], /ci-preview/);
@@ -161,6 +161,19 @@ describe("delivery layer under mocks", function () {
       "orders",
       "payments",
     ]);
+    assert.equal(
+      vars["staging/STATE_BACKUP_URI"],
+      "s3://platform-state-222222222222-eu-west-1/state-backups/platform/staging",
+    );
+    assert.equal(vars["staging/MIGRATION_BACKUP_URI"], `${vars["staging/STATE_BACKUP_URI"]}/database`);
+  });
+
+  it("publishes the registry map for release tags only from the stack they promote from", () => {
+    const published = (e: Evaluation) =>
+      e.ofType("github:index/actionsVariable:ActionsVariable").map((v) => v.inputs.variableName);
+    assert.deepEqual(published(evaluations.staging), ["REGISTRY_URLS_STAGING"]);
+    assert.deepEqual(published(evaluations.dev), []);
+    assert.deepEqual(published(evaluations.production), []);
   });
 });
 

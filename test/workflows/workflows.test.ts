@@ -1,8 +1,8 @@
 import { strict as assert } from "assert";
 import * as path from "path";
 import YAML from "yaml";
-import { parseStackConfig, projectConfigValues } from "../../src/config";
-import { readStackConfig, toRuntimeConfig } from "../../src/config/stack-files";
+import { parseStackConfig, PROJECT } from "../../src/config";
+import { projectConfigValues, readStackConfig, toRuntimeConfig } from "../../src/config/stack-files";
 import { deliveryFiles, requiredChecks } from "../../src/workflows";
 import { DeliveryContext } from "../../src/workflows/context";
 import { assertActionlintClean } from "../helpers/actionlint";
@@ -24,7 +24,7 @@ describe("generated workflows", () => {
     assert.ok(owners.includes("/policy/ @acme-shop/platform-leads"));
     assert.ok(owners.includes("/.github/ @acme-shop/platform-leads"));
     const runtime = toRuntimeConfig(readStackConfig("dev"));
-    const values = projectConfigValues(runtime);
+    const values = projectConfigValues(runtime, PROJECT);
     (values.github as { codeOwners: string[] }).codeOwners = [];
     assert.throws(
       () => parseStackConfig("dev", values, "eu-west-1"),

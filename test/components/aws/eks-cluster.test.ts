@@ -25,7 +25,9 @@ describe("component", function () {
 
     it("opens a public endpoint only to the configured CIDRs", async () => {
       const eks = {
-        ...((await import("../../../src/config/stack-files")).readStackConfig("dev")["platform:eks"] as object),
+        ...((await import("../../../src/config/stack-files")).readStackConfig("dev")[
+          "platform:eks"
+        ] as object),
         endpointPublicAccess: true,
         publicAccessCidrs: ["203.0.113.0/24"],
       };

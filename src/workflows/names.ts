@@ -1,0 +1,143 @@
+/**
+ * The GitHub Actions variables and secrets between the program and the pipelines, in one place:
+ * stacks write them (`src/stack/delivery.ts`), generated workflows read them (through `vars` and
+ * `secrets` below). A test renders every workflow and evaluates every stack, and fails when a
+ * workflow reads a name no stack writes, or a stack writes a name no workflow reads.
+ */
+import { varSuffix } from "./context";
+
+/** Where a name lives. */
+export type NameScope =
+  /** The stack's own environment (`development`, `staging`, `production`). */
+  | "environment"
+  /** The shared `preview` environment, one copy per stack suffixed `_<STACK>`. */
+  | "preview"
+  /** The repository, one copy per stack suffixed `_<STACK>`. */
+  | "repository";
+
+export interface NameSpec {
+  readonly kind: "variable" | "secret";
+  readonly scope: NameScope;
+  /** Who writes it: the program (from a stack's outputs or secret config) or the operator, once. */
+  readonly writer: "program" | "operator";
+  readonly description: string;
+}
+
+export const DELIVERY_NAMES = {
+  AWS_REGION: {
+    kind: "variable",
+    scope: "environment",
+    writer: "program",
+    description: "AWS region of the stack (aws:region).",
+  },
+  AWS_DEPLOY_ROLE_ARN: {
+    kind: "variable",
+    scope: "environment",
+    writer: "program",
+    description: "Role the environment's jobs assume by GitHub OIDC.",
+  },
+  PULUMI_BACKEND_URL: {
+    kind: "variable",
+    scope: "environment",
+    writer: "program",
+    description: "State backend the environment's jobs log in to.",
+  },
+  PULUMI_ENCRYPTION_PROVIDER: {
+    kind: "variable",
+    scope: "environment",
+    writer: "program",
+    description: "`--secrets-provider` a new stack is created with (a key reference, not a secret).",
+  },
+  STATE_BACKUP_URI: {
+    kind: "variable",
+    scope: "environment",
+    writer: "program",
+    description: "s3:// prefix the state is exported to before every up (S3 backend).",
+  },
+  MIGRATION_BACKUP_URI: {
+    kind: "variable",
+    scope: "environment",
+    writer: "program",
+    description: "s3:// prefix of the database dumps taken before migrations (S3 backend).",
+  },
+  ENVIRONMENT_URL: {
+    kind: "variable",
+    scope: "environment",
+    writer: "program",
+    description: "URL shown on the environment's deployments (github.environmentUrl).",
+  },
+  REGISTRY_URLS: {
+    kind: "variable",
+    scope: "environment",
+    writer: "program",
+    description: "JSON map service → image repository of the stack.",
+  },
+  AWS_PREVIEW_ROLE_ARN: {
+    kind: "variable",
+    scope: "preview",
+    writer: "program",
+    description: "Read-only role of a stack's previews and drift checks.",
+  },
+  PULUMI_BACKEND_URL_PREVIEW: {
+    kind: "variable",
+    scope: "preview",
+    writer: "program",
+    description:
+      "State backend of a stack, for its previews and drift checks (written as PULUMI_BACKEND_URL_<STACK>).",
+  },
+  REGISTRY_URLS_REPOSITORY: {
+    kind: "variable",
+    scope: "repository",
+    writer: "program",
+    description: "A stack's registry map, for release.yml's promotion (written as REGISTRY_URLS_<STACK>).",
+  },
+  SLACK_WEBHOOK_URL: {
+    kind: "secret",
+    scope: "environment",
+    writer: "program",
+    description: "Deploy notifications, from the secret config platform:slackWebhookUrl.",
+  },
+  DATABASE_URL: {
+    kind: "secret",
+    scope: "environment",
+    writer: "program",
+    description: "Migration target, from the secret config platform:databaseUrl.",
+  },
+  PULUMI_CONFIG_PASSPHRASE: {
+    kind: "secret",
+    scope: "environment",
+    writer: "operator",
+    description:
+      "Passphrase of passphrase-encrypted stacks: `gh secret set PULUMI_CONFIG_PASSPHRASE --env <environment>` once (a stack cannot hand out its own key).",
+  },
+} as const satisfies Record<string, NameSpec>;
+
+export type DeliveryName = keyof typeof DELIVERY_NAMES;
+type NamesWhere<K, S> = {
+  [N in DeliveryName]: (typeof DELIVERY_NAMES)[N]["kind"] extends K
+    ? (typeof DELIVERY_NAMES)[N]["scope"] extends S
+      ? N
+      : never
+    : never;
+}[DeliveryName];
+export type VariableName = NamesWhere<"variable", NameScope>;
+export type EnvironmentVariableName = NamesWhere<"variable", "environment">;
+export type EnvironmentSecretName = NamesWhere<"secret", "environment">;
+
+/** The name as GitHub stores it: per-stack names get the stack's suffix (`AWS_PREVIEW_ROLE_ARN_DEV`). */
+export function storedName(name: DeliveryName, stack?: string): string {
+  const spec: NameSpec = DELIVERY_NAMES[name];
+  if (spec.scope === "environment") return name;
+  if (!stack) throw new Error(`${name} is stored per stack; name the stack`);
+  return `${name.replace(/_(PREVIEW|REPOSITORY)$/, "")}_${varSuffix(stack)}`;
+}
+
+/** `${{ vars.NAME }}` for a name of the contract (per-stack names need the stack). */
+export function vars(name: VariableName, stack?: string): string {
+  return `\${{ vars.${storedName(name, stack)} }}`;
+}
+
+/** `${{ secrets.NAME }}` for a secret of the contract. */
+export function secrets(name: EnvironmentSecretName): string {
+  return `\${{ secrets.${name} }}`;
+}

@@ -1,0 +1,105 @@
+import { strict as assert } from "assert";
+import { Evaluation } from "../../dev/harness/evaluate";
+import { evaluateStack } from "../../dev/harness/program";
+import { readStackConfig } from "../../src/config/stack-files";
+import { deliveryFiles } from "../../src/workflows";
+import { DeliveryContext } from "../../src/workflows/context";
+import { DELIVERY_NAMES, NameSpec, storedName } from "../../src/workflows/names";
+import { contextFor } from "../helpers/context";
+import { committedStack } from "../helpers/stacks";
+
+/** Every `vars.X` and `secrets.X` a rendered file reads. */
+function namesRead(ctx: DeliveryContext): Set<string> {
+  const read = new Set<string>();
+  for (const content of Object.values(deliveryFiles(ctx)))
+    for (const m of content.matchAll(/\b(vars|secrets)\.([A-Z][A-Z0-9_]*)/g)) read.add(`${m[1]}.${m[2]}`);
+  return read;
+}
+
+/** Every variable and secret a stack's evaluation writes into GitHub. */
+function namesWritten(e: Evaluation): Set<string> {
+  const written = new Set<string>();
+  for (const r of e.resources) {
+    if (r.type.endsWith("Variable:ActionsEnvironmentVariable") || r.type.endsWith("Variable:ActionsVariable"))
+      written.add(`vars.${r.inputs.variableName}`);
+    if (r.type.endsWith("Secret:ActionsEnvironmentSecret")) written.add(`secrets.${r.inputs.secretName}`);
+  }
+  return written;
+}
+
+const BUILT_IN = new Set(["secrets.GITHUB_TOKEN"]);
+const operatorWritten = new Set(
+  Object.entries(DELIVERY_NAMES as Record<string, NameSpec>)
+    .filter(([, spec]) => spec.writer === "operator")
+    .map(([name, spec]) => `${spec.kind === "secret" ? "secrets" : "vars"}.${name}`),
+);
+
+describe("the contract of GitHub variables and secrets", function () {
+  this.timeout(120000);
+  let written: Set<string>;
+  let read: Set<string>;
+
+  before(async () => {
+    // Every optional writer switched on in dev: secrets set, a service migrating, an environment URL.
+    const services = structuredClone(readStackConfig("dev")["platform:services"]) as {
+      migrations?: boolean;
+    }[];
+    services[0].migrations = true;
+    const full = await evaluateStack(
+      "dev",
+      {
+        "platform:services": services,
+        "platform:slackWebhookUrl": "https://hooks.example/T0/B0/x",
+        "platform:databaseUrl": "postgresql://app:pw@db.internal:5432/app",
+      },
+      { secretKeys: ["platform:slackWebhookUrl", "platform:databaseUrl"] },
+    );
+    written = new Set([
+      ...namesWritten(full),
+      ...namesWritten(await committedStack("staging")),
+      ...namesWritten(await committedStack("production")),
+    ]);
+    read = new Set([...namesRead(contextFor("dev", "gitflow")), ...namesRead(contextFor("dev", "trunk"))]);
+  });
+
+  it("has every name a generated workflow reads written by some stack or, once, by the operator", () => {
+    const unwritten = [...read].filter((n) => !written.has(n) && !operatorWritten.has(n) && !BUILT_IN.has(n));
+    assert.deepEqual(unwritten, []);
+  });
+
+  it("has every name a stack writes read by some generated workflow", () => {
+    assert.deepEqual(
+      [...written].filter((n) => !read.has(n)),
+      [],
+    );
+  });
+
+  it("reads the per-stack copies of every stack the pipelines deploy", () => {
+    for (const stack of ["dev", "staging", "production"]) {
+      assert.ok(read.has(`vars.${storedName("AWS_PREVIEW_ROLE_ARN", stack)}`), stack);
+      assert.ok(read.has(`vars.${storedName("PULUMI_BACKEND_URL_PREVIEW", stack)}`), stack);
+    }
+    assert.equal(storedName("REGISTRY_URLS_REPOSITORY", "staging"), "REGISTRY_URLS_STAGING");
+    assert.throws(() => storedName("AWS_PREVIEW_ROLE_ARN"), /AWS_PREVIEW_ROLE_ARN is stored per stack/);
+  });
+
+  it("writes the migration target as a secret and its backups beside the state exports", async () => {
+    assert.ok(written.has("secrets.DATABASE_URL"));
+    const services = structuredClone(readStackConfig("dev")["platform:services"]) as {
+      migrations?: boolean;
+    }[];
+    services[0].migrations = true;
+    await assert.rejects(
+      () => evaluateStack("dev", { "platform:services": services }),
+      /platform:databaseUrl: got nothing; required while services run migrations \(api\): pulumi config set --secret databaseUrl <url>/,
+    );
+    await assert.rejects(
+      () =>
+        evaluateStack("dev", {
+          "platform:services": services,
+          "platform:databaseUrl": "postgresql://app:pw@db.internal:5432/app",
+        }),
+      /platform:databaseUrl: got "\(a plaintext value\)"/,
+    );
+  });
+});
