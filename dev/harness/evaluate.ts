@@ -125,8 +125,23 @@ export async function evaluate(
   // record from the request itself, then let the mock answer.
   const monitor: any = pulumi.runtime.getMonitor();
   const register = monitor.registerResource.bind(monitor);
+  let pending = 0;
+  // Invokes (getCallerIdentity, …) count too: resources registered after one answers come late.
+  for (const method of ["invoke", "call", "registerResourceOutputs"] as const) {
+    const original = monitor[method]?.bind(monitor);
+    if (!original) continue;
+    monitor[method] = (req: any, callback: any) => {
+      pending++;
+      original(req, (err: any, response: any) => {
+        pending--;
+        callback(err, response);
+      });
+    };
+  }
   monitor.registerResource = (req: any, callback: any) => {
+    pending++;
     register(req, (err: any, response: any) => {
+      pending--;
       if (!err) {
         resources.push({
           type: req.getType(),
@@ -148,7 +163,7 @@ export async function evaluate(
 
   const exported = build() ?? {};
   const outputs = (await (pulumi.output(exported) as any).promise()) as Record<string, unknown>;
-  await waitForRegistrations();
+  await settled(() => pending);
   return {
     resources,
     outputs,
@@ -167,10 +182,16 @@ export async function evaluate(
   };
 }
 
-async function waitForRegistrations(): Promise<void> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const settings = require("@pulumi/pulumi/runtime/settings");
-  await settings.waitForRPCs();
+/**
+ * Resolves once no registration is in flight across two turns of the event loop: a child
+ * registered from inside an `apply` starts only after its parent's registration answered.
+ */
+async function settled(inFlight: () => number): Promise<void> {
+  const turn = () => new Promise((resolve) => setImmediate(resolve));
+  for (let quiet = 0; quiet < 2; ) {
+    await turn();
+    quiet = inFlight() === 0 ? quiet + 1 : 0;
+  }
 }
 
 /** Resources whose inputs differ between two evaluations, with the top-level input keys that changed. */
