@@ -1,7 +1,8 @@
 /**
  * IAM statements for Pulumi's S3 ("DIY") backend, scoped to the objects the CLI touches for one
  * project's stacks (see the backend's layout: `.pulumi/meta.yaml`, then per project and stack
- * `stacks/<p>/<s>.json[.bak]`, `locks/<p>/<s>/`, `history/<p>/<s>/`, `backups/<p>/<s>/`).
+ * `stacks/<p>/<s>.json[.bak]`, `locks/organization/<p>/<s>/` (locks take the fully qualified
+ * stack name, `organization` on a DIY backend), `history/<p>/<s>/`, `backups/<p>/<s>/`).
  *
  * Reading is what `pulumi preview` and a refresh-preview do: a preview takes no lock and writes
  * no history. Writing adds the lock, the checkpoint, history and the backups the CLI keeps, plus
@@ -41,7 +42,7 @@ function objectArns(scope: StateScope, write: boolean): pulumi.Output<string>[] 
     `.pulumi/stacks/${p}/${s === "*" ? "*" : `${s}.json*`}`,
     `.pulumi/history/${p}/${s}/*`,
     ...(write
-      ? [`.pulumi/locks/${p}/${s}/*`, `.pulumi/backups/${p}/${s}/*`, `${stateBackupPrefix(p, s)}/*`]
+      ? [`.pulumi/locks/organization/${p}/${s}/*`, `.pulumi/backups/${p}/${s}/*`, `${stateBackupPrefix(p, s)}/*`]
       : []),
   ];
   return keys.map((k) => pulumi.interpolate`${base}/${k}`);

@@ -139,7 +139,7 @@ describe("bootstrap: the state backend of an account", () => {
     assert.ok(actions(write).includes("s3:PutObject") && actions(write).includes("kms:Encrypt"));
     const rw = write.find((s) => s.Sid === "StateReadWrite");
     assert.ok(
-      rw.Resource.some((r: string) => r.endsWith("/.pulumi/locks/platform/*/*")),
+      rw.Resource.some((r: string) => r.endsWith("/.pulumi/locks/organization/platform/*/*")),
       rw.Resource.join(),
     );
   });

@@ -194,7 +194,7 @@ describe("state backend and secrets provider", () => {
       assert.deepEqual(rw.Resource, [
         `${bucket}/.pulumi/stacks/platform/dev.json*`,
         `${bucket}/.pulumi/history/platform/dev/*`,
-        `${bucket}/.pulumi/locks/platform/dev/*`,
+        `${bucket}/.pulumi/locks/organization/platform/dev/*`,
         `${bucket}/.pulumi/backups/platform/dev/*`,
         `${bucket}/state-backups/platform/dev/*`,
       ]);
