@@ -42,7 +42,11 @@ function objectArns(scope: StateScope, write: boolean): pulumi.Output<string>[] 
     `.pulumi/stacks/${p}/${s === "*" ? "*" : `${s}.json*`}`,
     `.pulumi/history/${p}/${s}/*`,
     ...(write
-      ? [`.pulumi/locks/organization/${p}/${s}/*`, `.pulumi/backups/${p}/${s}/*`, `${stateBackupPrefix(p, s)}/*`]
+      ? [
+          `.pulumi/locks/organization/${p}/${s}/*`,
+          `.pulumi/backups/${p}/${s}/*`,
+          `${stateBackupPrefix(p, s)}/*`,
+        ]
       : []),
   ];
   return keys.map((k) => pulumi.interpolate`${base}/${k}`);
