@@ -12,7 +12,7 @@ import {
   StateBackendArgs,
   stateBucketLifecycleRules,
 } from "../../../src/components/aws/state-backend";
-import { ACCOUNT, actionsOf, evaluateComponent, statementsOf } from "../../helpers/components";
+import { ACCOUNT, actionsOf, statementsOf } from "../../helpers/components";
 
 function backendArgs(overrides: Partial<StateBackendArgs> = {}): StateBackendArgs {
   return {
