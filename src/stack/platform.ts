@@ -6,7 +6,7 @@ import * as aws from "../lib/aws";
 import * as k8s from "../lib/k8s";
 import * as pulumi from "@pulumi/pulumi";
 import { EcsCluster } from "../components/aws/ecs-cluster";
-import { EcsService } from "../components/aws/ecs-service";
+import { EcsService, listenerRulePriority } from "../components/aws/ecs-service";
 import { EksCluster } from "../components/aws/eks-cluster";
 import { KubernetesApp, KubernetesStrategy } from "../components/kubernetes/app";
 import { Network } from "../components/aws/network";
@@ -175,7 +175,7 @@ export function buildPlatform(config: StackConfig): StackOutputs {
           repositoryArn: registry.repositoryArns[service.name],
           port: service.port,
           hostName: `${service.name}.${config.ecs.domain}`,
-          priority: 100 + index,
+          priority: listenerRulePriority(index),
           cpu: service.cpu,
           memoryMiB: service.memoryMiB,
           desiredCount: service.replicas,

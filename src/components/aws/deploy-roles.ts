@@ -29,21 +29,21 @@ export interface DeployRolesArgs {
   readonly repository: string;
   /** GitHub environment of this stack (`development`, `staging`, `production`). */
   readonly environment: string;
-  /** Environment the preview and drift jobs run in. @default "preview" */
-  readonly previewEnvironment?: string;
-  /** An existing GitHub OIDC provider in the account. @default a new provider */
+  /** GitHub environment the preview and drift jobs run in. */
+  readonly previewEnvironment: string;
+  /** An existing GitHub OIDC provider in the account; absent creates one. */
   readonly oidcProviderArn?: string;
-  /** ECR repositories the deploy role may push to (this stack's). @default [] */
-  readonly repositoryArns?: pulumi.Input<string>[];
-  /** S3 backend of the Pulumi state; both roles get this stack's objects only. @default none (Pulumi Cloud) */
+  /** ECR repositories the deploy role may push to (this stack's); empty for none. */
+  readonly repositoryArns: pulumi.Input<string>[];
+  /** S3 backend of the Pulumi state; both roles get this stack's objects only. Absent on Pulumi Cloud. */
   readonly stateBackend?: { readonly bucket: string; readonly region: string; readonly stateKeyArn: string };
-  /** KMS key of the `awskms://` secrets provider. @default none (passphrase or Pulumi Cloud) */
+  /** KMS key of the `awskms://` secrets provider; absent with a passphrase or Pulumi Cloud. */
   readonly secretsKeyArn?: string;
   readonly account: AccountContext;
 }
 
 /** Services whose resources this program creates; the deploy role manages them in its account and region only. */
-const MANAGED_SERVICES = [
+export const MANAGED_SERVICES = [
   "ec2",
   "eks",
   "ecs",
@@ -56,20 +56,216 @@ const MANAGED_SERVICES = [
   "kms",
 ];
 
-export function githubTrust(providerArn: pulumi.Input<string>, subject: string): pulumi.Output<string> {
-  return policyDocument([
-    {
-      Effect: "Allow",
-      Principal: { Federated: providerArn },
-      Action: "sts:AssumeRoleWithWebIdentity",
-      Condition: {
-        StringEquals: {
-          [`${GITHUB_OIDC_HOST}:aud`]: "sts.amazonaws.com",
-          [`${GITHUB_OIDC_HOST}:sub`]: subject,
-        },
+/** Services the deploy role gets `<service>:*` on (in its account and region); ecr, s3 and kms are granted narrowly. */
+export const FULLY_MANAGED_SERVICES = MANAGED_SERVICES.filter(
+  (s) => s !== "ecr" && s !== "s3" && s !== "kms",
+);
+
+/** One session of a CI role: an hour, the IAM minimum and the default. */
+export const CI_SESSION_SECONDS = 3600;
+
+/** KMS actions on the stack's own keys: create, configure, rotate, alias, use. */
+export const STACK_KEY_ACTIONS = [
+  "kms:CreateKey",
+  "kms:DescribeKey",
+  "kms:GetKeyPolicy",
+  "kms:PutKeyPolicy",
+  "kms:GetKeyRotationStatus",
+  "kms:EnableKeyRotation",
+  "kms:TagResource",
+  "kms:ListResourceTags",
+  "kms:ScheduleKeyDeletion",
+  "kms:CreateAlias",
+  "kms:DeleteAlias",
+  "kms:Encrypt",
+  "kms:Decrypt",
+  "kms:GenerateDataKey",
+];
+
+/** IAM actions on the roles under the stack's role path (never on the CI roles themselves). */
+export const STACK_ROLE_ACTIONS = [
+  "iam:CreateRole",
+  "iam:DeleteRole",
+  "iam:GetRole",
+  "iam:TagRole",
+  "iam:UntagRole",
+  "iam:UpdateRole",
+  "iam:PutRolePolicy",
+  "iam:GetRolePolicy",
+  "iam:DeleteRolePolicy",
+  "iam:ListRolePolicies",
+  "iam:ListAttachedRolePolicies",
+  "iam:AttachRolePolicy",
+  "iam:DetachRolePolicy",
+  "iam:UpdateAssumeRolePolicy",
+  "iam:ListInstanceProfilesForRole",
+];
+
+/** Services the stack's roles may be passed to. */
+export const PASS_ROLE_SERVICES = [
+  "eks.amazonaws.com",
+  "ec2.amazonaws.com",
+  "ecs-tasks.amazonaws.com",
+  "vpc-flow-logs.amazonaws.com",
+];
+
+/** ECR actions the deploy role may use on this stack's repositories: push and read back. */
+export const PUSH_ACTIONS = [
+  "ecr:BatchCheckLayerAvailability",
+  "ecr:InitiateLayerUpload",
+  "ecr:UploadLayerPart",
+  "ecr:CompleteLayerUpload",
+  "ecr:PutImage",
+  "ecr:BatchGetImage",
+  "ecr:GetDownloadUrlForLayer",
+  "ecr:DescribeImages",
+];
+
+/** The read-only actions of the preview role (on any resource): describe, list and get, nothing else. */
+export const PREVIEW_ACTIONS = [
+  "sts:GetCallerIdentity",
+  ...MANAGED_SERVICES.flatMap((s) => [`${s}:Describe*`, `${s}:List*`]),
+  "iam:GetRole",
+  "iam:GetRolePolicy",
+  "iam:ListRolePolicies",
+  "iam:ListAttachedRolePolicies",
+  "iam:GetOpenIDConnectProvider",
+  "kms:GetKeyPolicy",
+  "kms:GetKeyRotationStatus",
+  "s3:GetBucket*",
+  "s3:GetEncryptionConfiguration",
+  "s3:GetLifecycleConfiguration",
+  "ecr:GetLifecyclePolicy",
+  "ecr:GetRepositoryPolicy",
+  "logs:ListTagsForResource",
+];
+
+/** The `sub` claim of jobs bound to one GitHub environment of one repository (no wildcard). */
+export function githubSubject(owner: string, repository: string, environment: string): string {
+  return `repo:${owner}/${repository}:environment:${environment}`;
+}
+
+/** The trust statement of a CI role: the GitHub OIDC provider, audience STS, exactly this subject. */
+export function githubTrustStatement(providerArn: pulumi.Input<string>, subject: string): Statement {
+  return {
+    Effect: "Allow",
+    Principal: { Federated: providerArn },
+    Action: "sts:AssumeRoleWithWebIdentity",
+    Condition: {
+      StringEquals: {
+        [`${GITHUB_OIDC_HOST}:aud`]: "sts.amazonaws.com",
+        [`${GITHUB_OIDC_HOST}:sub`]: subject,
       },
     },
-  ]);
+  };
+}
+
+export function githubTrust(providerArn: pulumi.Input<string>, subject: string): pulumi.Output<string> {
+  return policyDocument([githubTrustStatement(providerArn, subject)]);
+}
+
+/** IAM path of the CI roles: outside the stack's role path, so a deploy cannot change its own role. */
+export function ciRolePath(project: string): string {
+  return `/${project}-ci/`;
+}
+
+/** Where the deploy role acts: its account and region, its stack's role path, its repositories and state. */
+export interface DeployScope {
+  readonly partition: pulumi.Input<string>;
+  readonly accountId: pulumi.Input<string>;
+  readonly region: pulumi.Input<string>;
+  /** IAM path of the roles the stack's components create (see `rolePath`). */
+  readonly rolePath: string;
+  readonly repositoryArns: pulumi.Input<string>[];
+  /** The state and secrets-key statements of this stack (read-write). */
+  readonly stateStatements: Statement[];
+}
+
+/** The deploy role's policy: the stack's services in its account and region, its roles, keys, repositories and state. */
+export function deployRoleStatements(scope: DeployScope): Statement[] {
+  const { partition, accountId, region } = scope;
+  const inAccount = (service: string) =>
+    pulumi.interpolate`arn:${partition}:${service}:${region}:${accountId}:*`;
+  const stackRoles = pulumi.interpolate`arn:${partition}:iam::${accountId}:role${scope.rolePath}*`;
+  return [
+    {
+      Sid: "Identity",
+      Effect: "Allow",
+      Action: ["sts:GetCallerIdentity", "ecr:GetAuthorizationToken", "ec2:DescribeAvailabilityZones"],
+      Resource: "*",
+    },
+    {
+      Sid: "StackServices",
+      Effect: "Allow",
+      Action: FULLY_MANAGED_SERVICES.map((s) => `${s}:*`),
+      Resource: FULLY_MANAGED_SERVICES.map(inAccount),
+    },
+    { Sid: "StackKeys", Effect: "Allow", Action: STACK_KEY_ACTIONS, Resource: inAccount("kms") },
+    { Sid: "StackRoles", Effect: "Allow", Action: STACK_ROLE_ACTIONS, Resource: stackRoles },
+    {
+      Sid: "PassStackRoles",
+      Effect: "Allow",
+      Action: "iam:PassRole",
+      Resource: stackRoles,
+      Condition: { StringEquals: { "iam:PassedToService": PASS_ROLE_SERVICES } },
+    },
+    ...(scope.repositoryArns.length > 0
+      ? [
+          {
+            Sid: "PushOwnRepositories",
+            Effect: "Allow" as const,
+            Action: PUSH_ACTIONS,
+            Resource: scope.repositoryArns,
+          },
+        ]
+      : []),
+    ...scope.stateStatements,
+  ];
+}
+
+/** The preview role's policy: read-only actions anywhere, and this stack's state read-only. */
+export function previewRoleStatements(stateStatements: Statement[]): Statement[] {
+  return [{ Sid: "ReadOnly", Effect: "Allow", Action: PREVIEW_ACTIONS, Resource: "*" }, ...stateStatements];
+}
+
+/** This stack's state and secrets-key statements, read-write (`write`) or read-only. */
+export function stackStateStatements(
+  args: Pick<DeployRolesArgs, "stateBackend" | "secretsKeyArn">,
+  partition: pulumi.Input<string>,
+  write: boolean,
+): Statement[] {
+  const scope: StateScope | undefined = args.stateBackend && {
+    partition,
+    bucket: args.stateBackend.bucket,
+    region: args.stateBackend.region,
+    stateKeyArn: args.stateBackend.stateKeyArn,
+    project: pulumi.getProject(),
+    stack: pulumi.getStack(),
+  };
+  return [
+    ...(scope ? (write ? stateWriteStatements(scope) : stateReadStatements(scope)) : []),
+    ...(args.secretsKeyArn ? secretsKeyStatements(args.secretsKeyArn, write) : []),
+  ];
+}
+
+/** A CI role trusted by one GitHub subject, with its inline policy. */
+export function createCiRole(
+  name: string,
+  role: { description: string; providerArn: pulumi.Input<string>; subject: string; statements: Statement[] },
+  parent: pulumi.Resource,
+): aws.iam.Role {
+  const created = new aws.iam.Role(
+    name,
+    {
+      path: ciRolePath(pulumi.getProject()),
+      description: role.description,
+      assumeRolePolicy: githubTrust(role.providerArn, role.subject),
+      maxSessionDuration: CI_SESSION_SECONDS,
+    },
+    { parent },
+  );
+  new aws.iam.RolePolicy(name, { role: created.name, policy: policyDocument(role.statements) }, { parent });
+  return created;
 }
 
 export class DeployRoles extends pulumi.ComponentResource {
@@ -90,179 +286,32 @@ export class DeployRoles extends pulumi.ComponentResource {
           { parent: this },
         ).arn;
 
-    const ciPath = `/${pulumi.getProject()}-ci/`;
-    const deploy = new aws.iam.Role(
+    const deploy = createCiRole(
       `${name}-deploy`,
       {
-        path: ciPath,
         description: `Deploys stack ${pulumi.getStack()} from GitHub environment ${args.environment} of ${repo}`,
-        assumeRolePolicy: githubTrust(this.oidcProviderArn, `repo:${repo}:environment:${args.environment}`),
-        maxSessionDuration: 3600,
+        providerArn: this.oidcProviderArn,
+        subject: githubSubject(args.owner, args.repository, args.environment),
+        statements: deployRoleStatements({
+          partition,
+          accountId,
+          region,
+          rolePath: rolePath(),
+          repositoryArns: args.repositoryArns,
+          stateStatements: stackStateStatements(args, partition, true),
+        }),
       },
-      { parent: this },
+      this,
     );
-    const preview = new aws.iam.Role(
+    const preview = createCiRole(
       `${name}-preview`,
       {
-        path: ciPath,
         description: `Read-only previews of stack ${pulumi.getStack()} for ${repo}`,
-        assumeRolePolicy: githubTrust(
-          this.oidcProviderArn,
-          `repo:${repo}:environment:${args.previewEnvironment ?? "preview"}`,
-        ),
-        maxSessionDuration: 3600,
+        providerArn: this.oidcProviderArn,
+        subject: githubSubject(args.owner, args.repository, args.previewEnvironment),
+        statements: previewRoleStatements(stackStateStatements(args, partition, false)),
       },
-      { parent: this },
-    );
-
-    const inAccount = (service: string) =>
-      pulumi.interpolate`arn:${partition}:${service}:${region}:${accountId}:*`;
-    const stateScope: StateScope | undefined = args.stateBackend && {
-      partition,
-      bucket: args.stateBackend.bucket,
-      region: args.stateBackend.region,
-      stateKeyArn: args.stateBackend.stateKeyArn,
-      project: pulumi.getProject(),
-      stack: pulumi.getStack(),
-    };
-    const stateStatements = (write: boolean): Statement[] => [
-      ...(stateScope ? (write ? stateWriteStatements(stateScope) : stateReadStatements(stateScope)) : []),
-      ...(args.secretsKeyArn ? secretsKeyStatements(args.secretsKeyArn, write) : []),
-    ];
-
-    new aws.iam.RolePolicy(
-      `${name}-deploy`,
-      {
-        role: deploy.name,
-        policy: policyDocument([
-          {
-            Sid: "Identity",
-            Effect: "Allow",
-            Action: ["sts:GetCallerIdentity", "ecr:GetAuthorizationToken", "ec2:DescribeAvailabilityZones"],
-            Resource: "*",
-          },
-          {
-            Sid: "StackServices",
-            Effect: "Allow",
-            Action: MANAGED_SERVICES.filter((s) => s !== "ecr" && s !== "s3" && s !== "kms").map(
-              (s) => `${s}:*`,
-            ),
-            Resource: MANAGED_SERVICES.filter((s) => s !== "ecr" && s !== "s3" && s !== "kms").map(inAccount),
-          },
-          {
-            Sid: "StackKeys",
-            Effect: "Allow",
-            Action: [
-              "kms:CreateKey",
-              "kms:DescribeKey",
-              "kms:GetKeyPolicy",
-              "kms:PutKeyPolicy",
-              "kms:GetKeyRotationStatus",
-              "kms:EnableKeyRotation",
-              "kms:TagResource",
-              "kms:ListResourceTags",
-              "kms:ScheduleKeyDeletion",
-              "kms:CreateAlias",
-              "kms:DeleteAlias",
-              "kms:Encrypt",
-              "kms:Decrypt",
-              "kms:GenerateDataKey",
-            ],
-            Resource: inAccount("kms"),
-          },
-          {
-            Sid: "StackRoles",
-            Effect: "Allow",
-            Action: [
-              "iam:CreateRole",
-              "iam:DeleteRole",
-              "iam:GetRole",
-              "iam:TagRole",
-              "iam:UntagRole",
-              "iam:UpdateRole",
-              "iam:PutRolePolicy",
-              "iam:GetRolePolicy",
-              "iam:DeleteRolePolicy",
-              "iam:ListRolePolicies",
-              "iam:ListAttachedRolePolicies",
-              "iam:AttachRolePolicy",
-              "iam:DetachRolePolicy",
-              "iam:UpdateAssumeRolePolicy",
-              "iam:ListInstanceProfilesForRole",
-            ],
-            Resource: pulumi.interpolate`arn:${partition}:iam::${accountId}:role${rolePath()}*`,
-          },
-          {
-            Sid: "PassStackRoles",
-            Effect: "Allow",
-            Action: "iam:PassRole",
-            Resource: pulumi.interpolate`arn:${partition}:iam::${accountId}:role${rolePath()}*`,
-            Condition: {
-              StringEquals: {
-                "iam:PassedToService": [
-                  "eks.amazonaws.com",
-                  "ec2.amazonaws.com",
-                  "ecs-tasks.amazonaws.com",
-                  "vpc-flow-logs.amazonaws.com",
-                ],
-              },
-            },
-          },
-          ...(args.repositoryArns?.length
-            ? [
-                {
-                  Sid: "PushOwnRepositories",
-                  Effect: "Allow" as const,
-                  Action: [
-                    "ecr:BatchCheckLayerAvailability",
-                    "ecr:InitiateLayerUpload",
-                    "ecr:UploadLayerPart",
-                    "ecr:CompleteLayerUpload",
-                    "ecr:PutImage",
-                    "ecr:BatchGetImage",
-                    "ecr:GetDownloadUrlForLayer",
-                    "ecr:DescribeImages",
-                  ],
-                  Resource: args.repositoryArns,
-                },
-              ]
-            : []),
-          ...stateStatements(true),
-        ]),
-      },
-      { parent: this },
-    );
-    new aws.iam.RolePolicy(
-      `${name}-preview`,
-      {
-        role: preview.name,
-        policy: policyDocument([
-          {
-            Sid: "ReadOnly",
-            Effect: "Allow",
-            Action: [
-              "sts:GetCallerIdentity",
-              ...MANAGED_SERVICES.flatMap((s) => [`${s}:Describe*`, `${s}:List*`]),
-              "iam:GetRole",
-              "iam:GetRolePolicy",
-              "iam:ListRolePolicies",
-              "iam:ListAttachedRolePolicies",
-              "iam:GetOpenIDConnectProvider",
-              "kms:GetKeyPolicy",
-              "kms:GetKeyRotationStatus",
-              "s3:GetBucket*",
-              "s3:GetEncryptionConfiguration",
-              "s3:GetLifecycleConfiguration",
-              "ecr:GetLifecyclePolicy",
-              "ecr:GetRepositoryPolicy",
-              "logs:ListTagsForResource",
-            ],
-            Resource: "*",
-          },
-          ...stateStatements(false),
-        ]),
-      },
-      { parent: this },
+      this,
     );
 
     this.deployRoleArn = deploy.arn;

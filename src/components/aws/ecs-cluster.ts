@@ -1,7 +1,7 @@
 import * as aws from "../../lib/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { denyInsecureTransport, secureBucket } from "../../lib/bucket";
-import { policyDocument } from "../../lib/iam";
+import { policyDocument, Statement } from "../../lib/iam";
 import { AccountContext, createKmsKey } from "../../lib/kms";
 import { physicalName } from "../../lib/naming";
 
@@ -15,15 +15,206 @@ export interface EcsClusterArgs {
   readonly privateSubnetIds: pulumi.Input<string>[];
   /** ACM certificate of the HTTPS listener. */
   readonly certificateArn: string;
-  /** Internet-facing ALB in the public subnets. @default false (internal, private subnets) */
-  readonly publicLoadBalancer?: boolean;
-  /** CIDRs allowed to reach the ALB. @default [vpcCidr] */
-  readonly allowedCidrs?: readonly string[];
-  /** Retention of the ECS Exec and access logs. @default 365 */
-  readonly logRetentionDays?: number;
+  /** Internet-facing ALB in the public subnets; false keeps it internal, in the private subnets. */
+  readonly publicLoadBalancer: boolean;
+  /** CIDRs allowed to reach the ALB; empty means the VPC CIDR only. */
+  readonly allowedCidrs: readonly string[];
+  /** Retention of the ECS Exec and access logs, days. */
+  readonly logRetentionDays: number;
   readonly account: AccountContext;
-  /** Deletion protection on the ALB and `protect` on the cluster. @default false */
-  readonly protect?: boolean;
+  /** Deletion protection on the ALB and `protect` on the cluster. */
+  readonly protect: boolean;
+}
+
+/** The ALB security group rules: HTTPS and HTTP (only redirected) from the allowed networks, out to the VPC. */
+export function albSecurityGroupRules(allowedCidrs: readonly string[], vpcCidr: string) {
+  const allowed = allowedCidrs.length > 0 ? [...allowedCidrs] : [vpcCidr];
+  const from = (port: number, description: string) => ({
+    description,
+    protocol: "tcp",
+    fromPort: port,
+    toPort: port,
+    cidrBlocks: allowed,
+  });
+  return {
+    ingress: [from(443, "HTTPS from allowed networks"), from(80, "HTTP, redirected to HTTPS")],
+    egress: [
+      {
+        description: "To service tasks in the VPC",
+        protocol: "tcp",
+        fromPort: 1024,
+        toPort: 65535,
+        cidrBlocks: [vpcCidr],
+      },
+    ],
+  };
+}
+
+/** ALB settings: internal unless public, invalid headers dropped, deletion protection when protected. */
+export function loadBalancerSettings(
+  args: Pick<EcsClusterArgs, "publicLoadBalancer" | "publicSubnetIds" | "privateSubnetIds" | "protect">,
+) {
+  return {
+    loadBalancerType: "application",
+    internal: !args.publicLoadBalancer,
+    subnets: args.publicLoadBalancer ? args.publicSubnetIds : args.privateSubnetIds,
+    dropInvalidHeaderFields: true,
+    enableDeletionProtection: args.protect,
+  };
+}
+
+/** The HTTPS listener's default: 404 for any host no service claims. */
+export const NOT_FOUND_ACTION = {
+  type: "fixed-response",
+  fixedResponse: { contentType: "text/plain", statusCode: "404", messageBody: "not found" },
+};
+
+/** The HTTP listener's only action: a permanent redirect to HTTPS. */
+export const HTTPS_REDIRECT_ACTION = {
+  type: "redirect",
+  redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" },
+};
+
+/** Access logs expire after the retention; old versions after 30 days. */
+export function accessLogLifecycleRules(retentionDays: number) {
+  return [
+    {
+      id: "expire-access-logs",
+      status: "Enabled",
+      filter: { prefix: "" },
+      expiration: { days: retentionDays },
+      noncurrentVersionExpiration: { noncurrentDays: 30 },
+    },
+  ];
+}
+
+/** The access-log bucket policy: ELB delivers this account's logs under `alb/`; TLS only. */
+export function accessLogBucketStatements(
+  bucket: aws.s3.Bucket,
+  elbAccountArn: pulumi.Input<string>,
+  accountId: pulumi.Input<string>,
+): Statement[] {
+  return [
+    {
+      Sid: "ElbLogDelivery",
+      Effect: "Allow",
+      // Regions older than 2022 deliver as the regional ELB account, newer ones as the service.
+      Principal: { AWS: elbAccountArn, Service: "logdelivery.elasticloadbalancing.amazonaws.com" },
+      Action: "s3:PutObject",
+      Resource: pulumi.interpolate`${bucket.arn}/alb/AWSLogs/${accountId}/*`,
+    },
+    denyInsecureTransport(bucket),
+  ];
+}
+
+/** The cluster with Container Insights, and ECS Exec sessions logged to a KMS-encrypted group. */
+export function createCluster(
+  name: string,
+  args: Pick<EcsClusterArgs, "logRetentionDays" | "account" | "protect">,
+  parent: pulumi.Resource,
+): { cluster: aws.ecs.Cluster; logKey: aws.kms.Key } {
+  const logKey = createKmsKey(
+    `${name}-logs`,
+    args.account,
+    { description: `ECS logs of ${name}`, allowCloudWatchLogs: true },
+    { parent },
+  );
+  const execLogs = new aws.cloudwatch.LogGroup(
+    `${name}-exec`,
+    { name: `/${physicalName(name)}/ecs-exec`, retentionInDays: args.logRetentionDays, kmsKeyId: logKey.arn },
+    { parent },
+  );
+  const cluster = new aws.ecs.Cluster(
+    `${name}-cluster`,
+    {
+      name: physicalName(name),
+      settings: [{ name: "containerInsights", value: "enhanced" }],
+      configuration: {
+        executeCommandConfiguration: {
+          kmsKeyId: logKey.arn,
+          logging: "OVERRIDE",
+          logConfiguration: { cloudWatchLogGroupName: execLogs.name, cloudWatchEncryptionEnabled: true },
+        },
+      },
+    },
+    { parent, protect: args.protect },
+  );
+  return { cluster, logKey };
+}
+
+/**
+ * ALB access logs: ELB delivers only to SSE-S3 (AES256) buckets, so this bucket uses SSE-S3 with
+ * every other control on: public access blocked, ACLs off, versioning, TLS-only, expiry.
+ */
+export function createAccessLogsBucket(
+  name: string,
+  retentionDays: number,
+  account: AccountContext,
+  parent: pulumi.Resource,
+): aws.s3.Bucket {
+  const bucket = secureBucket(
+    `${name}-alb-logs`,
+    {
+      bucketPrefix: `${physicalName(name)}-alb-logs-`.slice(0, 37),
+      lifecycleRules: accessLogLifecycleRules(retentionDays),
+    },
+    { parent },
+  );
+  const elbAccount = aws.elb.getServiceAccountOutput({}, { parent });
+  new aws.s3.BucketPolicy(
+    `${name}-alb-logs`,
+    {
+      bucket: bucket.id,
+      policy: policyDocument(accessLogBucketStatements(bucket, elbAccount.arn, account.accountId)),
+    },
+    { parent },
+  );
+  return bucket;
+}
+
+/** The ALB, its security group, the HTTPS listener and the HTTP listener that only redirects. */
+export function createLoadBalancer(
+  name: string,
+  args: EcsClusterArgs,
+  logsBucket: aws.s3.Bucket,
+  parent: pulumi.Resource,
+): { securityGroup: aws.ec2.SecurityGroup; alb: aws.lb.LoadBalancer; https: aws.lb.Listener } {
+  const securityGroup = new aws.ec2.SecurityGroup(
+    `${name}-alb`,
+    {
+      vpcId: args.vpcId,
+      description: `ALB of ${physicalName(name)}`,
+      ...albSecurityGroupRules(args.allowedCidrs, args.vpcCidr),
+    },
+    { parent },
+  );
+  const alb = new aws.lb.LoadBalancer(
+    `${name}-alb`,
+    {
+      ...loadBalancerSettings(args),
+      securityGroups: [securityGroup.id],
+      accessLogs: { bucket: logsBucket.bucket, prefix: "alb", enabled: true },
+    },
+    { parent },
+  );
+  const https = new aws.lb.Listener(
+    `${name}-https`,
+    {
+      loadBalancerArn: alb.arn,
+      port: 443,
+      protocol: "HTTPS",
+      sslPolicy: ALB_TLS_POLICY,
+      certificateArn: args.certificateArn,
+      defaultActions: [NOT_FOUND_ACTION],
+    },
+    { parent },
+  );
+  new aws.lb.Listener(
+    `${name}-http`,
+    { loadBalancerArn: alb.arn, port: 80, protocol: "HTTP", defaultActions: [HTTPS_REDIRECT_ACTION] },
+    { parent },
+  );
+  return { securityGroup, alb, https };
 }
 
 /**
@@ -42,172 +233,20 @@ export class EcsCluster extends pulumi.ComponentResource {
 
   constructor(name: string, args: EcsClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:ecs:EcsCluster", name, {}, opts);
-    const child = { parent: this };
-    const retention = args.logRetentionDays ?? 365;
+    const { cluster, logKey } = createCluster(name, args, this);
+    const logsBucket = createAccessLogsBucket(name, args.logRetentionDays, args.account, this);
+    const { securityGroup, alb, https } = createLoadBalancer(name, args, logsBucket, this);
 
-    const logKey = createKmsKey(
-      `${name}-logs`,
-      args.account,
-      { description: `ECS logs of ${name}`, allowCloudWatchLogs: true },
-      child,
-    );
     this.logKeyArn = logKey.arn;
-    const execLogs = new aws.cloudwatch.LogGroup(
-      `${name}-exec`,
-      { name: `/${physicalName(name)}/ecs-exec`, retentionInDays: retention, kmsKeyId: logKey.arn },
-      child,
-    );
-    const cluster = new aws.ecs.Cluster(
-      `${name}-cluster`,
-      {
-        name: physicalName(name),
-        settings: [{ name: "containerInsights", value: "enhanced" }],
-        configuration: {
-          executeCommandConfiguration: {
-            kmsKeyId: logKey.arn,
-            logging: "OVERRIDE",
-            logConfiguration: { cloudWatchLogGroupName: execLogs.name, cloudWatchEncryptionEnabled: true },
-          },
-        },
-      },
-      { parent: this, protect: args.protect },
-    );
     this.clusterArn = cluster.arn;
     this.clusterName = cluster.name;
-
-    const logsBucket = this.accessLogsBucket(name, retention, args.account);
-
-    const allowed = args.allowedCidrs?.length ? [...args.allowedCidrs] : [args.vpcCidr];
-    const albSg = new aws.ec2.SecurityGroup(
-      `${name}-alb`,
-      {
-        vpcId: args.vpcId,
-        description: `ALB of ${physicalName(name)}`,
-        ingress: [
-          {
-            description: "HTTPS from allowed networks",
-            protocol: "tcp",
-            fromPort: 443,
-            toPort: 443,
-            cidrBlocks: allowed,
-          },
-          {
-            description: "HTTP, redirected to HTTPS",
-            protocol: "tcp",
-            fromPort: 80,
-            toPort: 80,
-            cidrBlocks: allowed,
-          },
-        ],
-        egress: [
-          {
-            description: "To service tasks in the VPC",
-            protocol: "tcp",
-            fromPort: 1024,
-            toPort: 65535,
-            cidrBlocks: [args.vpcCidr],
-          },
-        ],
-      },
-      child,
-    );
-    this.albSecurityGroupId = albSg.id;
-
-    const isPublic = args.publicLoadBalancer ?? false;
-    const alb = new aws.lb.LoadBalancer(
-      `${name}-alb`,
-      {
-        loadBalancerType: "application",
-        internal: !isPublic,
-        subnets: isPublic ? args.publicSubnetIds : args.privateSubnetIds,
-        securityGroups: [albSg.id],
-        dropInvalidHeaderFields: true,
-        enableDeletionProtection: args.protect ?? false,
-        accessLogs: { bucket: logsBucket.bucket, prefix: "alb", enabled: true },
-      },
-      child,
-    );
+    this.albSecurityGroupId = securityGroup.id;
     this.albDnsName = alb.dnsName;
-
-    const https = new aws.lb.Listener(
-      `${name}-https`,
-      {
-        loadBalancerArn: alb.arn,
-        port: 443,
-        protocol: "HTTPS",
-        sslPolicy: ALB_TLS_POLICY,
-        certificateArn: args.certificateArn,
-        defaultActions: [
-          {
-            type: "fixed-response",
-            fixedResponse: { contentType: "text/plain", statusCode: "404", messageBody: "not found" },
-          },
-        ],
-      },
-      child,
-    );
     this.httpsListenerArn = https.arn;
-    new aws.lb.Listener(
-      `${name}-http`,
-      {
-        loadBalancerArn: alb.arn,
-        port: 80,
-        protocol: "HTTP",
-        defaultActions: [
-          { type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } },
-        ],
-      },
-      child,
-    );
-
     this.registerOutputs({
       clusterArn: this.clusterArn,
       httpsListenerArn: this.httpsListenerArn,
       albDnsName: this.albDnsName,
     });
-  }
-
-  /**
-   * ALB access logs: ELB delivers only to SSE-S3 (AES256) buckets, so this bucket uses SSE-S3 with
-   * every other control on: public access blocked, ACLs off, versioning, TLS-only, expiry.
-   */
-  private accessLogsBucket(name: string, retentionDays: number, account: AccountContext): aws.s3.Bucket {
-    const child = { parent: this };
-    const bucket = secureBucket(
-      `${name}-alb-logs`,
-      {
-        bucketPrefix: `${physicalName(name)}-alb-logs-`.slice(0, 37),
-        lifecycleRules: [
-          {
-            id: "expire-access-logs",
-            status: "Enabled",
-            filter: { prefix: "" },
-            expiration: { days: retentionDays },
-            noncurrentVersionExpiration: { noncurrentDays: 30 },
-          },
-        ],
-      },
-      child,
-    );
-    const elbAccount = aws.elb.getServiceAccountOutput({}, child);
-    new aws.s3.BucketPolicy(
-      `${name}-alb-logs`,
-      {
-        bucket: bucket.id,
-        policy: policyDocument([
-          {
-            Sid: "ElbLogDelivery",
-            Effect: "Allow",
-            // Regions older than 2022 deliver as the regional ELB account, newer ones as the service.
-            Principal: { AWS: elbAccount.arn, Service: "logdelivery.elasticloadbalancing.amazonaws.com" },
-            Action: "s3:PutObject",
-            Resource: pulumi.interpolate`${bucket.arn}/alb/AWSLogs/${account.accountId}/*`,
-          },
-          denyInsecureTransport(bucket),
-        ]),
-      },
-      child,
-    );
-    return bucket;
   }
 }

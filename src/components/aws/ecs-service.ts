@@ -4,6 +4,13 @@ import { policyDocument, serviceTrust, Statement } from "../../lib/iam";
 import { AccountContext } from "../../lib/kms";
 import { physicalName, rolePath } from "../../lib/naming";
 
+export interface EcsServiceAutoscaling {
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  /** Target average CPU utilisation, percent. */
+  readonly cpuTarget: number;
+}
+
 export interface EcsServiceArgs {
   readonly clusterArn: pulumi.Input<string>;
   readonly clusterName: pulumi.Input<string>;
@@ -14,38 +21,45 @@ export interface EcsServiceArgs {
   readonly logKeyArn: pulumi.Input<string>;
   /** Full image reference by digest: `<repository>@sha256:…`. */
   readonly image: pulumi.Input<string>;
-  /** ECR repository ARN to grant pull on (omit for GHCR). */
+  /** ECR repository ARN to grant pull on; absent for GHCR images. */
   readonly repositoryArn?: pulumi.Input<string>;
   readonly port: number;
   /** Host name the ALB routes to this service. */
   readonly hostName: string;
-  /** Listener rule priority, unique per listener. */
+  /** Listener rule priority, unique per listener (see `listenerRulePriority`). */
   readonly priority: number;
-  /** Fargate CPU in millicores (250, 500, 1000, 2000, 4000). @default 250 */
-  readonly cpu?: number;
-  /** Memory, MiB. @default 512 */
-  readonly memoryMiB?: number;
-  /** @default 2 */
-  readonly desiredCount?: number;
-  /** CPU autoscaling bounds; desired count is then left to the scaler. */
-  readonly autoscaling?: {
-    readonly minReplicas: number;
-    readonly maxReplicas: number;
-    readonly cpuTarget: number;
-  };
-  /** @default "/health" */
-  readonly healthPath?: string;
-  /** Plain environment variables. @default {} */
-  readonly env?: Readonly<Record<string, string>>;
-  /** Environment name → Secrets Manager ARN, injected by ECS (`secrets[].valueFrom`). @default {} */
-  readonly secrets?: Readonly<Record<string, string>>;
-  /** @default 365 */
-  readonly logRetentionDays?: number;
+  /** Fargate CPU in millicores (250, 500, 1000, 2000, 4000). */
+  readonly cpu: number;
+  /** Task memory, MiB. */
+  readonly memoryMiB: number;
+  /** Tasks to run when there is no autoscaling. */
+  readonly desiredCount: number;
+  /** CPU autoscaling bounds; absent for a fixed `desiredCount`, present leaves the count to the scaler. */
+  readonly autoscaling?: EcsServiceAutoscaling;
+  /** HTTP path the target group health check requests. */
+  readonly healthPath: string;
+  /** Plain environment variables. */
+  readonly env: Readonly<Record<string, string>>;
+  /** Environment name → Secrets Manager ARN, injected by ECS (`secrets[].valueFrom`). */
+  readonly secrets: Readonly<Record<string, string>>;
+  /** Retention of the service's log group, days. */
+  readonly logRetentionDays: number;
   readonly account: AccountContext;
 }
 
 /** The container runs as this non-root uid:gid. */
 export const CONTAINER_USER = "10001:10001";
+
+/** Priority of the first service's listener rule; the n-th service (from 0) gets base + n. */
+export const LISTENER_RULE_BASE_PRIORITY = 100;
+
+/**
+ * The listener rule priority of the service at `position` in the stack's service list: distinct
+ * per service, and unchanged for existing services when one is appended.
+ */
+export function listenerRulePriority(position: number): number {
+  return LISTENER_RULE_BASE_PRIORITY + position;
+}
 
 /** The container definitions JSON of a hardened Fargate task (pure, for tests and the policy pack). */
 export function containerDefinitions(c: {
@@ -79,6 +93,298 @@ export function containerDefinitions(c: {
   ]);
 }
 
+/** Fargate CPU units (1024 per vCPU) for millicores. */
+export function fargateCpuUnits(millicores: number): number {
+  return Math.round((millicores * 1024) / 1000);
+}
+
+/**
+ * What the ECS agent (execution role) may do: get an ECR token, write its own log group, pull its
+ * own image and read exactly the secrets the task references. The application's task role gets none of it.
+ */
+export function executionRoleStatements(p: {
+  logGroupArn: pulumi.Input<string>;
+  repositoryArn?: pulumi.Input<string>;
+  secretArns: readonly string[];
+}): Statement[] {
+  const statements: Statement[] = [
+    // GetAuthorizationToken has no resource-level permissions; "*" is the only valid resource.
+    { Sid: "EcrAuth", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
+    {
+      Sid: "Logs",
+      Effect: "Allow",
+      Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+      Resource: pulumi.interpolate`${p.logGroupArn}:*`,
+    },
+  ];
+  if (p.repositoryArn)
+    statements.push({
+      Sid: "PullOwnImage",
+      Effect: "Allow",
+      Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
+      Resource: p.repositoryArn,
+    });
+  if (p.secretArns.length > 0)
+    statements.push({
+      Sid: "ReadOwnSecrets",
+      Effect: "Allow",
+      Action: "secretsmanager:GetSecretValue",
+      Resource: [...new Set(p.secretArns)],
+    });
+  return statements;
+}
+
+/** Task security group rules: in from the ALB on the service port only, out to HTTPS only. */
+export function taskSecurityGroupRules(port: number, albSecurityGroupId: pulumi.Input<string>) {
+  return {
+    ingress: [
+      {
+        description: "From the ALB only",
+        protocol: "tcp",
+        fromPort: port,
+        toPort: port,
+        securityGroups: [albSecurityGroupId],
+      },
+    ],
+    egress: [
+      {
+        description: "HTTPS to AWS APIs and dependencies",
+        protocol: "tcp",
+        fromPort: 443,
+        toPort: 443,
+        cidrBlocks: ["0.0.0.0/0"],
+      },
+    ],
+  };
+}
+
+/** The target group health check of a service. */
+export function healthCheck(path: string) {
+  return { path, matcher: "200-399", interval: 15, healthyThreshold: 2, unhealthyThreshold: 3 };
+}
+
+/**
+ * Service settings that are posture, not configuration: Fargate, no ECS Exec, rollback on a
+ * failed deployment, and `waitForSteadyState` so a failed rollout fails `pulumi up`.
+ */
+export const SERVICE_SETTINGS = {
+  launchType: "FARGATE",
+  platformVersion: "LATEST",
+  deploymentCircuitBreaker: { enable: true, rollback: true },
+  deploymentMinimumHealthyPercent: 100,
+  deploymentMaximumPercent: 200,
+  healthCheckGracePeriodSeconds: 60,
+  propagateTags: "SERVICE",
+  enableExecuteCommand: false,
+  waitForSteadyState: true,
+} as const;
+
+/** Tasks run in private subnets without public addresses. */
+export function serviceNetworkConfiguration(
+  subnetIds: pulumi.Input<string>[],
+  securityGroupId: pulumi.Input<string>,
+) {
+  return { subnets: subnetIds, securityGroups: [securityGroupId], assignPublicIp: false };
+}
+
+/** Initial task count and what Pulumi leaves alone: with autoscaling, the scaler owns the count. */
+export function planDesiredCount(p: Pick<EcsServiceArgs, "desiredCount" | "autoscaling">): {
+  desiredCount: number;
+  ignoreChanges: string[];
+} {
+  return p.autoscaling
+    ? { desiredCount: p.autoscaling.minReplicas, ignoreChanges: ["desiredCount"] }
+    : { desiredCount: p.desiredCount, ignoreChanges: [] };
+}
+
+/** CPU target tracking of a service. */
+export function cpuScalingConfiguration(cpuTarget: number) {
+  return {
+    targetValue: cpuTarget,
+    predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" },
+    scaleInCooldown: 120,
+    scaleOutCooldown: 60,
+  };
+}
+
+/** The service's encrypted log group and its two roles: execution (agent) and task (application). */
+export function createTaskRoles(
+  name: string,
+  args: Pick<EcsServiceArgs, "logRetentionDays" | "logKeyArn" | "repositoryArn" | "secrets" | "account">,
+  parent: pulumi.Resource,
+): { logGroup: aws.cloudwatch.LogGroup; executionRole: aws.iam.Role; taskRole: aws.iam.Role } {
+  const logGroup = new aws.cloudwatch.LogGroup(
+    `${name}-logs`,
+    { name: `/${physicalName(name)}/ecs`, retentionInDays: args.logRetentionDays, kmsKeyId: args.logKeyArn },
+    { parent },
+  );
+  const role = (suffix: string, description: string) =>
+    new aws.iam.Role(
+      `${name}-${suffix}`,
+      {
+        path: rolePath(),
+        assumeRolePolicy: serviceTrust("ecs-tasks.amazonaws.com", args.account.accountId),
+        description,
+      },
+      { parent },
+    );
+  const executionRole = role("execution", `ECS agent role of ${name}`);
+  const statements = executionRoleStatements({
+    logGroupArn: logGroup.arn,
+    repositoryArn: args.repositoryArn,
+    secretArns: Object.values(args.secrets),
+  });
+  new aws.iam.RolePolicy(
+    `${name}-execution`,
+    { role: executionRole.id, policy: policyDocument(statements) },
+    { parent },
+  );
+  // The application's own role starts with no permissions; grant them where the app is defined.
+  const taskRole = role("task", `Application role of ${name}`);
+  return { logGroup, executionRole, taskRole };
+}
+
+/** The hardened Fargate task definition (see `containerDefinitions`). */
+export function createTaskDefinition(
+  name: string,
+  args: Pick<EcsServiceArgs, "cpu" | "memoryMiB" | "image" | "port" | "env" | "secrets" | "account">,
+  roles: { logGroup: aws.cloudwatch.LogGroup; executionRole: aws.iam.Role; taskRole: aws.iam.Role },
+  parent: pulumi.Resource,
+): aws.ecs.TaskDefinition {
+  return new aws.ecs.TaskDefinition(
+    `${name}-task`,
+    {
+      family: physicalName(name),
+      requiresCompatibilities: ["FARGATE"],
+      networkMode: "awsvpc",
+      cpu: String(fargateCpuUnits(args.cpu)),
+      memory: String(args.memoryMiB),
+      runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+      executionRoleArn: roles.executionRole.arn,
+      taskRoleArn: roles.taskRole.arn,
+      volumes: [{ name: "tmp" }],
+      containerDefinitions: pulumi
+        .all([args.image, roles.logGroup.name, args.account.region])
+        .apply(([image, logGroup, region]) =>
+          containerDefinitions({
+            name,
+            image,
+            port: args.port,
+            logGroup,
+            region,
+            env: { ...args.env },
+            secrets: { ...args.secrets },
+          }),
+        ),
+    },
+    { parent },
+  );
+}
+
+/** The task security group, the health-checked target group and the host-name listener rule. */
+export function createLoadBalancing(
+  name: string,
+  args: Pick<
+    EcsServiceArgs,
+    "vpcId" | "port" | "albSecurityGroupId" | "healthPath" | "httpsListenerArn" | "priority" | "hostName"
+  >,
+  parent: pulumi.Resource,
+): { securityGroup: aws.ec2.SecurityGroup; targetGroup: aws.lb.TargetGroup } {
+  const securityGroup = new aws.ec2.SecurityGroup(
+    `${name}-tasks`,
+    {
+      vpcId: args.vpcId,
+      description: `Tasks of ${name}`,
+      ...taskSecurityGroupRules(args.port, args.albSecurityGroupId),
+    },
+    { parent },
+  );
+  const targetGroup = new aws.lb.TargetGroup(
+    `${name}-tg`,
+    {
+      targetType: "ip",
+      port: args.port,
+      protocol: "HTTP",
+      vpcId: args.vpcId,
+      deregistrationDelay: 30,
+      healthCheck: healthCheck(args.healthPath),
+    },
+    { parent },
+  );
+  new aws.lb.ListenerRule(
+    `${name}-rule`,
+    {
+      listenerArn: args.httpsListenerArn,
+      priority: args.priority,
+      conditions: [{ hostHeader: { values: [args.hostName] } }],
+      actions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
+    },
+    { parent },
+  );
+  return { securityGroup, targetGroup };
+}
+
+/** The ECS service: private tasks behind the target group, with the fixed `SERVICE_SETTINGS`. */
+export function createService(
+  name: string,
+  args: Pick<EcsServiceArgs, "clusterArn" | "privateSubnetIds" | "port" | "desiredCount" | "autoscaling">,
+  parts: {
+    taskDefinition: aws.ecs.TaskDefinition;
+    securityGroup: aws.ec2.SecurityGroup;
+    targetGroup: aws.lb.TargetGroup;
+  },
+  parent: pulumi.Resource,
+): aws.ecs.Service {
+  const { desiredCount, ignoreChanges } = planDesiredCount(args);
+  return new aws.ecs.Service(
+    `${name}-service`,
+    {
+      name,
+      cluster: args.clusterArn,
+      taskDefinition: parts.taskDefinition.arn,
+      desiredCount,
+      networkConfiguration: serviceNetworkConfiguration(args.privateSubnetIds, parts.securityGroup.id),
+      loadBalancers: [
+        { targetGroupArn: parts.targetGroup.arn, containerName: name, containerPort: args.port },
+      ],
+      ...SERVICE_SETTINGS,
+    },
+    { parent, ignoreChanges },
+  );
+}
+
+/** CPU target tracking between the autoscaling bounds. */
+export function createAutoscaling(
+  name: string,
+  clusterName: pulumi.Input<string>,
+  service: aws.ecs.Service,
+  autoscaling: EcsServiceAutoscaling,
+  parent: pulumi.Resource,
+): aws.appautoscaling.Policy {
+  const target = new aws.appautoscaling.Target(
+    `${name}-scaling`,
+    {
+      serviceNamespace: "ecs",
+      scalableDimension: "ecs:service:DesiredCount",
+      resourceId: pulumi.interpolate`service/${clusterName}/${service.name}`,
+      minCapacity: autoscaling.minReplicas,
+      maxCapacity: autoscaling.maxReplicas,
+    },
+    { parent },
+  );
+  return new aws.appautoscaling.Policy(
+    `${name}-cpu`,
+    {
+      policyType: "TargetTrackingScaling",
+      serviceNamespace: target.serviceNamespace,
+      scalableDimension: target.scalableDimension,
+      resourceId: target.resourceId,
+      targetTrackingScalingPolicyConfiguration: cpuScalingConfiguration(autoscaling.cpuTarget),
+    },
+    { parent },
+  );
+}
+
 /**
  * One Fargate service behind the shared ALB: hardened task definition, separate execution and
  * task roles, private tasks without public IPs, deployment circuit breaker with rollback (and
@@ -90,215 +396,15 @@ export class EcsService extends pulumi.ComponentResource {
 
   constructor(name: string, args: EcsServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:ecs:EcsService", name, {}, opts);
-    const child = { parent: this };
-    const env = args.env ?? {};
-    const secrets = args.secrets ?? {};
     this.url = `https://${args.hostName}`;
 
-    const logGroup = new aws.cloudwatch.LogGroup(
-      `${name}-logs`,
-      {
-        name: `/${physicalName(name)}/ecs`,
-        retentionInDays: args.logRetentionDays ?? 365,
-        kmsKeyId: args.logKeyArn,
-      },
-      child,
-    );
-
-    const executionStatements: Statement[] = [
-      // GetAuthorizationToken has no resource-level permissions; "*" is the only valid resource.
-      { Sid: "EcrAuth", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
-      {
-        Sid: "Logs",
-        Effect: "Allow",
-        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-        Resource: pulumi.interpolate`${logGroup.arn}:*`,
-      },
-    ];
-    if (args.repositoryArn) {
-      executionStatements.push({
-        Sid: "PullOwnImage",
-        Effect: "Allow",
-        Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
-        Resource: args.repositoryArn,
-      });
-    }
-    if (Object.keys(secrets).length > 0) {
-      executionStatements.push({
-        Sid: "ReadOwnSecrets",
-        Effect: "Allow",
-        Action: "secretsmanager:GetSecretValue",
-        Resource: [...new Set(Object.values(secrets))],
-      });
-    }
-    const executionRole = new aws.iam.Role(
-      `${name}-execution`,
-      {
-        path: rolePath(),
-        assumeRolePolicy: serviceTrust("ecs-tasks.amazonaws.com", args.account.accountId),
-        description: `ECS agent role of ${name}`,
-      },
-      child,
-    );
-    new aws.iam.RolePolicy(
-      `${name}-execution`,
-      { role: executionRole.id, policy: policyDocument(executionStatements) },
-      child,
-    );
-    // The application's own role starts with no permissions; grant them where the app is defined.
-    const taskRole = new aws.iam.Role(
-      `${name}-task`,
-      {
-        path: rolePath(),
-        assumeRolePolicy: serviceTrust("ecs-tasks.amazonaws.com", args.account.accountId),
-        description: `Application role of ${name}`,
-      },
-      child,
-    );
-
-    const cpuUnits = Math.round(((args.cpu ?? 250) * 1024) / 1000);
-    const taskDefinition = new aws.ecs.TaskDefinition(
-      `${name}-task`,
-      {
-        family: physicalName(name),
-        requiresCompatibilities: ["FARGATE"],
-        networkMode: "awsvpc",
-        cpu: String(cpuUnits),
-        memory: String(args.memoryMiB ?? 512),
-        runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
-        executionRoleArn: executionRole.arn,
-        taskRoleArn: taskRole.arn,
-        volumes: [{ name: "tmp" }],
-        containerDefinitions: pulumi
-          .all([args.image, logGroup.name, args.account.region])
-          .apply(([image, group, region]) =>
-            containerDefinitions({
-              name,
-              image,
-              port: args.port,
-              logGroup: group,
-              region,
-              env: { ...env },
-              secrets: { ...secrets },
-            }),
-          ),
-      },
-      child,
-    );
-
-    const taskSg = new aws.ec2.SecurityGroup(
-      `${name}-tasks`,
-      {
-        vpcId: args.vpcId,
-        description: `Tasks of ${name}`,
-        ingress: [
-          {
-            description: "From the ALB only",
-            protocol: "tcp",
-            fromPort: args.port,
-            toPort: args.port,
-            securityGroups: [args.albSecurityGroupId],
-          },
-        ],
-        egress: [
-          {
-            description: "HTTPS to AWS APIs and dependencies",
-            protocol: "tcp",
-            fromPort: 443,
-            toPort: 443,
-            cidrBlocks: ["0.0.0.0/0"],
-          },
-        ],
-      },
-      child,
-    );
-
-    const targetGroup = new aws.lb.TargetGroup(
-      `${name}-tg`,
-      {
-        targetType: "ip",
-        port: args.port,
-        protocol: "HTTP",
-        vpcId: args.vpcId,
-        deregistrationDelay: 30,
-        healthCheck: {
-          path: args.healthPath ?? "/health",
-          matcher: "200-399",
-          interval: 15,
-          healthyThreshold: 2,
-          unhealthyThreshold: 3,
-        },
-      },
-      child,
-    );
-    new aws.lb.ListenerRule(
-      `${name}-rule`,
-      {
-        listenerArn: args.httpsListenerArn,
-        priority: args.priority,
-        conditions: [{ hostHeader: { values: [args.hostName] } }],
-        actions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
-      },
-      child,
-    );
-
-    const desired = args.autoscaling?.minReplicas ?? args.desiredCount ?? 2;
-    const service = new aws.ecs.Service(
-      `${name}-service`,
-      {
-        name,
-        cluster: args.clusterArn,
-        taskDefinition: taskDefinition.arn,
-        desiredCount: desired,
-        launchType: "FARGATE",
-        platformVersion: "LATEST",
-        networkConfiguration: {
-          subnets: args.privateSubnetIds,
-          securityGroups: [taskSg.id],
-          assignPublicIp: false,
-        },
-        loadBalancers: [{ targetGroupArn: targetGroup.arn, containerName: name, containerPort: args.port }],
-        deploymentCircuitBreaker: { enable: true, rollback: true },
-        deploymentMinimumHealthyPercent: 100,
-        deploymentMaximumPercent: 200,
-        healthCheckGracePeriodSeconds: 60,
-        propagateTags: "SERVICE",
-        enableExecuteCommand: false,
-        waitForSteadyState: true,
-      },
-      { parent: this, ignoreChanges: args.autoscaling ? ["desiredCount"] : [] },
-    );
+    const roles = createTaskRoles(name, args, this);
+    const taskDefinition = createTaskDefinition(name, args, roles, this);
+    const { securityGroup, targetGroup } = createLoadBalancing(name, args, this);
+    const service = createService(name, args, { taskDefinition, securityGroup, targetGroup }, this);
     this.serviceName = service.name;
+    if (args.autoscaling) createAutoscaling(name, args.clusterName, service, args.autoscaling, this);
 
-    if (args.autoscaling) {
-      const target = new aws.appautoscaling.Target(
-        `${name}-scaling`,
-        {
-          serviceNamespace: "ecs",
-          scalableDimension: "ecs:service:DesiredCount",
-          resourceId: pulumi.interpolate`service/${args.clusterName}/${service.name}`,
-          minCapacity: args.autoscaling.minReplicas,
-          maxCapacity: args.autoscaling.maxReplicas,
-        },
-        child,
-      );
-      new aws.appautoscaling.Policy(
-        `${name}-cpu`,
-        {
-          policyType: "TargetTrackingScaling",
-          serviceNamespace: target.serviceNamespace,
-          scalableDimension: target.scalableDimension,
-          resourceId: target.resourceId,
-          targetTrackingScalingPolicyConfiguration: {
-            targetValue: args.autoscaling.cpuTarget,
-            predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" },
-            scaleInCooldown: 120,
-            scaleOutCooldown: 60,
-          },
-        },
-        child,
-      );
-    }
     this.registerOutputs({ serviceName: this.serviceName, url: this.url });
   }
 }

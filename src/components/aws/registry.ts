@@ -1,28 +1,42 @@
 import * as aws from "../../lib/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { policyDocument } from "../../lib/iam";
+import { policyDocument, Statement } from "../../lib/iam";
 import { AccountContext, createKmsKey } from "../../lib/kms";
 
 export interface RegistryArgs {
   /** Services that get a repository each. */
   readonly services: readonly string[];
-  /** `ecr`: repositories created here. `ghcr`: images live in GitHub Packages; nothing is created. @default "ecr" */
-  readonly kind?: "ecr" | "ghcr";
-  /** GitHub owner of the packages (ghcr only). */
+  /** `ecr`: repositories created here. `ghcr`: images live in GitHub Packages; nothing is created. */
+  readonly kind: "ecr" | "ghcr";
+  /** GitHub owner of the packages; required when `kind` is `ghcr`. */
   readonly ghcrOwner?: string;
   /** Repository path prefix, e.g. the stack name, so stacks sharing an account do not collide. */
   readonly prefix: string;
-  /** Images kept per repository. @default 30 */
-  readonly keepLastImages?: number;
-  /** Days before untagged images expire. @default 7 */
-  readonly untaggedExpiryDays?: number;
-  /** Accounts allowed to pull; each named explicitly, never a wildcard. @default [] */
-  readonly pullAccountIds?: readonly string[];
-  /** Account context for the KMS key policy (ecr only). */
+  /** Images kept per repository by the lifecycle policy. */
+  readonly keepLastImages: number;
+  /** Days before untagged images expire. */
+  readonly untaggedExpiryDays: number;
+  /** Accounts allowed to pull, each named explicitly, never a wildcard; empty for none. */
+  readonly pullAccountIds: readonly string[];
+  /** Account context for the KMS key policy; required when `kind` is `ecr`. */
   readonly account?: AccountContext;
-  /** Keep repositories (and their images) on stack deletion. @default false */
-  readonly protect?: boolean;
+  /** Keep repositories (and their images) on stack deletion. */
+  readonly protect: boolean;
 }
+
+/** Repository settings that are posture, not configuration: immutable tags, scan on push, no force delete. */
+export const REPOSITORY_SETTINGS = {
+  imageTagMutability: "IMMUTABLE",
+  imageScanningConfiguration: { scanOnPush: true },
+  forceDelete: false,
+} as const;
+
+/** Actions a named account may use to pull an image. */
+export const PULL_ACTIONS = [
+  "ecr:BatchGetImage",
+  "ecr:GetDownloadUrlForLayer",
+  "ecr:BatchCheckLayerAvailability",
+];
 
 /** The ECR lifecycle policy: expire untagged images first, then keep only the newest N. */
 export function lifecyclePolicyDocument(keepLastImages: number, untaggedExpiryDays: number): string {
@@ -49,6 +63,75 @@ export function lifecyclePolicyDocument(keepLastImages: number, untaggedExpiryDa
   });
 }
 
+/** Throws when the args of kind `kind` lack what that kind needs. */
+export function validateRegistryArgs(name: string, args: RegistryArgs): void {
+  if (args.kind === "ghcr" && !args.ghcrOwner)
+    throw new Error(`Registry ${name}: ghcrOwner is required when kind is "ghcr"`);
+  if (args.kind === "ecr" && !args.account)
+    throw new Error(`Registry ${name}: account is required when kind is "ecr"`);
+}
+
+/** GHCR image names (lower-case owner, as GitHub Packages requires) per service. */
+export function ghcrRepositoryUrls(owner: string, services: readonly string[]): Record<string, string> {
+  return Object.fromEntries(services.map((s) => [s, `ghcr.io/${owner.toLowerCase()}/${s}`]));
+}
+
+/** The repository policy statements letting each named account (its root principal) pull. */
+export function pullStatements(
+  pullAccountIds: readonly string[],
+  partition: pulumi.Input<string>,
+): Statement[] {
+  if (pullAccountIds.length === 0) return [];
+  return [
+    {
+      Sid: "NamedAccountsPull",
+      Effect: "Allow",
+      Principal: { AWS: pullAccountIds.map((id) => pulumi.interpolate`arn:${partition}:iam::${id}:root`) },
+      Action: PULL_ACTIONS,
+    },
+  ];
+}
+
+export interface EcrRepositoryArgs {
+  readonly service: string;
+  readonly prefix: string;
+  readonly kmsKeyArn: pulumi.Input<string>;
+  /** Lifecycle policy JSON (see `lifecyclePolicyDocument`). */
+  readonly lifecyclePolicy: string;
+  /** Repository policy statements; none creates no policy. */
+  readonly pullStatements: Statement[];
+  readonly protect: boolean;
+}
+
+/** One ECR repository `<prefix>/<service>` with its lifecycle policy and, if any, its pull policy. */
+export function createEcrRepository(
+  name: string,
+  args: EcrRepositoryArgs,
+  parent: pulumi.Resource,
+): aws.ecr.Repository {
+  const repo = new aws.ecr.Repository(
+    `${name}-${args.service}`,
+    {
+      name: `${args.prefix}/${args.service}`,
+      ...REPOSITORY_SETTINGS,
+      encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: args.kmsKeyArn }],
+    },
+    { parent, protect: args.protect },
+  );
+  new aws.ecr.LifecyclePolicy(
+    `${name}-${args.service}`,
+    { repository: repo.name, policy: args.lifecyclePolicy },
+    { parent },
+  );
+  if (args.pullStatements.length > 0)
+    new aws.ecr.RepositoryPolicy(
+      `${name}-${args.service}-pull`,
+      { repository: repo.name, policy: policyDocument(args.pullStatements) },
+      { parent },
+    );
+  return repo;
+}
+
 /**
  * One image repository per service: ECR with scan on push, immutable tags, KMS encryption and a
  * lifecycle policy (optionally pullable by named accounts), or GHCR image names.
@@ -61,70 +144,38 @@ export class Registry extends pulumi.ComponentResource {
 
   constructor(name: string, args: RegistryArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:registry:Registry", name, {}, opts);
+    validateRegistryArgs(name, args);
     this.repositoryUrls = {};
     this.repositoryArns = {};
 
-    if ((args.kind ?? "ecr") === "ghcr") {
-      if (!args.ghcrOwner) throw new Error(`Registry ${name}: ghcrOwner is required when kind is "ghcr"`);
-      const owner = args.ghcrOwner.toLowerCase();
-      for (const service of args.services)
-        this.repositoryUrls[service] = pulumi.output(`ghcr.io/${owner}/${service}`);
+    if (args.kind === "ghcr") {
+      for (const [service, url] of Object.entries(ghcrRepositoryUrls(args.ghcrOwner!, args.services)))
+        this.repositoryUrls[service] = pulumi.output(url);
       this.registerOutputs({ repositoryUrls: this.repositoryUrls });
       return;
     }
-    const account = args.account;
-    if (!account) throw new Error(`Registry ${name}: account is required when kind is "ecr"`);
-
-    const child = { parent: this, protect: args.protect };
+    const account = args.account!;
     const key = createKmsKey(
       `${name}-ecr`,
       account,
       { description: `ECR images of ${name}` },
       { parent: this },
     );
-    const lifecycle = lifecyclePolicyDocument(args.keepLastImages ?? 30, args.untaggedExpiryDays ?? 7);
-    const pullers = args.pullAccountIds ?? [];
-
+    const lifecyclePolicy = lifecyclePolicyDocument(args.keepLastImages, args.untaggedExpiryDays);
+    const statements = pullStatements(args.pullAccountIds, account.partition);
     for (const service of args.services) {
-      const repo = new aws.ecr.Repository(
-        `${name}-${service}`,
+      const repo = createEcrRepository(
+        name,
         {
-          name: `${args.prefix}/${service}`,
-          imageTagMutability: "IMMUTABLE",
-          imageScanningConfiguration: { scanOnPush: true },
-          encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: key.arn }],
-          forceDelete: false,
+          service,
+          prefix: args.prefix,
+          kmsKeyArn: key.arn,
+          lifecyclePolicy,
+          pullStatements: statements,
+          protect: args.protect,
         },
-        child,
+        this,
       );
-      new aws.ecr.LifecyclePolicy(
-        `${name}-${service}`,
-        { repository: repo.name, policy: lifecycle },
-        { parent: this },
-      );
-      if (pullers.length > 0) {
-        new aws.ecr.RepositoryPolicy(
-          `${name}-${service}-pull`,
-          {
-            repository: repo.name,
-            policy: policyDocument([
-              {
-                Sid: "NamedAccountsPull",
-                Effect: "Allow",
-                Principal: {
-                  AWS: pullers.map((id) => pulumi.interpolate`arn:${account.partition}:iam::${id}:root`),
-                },
-                Action: [
-                  "ecr:BatchGetImage",
-                  "ecr:GetDownloadUrlForLayer",
-                  "ecr:BatchCheckLayerAvailability",
-                ],
-              },
-            ]),
-          },
-          { parent: this },
-        );
-      }
       this.repositoryUrls[service] = repo.repositoryUrl;
       this.repositoryArns[service] = repo.arn;
     }

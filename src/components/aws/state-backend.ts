@@ -11,7 +11,7 @@
 import * as aws from "../../lib/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { denyInsecureTransport, secureBucket } from "../../lib/bucket";
-import { policyDocument } from "../../lib/iam";
+import { policyDocument, Statement } from "../../lib/iam";
 import { AccountContext, createKmsKey } from "../../lib/kms";
 import {
   secretsKeyStatements,
@@ -25,20 +25,195 @@ export interface StateBackendArgs {
   readonly account: AccountContext;
   /** Name of the state bucket (globally unique). */
   readonly bucketName: string;
-  /** Pulumi project whose stacks the read and write policies cover. @default "platform" */
-  readonly project?: string;
-  /** Days a replaced or deleted state object version is kept. @default 90 */
-  readonly noncurrentVersionDays?: number;
-  /** Days the pre-`up` exports under `state-backups/` are kept. @default 365 */
-  readonly backupRetentionDays?: number;
-  /** Days S3 server access logs are kept. @default 365 */
-  readonly accessLogRetentionDays?: number;
-  /** Protect the bucket and keys from `pulumi destroy`. @default true */
-  readonly protect?: boolean;
+  /** Pulumi project whose stacks the read and write policies cover. */
+  readonly project: string;
+  /** Days a replaced or deleted state object version is kept. */
+  readonly noncurrentVersionDays: number;
+  /** Days the pre-`up` exports under `state-backups/` are kept. */
+  readonly backupRetentionDays: number;
+  /** Days S3 server access logs are kept. */
+  readonly accessLogRetentionDays: number;
+  /** Protect the bucket and keys from `pulumi destroy`. */
+  readonly protect: boolean;
 }
 
 /** Prefix of the state bucket's server access logs in the log bucket. */
-const ACCESS_LOG_PREFIX = "state-bucket/";
+export const ACCESS_LOG_PREFIX = "state-bucket/";
+
+/** State bucket lifecycle: every version kept for `noncurrentVersionDays`, state exports for `backupRetentionDays`. */
+export function stateBucketLifecycleRules(noncurrentVersionDays: number, backupRetentionDays: number) {
+  return [
+    {
+      id: "expire-old-state-versions",
+      status: "Enabled",
+      filter: { prefix: "" },
+      noncurrentVersionExpiration: { noncurrentDays: noncurrentVersionDays },
+      abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+    },
+    {
+      id: "expire-state-exports",
+      status: "Enabled",
+      filter: { prefix: `${STATE_BACKUP_PREFIX}/` },
+      expiration: { days: backupRetentionDays },
+    },
+  ];
+}
+
+/** Access-log bucket lifecycle: logs expire after `retentionDays`. */
+export function accessLogLifecycleRules(retentionDays: number) {
+  return [
+    {
+      id: "expire-access-logs",
+      status: "Enabled",
+      filter: { prefix: "" },
+      expiration: { days: retentionDays },
+      noncurrentVersionExpiration: { noncurrentDays: 30 },
+      abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+    },
+  ];
+}
+
+/** The log bucket's policy: S3 logging may write the state bucket's logs, from this account only; TLS only. */
+export function accessLogBucketStatements(
+  logs: aws.s3.Bucket,
+  stateBucketArn: pulumi.Input<string>,
+  accountId: pulumi.Input<string>,
+): Statement[] {
+  return [
+    {
+      Sid: "S3ServerAccessLogs",
+      Effect: "Allow",
+      Principal: { Service: "logging.s3.amazonaws.com" },
+      Action: "s3:PutObject",
+      Resource: pulumi.interpolate`${logs.arn}/${ACCESS_LOG_PREFIX}*`,
+      Condition: {
+        ArnLike: { "aws:SourceArn": stateBucketArn },
+        StringEquals: { "aws:SourceAccount": accountId },
+      },
+    },
+    denyInsecureTransport(logs),
+  ];
+}
+
+/** The state bucket's policy: TLS only, and every object encrypted with the state key and nothing else. */
+export function stateBucketStatements(bucket: aws.s3.Bucket, stateKeyArn: pulumi.Input<string>): Statement[] {
+  return [
+    denyInsecureTransport(bucket),
+    {
+      // Default encryption applies when a request names none; a request naming another
+      // algorithm or key is refused, so every object stays readable only through this key.
+      Sid: "DenyOtherEncryption",
+      Effect: "Deny",
+      Principal: { AWS: "*" },
+      Action: "s3:PutObject",
+      Resource: pulumi.interpolate`${bucket.arn}/*`,
+      Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption": "aws:kms" } },
+    },
+    {
+      Sid: "DenyOtherKmsKeys",
+      Effect: "Deny",
+      Principal: { AWS: "*" },
+      Action: "s3:PutObject",
+      Resource: pulumi.interpolate`${bucket.arn}/*`,
+      Condition: {
+        StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": stateKeyArn },
+      },
+    },
+  ];
+}
+
+/** The state key (encrypts the bucket) and the secrets key (`awskms://` provider). */
+export function createStateKeys(
+  name: string,
+  args: Pick<StateBackendArgs, "account" | "bucketName" | "protect">,
+  parent: pulumi.Resource,
+): { stateKey: aws.kms.Key; secretsKey: aws.kms.Key } {
+  const kept = { parent, protect: args.protect };
+  const stateKey = createKmsKey(
+    `${name}-state`,
+    args.account,
+    { description: `Encrypts the Pulumi state in s3://${args.bucketName}` },
+    kept,
+  );
+  const secretsKey = createKmsKey(
+    `${name}-secrets`,
+    args.account,
+    { description: "Pulumi secrets provider (awskms://) of the stacks stored in this account" },
+    kept,
+  );
+  return { stateKey, secretsKey };
+}
+
+/** The state bucket (SSE-KMS with the state key, versioned) logging to its own access-log bucket. */
+export function createStateBuckets(
+  name: string,
+  args: StateBackendArgs,
+  stateKey: aws.kms.Key,
+  parent: pulumi.Resource,
+): { bucket: aws.s3.Bucket; logs: aws.s3.Bucket } {
+  const kept = { parent, protect: args.protect };
+  // S3 delivers server access logs only to SSE-S3 buckets, and not to the logged bucket itself.
+  const logs = secureBucket(
+    `${name}-access-logs`,
+    {
+      bucket: `${args.bucketName}-logs`,
+      lifecycleRules: accessLogLifecycleRules(args.accessLogRetentionDays),
+    },
+    kept,
+  );
+  const bucket = secureBucket(
+    name,
+    {
+      bucket: args.bucketName,
+      kmsKeyArn: stateKey.arn,
+      lifecycleRules: stateBucketLifecycleRules(args.noncurrentVersionDays, args.backupRetentionDays),
+    },
+    kept,
+  );
+  new aws.s3.BucketPolicy(
+    `${name}-access-logs`,
+    {
+      bucket: logs.id,
+      policy: policyDocument(accessLogBucketStatements(logs, bucket.arn, args.account.accountId)),
+    },
+    { parent },
+  );
+  new aws.s3.BucketLogging(
+    name,
+    { bucket: bucket.id, targetBucket: logs.id, targetPrefix: ACCESS_LOG_PREFIX },
+    { parent },
+  );
+  new aws.s3.BucketPolicy(
+    name,
+    { bucket: bucket.id, policy: policyDocument(stateBucketStatements(bucket, stateKey.arn)) },
+    { parent },
+  );
+  return { bucket, logs };
+}
+
+/** Managed policies reading (previews, drift) and writing (deploys) the state of every stack of one project. */
+export function createStatePolicies(
+  name: string,
+  scope: StateScope,
+  secretsKeyArn: pulumi.Input<string>,
+  parent: pulumi.Resource,
+): { read: aws.iam.Policy; write: aws.iam.Policy } {
+  const policy = (suffix: string, description: string, statements: Statement[]) =>
+    new aws.iam.Policy(
+      `${name}-${suffix}`,
+      { path: "/pulumi-state/", description, policy: policyDocument(statements) },
+      { parent },
+    );
+  const read = policy("read", `Read the Pulumi state of project ${scope.project} (previews, drift checks)`, [
+    ...stateReadStatements(scope),
+    ...secretsKeyStatements(secretsKeyArn, false),
+  ]);
+  const write = policy("write", `Read and write the Pulumi state of project ${scope.project} (deploys)`, [
+    ...stateWriteStatements(scope),
+    ...secretsKeyStatements(secretsKeyArn, true),
+  ]);
+  return { read, write };
+}
 
 export class StateBackend extends pulumi.ComponentResource {
   readonly bucketName: pulumi.Output<string>;
@@ -55,153 +230,20 @@ export class StateBackend extends pulumi.ComponentResource {
   constructor(name: string, args: StateBackendArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:state:StateBackend", name, {}, opts);
     const { account } = args;
-    const protect = args.protect ?? true;
-    const child = { parent: this };
-    const kept = { parent: this, protect };
-
-    const stateKey = createKmsKey(
-      `${name}-state`,
-      account,
-      { description: `Encrypts the Pulumi state in s3://${args.bucketName}` },
-      kept,
-    );
-    const secretsKey = createKmsKey(
-      `${name}-secrets`,
-      account,
-      { description: "Pulumi secrets provider (awskms://) of the stacks stored in this account" },
-      kept,
-    );
-
-    // S3 delivers server access logs only to SSE-S3 buckets, and not to the logged bucket itself.
-    const logs = secureBucket(
-      `${name}-access-logs`,
-      {
-        bucket: `${args.bucketName}-logs`,
-        lifecycleRules: [
-          {
-            id: "expire-access-logs",
-            status: "Enabled",
-            filter: { prefix: "" },
-            expiration: { days: args.accessLogRetentionDays ?? 365 },
-            noncurrentVersionExpiration: { noncurrentDays: 30 },
-            abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
-          },
-        ],
-      },
-      kept,
-    );
-    const bucket = secureBucket(
+    const { stateKey, secretsKey } = createStateKeys(name, args, this);
+    const { bucket, logs } = createStateBuckets(name, args, stateKey, this);
+    const { read, write } = createStatePolicies(
       name,
       {
-        bucket: args.bucketName,
-        kmsKeyArn: stateKey.arn,
-        lifecycleRules: [
-          {
-            id: "expire-old-state-versions",
-            status: "Enabled",
-            filter: { prefix: "" },
-            noncurrentVersionExpiration: { noncurrentDays: args.noncurrentVersionDays ?? 90 },
-            abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
-          },
-          {
-            id: "expire-state-exports",
-            status: "Enabled",
-            filter: { prefix: `${STATE_BACKUP_PREFIX}/` },
-            expiration: { days: args.backupRetentionDays ?? 365 },
-          },
-        ],
+        partition: account.partition,
+        bucket: bucket.bucket,
+        region: account.region,
+        stateKeyArn: stateKey.arn,
+        project: args.project,
+        stack: "*",
       },
-      kept,
-    );
-
-    new aws.s3.BucketPolicy(
-      `${name}-access-logs`,
-      {
-        bucket: logs.id,
-        policy: policyDocument([
-          {
-            Sid: "S3ServerAccessLogs",
-            Effect: "Allow",
-            Principal: { Service: "logging.s3.amazonaws.com" },
-            Action: "s3:PutObject",
-            Resource: pulumi.interpolate`${logs.arn}/${ACCESS_LOG_PREFIX}*`,
-            Condition: {
-              ArnLike: { "aws:SourceArn": bucket.arn },
-              StringEquals: { "aws:SourceAccount": account.accountId },
-            },
-          },
-          denyInsecureTransport(logs),
-        ]),
-      },
-      child,
-    );
-    new aws.s3.BucketLogging(
-      name,
-      { bucket: bucket.id, targetBucket: logs.id, targetPrefix: ACCESS_LOG_PREFIX },
-      child,
-    );
-    new aws.s3.BucketPolicy(
-      name,
-      {
-        bucket: bucket.id,
-        policy: policyDocument([
-          denyInsecureTransport(bucket),
-          {
-            // Default encryption applies when a request names none; a request naming another
-            // algorithm or key is refused, so every object stays readable only through this key.
-            Sid: "DenyOtherEncryption",
-            Effect: "Deny",
-            Principal: { AWS: "*" },
-            Action: "s3:PutObject",
-            Resource: pulumi.interpolate`${bucket.arn}/*`,
-            Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption": "aws:kms" } },
-          },
-          {
-            Sid: "DenyOtherKmsKeys",
-            Effect: "Deny",
-            Principal: { AWS: "*" },
-            Action: "s3:PutObject",
-            Resource: pulumi.interpolate`${bucket.arn}/*`,
-            Condition: {
-              StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": stateKey.arn },
-            },
-          },
-        ]),
-      },
-      child,
-    );
-
-    const scope: StateScope = {
-      partition: account.partition,
-      bucket: bucket.bucket,
-      region: account.region,
-      stateKeyArn: stateKey.arn,
-      project: args.project ?? "platform",
-      stack: "*",
-    };
-    const read = new aws.iam.Policy(
-      `${name}-read`,
-      {
-        path: "/pulumi-state/",
-        description: `Read the Pulumi state of project ${scope.project} (previews, drift checks)`,
-        policy: policyDocument([
-          ...stateReadStatements(scope),
-          ...secretsKeyStatements(secretsKey.arn, false),
-        ]),
-      },
-      child,
-    );
-    const write = new aws.iam.Policy(
-      `${name}-write`,
-      {
-        path: "/pulumi-state/",
-        description: `Read and write the Pulumi state of project ${scope.project} (deploys)`,
-        policy: policyDocument([
-          ...stateWriteStatements(scope),
-          ...secretsKeyStatements(secretsKey.arn, true),
-        ]),
-      },
-      child,
+      secretsKey.arn,
+      this,
     );
 
     this.bucketName = bucket.bucket;

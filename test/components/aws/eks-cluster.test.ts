@@ -3,6 +3,32 @@ import { CONTROL_PLANE_LOG_TYPES } from "../../../src/components/aws/eks-cluster
 import { Evaluation } from "../../../dev/harness/evaluate";
 import { evaluateStack } from "../../../dev/harness/program";
 import { committedStack } from "../../helpers/stacks";
+import { clusterVpcConfig, EksCluster, EksClusterArgs } from "../../../src/components/aws/eks-cluster";
+import { ACCOUNT, evaluateComponent } from "../../helpers/components";
+
+function eksArgs(overrides: Partial<EksClusterArgs> = {}): EksClusterArgs {
+  return {
+    privateSubnetIds: ["subnet-private-0", "subnet-private-1"],
+    version: "1.33",
+    endpointPublicAccess: false,
+    publicAccessCidrs: [],
+    nodeGroups: [
+      {
+        name: "general",
+        instanceTypes: ["m7i.large"],
+        minSize: 1,
+        maxSize: 4,
+        desiredSize: 2,
+        diskSizeGiB: 80,
+        capacityType: "ON_DEMAND",
+      },
+    ],
+    logRetentionDays: 90,
+    account: ACCOUNT,
+    protect: true,
+    ...overrides,
+  };
+}
 
 describe("component", function () {
   this.timeout(60000);
@@ -74,6 +100,91 @@ describe("component", function () {
         "AmazonEKS_CNI_Policy",
       ]);
       assert.ok(dev.ofType("aws:iam/role:Role").every((r) => r.inputs.managedPolicyArns === undefined));
+    });
+  });
+  describe("EksCluster built alone", () => {
+    let e: Evaluation;
+    before(async () => {
+      e = await evaluateComponent(() => new EksCluster("k", eksArgs()));
+    });
+
+    it("keeps the API endpoint private and the cluster protected", () => {
+      const cluster = e.get("aws:eks/cluster:Cluster", "k-cluster");
+      assert.deepEqual(cluster.inputs.vpcConfig, {
+        subnetIds: ["subnet-private-0", "subnet-private-1"],
+        endpointPrivateAccess: true,
+        endpointPublicAccess: false,
+      });
+      assert.equal(cluster.protect, true);
+    });
+
+    it("opens a public endpoint only to exactly the given CIDRs", async () => {
+      const pub = await evaluateComponent(
+        () =>
+          new EksCluster("k", eksArgs({ endpointPublicAccess: true, publicAccessCidrs: ["203.0.113.0/24"] })),
+      );
+      const vpc = pub.get("aws:eks/cluster:Cluster", "k-cluster").inputs.vpcConfig;
+      assert.deepEqual([vpc.endpointPublicAccess, vpc.publicAccessCidrs], [true, ["203.0.113.0/24"]]);
+    });
+
+    it("refuses a public endpoint without CIDRs before creating anything", () => {
+      assert.throws(
+        () => new EksCluster("k", eksArgs({ endpointPublicAccess: true, publicAccessCidrs: [] })),
+        /^Error: EksCluster k: publicAccessCidrs got \[\]; a public endpoint needs explicit allowed CIDRs$/,
+      );
+    });
+
+    it("requires IMDSv2 with hop limit 1 and an encrypted root volume on every node", () => {
+      const lt = e.get("aws:ec2/launchTemplate:LaunchTemplate", "k-general").inputs;
+      assert.deepEqual(lt.metadataOptions, {
+        httpEndpoint: "enabled",
+        httpTokens: "required",
+        httpPutResponseHopLimit: 1,
+      });
+      assert.deepEqual(lt.blockDeviceMappings[0].ebs, {
+        volumeSize: 80,
+        volumeType: "gp3",
+        encrypted: "true",
+        deleteOnTermination: "true",
+      });
+      const ng = e.get("aws:eks/nodeGroup:NodeGroup", "k-general").inputs;
+      assert.deepEqual([ng.launchTemplate.id, ng.capacityType], ["k-general-id", "ON_DEMAND"]);
+    });
+
+    it("encrypts Secrets and control-plane logs with rotated keys and creates roles under the stack's path", () => {
+      const cluster = e.get("aws:eks/cluster:Cluster", "k-cluster").inputs;
+      assert.deepEqual(cluster.encryptionConfig, {
+        provider: { keyArn: "arn:aws:kms:eu-west-1:123456789012:k-secrets" },
+        resources: ["secrets"],
+      });
+      assert.deepEqual(
+        e.ofType("aws:kms/key:Key").map((k) => [k.name, k.inputs.enableKeyRotation]),
+        [
+          ["k-secrets", true],
+          ["k-logs", true],
+        ],
+      );
+      assert.deepEqual(
+        e.ofType("aws:iam/role:Role").map((r) => [r.name, r.inputs.path]),
+        [
+          ["k-cluster", "/platform/dev/"],
+          ["k-node", "/platform/dev/"],
+        ],
+      );
+    });
+  });
+
+  describe("EksCluster planner", () => {
+    it("sets public access CIDRs only when the endpoint is public", () => {
+      const table: [boolean, string[], string[] | undefined][] = [
+        [false, [], undefined],
+        [false, ["203.0.113.0/24"], undefined],
+        [true, ["203.0.113.0/24", "198.51.100.0/24"], ["203.0.113.0/24", "198.51.100.0/24"]],
+      ];
+      for (const [endpointPublicAccess, publicAccessCidrs, expected] of table) {
+        const vpc = clusterVpcConfig(["s"], { endpointPublicAccess, publicAccessCidrs });
+        assert.deepEqual([vpc.endpointPrivateAccess, vpc.publicAccessCidrs], [true, expected]);
+      }
     });
   });
 });

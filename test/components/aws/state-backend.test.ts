@@ -2,11 +2,30 @@ import { strict as assert } from "assert";
 import YAML from "yaml";
 import { deliveryContext } from "../../../src/stack/delivery";
 import { ConfigError, parseStackConfig, secretsProviderUrl } from "../../../src/config";
-import { Evaluation } from "../../../dev/harness/evaluate";
+import { evaluate, Evaluation } from "../../../dev/harness/evaluate";
 import { readStackConfig } from "../../../src/config/stack-files";
 import { deliveryFiles } from "../../../src/workflows";
 import { assertActionlintClean } from "../../helpers/actionlint";
 import { committedStack } from "../../helpers/stacks";
+import {
+  StateBackend,
+  StateBackendArgs,
+  stateBucketLifecycleRules,
+} from "../../../src/components/aws/state-backend";
+import { ACCOUNT, actionsOf, statementsOf } from "../../helpers/components";
+
+function backendArgs(overrides: Partial<StateBackendArgs> = {}): StateBackendArgs {
+  return {
+    account: ACCOUNT,
+    bucketName: "state-123456789012-eu-west-1",
+    project: "platform",
+    noncurrentVersionDays: 60,
+    backupRetentionDays: 180,
+    accessLogRetentionDays: 400,
+    protect: true,
+    ...overrides,
+  };
+}
 
 /** A stack file's `platform:` values without the prefix, deep-copied so cases can edit them. */
 function valuesOf(stack: string): Record<string, any> {
@@ -237,6 +256,85 @@ describe("state backend and secrets provider", () => {
         vars["development/STATE_BACKUP_URI"],
         "s3://platform-state-111111111111-eu-west-1/state-backups/platform/dev",
       );
+    });
+  });
+});
+
+describe("component", function () {
+  this.timeout(60000);
+
+  describe("StateBackend built alone", () => {
+    let e: Evaluation;
+    before(async () => {
+      e = await evaluate(
+        "dev",
+        {},
+        () => {
+          new StateBackend("pulumi", backendArgs());
+        },
+        { project: "platform-state" },
+      );
+    });
+
+    it("protects the buckets and both keys, and rotates both keys", () => {
+      assert.deepEqual(
+        e.ofType("aws:kms/key:Key").map((k) => [k.name, k.protect, k.inputs.enableKeyRotation]),
+        [
+          ["pulumi-state", true, true],
+          ["pulumi-secrets", true, true],
+        ],
+      );
+      assert.deepEqual(
+        e.ofType("aws:s3/bucket:Bucket").map((b) => [b.name, b.protect]),
+        [
+          ["pulumi-access-logs", true],
+          ["pulumi", true],
+        ],
+      );
+    });
+
+    it("refuses state objects written with any other key or algorithm, and plain HTTP", () => {
+      const sids = statementsOf(e.get("aws:s3/bucketPolicy:BucketPolicy", "pulumi").inputs.policy).map(
+        (s) => [s.Sid, s.Effect],
+      );
+      assert.deepEqual(sids, [
+        ["DenyInsecureTransport", "Deny"],
+        ["DenyOtherEncryption", "Deny"],
+        ["DenyOtherKmsKeys", "Deny"],
+      ]);
+    });
+
+    it("gives the read policy no write action and the write policy this project's state only", () => {
+      const read = actionsOf(statementsOf(e.get("aws:iam/policy:Policy", "pulumi-read").inputs.policy));
+      assert.deepEqual(
+        read.filter((a) => /^s3:(Put|Delete)|^kms:(Encrypt|GenerateDataKey)/.test(a)),
+        [],
+      );
+      const write = statementsOf(e.get("aws:iam/policy:Policy", "pulumi-write").inputs.policy);
+      const resources = write.flatMap((s) => [s.Resource].flat()).filter((r: string) => r.includes(":s3:::"));
+      assert.ok(
+        resources.every(
+          (r: string) =>
+            r === "arn:aws:s3:::state-123456789012-eu-west-1" || /platform(\/|\.)|meta\.yaml/.test(r),
+        ),
+        resources.join(", "),
+      );
+    });
+  });
+
+  describe("StateBackend lifecycle planner", () => {
+    it("keeps old state versions and state exports for the given days", () => {
+      const table: [number, number][] = [
+        [90, 365],
+        [1, 1],
+      ];
+      for (const [versions, exports] of table) {
+        const [old, backups] = stateBucketLifecycleRules(versions, exports);
+        assert.deepEqual(
+          [old.noncurrentVersionExpiration, backups.filter, backups.expiration],
+          [{ noncurrentDays: versions }, { prefix: "state-backups/" }, { days: exports }],
+        );
+      }
     });
   });
 });
