@@ -4,8 +4,8 @@
  * first (the S3 state bucket's backup prefix).
  */
 import { StackConfig } from "./schema";
-import type { ConfigProblem } from "./validate";
-import { keyOf } from "./validate";
+import type { ConfigProblem } from "./rules";
+import { keyOf } from "./rules";
 
 export function migrationProblems(c: StackConfig): ConfigProblem[] {
   const migrating = c.services.filter((s) => s.migrations).map((s) => s.name);

@@ -1,6 +1,7 @@
 /**
  * The layers of one stack, in the order data flows: network → registry → clusters → workloads.
- * Each layer receives typed inputs from the ones before it and never reaches back.
+ * Each layer is one function that receives typed inputs from the ones before it and never
+ * reaches back; `buildPlatform` only calls them in order.
  */
 import * as aws from "../lib/aws";
 import * as k8s from "../lib/k8s";
@@ -13,15 +14,20 @@ import { Network } from "../components/aws/network";
 import { Registry } from "../components/aws/registry";
 import { ReleaseConfig, ServiceConfig, StackConfig } from "../config";
 import { AccountContext } from "../lib/kms";
-import { buildDelivery } from "./delivery";
+import { buildDelivery, DeliveryOutputs } from "./delivery";
 import { StackOutputs } from "./outputs";
 
-interface AwsLayer {
+/** The AWS provider of the stack, the account it resolves to and the options passing it on. */
+export interface AwsLayer {
   readonly provider: aws.Provider;
   readonly account: AccountContext;
+  /** Component options giving the provider to every AWS child. */
+  readonly opts: pulumi.ComponentResourceOptions;
 }
 
-function awsLayer(config: StackConfig): AwsLayer {
+/** The AWS provider (region, default tags) and account; none when the stack uses no AWS. */
+export function awsLayer(config: StackConfig): AwsLayer | undefined {
+  if (!config.usesAws) return undefined;
   const provider = new aws.Provider("aws", {
     region: config.awsRegion as aws.Region,
     defaultTags: {
@@ -38,14 +44,113 @@ function awsLayer(config: StackConfig): AwsLayer {
       partition: partition.partition,
       region: config.awsRegion ?? "",
     },
+    opts: { providers: { aws: provider } },
   };
 }
 
-function imageRef(repositoryUrl: pulumi.Input<string>, digest: string): pulumi.Output<string> {
+/** The VPC, when a cluster (EKS or ECS) needs one. */
+export function networkLayer(config: StackConfig, awsl: AwsLayer | undefined): Network | undefined {
+  if (!awsl || !(config.eks.enabled || config.ecs.enabled)) return undefined;
+  return new Network(
+    "network",
+    {
+      cidr: config.network.cidr,
+      azCount: config.network.azCount,
+      natGateways: config.network.natGateways,
+      flowLogRetentionDays: config.logRetentionDays,
+      account: awsl.account,
+    },
+    awsl.opts,
+  );
+}
+
+/** The image repositories of every service (ECR created here, or GHCR names). */
+export function registryLayer(config: StackConfig, awsl: AwsLayer | undefined): Registry {
+  return new Registry(
+    "registry",
+    {
+      services: config.services.map((s) => s.name),
+      kind: config.registry.kind,
+      ghcrOwner: config.registry.ghcrOwner,
+      prefix: `${pulumi.getProject()}-${config.stack}`,
+      keepLastImages: config.registry.keepLastImages,
+      untaggedExpiryDays: config.registry.untaggedExpiryDays,
+      pullAccountIds: config.registry.pullAccountIds,
+      account: awsl?.account,
+      protect: config.protect,
+    },
+    awsl?.opts ?? {},
+  );
+}
+
+/** The EKS cluster, when enabled. */
+export function eksLayer(
+  config: StackConfig,
+  awsl: AwsLayer | undefined,
+  network: Network | undefined,
+): EksCluster | undefined {
+  if (!awsl || !network || !config.eks.enabled) return undefined;
+  return new EksCluster(
+    "eks",
+    {
+      privateSubnetIds: network.privateSubnetIds,
+      version: config.eks.version,
+      endpointPublicAccess: config.eks.endpointPublicAccess,
+      publicAccessCidrs: config.eks.publicAccessCidrs,
+      nodeGroups: config.eks.nodeGroups,
+      logRetentionDays: config.logRetentionDays,
+      account: awsl.account,
+      protect: config.protect,
+    },
+    awsl.opts,
+  );
+}
+
+/** The provider Kubernetes workloads deploy with: the EKS cluster's, else `kubernetes.kubeconfig`'s. */
+export function kubernetesProviderLayer(
+  config: StackConfig,
+  eks: EksCluster | undefined,
+): k8s.Provider | undefined {
+  if (eks) return eks.provider;
+  if (!config.kubernetes.kubeconfig) return undefined;
+  return new k8s.Provider("kubernetes", {
+    kubeconfig: config.kubernetes.kubeconfig,
+    context: config.kubernetes.context,
+  });
+}
+
+/** The ECS cluster and its ALB, when enabled. */
+export function ecsLayer(
+  config: StackConfig,
+  awsl: AwsLayer | undefined,
+  network: Network | undefined,
+): EcsCluster | undefined {
+  if (!awsl || !network || !config.ecs.enabled) return undefined;
+  return new EcsCluster(
+    "ecs",
+    {
+      vpcId: network.vpcId,
+      vpcCidr: network.vpcCidr,
+      publicSubnetIds: network.publicSubnetIds,
+      privateSubnetIds: network.privateSubnetIds,
+      certificateArn: config.ecs.certificateArn ?? "",
+      publicLoadBalancer: config.ecs.publicLoadBalancer,
+      allowedCidrs: config.ecs.allowedCidrs,
+      logRetentionDays: config.logRetentionDays,
+      account: awsl.account,
+      protect: config.protect,
+    },
+    awsl.opts,
+  );
+}
+
+/** An image by digest in a repository: `<repositoryUrl>@sha256:…`. */
+export function imageRef(repositoryUrl: pulumi.Input<string>, digest: string): pulumi.Output<string> {
   return pulumi.interpolate`${repositoryUrl}@${digest}`;
 }
 
-function kubernetesStrategy(
+/** The Kubernetes strategy of a service at its current release, images by digest from `repo`. */
+export function kubernetesStrategy(
   service: ServiceConfig,
   release: ReleaseConfig,
   repo: pulumi.Input<string>,
@@ -53,7 +158,12 @@ function kubernetesStrategy(
   const s = service.strategy;
   switch (s.type) {
     case "rolling":
-      return { type: "rolling", maxSurge: s.maxSurge, maxUnavailable: s.maxUnavailable };
+      return {
+        type: "rolling",
+        image: imageRef(repo, release.digest),
+        maxSurge: s.maxSurge,
+        maxUnavailable: s.maxUnavailable,
+      };
     case "blueGreen":
       return {
         type: "blueGreen",
@@ -71,160 +181,142 @@ function kubernetesStrategy(
   }
 }
 
-/** Builds every layer of the stack and returns its outputs (see outputs.ts). */
-export function buildPlatform(config: StackConfig): StackOutputs {
-  const awsl = config.usesAws ? awsLayer(config) : undefined;
-  const awsOpts = awsl ? { providers: { aws: awsl.provider } } : {};
-  const services = config.services;
+/** Everything the workloads of the stack run on. */
+export interface WorkloadTargets {
+  readonly awsl?: AwsLayer;
+  readonly network?: Network;
+  readonly registry: Registry;
+  readonly ecs?: EcsCluster;
+  readonly kubernetesProvider?: k8s.Provider;
+}
 
-  const network =
-    awsl && (config.eks.enabled || config.ecs.enabled)
-      ? new Network(
-          "network",
-          {
-            cidr: config.network.cidr,
-            azCount: config.network.azCount,
-            natGateways: config.network.natGateways,
-            flowLogRetentionDays: config.logRetentionDays,
-            account: awsl.account,
-          },
-          awsOpts,
-        )
-      : undefined;
+/** Where one service is reached; namespace and previewUrl only where its target has them. */
+export interface Workload {
+  readonly url: pulumi.Input<string>;
+  readonly namespace?: pulumi.Input<string>;
+  readonly previewUrl?: pulumi.Input<string>;
+}
 
-  const registry = new Registry(
-    "registry",
+/** One service on ECS behind the ALB; `index` orders its listener rule. */
+export function ecsWorkload(
+  config: StackConfig,
+  service: ServiceConfig,
+  index: number,
+  targets: WorkloadTargets & { awsl: AwsLayer; network: Network; ecs: EcsCluster },
+): Workload {
+  const { awsl, network, ecs, registry } = targets;
+  const release = config.releases[service.name];
+  const repo = registry.repositoryUrls[service.name];
+  const svc = new EcsService(
+    service.name,
     {
-      services: services.map((s) => s.name),
-      kind: config.registry.kind,
-      ghcrOwner: config.registry.ghcrOwner,
-      prefix: `${pulumi.getProject()}-${config.stack}`,
-      keepLastImages: config.registry.keepLastImages,
-      untaggedExpiryDays: config.registry.untaggedExpiryDays,
-      pullAccountIds: config.registry.pullAccountIds,
-      account: awsl?.account,
-      protect: config.protect,
+      clusterArn: ecs.clusterArn,
+      clusterName: ecs.clusterName,
+      vpcId: network.vpcId,
+      privateSubnetIds: network.privateSubnetIds,
+      httpsListenerArn: ecs.httpsListenerArn,
+      albSecurityGroupId: ecs.albSecurityGroupId,
+      logKeyArn: ecs.logKeyArn,
+      image: imageRef(repo, release.digest),
+      repositoryArn: registry.repositoryArns[service.name],
+      port: service.port,
+      hostName: `${service.name}.${config.ecs.domain}`,
+      priority: listenerRulePriority(index),
+      cpu: service.cpu,
+      memoryMiB: service.memoryMiB,
+      desiredCount: service.replicas,
+      autoscaling: service.autoscaling,
+      healthPath: service.healthPath,
+      env: service.env,
+      secrets: service.secrets,
+      logRetentionDays: config.logRetentionDays,
+      account: awsl.account,
     },
-    awsOpts,
+    awsl.opts,
   );
+  return { url: svc.url };
+}
 
-  const eks =
-    awsl && network && config.eks.enabled
-      ? new EksCluster(
-          "eks",
-          {
-            privateSubnetIds: network.privateSubnetIds,
-            version: config.eks.version,
-            endpointPublicAccess: config.eks.endpointPublicAccess,
-            publicAccessCidrs: config.eks.publicAccessCidrs,
-            nodeGroups: config.eks.nodeGroups,
-            logRetentionDays: config.logRetentionDays,
-            account: awsl.account,
-            protect: config.protect,
-          },
-          awsOpts,
-        )
-      : undefined;
-  const kubernetesProvider =
-    eks?.provider ??
-    (config.kubernetes.kubeconfig
-      ? new k8s.Provider("kubernetes", {
-          kubeconfig: config.kubernetes.kubeconfig,
-          context: config.kubernetes.context,
-        })
-      : undefined);
-
-  const ecs =
-    awsl && network && config.ecs.enabled
-      ? new EcsCluster(
-          "ecs",
-          {
-            vpcId: network.vpcId,
-            vpcCidr: network.vpcCidr,
-            publicSubnetIds: network.publicSubnetIds,
-            privateSubnetIds: network.privateSubnetIds,
-            certificateArn: config.ecs.certificateArn ?? "",
-            publicLoadBalancer: config.ecs.publicLoadBalancer,
-            allowedCidrs: config.ecs.allowedCidrs,
-            logRetentionDays: config.logRetentionDays,
-            account: awsl.account,
-            protect: config.protect,
-          },
-          awsOpts,
-        )
-      : undefined;
-
-  const serviceUrls: Record<string, pulumi.Input<string>> = {};
-  const previewUrls: Record<string, pulumi.Input<string>> = {};
-  const namespaces: Record<string, pulumi.Input<string>> = {};
-  services.forEach((service, index) => {
-    const release = config.releases[service.name];
-    const repo = registry.repositoryUrls[service.name];
-    if (service.target === "ecs" && ecs && network && awsl) {
-      const svc = new EcsService(
-        service.name,
-        {
-          clusterArn: ecs.clusterArn,
-          clusterName: ecs.clusterName,
-          vpcId: network.vpcId,
-          privateSubnetIds: network.privateSubnetIds,
-          httpsListenerArn: ecs.httpsListenerArn,
-          albSecurityGroupId: ecs.albSecurityGroupId,
-          logKeyArn: ecs.logKeyArn,
-          image: imageRef(repo, release.digest),
-          repositoryArn: registry.repositoryArns[service.name],
-          port: service.port,
-          hostName: `${service.name}.${config.ecs.domain}`,
-          priority: listenerRulePriority(index),
-          cpu: service.cpu,
-          memoryMiB: service.memoryMiB,
-          desiredCount: service.replicas,
-          autoscaling: service.autoscaling,
-          healthPath: service.healthPath,
-          env: service.env,
-          secrets: service.secrets,
-          logRetentionDays: config.logRetentionDays,
-          account: awsl.account,
-        },
-        awsOpts,
-      );
-      serviceUrls[service.name] = svc.url;
-    } else if (service.target === "eks" && kubernetesProvider) {
-      const app = new KubernetesApp(service.name, {
-        provider: kubernetesProvider,
-        image: imageRef(repo, release.digest),
-        strategy: kubernetesStrategy(service, release, repo),
-        port: service.port,
-        replicas: service.replicas,
-        autoscaling: service.autoscaling,
-        cpu: service.cpu,
-        memoryMiB: service.memoryMiB,
-        healthPath: service.healthPath,
-        env: service.env,
-        secrets: service.secrets,
-        secretStore: config.kubernetes.secretStore,
-      });
-      serviceUrls[service.name] = app.url;
-      namespaces[service.name] = app.namespace;
-      if (app.previewUrl) previewUrls[service.name] = app.previewUrl;
-    }
+/** One service on Kubernetes, in a namespace named after it. */
+export function kubernetesWorkload(
+  config: StackConfig,
+  service: ServiceConfig,
+  registry: Registry,
+  provider: k8s.Provider,
+): Workload {
+  const release = config.releases[service.name];
+  const repo = registry.repositoryUrls[service.name];
+  const app = new KubernetesApp(service.name, {
+    provider,
+    namespace: service.name,
+    strategy: kubernetesStrategy(service, release, repo),
+    port: service.port,
+    replicas: service.replicas,
+    autoscaling: service.autoscaling,
+    cpu: service.cpu,
+    memoryMiB: service.memoryMiB,
+    healthPath: service.healthPath,
+    env: service.env,
+    secrets: service.secrets,
+    secretStore: config.kubernetes.secretStore,
   });
+  return { url: app.url, namespace: app.namespace, previewUrl: app.previewUrl };
+}
 
-  const delivery = buildDelivery(config, {
-    awsProvider: awsl?.provider,
-    account: awsl?.account,
-    registryUrls: pulumi.all(registry.repositoryUrls),
-    repositoryArns: Object.values(registry.repositoryArns),
+/** Each service on its target, by name; a service whose target the stack lacks is left out. */
+export function workloadsLayer(config: StackConfig, targets: WorkloadTargets): Record<string, Workload> {
+  const out: Record<string, Workload> = {};
+  const { awsl, network, ecs, kubernetesProvider } = targets;
+  config.services.forEach((service, index) => {
+    if (service.target === "ecs" && ecs && network && awsl)
+      out[service.name] = ecsWorkload(config, service, index, { ...targets, awsl, network, ecs });
+    else if (service.target === "eks" && kubernetesProvider)
+      out[service.name] = kubernetesWorkload(config, service, targets.registry, kubernetesProvider);
   });
+  return out;
+}
 
+/** One field of every workload that has it, by service name. */
+function byService(
+  workloads: Record<string, Workload>,
+  field: keyof Workload,
+): Record<string, pulumi.Input<string>> {
+  const out: Record<string, pulumi.Input<string>> = {};
+  for (const [name, w] of Object.entries(workloads)) {
+    const value = w[field];
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
+}
+
+/** Each service's release digest, and the active colour of the blueGreen ones. */
+export function releaseOutputs(config: StackConfig): {
+  releaseDigests: Record<string, string>;
+  activeColors: Record<string, string>;
+} {
   const releaseDigests: Record<string, string> = {};
   const activeColors: Record<string, string> = {};
-  for (const service of services) {
+  for (const service of config.services) {
     const release = config.releases[service.name];
     releaseDigests[service.name] = release.digest;
     if (service.strategy.type === "blueGreen") activeColors[service.name] = release.activeColor;
   }
+  return { releaseDigests, activeColors };
+}
 
+/** What every layer built, for the outputs. */
+export interface PlatformLayers {
+  readonly network?: Network;
+  readonly registry: Registry;
+  readonly eks?: EksCluster;
+  readonly ecs?: EcsCluster;
+  readonly workloads: Record<string, Workload>;
+  readonly delivery: DeliveryOutputs;
+}
+
+/** The stack outputs (see outputs.ts): null where the stack does not have the thing. */
+export function stackOutputs(config: StackConfig, layers: PlatformLayers): StackOutputs {
+  const { network, registry, eks, ecs, workloads, delivery } = layers;
   return {
     environment: config.environment,
     awsRegion: config.awsRegion ?? null,
@@ -238,12 +330,29 @@ export function buildPlatform(config: StackConfig): StackOutputs {
     kubeconfig: eks?.kubeconfig ?? null,
     ecsClusterArn: ecs?.clusterArn ?? null,
     albDnsName: ecs?.albDnsName ?? null,
-    namespaces: pulumi.all(namespaces),
-    serviceUrls: pulumi.all(serviceUrls),
-    previewUrls: pulumi.all(previewUrls),
+    namespaces: pulumi.all(byService(workloads, "namespace")),
+    serviceUrls: pulumi.all(byService(workloads, "url")),
+    previewUrls: pulumi.all(byService(workloads, "previewUrl")),
     deployRoleArn: delivery.deployRoleArn,
     previewRoleArn: delivery.previewRoleArn,
-    releaseDigests,
-    activeColors,
+    ...releaseOutputs(config),
   };
+}
+
+/** Builds every layer of the stack and returns its outputs (see outputs.ts). */
+export function buildPlatform(config: StackConfig): StackOutputs {
+  const awsl = awsLayer(config);
+  const network = networkLayer(config, awsl);
+  const registry = registryLayer(config, awsl);
+  const eks = eksLayer(config, awsl, network);
+  const kubernetesProvider = kubernetesProviderLayer(config, eks);
+  const ecs = ecsLayer(config, awsl, network);
+  const workloads = workloadsLayer(config, { awsl, network, registry, ecs, kubernetesProvider });
+  const delivery = buildDelivery(config, {
+    awsProvider: awsl?.provider,
+    account: awsl?.account,
+    registryUrls: pulumi.all(registry.repositoryUrls),
+    repositoryArns: Object.values(registry.repositoryArns),
+  });
+  return stackOutputs(config, { network, registry, eks, ecs, workloads, delivery });
 }

@@ -14,18 +14,92 @@ export interface DeliveryEnvironmentArgs {
   readonly environment: string;
   /** Where deployments to this environment may come from. */
   readonly source: DeploySource;
-  /** Reviewer logins and team slugs; empty means no approval gate. @default none */
-  readonly reviewers?: { users: string[]; teams: string[] };
-  /** Minutes to wait before a deployment proceeds. @default 0 */
-  readonly waitTimerMinutes?: number;
+  /** Reviewer logins and team slugs; both empty means no approval gate. */
+  readonly reviewers: { users: string[]; teams: string[] };
+  /** Minutes to wait before a deployment proceeds; 0 for none. */
+  readonly waitTimerMinutes: number;
   /** Plain variables (role ARNs, names, URLs). */
   readonly variables: Record<string, pulumi.Input<string>>;
-  /** Secrets, each from Pulumi secret config. @default {} */
-  readonly secrets?: Record<string, pulumi.Output<string>>;
-  /** Variables this stack writes into other environments (e.g. its preview role into `preview`). @default {} */
-  readonly foreignVariables?: { environment: string; name: string; value: pulumi.Input<string> }[];
-  /** Repository-level variables this stack owns (names must be unique to the stack). @default {} */
-  readonly repositoryVariables?: Record<string, pulumi.Input<string>>;
+  /** Secrets, each from Pulumi secret config. */
+  readonly secrets: Record<string, pulumi.Output<string>>;
+  /** Variables this stack writes into other environments (e.g. its preview role into `preview`). */
+  readonly foreignVariables: { environment: string; name: string; value: pulumi.Input<string> }[];
+  /** Repository-level variables this stack owns (names must be unique to the stack). */
+  readonly repositoryVariables: Record<string, pulumi.Input<string>>;
+}
+
+/**
+ * The environment's protection: reviewers (numeric ids) with self-review prevented when there
+ * are any, no admin bypass, the wait timer when positive, deployments only from custom policies.
+ */
+export function planEnvironment(
+  repository: string,
+  environment: string,
+  reviewers: { users: pulumi.Input<number>[]; teams: pulumi.Input<number>[] },
+  waitTimerMinutes: number,
+) {
+  const gated = reviewers.users.length + reviewers.teams.length > 0;
+  return {
+    repository,
+    environment,
+    reviewers: gated ? [reviewers] : undefined,
+    preventSelfReview: gated ? true : undefined,
+    canAdminsBypass: false,
+    waitTimer: waitTimerMinutes || undefined,
+    deploymentBranchPolicy: { protectedBranches: false, customBranchPolicies: true },
+  };
+}
+
+/** The one branch or tag pattern deployments may come from. */
+export function planDeploymentPolicy(
+  source: DeploySource,
+): { tagPattern: string } | { branchPattern: string } {
+  return source.kind === "tag" ? { tagPattern: source.pattern } : { branchPattern: source.branch };
+}
+
+/** Reviewer logins and team slugs as the numeric ids the API takes. */
+export function resolveReviewers(
+  reviewers: { users: string[]; teams: string[] },
+  opts: pulumi.InvokeOptions,
+): { users: pulumi.Output<number>[]; teams: pulumi.Output<number>[] } {
+  return {
+    users: reviewers.users.map((username) => github.getUserOutput({ username }, opts).id.apply(Number)),
+    teams: reviewers.teams.map((slug) => github.getTeamOutput({ slug }, opts).id.apply(Number)),
+  };
+}
+
+/** The environment's variables and secrets, the variables it writes elsewhere and its repository variables. */
+export function createEnvironmentValues(
+  name: string,
+  environment: pulumi.Input<string>,
+  args: DeliveryEnvironmentArgs,
+  opts: pulumi.CustomResourceOptions,
+): void {
+  const repository = args.repository;
+  for (const [variableName, value] of Object.entries(args.variables))
+    new github.ActionsEnvironmentVariable(
+      `${name}-${variableName.toLowerCase()}`,
+      { repository, environment, variableName, value },
+      opts,
+    );
+  for (const [secretName, value] of Object.entries(args.secrets))
+    new github.ActionsEnvironmentSecret(
+      `${name}-${secretName.toLowerCase()}`,
+      { repository, environment, secretName, plaintextValue: value },
+      opts,
+    );
+  for (const v of args.foreignVariables)
+    new github.ActionsEnvironmentVariable(
+      `${name}-${v.environment}-${v.name.toLowerCase()}`,
+      { repository, environment: v.environment, variableName: v.name, value: v.value },
+      opts,
+    );
+  for (const [variableName, value] of Object.entries(args.repositoryVariables))
+    new github.ActionsVariable(
+      `${name}-repo-${variableName.toLowerCase()}`,
+      { repository, variableName, value },
+      opts,
+    );
 }
 
 export class DeliveryEnvironment extends pulumi.ComponentResource {
@@ -34,66 +108,18 @@ export class DeliveryEnvironment extends pulumi.ComponentResource {
   constructor(name: string, args: DeliveryEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:delivery:DeliveryEnvironment", name, {}, opts);
     const parent = { parent: this };
-    const users = (args.reviewers?.users ?? []).map((username) =>
-      github.getUserOutput({ username }, parent).id.apply(Number),
-    );
-    const teams = (args.reviewers?.teams ?? []).map((slug) =>
-      github.getTeamOutput({ slug }, parent).id.apply(Number),
-    );
-    const gated = users.length + teams.length > 0;
-
+    const reviewers = resolveReviewers(args.reviewers, parent);
     const env = new github.RepositoryEnvironment(
       `${name}-environment`,
-      {
-        repository: args.repository,
-        environment: args.environment,
-        reviewers: gated ? [{ users, teams }] : undefined,
-        preventSelfReview: gated ? true : undefined,
-        canAdminsBypass: false,
-        waitTimer: args.waitTimerMinutes || undefined,
-        deploymentBranchPolicy: { protectedBranches: false, customBranchPolicies: true },
-      },
+      planEnvironment(args.repository, args.environment, reviewers, args.waitTimerMinutes),
       parent,
     );
     new github.RepositoryEnvironmentDeploymentPolicy(
       `${name}-deployment-policy`,
-      {
-        repository: args.repository,
-        environment: env.environment,
-        ...(args.source.kind === "tag"
-          ? { tagPattern: args.source.pattern }
-          : { branchPattern: args.source.branch }),
-      },
+      { repository: args.repository, environment: env.environment, ...planDeploymentPolicy(args.source) },
       parent,
     );
-    for (const [variableName, value] of Object.entries(args.variables)) {
-      new github.ActionsEnvironmentVariable(
-        `${name}-${variableName.toLowerCase()}`,
-        { repository: args.repository, environment: env.environment, variableName, value },
-        parent,
-      );
-    }
-    for (const [secretName, value] of Object.entries(args.secrets ?? {})) {
-      new github.ActionsEnvironmentSecret(
-        `${name}-${secretName.toLowerCase()}`,
-        { repository: args.repository, environment: env.environment, secretName, plaintextValue: value },
-        parent,
-      );
-    }
-    for (const v of args.foreignVariables ?? []) {
-      new github.ActionsEnvironmentVariable(
-        `${name}-${v.environment}-${v.name.toLowerCase()}`,
-        { repository: args.repository, environment: v.environment, variableName: v.name, value: v.value },
-        parent,
-      );
-    }
-    for (const [variableName, value] of Object.entries(args.repositoryVariables ?? {})) {
-      new github.ActionsVariable(
-        `${name}-repo-${variableName.toLowerCase()}`,
-        { repository: args.repository, variableName, value },
-        parent,
-      );
-    }
+    createEnvironmentValues(name, env.environment, args, parent);
     this.environment = env.environment;
     this.registerOutputs({ environment: this.environment });
   }

@@ -14,24 +14,177 @@ import * as pulumi from "@pulumi/pulumi";
 export interface DeliveryRepositoryArgs {
   /** Repository name (in the provider's owner). */
   readonly repository: string;
+  /** Repository description; none when undefined. */
   readonly description?: string;
   /** Branches to protect: `main`, plus `develop` under gitflow. */
   readonly protectedBranches: string[];
   /** Status checks every pull request must pass (derived from the workflow model). */
   readonly requiredChecks: string[];
-  /** Approving reviews a pull request needs. @default 1 */
-  readonly requiredApprovals?: number;
+  /** Approving reviews a pull request needs (`github.requiredApprovals`). */
+  readonly requiredApprovals: number;
   /** `owner/repo@*` patterns of the third-party actions the workflows use. */
   readonly allowedActions: string[];
   /** Path → content of the generated workflow and action files. */
   readonly files: Record<string, string>;
-  /** Environment pull-request previews and drift detection run in. @default "preview" */
-  readonly previewEnvironment?: string;
-  /** Keep the repository (archive it) when the stack is destroyed. @default true */
-  readonly archiveOnDestroy?: boolean;
+  /** Environment pull-request previews and drift detection run in. */
+  readonly previewEnvironment: string;
 }
 
 export const DELIVERY_BRANCH = "platform/delivery";
+
+/**
+ * The repository's settings: private, security analysis and push protection on, squash merges
+ * only, no wiki, archived (never deleted) when the stack is destroyed.
+ */
+export function planRepository(repository: string, description: string | undefined) {
+  return {
+    name: repository,
+    description,
+    visibility: "private",
+    vulnerabilityAlerts: true,
+    securityAndAnalysis: {
+      advancedSecurity: { status: "enabled" },
+      secretScanning: { status: "enabled" },
+      secretScanningPushProtection: { status: "enabled" },
+    },
+    deleteBranchOnMerge: true,
+    allowMergeCommit: false,
+    allowRebaseMerge: false,
+    allowSquashMerge: true,
+    squashMergeCommitTitle: "PR_TITLE",
+    squashMergeCommitMessage: "PR_BODY",
+    allowAutoMerge: false,
+    hasWiki: false,
+    archiveOnDestroy: true,
+  };
+}
+
+/**
+ * Protection of one branch, administrators included: up-to-date required checks, approvals from
+ * code owners other than the last pusher, stale approvals dismissed, resolved conversations,
+ * linear history, no force pushes or deletion.
+ */
+export function planBranchProtection(
+  repositoryId: pulumi.Input<string>,
+  branch: string,
+  requiredChecks: string[],
+  requiredApprovals: number,
+) {
+  return {
+    repositoryId,
+    pattern: branch,
+    enforceAdmins: true,
+    requiredStatusChecks: [{ strict: true, contexts: requiredChecks }],
+    requiredPullRequestReviews: [
+      {
+        requiredApprovingReviewCount: requiredApprovals,
+        dismissStaleReviews: true,
+        requireCodeOwnerReviews: true,
+        requireLastPushApproval: true,
+      },
+    ],
+    requireConversationResolution: true,
+    requiredLinearHistory: true,
+    allowsForcePushes: false,
+    allowsDeletions: false,
+  };
+}
+
+/** Actions limited to GitHub's own and the listed patterns, pinned by SHA. */
+export function planActionsPermissions(repository: pulumi.Input<string>, allowedActions: string[]) {
+  return {
+    repository,
+    enabled: true,
+    allowedActions: "selected",
+    shaPinningRequired: true,
+    allowedActionsConfig: {
+      githubOwnedAllowed: true,
+      verifiedAllowed: false,
+      patternsAlloweds: allowedActions,
+    },
+  };
+}
+
+/** Logical name of a generated file: `.github/` dropped, every other run of punctuation a `-`. */
+export function deliveryFileName(name: string, path: string): string {
+  return `${name}-${path.replace(/^\.github\//, "").replace(/[^A-Za-z0-9]+/g, "-")}`;
+}
+
+/** Branch protection, workflow token and Actions permissions, the drift label and the preview environment. */
+export function createRepositoryGovernance(
+  name: string,
+  repo: github.Repository,
+  args: DeliveryRepositoryArgs,
+  opts: pulumi.CustomResourceOptions,
+): void {
+  for (const branch of args.protectedBranches)
+    new github.BranchProtection(
+      `${name}-${branch}`,
+      planBranchProtection(repo.nodeId, branch, args.requiredChecks, args.requiredApprovals),
+      opts,
+    );
+  new github.WorkflowRepositoryPermissions(
+    `${name}-workflow-token`,
+    { repository: repo.name, defaultWorkflowPermissions: "read", canApprovePullRequestReviews: false },
+    opts,
+  );
+  new github.ActionsRepositoryPermissions(
+    `${name}-actions`,
+    planActionsPermissions(repo.name, args.allowedActions),
+    opts,
+  );
+  new github.IssueLabel(
+    `${name}-drift`,
+    { repository: repo.name, name: "drift", color: "d93f0b", description: "Stack differs from its program" },
+    opts,
+  );
+  new github.RepositoryEnvironment(
+    `${name}-preview`,
+    { repository: repo.name, environment: args.previewEnvironment, canAdminsBypass: false },
+    opts,
+  );
+}
+
+/** The generated files on `DELIVERY_BRANCH` and the pull request proposing them to `main`. */
+export function createDeliveryPullRequest(
+  name: string,
+  repository: pulumi.Input<string>,
+  files: Record<string, string>,
+  opts: pulumi.CustomResourceOptions,
+): github.RepositoryPullRequest {
+  const branch = new github.Branch(
+    `${name}-delivery-branch`,
+    { repository, branch: DELIVERY_BRANCH, sourceBranch: "main" },
+    opts,
+  );
+  const created = Object.entries(files).map(
+    ([path, content]) =>
+      new github.RepositoryFile(
+        deliveryFileName(name, path),
+        {
+          repository,
+          branch: branch.branch,
+          file: path,
+          content,
+          commitMessage: `chore(platform): update ${path}`,
+          overwriteOnCreate: true,
+        },
+        opts,
+      ),
+  );
+  return new github.RepositoryPullRequest(
+    `${name}-delivery-pr`,
+    {
+      baseRepository: repository,
+      baseRef: "main",
+      headRef: branch.branch,
+      title: "Platform: update delivery workflows",
+      body: "Generated by the platform program (`npm run render:workflows` shows the same files). Merge to apply.",
+      maintainerCanModify: false,
+    },
+    { ...opts, dependsOn: created },
+  );
+}
 
 export class DeliveryRepository extends pulumi.ComponentResource {
   readonly name: pulumi.Output<string>;
@@ -40,126 +193,13 @@ export class DeliveryRepository extends pulumi.ComponentResource {
   constructor(name: string, args: DeliveryRepositoryArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:delivery:DeliveryRepository", name, {}, opts);
     const parent = { parent: this };
-
     const repo = new github.Repository(
       `${name}-repository`,
-      {
-        name: args.repository,
-        description: args.description,
-        visibility: "private",
-        vulnerabilityAlerts: true,
-        securityAndAnalysis: {
-          advancedSecurity: { status: "enabled" },
-          secretScanning: { status: "enabled" },
-          secretScanningPushProtection: { status: "enabled" },
-        },
-        deleteBranchOnMerge: true,
-        allowMergeCommit: false,
-        allowRebaseMerge: false,
-        allowSquashMerge: true,
-        squashMergeCommitTitle: "PR_TITLE",
-        squashMergeCommitMessage: "PR_BODY",
-        allowAutoMerge: false,
-        hasWiki: false,
-        archiveOnDestroy: args.archiveOnDestroy ?? true,
-      },
+      planRepository(args.repository, args.description),
       { ...parent, protect: true },
     );
-
-    for (const branch of args.protectedBranches) {
-      new github.BranchProtection(
-        `${name}-${branch}`,
-        {
-          repositoryId: repo.nodeId,
-          pattern: branch,
-          enforceAdmins: true,
-          requiredStatusChecks: [{ strict: true, contexts: args.requiredChecks }],
-          requiredPullRequestReviews: [
-            {
-              requiredApprovingReviewCount: args.requiredApprovals ?? 1,
-              dismissStaleReviews: true,
-              requireCodeOwnerReviews: true,
-              requireLastPushApproval: true,
-            },
-          ],
-          requireConversationResolution: true,
-          requiredLinearHistory: true,
-          allowsForcePushes: false,
-          allowsDeletions: false,
-        },
-        parent,
-      );
-    }
-
-    new github.WorkflowRepositoryPermissions(
-      `${name}-workflow-token`,
-      { repository: repo.name, defaultWorkflowPermissions: "read", canApprovePullRequestReviews: false },
-      parent,
-    );
-    new github.ActionsRepositoryPermissions(
-      `${name}-actions`,
-      {
-        repository: repo.name,
-        enabled: true,
-        allowedActions: "selected",
-        shaPinningRequired: true,
-        allowedActionsConfig: {
-          githubOwnedAllowed: true,
-          verifiedAllowed: false,
-          patternsAlloweds: args.allowedActions,
-        },
-      },
-      parent,
-    );
-    new github.IssueLabel(
-      `${name}-drift`,
-      {
-        repository: repo.name,
-        name: "drift",
-        color: "d93f0b",
-        description: "Stack differs from its program",
-      },
-      parent,
-    );
-    new github.RepositoryEnvironment(
-      `${name}-preview`,
-      { repository: repo.name, environment: args.previewEnvironment ?? "preview", canAdminsBypass: false },
-      parent,
-    );
-
-    const branch = new github.Branch(
-      `${name}-delivery-branch`,
-      { repository: repo.name, branch: DELIVERY_BRANCH, sourceBranch: "main" },
-      parent,
-    );
-    const files = Object.entries(args.files).map(
-      ([path, content]) =>
-        new github.RepositoryFile(
-          `${name}-${path.replace(/^\.github\//, "").replace(/[^A-Za-z0-9]+/g, "-")}`,
-          {
-            repository: repo.name,
-            branch: branch.branch,
-            file: path,
-            content,
-            commitMessage: `chore(platform): update ${path}`,
-            overwriteOnCreate: true,
-          },
-          parent,
-        ),
-    );
-    const pr = new github.RepositoryPullRequest(
-      `${name}-delivery-pr`,
-      {
-        baseRepository: repo.name,
-        baseRef: "main",
-        headRef: branch.branch,
-        title: "Platform: update delivery workflows",
-        body: "Generated by the platform program (`npm run render:workflows` shows the same files). Merge to apply.",
-        maintainerCanModify: false,
-      },
-      { ...parent, dependsOn: files },
-    );
-
+    createRepositoryGovernance(name, repo, args, parent);
+    const pr = createDeliveryPullRequest(name, repo.name, args.files, parent);
     this.name = repo.name;
     this.pullRequestNumber = pr.number;
     this.registerOutputs({ name: this.name, pullRequestNumber: this.pullRequestNumber });

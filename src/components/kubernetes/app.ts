@@ -1,72 +1,204 @@
 import * as k8s from "../../lib/k8s";
 import * as pulumi from "@pulumi/pulumi";
+import {
+  appLabels,
+  KubernetesAutoscaling,
+  KubernetesStrategy,
+  planAllowSpec,
+  planAutoscaling,
+  planDefaultDenySpec,
+  planDeploymentSpec,
+  planExternalSecretSpec,
+  planHpaSpec,
+  planNamespaceLabels,
+  planPdbSpec,
+  planPodSpec,
+  planServices,
+  planServiceSpec,
+  planTracks,
+  Track,
+  trackLabels,
+  trackResourceName,
+} from "./app-spec";
 
-export type Color = "blue" | "green";
-
-/** How new versions reach users. */
-export type KubernetesStrategy =
-  | { readonly type: "rolling"; readonly maxSurge: number | string; readonly maxUnavailable: number | string }
-  | {
-      readonly type: "blueGreen";
-      readonly activeColor: Color;
-      readonly activeImage: pulumi.Input<string>;
-      readonly idleImage: pulumi.Input<string>;
-    }
-  | {
-      readonly type: "canary";
-      readonly weight: number;
-      readonly stableImage: pulumi.Input<string>;
-      readonly canaryImage: pulumi.Input<string>;
-    };
+export * from "./app-spec";
 
 export interface KubernetesAppArgs {
   /** Provider of the target cluster (EKS, kind, minikube, a local API server). */
   readonly provider: k8s.Provider;
-  /** Namespace created for the app, labelled Pod Security `restricted`. @default the app name */
-  readonly namespace?: string;
-  /** Image by digest for `rolling`; the other strategies carry their images. */
-  readonly image?: pulumi.Input<string>;
+  /** Namespace created for the app, labelled Pod Security `restricted`. */
+  readonly namespace: string;
+  /** How versions reach users; it carries the image(s) by digest. */
   readonly strategy: KubernetesStrategy;
+  /** Container port the app listens on; the only port its NetworkPolicy admits. */
   readonly port: number;
-  /** Pods per Deployment (per colour for blueGreen; in total for canary). @default 2 */
-  readonly replicas?: number;
-  /** HPA bounds (not with canary, which splits traffic by replica ratio). */
-  readonly autoscaling?: {
-    readonly minReplicas: number;
-    readonly maxReplicas: number;
-    readonly cpuTarget: number;
-  };
-  /** CPU request and limit, millicores. @default 250 */
-  readonly cpu?: number;
-  /** Memory request and limit, MiB. @default 512 */
-  readonly memoryMiB?: number;
-  /** @default "/health" */
-  readonly healthPath?: string;
-  /** @default {} */
-  readonly env?: Readonly<Record<string, string>>;
-  /** Env name → Secrets Manager ARN; synced by External Secrets into a Secret mounted as files. @default {} */
-  readonly secrets?: Readonly<Record<string, string>>;
+  /** Pods per Deployment (per colour for blueGreen; in total for canary). */
+  readonly replicas: number;
+  /** HPA bounds (ignored for canary, which splits traffic by replica ratio); none when undefined. */
+  readonly autoscaling?: KubernetesAutoscaling;
+  /** CPU request and limit, millicores. */
+  readonly cpu: number;
+  /** Memory request and limit, MiB. */
+  readonly memoryMiB: number;
+  /** HTTP path of the readiness and liveness probes. */
+  readonly healthPath: string;
+  /** Plain environment variables. */
+  readonly env: Readonly<Record<string, string>>;
+  /** Env name → Secrets Manager ARN; synced by External Secrets into a Secret mounted as files. */
+  readonly secrets: Readonly<Record<string, string>>;
   /** ClusterSecretStore resolving `secrets`; required when there are secrets. */
   readonly secretStore?: string;
-  /** IAM role for the ServiceAccount (IRSA on EKS). */
+  /** IAM role for the ServiceAccount (IRSA on EKS); no annotation when undefined. */
   readonly irsaRoleArn?: pulumi.Input<string>;
 }
 
-/** The uid/gid every container runs as. */
-export const RUN_AS = 10001;
-
-/** Canary pods for a weight: at least one while 0 < weight < 100, never all of them until 100. */
-export function canarySplit(total: number, weight: number): { stable: number; canary: number } {
-  if (weight <= 0) return { stable: total, canary: 0 };
-  if (weight >= 100) return { stable: 0, canary: total };
-  const canary = Math.min(total - 1, Math.max(1, Math.round((total * weight) / 100)));
-  return { stable: total - canary, canary };
+/** What is wrong with the args, as messages naming the arg and its value; empty when valid. */
+export function kubernetesAppProblems(name: string, args: KubernetesAppArgs): string[] {
+  const problems: string[] = [];
+  if (Object.keys(args.secrets).length > 0 && !args.secretStore)
+    problems.push(
+      `KubernetesApp ${name}: secretStore is required when secrets are set (got secrets ${Object.keys(args.secrets).join(", ")})`,
+    );
+  return problems;
 }
 
-interface Track {
-  readonly track: string;
-  readonly image: pulumi.Input<string>;
-  readonly replicas: number;
+/** Where a create function registers children: the component's name, namespace and options. */
+export interface AppScope {
+  /** The component's name: prefix of every logical name and the `app.kubernetes.io/name` label. */
+  readonly name: string;
+  /** The created namespace's name. */
+  readonly namespace: pulumi.Output<string>;
+  /** `parent` (the component) and `provider` of every child. */
+  readonly opts: pulumi.CustomResourceOptions;
+}
+
+function metadata(scope: AppScope, resourceName: string, labels = appLabels(scope.name)) {
+  return { name: resourceName, namespace: scope.namespace, labels };
+}
+
+/** The app's namespace, `${name}-ns`, labelled Pod Security `restricted`. */
+export function createNamespace(
+  name: string,
+  namespace: string,
+  opts: pulumi.CustomResourceOptions,
+): k8s.core.v1.Namespace {
+  return new k8s.core.v1.Namespace(
+    `${name}-ns`,
+    { metadata: { name: namespace, labels: planNamespaceLabels() } },
+    opts,
+  );
+}
+
+/** The pods' ServiceAccount, `${name}-sa`: no token automount, IRSA annotation when a role is given. */
+export function createServiceAccount(
+  scope: AppScope,
+  irsaRoleArn: pulumi.Input<string> | undefined,
+): k8s.core.v1.ServiceAccount {
+  return new k8s.core.v1.ServiceAccount(
+    `${scope.name}-sa`,
+    {
+      metadata: {
+        ...metadata(scope, scope.name),
+        annotations: irsaRoleArn ? { "eks.amazonaws.com/role-arn": irsaRoleArn } : undefined,
+      },
+      automountServiceAccountToken: false,
+    },
+    scope.opts,
+  );
+}
+
+/** The ExternalSecret `${name}-secrets` and the name of the Secret it syncs; none without secrets. */
+export function createExternalSecret(
+  scope: AppScope,
+  secrets: Readonly<Record<string, string>>,
+  store: string | undefined,
+): string | undefined {
+  if (Object.keys(secrets).length === 0 || !store) return undefined;
+  const secretName = `${scope.name}-secrets`;
+  new k8s.apiextensions.CustomResource(
+    `${scope.name}-secrets`,
+    {
+      apiVersion: "external-secrets.io/v1",
+      kind: "ExternalSecret",
+      metadata: metadata(scope, secretName),
+      spec: planExternalSecretSpec(secretName, store, secrets),
+    },
+    scope.opts,
+  );
+  return secretName;
+}
+
+/** One track's Deployment, its HPA when autoscaled and its PDB, all named `${name}-${track}`. */
+export function createTrack(
+  scope: AppScope,
+  track: Track,
+  args: KubernetesAppArgs,
+  pod: { serviceAccountName: pulumi.Input<string>; secretName: string | undefined },
+): k8s.apps.v1.Deployment {
+  const { name } = scope;
+  const logicalName = `${name}-${track.track}`;
+  const meta = metadata(scope, trackResourceName(name, track.track), trackLabels(name, track.track));
+  const hpa = planAutoscaling(args.strategy, args.autoscaling);
+  const podSpec = planPodSpec({
+    name,
+    image: track.image,
+    serviceAccountName: pod.serviceAccountName,
+    port: args.port,
+    cpu: args.cpu,
+    memoryMiB: args.memoryMiB,
+    healthPath: args.healthPath,
+    env: args.env,
+    secretName: pod.secretName,
+  });
+  const deployment = new k8s.apps.v1.Deployment(
+    logicalName,
+    { metadata: meta, spec: planDeploymentSpec(name, track, args.strategy, hpa !== undefined, podSpec) },
+    scope.opts,
+  );
+  if (hpa)
+    new k8s.autoscaling.v2.HorizontalPodAutoscaler(
+      logicalName,
+      { metadata: meta, spec: planHpaSpec(deployment.metadata.name, hpa) },
+      scope.opts,
+    );
+  new k8s.policy.v1.PodDisruptionBudget(
+    logicalName,
+    { metadata: meta, spec: planPdbSpec(name, track.track) },
+    scope.opts,
+  );
+  return deployment;
+}
+
+/** The Services of the strategy (see `planServices`) with their in-cluster URLs. */
+export function createServices(
+  scope: AppScope,
+  strategy: KubernetesStrategy,
+): { main: k8s.core.v1.Service; mainUrl: pulumi.Output<string>; previewUrl?: pulumi.Output<string> } {
+  const created = planServices(scope.name, strategy).map((plan) => {
+    const service = new k8s.core.v1.Service(
+      plan.logicalName,
+      { metadata: metadata(scope, plan.resourceName), spec: planServiceSpec(plan.selector) },
+      scope.opts,
+    );
+    const url = pulumi.interpolate`http://${service.metadata.name}.${scope.namespace}.svc.cluster.local`;
+    return { plan, service, url };
+  });
+  const main = created.find((c) => !c.plan.preview)!;
+  return { main: main.service, mainUrl: main.url, previewUrl: created.find((c) => c.plan.preview)?.url };
+}
+
+/** The namespace's default-deny NetworkPolicy and the app's allow policy (service port, DNS, HTTPS). */
+export function createNetworkPolicies(scope: AppScope, port: number): void {
+  new k8s.networking.v1.NetworkPolicy(
+    `${scope.name}-default-deny`,
+    { metadata: metadata(scope, "default-deny"), spec: planDefaultDenySpec() },
+    scope.opts,
+  );
+  new k8s.networking.v1.NetworkPolicy(
+    `${scope.name}-allow`,
+    { metadata: metadata(scope, `${scope.name}-allow`), spec: planAllowSpec(scope.name, port) },
+    scope.opts,
+  );
 }
 
 /**
@@ -86,207 +218,27 @@ export class KubernetesApp extends pulumi.ComponentResource {
   public readonly previewUrl?: pulumi.Output<string>;
 
   constructor(name: string, args: KubernetesAppArgs, opts?: pulumi.ComponentResourceOptions) {
+    const problems = kubernetesAppProblems(name, args);
+    if (problems.length > 0) throw new Error(problems.join("\n"));
     super(
       "platform:kubernetes:KubernetesApp",
       name,
       {},
       { ...opts, providers: { kubernetes: args.provider } },
     );
-    const child = { parent: this, provider: args.provider };
-    const nsName = args.namespace ?? name;
-    const appLabels = { "app.kubernetes.io/name": name, "app.kubernetes.io/managed-by": "pulumi" };
-    const replicas = args.replicas ?? 2;
+    const opt = { parent: this, provider: args.provider };
+    this.namespace = createNamespace(name, args.namespace, opt).metadata.name;
+    const scope: AppScope = { name, namespace: this.namespace, opts: opt };
 
-    const ns = new k8s.core.v1.Namespace(
-      `${name}-ns`,
-      {
-        metadata: {
-          name: nsName,
-          labels: {
-            "pod-security.kubernetes.io/enforce": "restricted",
-            "pod-security.kubernetes.io/enforce-version": "latest",
-            "pod-security.kubernetes.io/audit": "restricted",
-            "pod-security.kubernetes.io/warn": "restricted",
-          },
-        },
-      },
-      child,
-    );
-    this.namespace = ns.metadata.name;
-    const meta = (resourceName: string, labels: Record<string, string> = appLabels) => ({
-      name: resourceName,
-      namespace: this.namespace,
-      labels,
-    });
-
-    const sa = new k8s.core.v1.ServiceAccount(
-      `${name}-sa`,
-      {
-        metadata: {
-          ...meta(name),
-          annotations: args.irsaRoleArn ? { "eks.amazonaws.com/role-arn": args.irsaRoleArn } : undefined,
-        },
-        automountServiceAccountToken: false,
-      },
-      child,
-    );
-
-    const secretNames = Object.keys(args.secrets ?? {});
-    const secretName = `${name}-secrets`;
-    if (secretNames.length > 0) {
-      if (!args.secretStore)
-        throw new Error(`KubernetesApp ${name}: secretStore is required when secrets are set`);
-      new k8s.apiextensions.CustomResource(
-        `${name}-secrets`,
-        {
-          apiVersion: "external-secrets.io/v1",
-          kind: "ExternalSecret",
-          metadata: meta(secretName),
-          spec: {
-            refreshInterval: "1h",
-            secretStoreRef: { kind: "ClusterSecretStore", name: args.secretStore },
-            target: { name: secretName, creationPolicy: "Owner" },
-            data: Object.entries(args.secrets ?? {}).map(([envName, arn]) => ({
-              secretKey: envName,
-              remoteRef: { key: arn },
-            })),
-          },
-        },
-        child,
-      );
-    }
-
-    const tracks = this.tracks(args, replicas);
-    const hpa = args.autoscaling && args.strategy.type !== "canary" ? args.autoscaling : undefined;
-    for (const t of tracks) {
-      const labels = { ...appLabels, "platform.io/track": t.track };
-      const deploymentName = t.track === "main" ? name : `${name}-${t.track}`;
-      const deployment = new k8s.apps.v1.Deployment(
-        `${name}-${t.track}`,
-        {
-          metadata: meta(deploymentName, labels),
-          spec: {
-            // With an HPA the replica count belongs to the autoscaler.
-            replicas: hpa ? undefined : t.replicas,
-            selector: { matchLabels: { "app.kubernetes.io/name": name, "platform.io/track": t.track } },
-            strategy:
-              args.strategy.type === "rolling"
-                ? {
-                    type: "RollingUpdate",
-                    rollingUpdate: {
-                      maxSurge: args.strategy.maxSurge,
-                      maxUnavailable: args.strategy.maxUnavailable,
-                    },
-                  }
-                : { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
-            template: {
-              metadata: { labels },
-              spec: this.podSpec(
-                name,
-                t.image,
-                sa.metadata.name,
-                args,
-                secretNames.length > 0 ? secretName : undefined,
-              ),
-            },
-          },
-        },
-        child,
-      );
-      if (hpa) {
-        new k8s.autoscaling.v2.HorizontalPodAutoscaler(
-          `${name}-${t.track}`,
-          {
-            metadata: meta(deploymentName, labels),
-            spec: {
-              scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: deployment.metadata.name },
-              minReplicas: hpa.minReplicas,
-              maxReplicas: hpa.maxReplicas,
-              metrics: [
-                {
-                  type: "Resource",
-                  resource: {
-                    name: "cpu",
-                    target: { type: "Utilization", averageUtilization: hpa.cpuTarget },
-                  },
-                },
-              ],
-            },
-          },
-          child,
-        );
-      }
-      new k8s.policy.v1.PodDisruptionBudget(
-        `${name}-${t.track}`,
-        {
-          metadata: meta(deploymentName, labels),
-          spec: {
-            maxUnavailable: 1,
-            selector: { matchLabels: { "app.kubernetes.io/name": name, "platform.io/track": t.track } },
-          },
-        },
-        child,
-      );
-    }
-
-    const service = (resourceName: string, selector: Record<string, string>, logical: string) =>
-      new k8s.core.v1.Service(
-        logical,
-        {
-          metadata: meta(resourceName),
-          spec: {
-            type: "ClusterIP",
-            selector,
-            ports: [{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }],
-          },
-        },
-        child,
-      );
-    const selectorBase = { "app.kubernetes.io/name": name };
-    const main =
-      args.strategy.type === "blueGreen"
-        ? service(name, { ...selectorBase, "platform.io/track": args.strategy.activeColor }, `${name}-svc`)
-        : args.strategy.type === "rolling"
-          ? service(name, { ...selectorBase, "platform.io/track": "main" }, `${name}-svc`)
-          : service(name, selectorBase, `${name}-svc`); // canary: both tracks, split by replicas
-    this.serviceName = main.metadata.name;
-    this.url = pulumi.interpolate`http://${main.metadata.name}.${this.namespace}.svc.cluster.local`;
-    if (args.strategy.type === "blueGreen") {
-      const idle: Color = args.strategy.activeColor === "blue" ? "green" : "blue";
-      const preview = service(
-        `${name}-preview`,
-        { ...selectorBase, "platform.io/track": idle },
-        `${name}-preview-svc`,
-      );
-      this.previewUrl = pulumi.interpolate`http://${preview.metadata.name}.${this.namespace}.svc.cluster.local`;
-    }
-
-    new k8s.networking.v1.NetworkPolicy(
-      `${name}-default-deny`,
-      { metadata: meta("default-deny"), spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } },
-      child,
-    );
-    new k8s.networking.v1.NetworkPolicy(
-      `${name}-allow`,
-      {
-        metadata: meta(`${name}-allow`),
-        spec: {
-          podSelector: { matchLabels: selectorBase },
-          policyTypes: ["Ingress", "Egress"],
-          ingress: [{ ports: [{ protocol: "TCP", port: args.port }] }],
-          egress: [
-            {
-              ports: [
-                { protocol: "UDP", port: 53 },
-                { protocol: "TCP", port: 53 },
-              ],
-            },
-            { ports: [{ protocol: "TCP", port: 443 }] },
-          ],
-        },
-      },
-      child,
-    );
+    const sa = createServiceAccount(scope, args.irsaRoleArn);
+    const secretName = createExternalSecret(scope, args.secrets, args.secretStore);
+    for (const track of planTracks(args.strategy, args.replicas))
+      createTrack(scope, track, args, { serviceAccountName: sa.metadata.name, secretName });
+    const services = createServices(scope, args.strategy);
+    this.serviceName = services.main.metadata.name;
+    this.url = services.mainUrl;
+    this.previewUrl = services.previewUrl;
+    createNetworkPolicies(scope, args.port);
 
     this.registerOutputs({
       namespace: this.namespace,
@@ -294,81 +246,5 @@ export class KubernetesApp extends pulumi.ComponentResource {
       url: this.url,
       previewUrl: this.previewUrl,
     });
-  }
-
-  private tracks(args: KubernetesAppArgs, replicas: number): Track[] {
-    const s = args.strategy;
-    switch (s.type) {
-      case "rolling":
-        if (!args.image) throw new Error("KubernetesApp: image is required for the rolling strategy");
-        return [{ track: "main", image: args.image, replicas }];
-      case "blueGreen":
-        return (["blue", "green"] as const).map((color) => ({
-          track: color,
-          image: color === s.activeColor ? s.activeImage : s.idleImage,
-          replicas,
-        }));
-      case "canary": {
-        const split = canarySplit(replicas, s.weight);
-        return [
-          { track: "stable", image: s.stableImage, replicas: split.stable },
-          { track: "canary", image: s.canaryImage, replicas: split.canary },
-        ];
-      }
-    }
-  }
-
-  private podSpec(
-    name: string,
-    image: pulumi.Input<string>,
-    serviceAccountName: pulumi.Input<string>,
-    args: KubernetesAppArgs,
-    secretName: string | undefined,
-  ): k8s.types.input.core.v1.PodSpec {
-    const resources = { cpu: `${args.cpu ?? 250}m`, memory: `${args.memoryMiB ?? 512}Mi` };
-    const probe = (initialDelaySeconds: number) => ({
-      httpGet: { path: args.healthPath ?? "/health", port: "http" },
-      initialDelaySeconds,
-      periodSeconds: 10,
-      timeoutSeconds: 2,
-      failureThreshold: 3,
-    });
-    return {
-      serviceAccountName,
-      automountServiceAccountToken: false,
-      securityContext: {
-        runAsNonRoot: true,
-        runAsUser: RUN_AS,
-        runAsGroup: RUN_AS,
-        fsGroup: RUN_AS,
-        seccompProfile: { type: "RuntimeDefault" },
-      },
-      containers: [
-        {
-          name,
-          image,
-          ports: [{ name: "http", containerPort: args.port, protocol: "TCP" }],
-          env: Object.entries(args.env ?? {}).map(([envName, value]) => ({ name: envName, value })),
-          resources: { requests: resources, limits: resources },
-          readinessProbe: probe(5),
-          livenessProbe: probe(15),
-          securityContext: {
-            allowPrivilegeEscalation: false,
-            privileged: false,
-            readOnlyRootFilesystem: true,
-            runAsNonRoot: true,
-            capabilities: { drop: ["ALL"] },
-          },
-          volumeMounts: [
-            { name: "tmp", mountPath: "/tmp" },
-            ...(secretName ? [{ name: "secrets", mountPath: "/var/run/secrets/app", readOnly: true }] : []),
-          ],
-        },
-      ],
-      volumes: [
-        { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
-        ...(secretName ? [{ name: "secrets", secret: { secretName } }] : []),
-      ],
-    };
   }
 }

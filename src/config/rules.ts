@@ -1,0 +1,417 @@
+/**
+ * The rules that tie configuration keys together, one function per area, each
+ * `(config) => ConfigProblem[]` and pure. `crossFieldProblems` runs them all, in the order of
+ * `CROSS_FIELD_RULES`, after the schema has parsed the keys one by one.
+ */
+import { keyLocation } from "./backend";
+import { migrationProblems } from "./migrations";
+import { MIN_KUBERNETES_VERSION, PROJECT, ServiceConfig, StackConfig } from "./schema";
+
+export interface ConfigProblem {
+  /** Full config key path, e.g. `platform:eks.publicAccessCidrs`. */
+  readonly key: string;
+  /** The value found (undefined when absent). */
+  readonly value: unknown;
+  /** What is allowed. */
+  readonly allowed: string;
+}
+
+/** One area's cross-key rules: every problem it finds in a parsed configuration. */
+export type ConfigRule = (config: StackConfig) => ConfigProblem[];
+
+/** `["services", 1, "port"]` → `platform:services[1].port`. */
+export function keyOf(path: readonly PropertyKey[]): string {
+  let key = `${PROJECT}:`;
+  path.forEach((part, i) => {
+    if (typeof part === "number") key += `[${part}]`;
+    else key += i === 0 ? String(part) : `.${String(part)}`;
+  });
+  return key;
+}
+
+function problem(path: readonly PropertyKey[], value: unknown, allowed: string): ConfigProblem {
+  return { key: keyOf(path), value, allowed };
+}
+
+/** Production survives an AZ failure, is protected and has reviewers. */
+export const productionRules: ConfigRule = (c) => {
+  if (c.environment !== "production") return [];
+  const out: ConfigProblem[] = [];
+  if (c.usesAws && c.network.azCount < 3)
+    out.push(
+      problem(["network", "azCount"], c.network.azCount, "production spans at least 3 availability zones"),
+    );
+  if (c.usesAws && c.network.natGateways !== "perAz")
+    out.push(
+      problem(
+        ["network", "natGateways"],
+        c.network.natGateways,
+        'production needs "perAz" so one AZ failing does not cut egress',
+      ),
+    );
+  if (!c.protect)
+    out.push(
+      problem(["protect"], false, "production resources are always protected; remove the key or set true"),
+    );
+  if (c.github && c.github.reviewers.users.length + c.github.reviewers.teams.length === 0)
+    out.push(
+      problem(
+        ["github", "reviewers"],
+        c.github.reviewers,
+        "production needs at least one reviewer login or team slug",
+      ),
+    );
+  return out;
+};
+
+/** A stack with AWS resources has a region, and the local stack has none. */
+export const awsRules: ConfigRule = (c) => {
+  const out: ConfigProblem[] = [];
+  if (c.environment === "local" && c.usesAws)
+    out.push(
+      problem(
+        ["environment"],
+        c.environment,
+        'the "local" environment creates no AWS resources: set eks.enabled=false, ecs.enabled=false and registry.kind="ghcr"',
+      ),
+    );
+  if (c.usesAws && !c.awsRegion)
+    out.push({
+      key: "aws:region",
+      value: undefined,
+      allowed: "required when the stack creates AWS resources, e.g. us-east-1",
+    });
+  return out;
+};
+
+/** Outside production the VPC still spans 2 AZs; its prefix leaves room for the subnets. */
+export const networkRules: ConfigRule = (c) => {
+  const out: ConfigProblem[] = [];
+  if (c.environment !== "production" && c.usesAws && c.network.azCount < 2)
+    out.push(problem(["network", "azCount"], c.network.azCount, "at least 2 availability zones"));
+  const prefix = Number(c.network.cidr.split("/")[1]);
+  if (prefix < 16 || prefix > 24)
+    out.push(problem(["network", "cidr"], c.network.cidr, "a VPC prefix between /16 and /24"));
+  return out;
+};
+
+/** GHCR images live under an owner. */
+export const registryRules: ConfigRule = (c) =>
+  c.registry.kind === "ghcr" && !c.registry.ghcrOwner
+    ? [problem(["registry", "ghcrOwner"], undefined, 'required when registry.kind is "ghcr"')]
+    : [];
+
+function versionAtLeast(version: string, minimum: string): boolean {
+  const [a, b] = version.split(".").map(Number);
+  const [x, y] = minimum.split(".").map(Number);
+  return a > x || (a === x && b >= y);
+}
+
+/** A supported version, a private or CIDR-restricted endpoint, and sane node groups. */
+export const eksRules: ConfigRule = (c) => {
+  const out: ConfigProblem[] = [];
+  if (c.eks.enabled) {
+    if (!versionAtLeast(c.eks.version, MIN_KUBERNETES_VERSION))
+      out.push(
+        problem(["eks", "version"], c.eks.version, `a supported version, ${MIN_KUBERNETES_VERSION} or newer`),
+      );
+    if (c.eks.endpointPublicAccess && c.eks.publicAccessCidrs.length === 0)
+      out.push(
+        problem(
+          ["eks", "publicAccessCidrs"],
+          c.eks.publicAccessCidrs,
+          "a public endpoint needs explicit allowed CIDRs",
+        ),
+      );
+    if (c.eks.nodeGroups.length === 0)
+      out.push(problem(["eks", "nodeGroups"], c.eks.nodeGroups, "at least one node group"));
+  }
+  c.eks.publicAccessCidrs.forEach((cidr, i) => {
+    if (cidr.endsWith("/0"))
+      out.push(
+        problem(["eks", "publicAccessCidrs", i], cidr, "a specific network, never the whole internet"),
+      );
+  });
+  c.eks.nodeGroups.forEach((g, i) => {
+    if (!(g.minSize <= g.desiredSize && g.desiredSize <= g.maxSize))
+      out.push(
+        problem(
+          ["eks", "nodeGroups", i],
+          { minSize: g.minSize, desiredSize: g.desiredSize, maxSize: g.maxSize },
+          "minSize ≤ desiredSize ≤ maxSize",
+        ),
+      );
+  });
+  return out;
+};
+
+/** The ALB serves HTTPS by host name, and reaches the internet only to listed CIDRs. */
+export const ecsRules: ConfigRule = (c) => {
+  const out: ConfigProblem[] = [];
+  if (c.ecs.enabled) {
+    if (!c.ecs.certificateArn)
+      out.push(
+        problem(["ecs", "certificateArn"], undefined, "required when ecs.enabled: the ALB serves HTTPS only"),
+      );
+    if (!c.ecs.domain)
+      out.push(
+        problem(["ecs", "domain"], undefined, "required when ecs.enabled: services are routed by host name"),
+      );
+    if (c.ecs.publicLoadBalancer && c.ecs.allowedCidrs.length === 0)
+      out.push(
+        problem(
+          ["ecs", "allowedCidrs"],
+          c.ecs.allowedCidrs,
+          "an internet-facing ALB needs explicit allowed CIDRs",
+        ),
+      );
+  }
+  c.ecs.allowedCidrs.forEach((cidr, i) => {
+    if (cidr.endsWith("/0") && !c.ecs.publicLoadBalancer)
+      out.push(problem(["ecs", "allowedCidrs", i], cidr, "0.0.0.0/0 only with ecs.publicLoadBalancer=true"));
+  });
+  return out;
+};
+
+/** Fargate CPU (millicores) → allowed memory (MiB). */
+export const FARGATE_MEMORY: Record<number, number[]> = {
+  250: [512, 1024, 2048],
+  500: range(1024, 4096, 1024),
+  1000: range(2048, 8192, 1024),
+  2000: range(4096, 16384, 1024),
+  4000: range(8192, 30720, 1024),
+};
+
+function range(from: number, to: number, step: number): number[] {
+  const out: number[] = [];
+  for (let v = from; v <= to; v += step) out.push(v);
+  return out;
+}
+
+/** An ECS service deploys rolling on a Fargate size. */
+function ecsServiceProblems(s: ServiceConfig, i: number): ConfigProblem[] {
+  const out: ConfigProblem[] = [];
+  if (s.strategy.type !== "rolling")
+    out.push(
+      problem(
+        ["services", i, "strategy", "type"],
+        s.strategy.type,
+        'ECS services deploy with "rolling" (circuit breaker with rollback)',
+      ),
+    );
+  const allowed = FARGATE_MEMORY[s.cpu];
+  if (!allowed)
+    out.push(
+      problem(
+        ["services", i, "cpu"],
+        s.cpu,
+        `a Fargate size in millicores: ${Object.keys(FARGATE_MEMORY).join(", ")}`,
+      ),
+    );
+  else if (!allowed.includes(s.memoryMiB))
+    out.push(
+      problem(
+        ["services", i, "memoryMiB"],
+        s.memoryMiB,
+        `for cpu ${s.cpu}: one of ${allowed[0]}-${allowed[allowed.length - 1]} in steps of 1024 (or 512 at 250m)`,
+      ),
+    );
+  return out;
+}
+
+/** A canary service steps through increasing weights to 100 on replicas an HPA does not touch. */
+function canaryServiceProblems(s: ServiceConfig, i: number): ConfigProblem[] {
+  if (s.strategy.type !== "canary") return [];
+  const out: ConfigProblem[] = [];
+  if (s.autoscaling)
+    out.push(
+      problem(
+        ["services", i, "autoscaling"],
+        s.autoscaling,
+        "canary splits traffic by replica ratio, which an autoscaler would undo; remove autoscaling",
+      ),
+    );
+  if (s.replicas < 2)
+    out.push(
+      problem(
+        ["services", i, "replicas"],
+        s.replicas,
+        "at least 2 for canary: with 1 pod the canary track runs nothing until weight 100",
+      ),
+    );
+  const steps = s.strategy.steps;
+  const increasing = steps.every((w, j) => w > 0 && w <= 100 && (j === 0 || w > steps[j - 1]));
+  if (steps.length === 0 || !increasing || steps[steps.length - 1] !== 100)
+    out.push(
+      problem(
+        ["services", i, "strategy", "steps"],
+        steps,
+        "weights strictly increasing within 1-100 and ending at 100, e.g. [10, 25, 50, 100]",
+      ),
+    );
+  return out;
+}
+
+/** Each service has a unique name, a target the stack has and settings that target can run. */
+export const serviceRules: ConfigRule = (c) => {
+  const out: ConfigProblem[] = [];
+  const names = new Set<string>();
+  c.services.forEach((s, i) => {
+    if (names.has(s.name)) out.push(problem(["services", i, "name"], s.name, "service names are unique"));
+    names.add(s.name);
+    if (s.target === "ecs" && !c.ecs.enabled)
+      out.push(
+        problem(["services", i, "target"], s.target, 'target "ecs" needs ecs.enabled=true; or use "eks"'),
+      );
+    if (s.target === "eks" && !c.eks.enabled && !c.kubernetes.kubeconfig)
+      out.push(
+        problem(
+          ["services", i, "target"],
+          s.target,
+          'target "eks" needs eks.enabled=true or kubernetes.kubeconfig',
+        ),
+      );
+    if (s.target === "ecs") out.push(...ecsServiceProblems(s, i));
+    if (s.target === "eks" && Object.keys(s.secrets).length > 0 && !c.kubernetes.secretStore)
+      out.push(
+        problem(
+          ["services", i, "secrets"],
+          Object.keys(s.secrets),
+          "Kubernetes services resolve secrets through kubernetes.secretStore; set it",
+        ),
+      );
+    if (s.autoscaling && s.autoscaling.minReplicas > s.autoscaling.maxReplicas)
+      out.push(problem(["services", i, "autoscaling"], s.autoscaling, "minReplicas ≤ maxReplicas"));
+    out.push(...canaryServiceProblems(s, i));
+  });
+  return out;
+};
+
+/** Every service has a release, every release a service, and a canary weight is one of its steps. */
+export const releaseRules: ConfigRule = (c) => {
+  const out: ConfigProblem[] = [];
+  const names = new Set(c.services.map((s) => s.name));
+  for (const s of c.services) {
+    const release = c.releases[s.name];
+    if (!release)
+      out.push(
+        problem(
+          ["releases", s.name, "digest"],
+          undefined,
+          "every service needs a release digest (sha256:…); the build workflow sets it",
+        ),
+      );
+    else if (
+      s.strategy.type === "canary" &&
+      release.canaryWeight !== 0 &&
+      !s.strategy.steps.includes(release.canaryWeight)
+    )
+      out.push(
+        problem(
+          ["releases", s.name, "canaryWeight"],
+          release.canaryWeight,
+          `0 or one of the steps ${JSON.stringify(s.strategy.steps)}`,
+        ),
+      );
+  }
+  for (const name of Object.keys(c.releases))
+    if (!names.has(name))
+      out.push(
+        problem(
+          ["releases", name],
+          c.releases[name],
+          `a release for a configured service (${[...names].join(", ") || "none"})`,
+        ),
+      );
+  return out;
+};
+
+/** The stack is listed with its environment; only a non-local stack with code owners manages the repository. */
+export const githubRules: ConfigRule = (c) => {
+  if (!c.github) return [];
+  const out: ConfigProblem[] = [];
+  const own = c.github.stacks.find((s) => s.stack === c.stack);
+  if (!own && c.environment !== "local")
+    out.push(problem(["github", "stacks"], c.github.stacks, `must list this stack ("${c.stack}")`));
+  else if (own && own.environment !== c.environment)
+    out.push(problem(["github", "stacks"], own, `this stack deploys to the "${c.environment}" environment`));
+  if (c.github.manageRepository && c.environment === "local")
+    out.push(problem(["github", "manageRepository"], true, "the local stack cannot own the repository"));
+  if (c.github.manageRepository && c.github.codeOwners.length === 0)
+    out.push(
+      problem(
+        ["github", "codeOwners"],
+        [],
+        "at least one team slug: branch protection requires code-owner reviews, and without owners it requires none",
+      ),
+    );
+  return out;
+};
+
+/** A stack GitHub deploys needs shared state, and its secrets provider must fit the backend. */
+export const backendRules: ConfigRule = (c) => {
+  if (!c.github) return [];
+  const { backend, secrets } = c.github;
+  if (!backend)
+    return [
+      problem(
+        ["github", "backend"],
+        undefined,
+        'CI jobs need shared state: { kind: "s3", bucket, region, stateKeyArn } from the bootstrap stack, or { kind: "cloud", organization }',
+      ),
+    ];
+  const out: ConfigProblem[] = [];
+  if (backend.kind === "s3" && keyLocation(backend.stateKeyArn).region !== backend.region)
+    out.push(
+      problem(
+        ["github", "backend", "stateKeyArn"],
+        backend.stateKeyArn,
+        `S3 encrypts only with a key in the bucket's region (${backend.region})`,
+      ),
+    );
+  if (backend.kind === "cloud" && backend.tokenType !== "organization" && !backend.scope)
+    out.push(
+      problem(
+        ["github", "backend", "scope"],
+        undefined,
+        `a ${backend.tokenType === "team" ? "team name" : "user login"} for tokenType "${backend.tokenType}"`,
+      ),
+    );
+  if (backend.kind === "cloud" && backend.tokenType === "organization" && backend.scope)
+    out.push(
+      problem(
+        ["github", "backend", "scope"],
+        backend.scope,
+        'nothing: tokenType "organization" takes no scope',
+      ),
+    );
+  if (secrets.provider === "service" && backend.kind !== "cloud")
+    out.push(
+      problem(
+        ["github", "secrets", "provider"],
+        "service",
+        'passphrase or awskms: "service" keys exist only in Pulumi Cloud',
+      ),
+    );
+  return out;
+};
+
+/** Every cross-key rule, by area, in the order their problems are reported. */
+export const CROSS_FIELD_RULES: readonly ConfigRule[] = [
+  productionRules,
+  awsRules,
+  networkRules,
+  registryRules,
+  eksRules,
+  ecsRules,
+  serviceRules,
+  releaseRules,
+  githubRules,
+  backendRules,
+  migrationProblems,
+];
+
+/** The problems every rule finds; empty when the configuration is consistent. */
+export function crossFieldProblems(c: StackConfig): ConfigProblem[] {
+  return CROSS_FIELD_RULES.flatMap((rule) => rule(c));
+}

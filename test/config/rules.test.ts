@@ -1,0 +1,392 @@
+import { strict as assert } from "assert";
+import { parseStackConfig, StackConfig } from "../../src/config";
+import {
+  awsRules,
+  backendRules,
+  ConfigRule,
+  CROSS_FIELD_RULES,
+  eksRules,
+  ecsRules,
+  githubRules,
+  networkRules,
+  productionRules,
+  registryRules,
+  releaseRules,
+  serviceRules,
+} from "../../src/config/rules";
+import { migrationProblems } from "../../src/config/migrations";
+import { readStackConfig } from "../../src/config/stack-files";
+
+/** A mutable copy of a committed stack's parsed configuration. */
+function committed(stack: string): any {
+  const values: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(readStackConfig(stack)))
+    if (k.startsWith("platform:")) values[k.slice(9)] = v;
+  return structuredClone(parseStackConfig(stack, values, stack === "local" ? undefined : "eu-west-1"));
+}
+
+interface RuleCase {
+  readonly when: string;
+  readonly stack?: string;
+  readonly change: (c: any) => void;
+  /** Every problem the rule reports: key and a pattern of what is allowed. */
+  readonly expect: [key: string, allowed: RegExp][];
+}
+
+const RULES: [name: string, rule: ConfigRule, cases: RuleCase[]][] = [
+  [
+    "productionRules",
+    productionRules,
+    [
+      {
+        when: "production spans 2 AZs",
+        stack: "production",
+        change: (c) => (c.network.azCount = 2),
+        expect: [["platform:network.azCount", /production spans at least 3 availability zones/]],
+      },
+      {
+        when: "production has a single NAT gateway",
+        stack: "production",
+        change: (c) => (c.network.natGateways = "single"),
+        expect: [["platform:network.natGateways", /production needs "perAz"/]],
+      },
+      {
+        when: "production is unprotected",
+        stack: "production",
+        change: (c) => (c.protect = false),
+        expect: [["platform:protect", /always protected/]],
+      },
+      {
+        when: "production has no reviewers",
+        stack: "production",
+        change: (c) => (c.github.reviewers = { users: [], teams: [] }),
+        expect: [["platform:github.reviewers", /at least one reviewer/]],
+      },
+    ],
+  ],
+  [
+    "awsRules",
+    awsRules,
+    [
+      {
+        when: "the local stack creates AWS resources",
+        stack: "local",
+        change: (c) => (c.usesAws = true),
+        expect: [
+          ["platform:environment", /creates no AWS resources/],
+          ["aws:region", /required when the stack creates AWS resources/],
+        ],
+      },
+      {
+        when: "an AWS stack has no region",
+        change: (c) => (c.awsRegion = undefined),
+        expect: [["aws:region", /required when the stack creates AWS resources/]],
+      },
+    ],
+  ],
+  [
+    "networkRules",
+    networkRules,
+    [
+      {
+        when: "a development VPC spans 1 AZ",
+        change: (c) => (c.network.azCount = 1),
+        expect: [["platform:network.azCount", /^at least 2 availability zones$/]],
+      },
+      {
+        when: "the VPC prefix is /25",
+        change: (c) => (c.network.cidr = "10.0.0.0/25"),
+        expect: [["platform:network.cidr", /between \/16 and \/24/]],
+      },
+      {
+        when: "the VPC prefix is /12",
+        change: (c) => (c.network.cidr = "10.0.0.0/12"),
+        expect: [["platform:network.cidr", /between \/16 and \/24/]],
+      },
+    ],
+  ],
+  [
+    "registryRules",
+    registryRules,
+    [
+      {
+        when: "ghcr has no owner",
+        change: (c) => (c.registry = { ...c.registry, kind: "ghcr", ghcrOwner: undefined }),
+        expect: [["platform:registry.ghcrOwner", /required when registry.kind is "ghcr"/]],
+      },
+    ],
+  ],
+  [
+    "eksRules",
+    eksRules,
+    [
+      {
+        when: "the public EKS endpoint has no CIDRs",
+        change: (c) => (c.eks.endpointPublicAccess = true),
+        expect: [["platform:eks.publicAccessCidrs", /a public endpoint needs explicit allowed CIDRs/]],
+      },
+      {
+        when: "the EKS endpoint is open to the internet",
+        change: (c) => {
+          c.eks.endpointPublicAccess = true;
+          c.eks.publicAccessCidrs = ["0.0.0.0/0"];
+        },
+        expect: [["platform:eks.publicAccessCidrs[0]", /never the whole internet/]],
+      },
+      {
+        when: "the version is older than supported",
+        change: (c) => (c.eks.version = "1.30"),
+        expect: [["platform:eks.version", /1\.31 or newer/]],
+      },
+      {
+        when: "there is no node group",
+        change: (c) => (c.eks.nodeGroups = []),
+        expect: [["platform:eks.nodeGroups", /at least one node group/]],
+      },
+      {
+        when: "a node group wants more nodes than its maximum",
+        change: (c) => (c.eks.nodeGroups[0].desiredSize = 9),
+        expect: [["platform:eks.nodeGroups[0]", /minSize ≤ desiredSize ≤ maxSize/]],
+      },
+    ],
+  ],
+  [
+    "ecsRules",
+    ecsRules,
+    [
+      {
+        when: "ECS has no certificate or domain",
+        change: (c) => {
+          c.ecs.certificateArn = undefined;
+          c.ecs.domain = undefined;
+        },
+        expect: [
+          ["platform:ecs.certificateArn", /the ALB serves HTTPS only/],
+          ["platform:ecs.domain", /routed by host name/],
+        ],
+      },
+      {
+        when: "an internet-facing ALB has no CIDRs",
+        change: (c) => (c.ecs.publicLoadBalancer = true),
+        expect: [["platform:ecs.allowedCidrs", /internet-facing ALB needs explicit allowed CIDRs/]],
+      },
+      {
+        when: "an internal ALB admits 0.0.0.0/0",
+        change: (c) => (c.ecs.allowedCidrs = ["0.0.0.0/0"]),
+        expect: [["platform:ecs.allowedCidrs[0]", /only with ecs.publicLoadBalancer=true/]],
+      },
+    ],
+  ],
+  [
+    "serviceRules",
+    serviceRules,
+    [
+      {
+        when: "two services share a name",
+        change: (c) => (c.services[1].name = "api"),
+        expect: [["platform:services[1].name", /service names are unique/]],
+      },
+      {
+        when: "an ECS service runs while ECS is disabled",
+        change: (c) => (c.ecs.enabled = false),
+        expect: [["platform:services[3].target", /needs ecs.enabled=true/]],
+      },
+      {
+        when: "an EKS service has neither cluster nor kubeconfig",
+        change: (c) => (c.eks.enabled = false),
+        expect: [
+          ["platform:services[0].target", /needs eks.enabled=true or kubernetes.kubeconfig/],
+          ["platform:services[1].target", /needs eks.enabled=true or kubernetes.kubeconfig/],
+          ["platform:services[2].target", /needs eks.enabled=true or kubernetes.kubeconfig/],
+        ],
+      },
+      {
+        when: "an ECS service uses a non-rolling strategy",
+        change: (c) => (c.services[3].strategy = { type: "blueGreen" }),
+        expect: [["platform:services[3].strategy.type", /ECS services deploy with "rolling"/]],
+      },
+      {
+        when: "an ECS service has no Fargate CPU size",
+        change: (c) => (c.services[3].cpu = 300),
+        expect: [["platform:services[3].cpu", /a Fargate size in millicores: 250, 500, 1000, 2000, 4000/]],
+      },
+      {
+        when: "an ECS service has memory its CPU cannot have",
+        change: (c) => (c.services[3].memoryMiB = 4096),
+        expect: [["platform:services[3].memoryMiB", /for cpu 250: one of 512-2048/]],
+      },
+      {
+        when: "a Kubernetes service has secrets but no secret store",
+        change: (c) => (c.services[0].secrets = { TOKEN: "arn:aws:secretsmanager:eu-west-1:1:secret:x" }),
+        expect: [["platform:services[0].secrets", /through kubernetes.secretStore/]],
+      },
+      {
+        when: "autoscaling has min above max",
+        change: (c) => (c.services[0].autoscaling = { minReplicas: 5, maxReplicas: 2, cpuTarget: 70 }),
+        expect: [["platform:services[0].autoscaling", /minReplicas ≤ maxReplicas/]],
+      },
+      {
+        when: "a canary service autoscales",
+        change: (c) => (c.services[2].autoscaling = { minReplicas: 2, maxReplicas: 4, cpuTarget: 70 }),
+        expect: [["platform:services[2].autoscaling", /an autoscaler would undo/]],
+      },
+      {
+        when: "a canary service runs 1 replica",
+        change: (c) => (c.services[2].replicas = 1),
+        expect: [["platform:services[2].replicas", /at least 2 for canary/]],
+      },
+      {
+        when: "canary steps do not increase",
+        change: (c) => (c.services[2].strategy.steps = [50, 25, 100]),
+        expect: [
+          ["platform:services[2].strategy.steps", /strictly increasing within 1-100 and ending at 100/],
+        ],
+      },
+      {
+        when: "canary steps repeat a weight",
+        change: (c) => (c.services[2].strategy.steps = [25, 25, 100]),
+        expect: [["platform:services[2].strategy.steps", /strictly increasing/]],
+      },
+      {
+        when: "canary steps stop short of 100",
+        change: (c) => (c.services[2].strategy.steps = [25, 50]),
+        expect: [["platform:services[2].strategy.steps", /ending at 100/]],
+      },
+      {
+        when: "canary steps are empty",
+        change: (c) => (c.services[2].strategy.steps = []),
+        expect: [["platform:services[2].strategy.steps", /ending at 100/]],
+      },
+    ],
+  ],
+  [
+    "releaseRules",
+    releaseRules,
+    [
+      {
+        when: "a service has no release",
+        change: (c) => delete c.releases.web,
+        expect: [["platform:releases.web.digest", /every service needs a release digest/]],
+      },
+      {
+        when: "a canary weight is not one of the steps",
+        change: (c) => (c.releases.orders.canaryWeight = 30),
+        expect: [["platform:releases.orders.canaryWeight", /0 or one of the steps \[25,50,100\]/]],
+      },
+      {
+        when: "a release names no configured service",
+        change: (c) => (c.releases.ghost = { ...c.releases.api }),
+        expect: [
+          ["platform:releases.ghost", /a release for a configured service \(api, web, orders, payments\)/],
+        ],
+      },
+    ],
+  ],
+  [
+    "githubRules",
+    githubRules,
+    [
+      {
+        when: "the stack is not listed",
+        change: (c) => (c.github.stacks = c.github.stacks.filter((s: any) => s.stack !== "dev")),
+        expect: [["platform:github.stacks", /must list this stack \("dev"\)/]],
+      },
+      {
+        when: "the stack is listed with another environment",
+        change: (c) => (c.github.stacks[0].environment = "staging"),
+        expect: [["platform:github.stacks", /deploys to the "development" environment/]],
+      },
+      {
+        when: "the managing stack has no code owners",
+        change: (c) => (c.github.codeOwners = []),
+        expect: [["platform:github.codeOwners", /at least one team slug/]],
+      },
+      {
+        when: "the local stack manages the repository",
+        stack: "local",
+        change: (c) => (c.github = { ...committed("dev").github, manageRepository: true }),
+        expect: [["platform:github.manageRepository", /the local stack cannot own the repository/]],
+      },
+    ],
+  ],
+  [
+    "backendRules",
+    backendRules,
+    [
+      {
+        when: "there is no shared backend",
+        change: (c) => (c.github.backend = undefined),
+        expect: [["platform:github.backend", /CI jobs need shared state/]],
+      },
+      {
+        when: "the state key is in another region than the bucket",
+        change: (c) => (c.github.backend.region = "us-east-1"),
+        expect: [["platform:github.backend.stateKeyArn", /a key in the bucket's region \(us-east-1\)/]],
+      },
+      {
+        when: "a team token has no team",
+        change: (c) => (c.github.backend = { kind: "cloud", organization: "acme", tokenType: "team" }),
+        expect: [["platform:github.backend.scope", /a team name for tokenType "team"/]],
+      },
+      {
+        when: "an organization token has a scope",
+        change: (c) =>
+          (c.github.backend = { kind: "cloud", organization: "acme", tokenType: "organization", scope: "x" }),
+        expect: [["platform:github.backend.scope", /takes no scope/]],
+      },
+      {
+        when: "service secrets are used with an S3 backend",
+        change: (c) => (c.github.secrets = { provider: "service" }),
+        expect: [["platform:github.secrets.provider", /exist only in Pulumi Cloud/]],
+      },
+    ],
+  ],
+  [
+    "migrationProblems",
+    migrationProblems,
+    [
+      {
+        when: "a service migrates and no database is configured",
+        change: (c) => (c.services[0].migrations = true),
+        expect: [["platform:databaseUrl", /required while services run migrations \(api\)/]],
+      },
+      {
+        when: "a service migrates on a Pulumi Cloud backend",
+        change: (c) => {
+          c.services[0].migrations = true;
+          c.databaseUrl = "postgresql://app@db:5432/app";
+          c.github.backend = { kind: "cloud", organization: "acme", tokenType: "organization" };
+        },
+        expect: [["platform:github.backend.kind", /the pre-migration dump is kept in the state bucket/]],
+      },
+    ],
+  ],
+];
+
+describe("cross-field rules", () => {
+  it("composes every area's rule, each once", () => {
+    assert.deepEqual(
+      CROSS_FIELD_RULES,
+      RULES.map(([, rule]) => rule),
+    );
+  });
+
+  for (const [name, rule, cases] of RULES) {
+    describe(name, () => {
+      for (const stack of new Set(cases.map((c) => c.stack ?? "dev")))
+        it(`finds nothing wrong in the committed ${stack} stack`, () =>
+          assert.deepEqual(rule(committed(stack) as StackConfig), []));
+      for (const c of cases)
+        it(`reports ${c.expect.map(([key]) => key).join(" and ")} when ${c.when}`, () => {
+          const config = committed(c.stack ?? "dev");
+          c.change(config);
+          const problems = rule(config);
+          assert.deepEqual(
+            problems.map((p) => p.key),
+            c.expect.map(([key]) => key),
+          );
+          c.expect.forEach(([, allowed], i) => assert.match(problems[i].allowed, allowed));
+        });
+    });
+  }
+});
