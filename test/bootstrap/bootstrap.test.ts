@@ -128,7 +128,10 @@ describe("bootstrap: the state backend of an account", () => {
     const [delivery] = statementsOf(dev.get(`${S3}bucketPolicy:BucketPolicy`, "pulumi-access-logs"));
     assert.deepEqual(delivery.Principal, { Service: "logging.s3.amazonaws.com" });
     assert.deepEqual(delivery.Condition.StringEquals, { "aws:SourceAccount": "111111111111" });
-    assert.match(delivery.Condition.ArnLike["aws:SourceArn"], /pulumi$/);
+    assert.equal(
+      delivery.Condition.ArnLike["aws:SourceArn"],
+      "arn:aws:s3:::platform-state-111111111111-eu-west-1",
+    );
   });
 
   it("grants previews read-only state access and deploys read/write, for every stack of the platform project", () => {

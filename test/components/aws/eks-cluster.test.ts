@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { CONTROL_PLANE_LOG_TYPES } from "../../../src/components/aws/eks-cluster";
-import { Evaluation } from "../../../dev/harness/evaluate";
+import { Evaluation, mockKeyArn } from "../../../dev/harness/evaluate";
 import { evaluateStack } from "../../../dev/harness/program";
 import { committedStack } from "../../helpers/stacks";
 import { clusterVpcConfig, EksCluster, EksClusterArgs } from "../../../src/components/aws/eks-cluster";
@@ -154,7 +154,7 @@ describe("component", function () {
     it("encrypts Secrets and control-plane logs with rotated keys and creates roles under the stack's path", () => {
       const cluster = e.get("aws:eks/cluster:Cluster", "k-cluster").inputs;
       assert.deepEqual(cluster.encryptionConfig, {
-        provider: { keyArn: "arn:aws:kms:eu-west-1:123456789012:k-secrets" },
+        provider: { keyArn: mockKeyArn("k-secrets") },
         resources: ["secrets"],
       });
       assert.deepEqual(

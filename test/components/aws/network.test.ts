@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { Evaluation } from "../../../dev/harness/evaluate";
+import { Evaluation, mockKeyArn } from "../../../dev/harness/evaluate";
 import { committedStack } from "../../helpers/stacks";
 import { Network, planNetwork } from "../../../src/components/aws/network";
 import { ACCOUNT, evaluateComponent } from "../../helpers/components";
@@ -72,10 +72,7 @@ describe("component", function () {
         .map((f) => [f.name, f.inputs.trafficType, f.inputs.vpcId]);
       assert.deepEqual(flows, [["net-flow-logs", "ALL", "net-vpc-id"]]);
       const group = e.get("aws:cloudwatch/logGroup:LogGroup", "net-flow-logs").inputs;
-      assert.deepEqual(
-        [group.retentionInDays, group.kmsKeyId],
-        [90, "arn:aws:kms:eu-west-1:123456789012:net-flow-logs"],
-      );
+      assert.deepEqual([group.retentionInDays, group.kmsKeyId], [90, mockKeyArn("net-flow-logs")]);
       assert.equal(e.get("aws:kms/key:Key", "net-flow-logs").inputs.enableKeyRotation, true);
       assert.equal(e.get("aws:iam/role:Role", "net-flow-logs").inputs.path, "/platform/dev/");
     });

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { Evaluation } from "../../../dev/harness/evaluate";
+import { Evaluation, mockKeyArn } from "../../../dev/harness/evaluate";
 import { committedStack } from "../../helpers/stacks";
 import { lifecyclePolicyDocument, Registry, RegistryArgs } from "../../../src/components/aws/registry";
 import { ACCOUNT, evaluateComponent } from "../../helpers/components";
@@ -79,7 +79,7 @@ describe("component", function () {
     it("encrypts images with its own rotated KMS key", () => {
       const repo = e.get("aws:ecr/repository:Repository", "reg-api").inputs;
       assert.deepEqual(repo.encryptionConfigurations, [
-        { encryptionType: "KMS", kmsKey: "arn:aws:kms:eu-west-1:123456789012:reg-ecr" },
+        { encryptionType: "KMS", kmsKey: mockKeyArn("reg-ecr") },
       ]);
       assert.equal(e.get("aws:kms/key:Key", "reg-ecr").inputs.enableKeyRotation, true);
     });
