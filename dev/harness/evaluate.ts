@@ -33,7 +33,8 @@ export interface Evaluation {
   get(type: string, name: string): RecordedResource;
 }
 
-const ACCOUNT = "123456789012";
+/** The account the mocks run in unless an evaluation names another. */
+export const MOCK_ACCOUNT = "123456789012";
 
 /** A UUID-shaped id derived from a name (not random, so two evaluations agree). */
 function stableUuid(name: string): string {
@@ -42,12 +43,12 @@ function stableUuid(name: string): string {
 }
 
 /** The ARN the mocks give the KMS key of a logical name. */
-export function mockKeyArn(name: string): string {
-  return `arn:aws:kms:eu-west-1:${ACCOUNT}:key/${stableUuid(name)}`;
+export function mockKeyArn(name: string, account = MOCK_ACCOUNT): string {
+  return `arn:aws:kms:eu-west-1:${account}:key/${stableUuid(name)}`;
 }
 
 /** Plausible provider-computed state for the mocked AWS resources. */
-function mockState(type: string, name: string, inputs: any): Record<string, unknown> {
+function mockState(type: string, name: string, inputs: any, ACCOUNT: string): Record<string, unknown> {
   const arn = `arn:aws:${type.split(":")[1]?.split("/")[0] ?? "x"}:eu-west-1:${ACCOUNT}:${name}`;
   const base = { ...inputs, arn, name: inputs.name ?? name };
   switch (type) {
@@ -73,15 +74,18 @@ function mockState(type: string, name: string, inputs: any): Record<string, unkn
     }
     case "aws:kms/key:Key": {
       // A key id is a UUID; a stable one per logical name keeps evaluations comparable.
-      return { ...base, keyId: stableUuid(name), arn: mockKeyArn(name) };
+      return { ...base, keyId: stableUuid(name), arn: mockKeyArn(name, ACCOUNT) };
     }
     default:
       return base;
   }
 }
 
-const mocks: pulumi.runtime.Mocks = {
-  newResource: (args) => ({ id: `${args.name}-id`, state: mockState(args.type, args.name, args.inputs) }),
+const mocksIn = (ACCOUNT: string): pulumi.runtime.Mocks => ({
+  newResource: (args) => ({
+    id: `${args.name}-id`,
+    state: mockState(args.type, args.name, args.inputs, ACCOUNT),
+  }),
   call: (args) => {
     switch (args.token) {
       case "aws:index/getCallerIdentity:getCallerIdentity":
@@ -105,7 +109,7 @@ const mocks: pulumi.runtime.Mocks = {
         return args.inputs;
     }
   },
-};
+});
 
 export interface EvaluateOptions {
   /** Evaluate as `pulumi preview` does (unknown outputs). @default false */
@@ -114,6 +118,8 @@ export interface EvaluateOptions {
   readonly project?: string;
   /** Config keys (`platform:slackWebhookUrl`) that were set as secrets. @default [] */
   readonly secretKeys?: string[];
+  /** AWS account the mocked provider runs in. @default MOCK_ACCOUNT */
+  readonly account?: string;
 }
 
 function propertyDependenciesOf(req: any): Record<string, string[]> {
@@ -136,7 +142,12 @@ export async function evaluate(
   const resources: RecordedResource[] = [];
   // Secret keys reach the program as the CLI hands them over (`pulumi config set --secret`).
   pulumi.runtime.setAllConfig(toRuntimeConfig(config), options.secretKeys ?? []);
-  await pulumi.runtime.setMocks(mocks, options.project ?? "platform", stack, options.preview ?? false);
+  await pulumi.runtime.setMocks(
+    mocksIn(options.account ?? MOCK_ACCOUNT),
+    options.project ?? "platform",
+    stack,
+    options.preview ?? false,
+  );
 
   // The mock monitor gets the parent URN in the request but not in newResource's arguments:
   // record from the request itself, then let the mock answer.

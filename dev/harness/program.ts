@@ -27,7 +27,7 @@ export { BOOTSTRAP_DIR };
 export function evaluateBootstrap(
   stack: string,
   overrides: Record<string, unknown> = {},
-  options: { preview?: boolean } = {},
+  options: Omit<EvaluateOptions, "project"> = {},
 ): Promise<Evaluation> {
   return evaluate(
     stack,

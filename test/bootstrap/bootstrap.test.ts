@@ -113,7 +113,8 @@ describe("bootstrap: the state backend of an account", () => {
       ],
     );
     assert.deepEqual(policy[2].Condition, {
-      StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": dev.outputs.stateKeyArn },
+      StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": dev.outputs.stateKeyArn },
+      Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "false" },
     });
   });
 

@@ -72,12 +72,12 @@ export class AwsEmulator {
       moto.kill();
       throw err;
     }
-    let emulator: AwsEmulator | undefined;
-    const proxy = http.createServer((req, res) => emulator!.forward(req, res));
+    const started: { emulator?: AwsEmulator } = {};
+    const proxy = http.createServer((req, res) => started.emulator!.forward(req, res));
     await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
     const endpoint = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
-    emulator = new AwsEmulator(moto, motoEndpoint, proxy, endpoint);
-    return emulator;
+    started.emulator = new AwsEmulator(moto, motoEndpoint, proxy, endpoint);
+    return started.emulator;
   }
 
   /** The requests recorded since the last call, which starts a new recording. */
@@ -93,12 +93,21 @@ export class AwsEmulator {
     }).trim();
   }
 
-  /** The same as admin, but through the recording proxy: a request a workflow step would make. */
-  asClient(python: string): string {
-    return execFileSync(path.join(VENV, "python"), ["-c", `import boto3\n${python}`], {
-      encoding: "utf8",
+  /**
+   * boto3 through the recording proxy: a request a workflow step would make. Asynchronous, so the
+   * proxy in this process can answer it.
+   */
+  async asClient(python: string): Promise<string> {
+    const child = spawn(path.join(VENV, "python"), ["-c", `import boto3\n${python}`], {
       env: { ...this.credentials(), AWS_ENDPOINT_URL: this.endpoint, PATH: process.env.PATH ?? "" },
-    }).trim();
+    });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d: Buffer) => (out += d));
+    child.stderr.on("data", (d: Buffer) => (err += d));
+    const status = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    if (status !== 0) throw new Error(`boto3 through the emulator failed (${status}): ${err}`);
+    return out.trim();
   }
 
   /** Environment for an AWS SDK client (the Pulumi CLI) that should talk to the emulator. */

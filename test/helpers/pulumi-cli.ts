@@ -5,7 +5,7 @@
  * nothing else, so the engine finds no language host even where a normal Pulumi install exists
  * (the CLI also looks for plugins beside its own executable).
  */
-import { spawnSync } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -45,18 +45,48 @@ export class PulumiSandbox {
       cwd: this.project,
       encoding: "utf8",
       timeout: 120000,
-      env: {
-        PATH: `${path.dirname(this.binary)}${path.delimiter}/usr/bin${path.delimiter}/bin`,
-        HOME: path.join(this.root, "home"),
-        PULUMI_HOME: path.join(this.root, "home"),
-        PULUMI_BACKEND_URL: `file://${path.join(this.root, "state")}`,
-        PULUMI_CONFIG_PASSPHRASE: "e2e passphrase",
-        PULUMI_SKIP_UPDATE_CHECK: "true",
-        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-        ...env,
-      },
+      env: this.env(env),
     });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr, output: `${r.stdout}${r.stderr}` };
+  }
+
+  /**
+   * `run` without blocking the event loop: for a CLI talking to a server in this process (the
+   * emulator's recording proxy), which a synchronous spawn would starve.
+   */
+  async runAsync(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+    const child = spawn(this.binary, [...args, "--non-interactive"], {
+      cwd: this.project,
+      env: this.env(env),
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d));
+    child.stderr.on("data", (d: Buffer) => (stderr += d));
+    const timer = setTimeout(() => child.kill(), 120000);
+    const status = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    clearTimeout(timer);
+    return { status, stdout, stderr, output: `${stdout}${stderr}` };
+  }
+
+  /** `ok` without blocking the event loop. */
+  async okAsync(args: string[], env: Record<string, string> = {}): Promise<string> {
+    const r = await this.runAsync(args, env);
+    if (r.status !== 0) throw new Error(`pulumi ${args.join(" ")} failed (${r.status}):\n${r.output}`);
+    return r.stdout;
+  }
+
+  private env(extra: Record<string, string>): NodeJS.ProcessEnv {
+    return {
+      PATH: `${path.dirname(this.binary)}${path.delimiter}/usr/bin${path.delimiter}/bin`,
+      HOME: path.join(this.root, "home"),
+      PULUMI_HOME: path.join(this.root, "home"),
+      PULUMI_BACKEND_URL: `file://${path.join(this.root, "state")}`,
+      PULUMI_CONFIG_PASSPHRASE: "e2e passphrase",
+      PULUMI_SKIP_UPDATE_CHECK: "true",
+      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+      ...extra,
+    };
   }
 
   /** Runs and throws with the CLI's own words when it fails. */

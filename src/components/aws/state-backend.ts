@@ -107,7 +107,13 @@ export function stateBucketStatements(bucket: aws.s3.Bucket, stateKeyArn: pulumi
       Principal: { AWS: "*" },
       Action: "s3:PutObject",
       Resource: pulumi.interpolate`${bucket.arn}/*`,
-      Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption": "aws:kms" } },
+      // Not `…IfExists`: that evaluates true when the header is absent and would refuse every
+      // write of the CLI, which names no encryption. `Null: false` limits the deny to requests
+      // that do name one.
+      Condition: {
+        StringNotEquals: { "s3:x-amz-server-side-encryption": "aws:kms" },
+        Null: { "s3:x-amz-server-side-encryption": "false" },
+      },
     },
     {
       Sid: "DenyOtherKmsKeys",
@@ -116,7 +122,8 @@ export function stateBucketStatements(bucket: aws.s3.Bucket, stateKeyArn: pulumi
       Action: "s3:PutObject",
       Resource: pulumi.interpolate`${bucket.arn}/*`,
       Condition: {
-        StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": stateKeyArn },
+        StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": stateKeyArn },
+        Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "false" },
       },
     },
   ];
@@ -215,6 +222,34 @@ export function createStatePolicies(
   return { read, write };
 }
 
+/**
+ * `.pulumi/meta.yaml` as the CLI writes it on a bucket's first login. The CI roles may read it but
+ * not write it, so the bucket gets it here, from whoever runs the bootstrap.
+ */
+export const BACKEND_META = { key: ".pulumi/meta.yaml", content: "version: 1\n" } as const;
+
+/** The backend's marker object, so a CI role's first `pulumi login` has nothing to write. */
+export function createBackendMeta(
+  name: string,
+  bucket: aws.s3.Bucket,
+  stateKey: aws.kms.Key,
+  parent: pulumi.Resource,
+): void {
+  new aws.s3.BucketObjectv2(
+    `${name}-meta`,
+    {
+      bucket: bucket.id,
+      key: BACKEND_META.key,
+      content: BACKEND_META.content,
+      contentType: "text/yaml",
+      // Named explicitly: the bucket's default encryption may not be in place yet.
+      serverSideEncryption: "aws:kms",
+      kmsKeyId: stateKey.arn,
+    },
+    { parent },
+  );
+}
+
 export class StateBackend extends pulumi.ComponentResource {
   readonly bucketName: pulumi.Output<string>;
   readonly stateKeyArn: pulumi.Output<string>;
@@ -232,6 +267,7 @@ export class StateBackend extends pulumi.ComponentResource {
     const { account } = args;
     const { stateKey, secretsKey } = createStateKeys(name, args, this);
     const { bucket, logs } = createStateBuckets(name, args, stateKey, this);
+    createBackendMeta(name, bucket, stateKey, this);
     const { read, write } = createStatePolicies(
       name,
       {
