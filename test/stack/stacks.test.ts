@@ -74,6 +74,7 @@ describe("stacks under mocks", function () {
     assert.deepEqual(local.outputs.registryUrls, {
       api: "ghcr.io/example-org/api",
       web: "ghcr.io/example-org/web",
+      orders: "ghcr.io/example-org/orders",
     });
   });
 
