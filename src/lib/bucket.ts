@@ -85,3 +85,20 @@ export function denyInsecureTransport(bucket: aws.s3.Bucket): Statement {
     Condition: { Bool: { "aws:SecureTransport": "false" } },
   };
 }
+
+/**
+ * Lifecycle of an access-log bucket: logs expire after the retention, replaced versions after 30
+ * days, and uploads a log writer abandoned after 7.
+ */
+export function accessLogLifecycleRules(retentionDays: number) {
+  return [
+    {
+      id: "expire-access-logs",
+      status: "Enabled",
+      filter: { prefix: "" },
+      expiration: { days: retentionDays },
+      noncurrentVersionExpiration: { noncurrentDays: 30 },
+      abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+    },
+  ];
+}

@@ -1,6 +1,6 @@
 import * as aws from "../../lib/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { denyInsecureTransport, secureBucket } from "../../lib/bucket";
+import { denyInsecureTransport, secureBucket, accessLogLifecycleRules } from "../../lib/bucket";
 import { policyDocument, Statement } from "../../lib/iam";
 import { AccountContext, createKmsKey } from "../../lib/kms";
 import { physicalName } from "../../lib/naming";
@@ -74,19 +74,6 @@ export const HTTPS_REDIRECT_ACTION = {
   type: "redirect",
   redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" },
 };
-
-/** Access logs expire after the retention; old versions after 30 days. */
-export function accessLogLifecycleRules(retentionDays: number) {
-  return [
-    {
-      id: "expire-access-logs",
-      status: "Enabled",
-      filter: { prefix: "" },
-      expiration: { days: retentionDays },
-      noncurrentVersionExpiration: { noncurrentDays: 30 },
-    },
-  ];
-}
 
 /** The access-log bucket policy: ELB delivers this account's logs under `alb/`; TLS only. */
 export function accessLogBucketStatements(

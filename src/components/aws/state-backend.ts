@@ -10,7 +10,7 @@
  */
 import * as aws from "../../lib/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { denyInsecureTransport, secureBucket } from "../../lib/bucket";
+import { denyInsecureTransport, secureBucket, accessLogLifecycleRules } from "../../lib/bucket";
 import { policyDocument, Statement } from "../../lib/iam";
 import { AccountContext, createKmsKey } from "../../lib/kms";
 import {
@@ -55,20 +55,6 @@ export function stateBucketLifecycleRules(noncurrentVersionDays: number, backupR
       status: "Enabled",
       filter: { prefix: `${STATE_BACKUP_PREFIX}/` },
       expiration: { days: backupRetentionDays },
-    },
-  ];
-}
-
-/** Access-log bucket lifecycle: logs expire after `retentionDays`. */
-export function accessLogLifecycleRules(retentionDays: number) {
-  return [
-    {
-      id: "expire-access-logs",
-      status: "Enabled",
-      filter: { prefix: "" },
-      expiration: { days: retentionDays },
-      noncurrentVersionExpiration: { noncurrentDays: 30 },
-      abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
     },
   ];
 }
