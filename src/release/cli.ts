@@ -73,7 +73,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   const missing = Object.keys(allowed).filter((k) => values[k] === undefined);
   if (missing.length)
     throw new Error(`${command} needs ${missing.map((k) => `--${k} <${allowed[k]}>`).join(", ")}`);
-  return { command, flags: values } as CommandLine;
+  return { command, flags: { ...values } } as CommandLine;
 }
 
 function target(stack: string): ReleaseTarget {

@@ -97,12 +97,15 @@ export async function writePins(
   pins: Partial<ReleasePins>,
   removeUnset = true,
 ): Promise<void> {
+  const set: Record<string, string | number> = {};
+  const remove: string[] = [];
   for (const key of PIN_KEYS) {
     const value = pins[key];
-    if (value !== undefined) await pulumi.setConfig(stack, `releases.${service}.${key}`, value);
-    else if (removeUnset && OPTIONAL_PINS.has(key))
-      await pulumi.removeConfig(stack, `releases.${service}.${key}`);
+    if (value !== undefined) set[`releases.${service}.${key}`] = value;
+    else if (removeUnset && OPTIONAL_PINS.has(key)) remove.push(`releases.${service}.${key}`);
   }
+  await pulumi.setConfig(stack, set);
+  await pulumi.removeConfig(stack, remove);
 }
 
 /** Carries every service's running digest and colour from the stack outputs into its config. */

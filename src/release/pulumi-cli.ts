@@ -4,7 +4,10 @@
  */
 import { runCommand } from "./process";
 
-/** A config value as the release writes it: strings stay strings, numbers are stored as integers. */
+/**
+ * A config value as the release writes it: numbers are stored as numbers, strings as strings (a
+ * string that would read as a number or boolean is refused; release pins never look like one).
+ */
 export type PinValue = string | number;
 
 export interface UpOptions {
@@ -15,10 +18,10 @@ export interface UpOptions {
 }
 
 export interface PulumiCli {
-  /** `pulumi config set --path <path> <value>`: the key is namespaced by the project. */
-  setConfig(stack: string, path: string, value: PinValue): Promise<void>;
-  /** `pulumi config rm --path <path>`; removing a key that is not there is not an error. */
-  removeConfig(stack: string, path: string): Promise<void>;
+  /** `pulumi config set-all --path --plaintext <path>=<value> …`: keys are namespaced by the project. */
+  setConfig(stack: string, values: Readonly<Record<string, PinValue>>): Promise<void>;
+  /** `pulumi config rm-all --path <path> …`; removing a key that is not there is not an error. */
+  removeConfig(stack: string, paths: readonly string[]): Promise<void>;
   /** `pulumi config get --path <path> --json`, parsed; undefined when the key is not set. */
   getConfig(stack: string, path: string): Promise<unknown>;
   /** `pulumi up --yes` with the policy pack. */
@@ -56,13 +59,19 @@ export class PulumiCommand implements PulumiCli {
     });
   }
 
-  async setConfig(stack: string, path: string, value: PinValue): Promise<void> {
-    const type = typeof value === "number" ? "int" : "string";
-    await this.run(["config", "set", "--stack", stack, "--path", "--type", type, path, String(value)]);
+  async setConfig(stack: string, values: Readonly<Record<string, PinValue>>): Promise<void> {
+    const pairs = Object.entries(values);
+    if (pairs.length === 0) return;
+    for (const [path, value] of pairs)
+      if (typeof value === "string" && /^(true|false|-?\d+(\.\d+)?)$/.test(value))
+        throw new Error(`${path}: ${JSON.stringify(value)} would be stored as a number or boolean`);
+    const args = pairs.flatMap(([path, value]) => ["--plaintext", `${path}=${value}`]);
+    await this.run(["config", "set-all", "--stack", stack, "--path", ...args]);
   }
 
-  async removeConfig(stack: string, path: string): Promise<void> {
-    await this.run(["config", "rm", "--stack", stack, "--path", path]);
+  async removeConfig(stack: string, paths: readonly string[]): Promise<void> {
+    if (paths.length === 0) return;
+    await this.run(["config", "rm-all", "--stack", stack, "--path", ...paths]);
   }
 
   async getConfig(stack: string, path: string): Promise<unknown> {
