@@ -1,0 +1,45 @@
+// StrykerJS for one mutated folder at a time; run through `npm run mutation` (dev/mutation/run.ts),
+// which sets MUTATION_TARGET to a key of targets.json and prints the scores.
+import { readFileSync } from "node:fs";
+import process from "node:process";
+import { URL } from "node:url";
+
+const targets = JSON.parse(readFileSync(new URL("./targets.json", import.meta.url), "utf8"));
+const name = process.env.MUTATION_TARGET;
+const target = targets[name];
+if (!target || name === "//")
+  throw new Error(
+    `MUTATION_TARGET=${JSON.stringify(name)}; allowed: ${Object.keys(targets)
+      .filter((k) => k !== "//")
+      .join(", ")}`,
+  );
+
+const out = `dev/mutation/reports/${name}`;
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  packageManager: "npm",
+  testRunner: "mocha",
+  mutate: target.mutate,
+  plugins: ["@stryker-mutator/*", "./dev/mutation/ignore-docs.mjs"],
+  ignorers: target.ignorers ?? [],
+  mochaOptions: {
+    config: ".mocharc.json",
+    spec: target.spec,
+  },
+  // Each test records the mutants it reaches, so a mutant runs only the tests that cover it.
+  coverageAnalysis: "perTest",
+  // Shared 2-core machine: one test process (MUTATION_CONCURRENCY=2 when the machine is yours).
+  concurrency: Number(process.env.MUTATION_CONCURRENCY ?? 1),
+  incremental: true,
+  incrementalFile: `${out}/incremental.json`,
+  reporters: ["progress", "clear-text", "html", "json"],
+  clearTextReporter: { reportMutants: false, reportTests: false, reportScoreTable: true },
+  htmlReporter: { fileName: `${out}/index.html` },
+  jsonReporter: { fileName: `${out}/mutation.json` },
+  tempDirName: "dev/mutation/.tmp",
+  ignorePatterns: ["/.tools", "/bin", "/coverage", "/scratch", "/dev/bench/out", "/dev/mutation/reports"],
+  timeoutMS: 10000,
+  dryRunTimeoutMinutes: 10,
+  thresholds: { high: 80, low: 60, break: null },
+};
