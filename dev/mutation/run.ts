@@ -1,7 +1,8 @@
 /**
- * `npm run mutation [-- <folder>…]`: StrykerJS over each mutated folder of targets.json in turn
- * (incremental: only mutants whose code or tests changed run again), then the mutation score of
- * every folder. Reports: dev/mutation/reports/<folder>/index.html. Not part of CI (too slow).
+ * `npm run mutation [-- [--static] <folder>…]`: StrykerJS over each mutated folder of targets.json
+ * in turn (incremental: only mutants whose code or tests changed run again), then the mutation
+ * score of every folder. `--static` also runs static mutants (see stryker.config.mjs). Reports:
+ * dev/mutation/reports/<folder>/index.html. Not part of CI (too slow).
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -27,7 +28,7 @@ type Status =
   | "Pending";
 
 interface Report {
-  files: Record<string, { mutants: { status: Status; static?: boolean }[] }>;
+  files: Record<string, { mutants: { status: Status; statusReason?: string }[] }>;
 }
 
 export interface Score {
@@ -36,6 +37,9 @@ export interface Score {
   readonly survived: number;
   readonly noCoverage: number;
   readonly errors: number;
+  /** Static mutants left out (run with --static). */
+  readonly staticIgnored: number;
+  /** Other ignored mutants (documentation text, see ignore-docs.mjs). */
   readonly ignored: number;
   /** Detected / valid, percent (Stryker's mutation score); NaN without valid mutants. */
   readonly score: number;
@@ -53,7 +57,12 @@ export function scoreOf(report: Report): Score {
     Ignored: 0,
     Pending: 0,
   };
-  for (const file of Object.values(report.files)) for (const m of file.mutants) n[m.status]++;
+  let staticIgnored = 0;
+  for (const file of Object.values(report.files))
+    for (const m of file.mutants) {
+      n[m.status]++;
+      if (m.status === "Ignored" && /static/i.test(m.statusReason ?? "")) staticIgnored++;
+    }
   const detected = n.Killed + n.Timeout;
   const valid = detected + n.Survived + n.NoCoverage;
   return {
@@ -62,7 +71,8 @@ export function scoreOf(report: Report): Score {
     survived: n.Survived,
     noCoverage: n.NoCoverage,
     errors: n.CompileError + n.RuntimeError,
-    ignored: n.Ignored,
+    staticIgnored,
+    ignored: n.Ignored - staticIgnored,
     score: valid === 0 ? NaN : (100 * detected) / valid,
   };
 }
@@ -73,13 +83,18 @@ function main(): void {
     Target
   >;
   const known = Object.keys(targets).filter((k) => k !== "//");
-  const { positionals } = parseArgs({ args: process.argv.slice(2), allowPositionals: true, strict: true });
+  const { positionals, values } = parseArgs({
+    args: process.argv.slice(2),
+    options: { static: { type: "boolean", default: false } },
+    allowPositionals: true,
+    strict: true,
+  });
   for (const p of positionals)
     if (!known.includes(p))
       throw new Error(`unknown folder ${JSON.stringify(p)}; allowed: ${known.join(", ")}`);
   const selected = positionals.length ? positionals : known;
 
-  const stryker = require.resolve("@stryker-mutator/core/bin/stryker.js", { paths: [ROOT] });
+  const stryker = path.join(ROOT, "node_modules", "@stryker-mutator", "core", "bin", "stryker.js");
   const rows: string[][] = [];
   let failed = false;
   for (const name of selected) {
@@ -89,7 +104,7 @@ function main(): void {
       [stryker, "run", path.join("dev", "mutation", "stryker.config.mjs")],
       {
         cwd: ROOT,
-        env: { ...process.env, MUTATION_TARGET: name },
+        env: { ...process.env, MUTATION_TARGET: name, MUTATION_STATIC: values.static ? "1" : "0" },
         stdio: "inherit",
       },
     );
@@ -97,7 +112,7 @@ function main(): void {
     const reportFile = path.join(HERE, "reports", name, "mutation.json");
     if (run.status !== 0 || !fs.existsSync(reportFile)) {
       failed = true;
-      rows.push([name, "failed", "", "", "", "", `${seconds} s`]);
+      rows.push([name, "failed", "", "", "", "", "", `${seconds} s`]);
       continue;
     }
     const s = scoreOf(JSON.parse(fs.readFileSync(reportFile, "utf8")) as Report);
@@ -107,11 +122,21 @@ function main(): void {
       String(s.killed + s.timeout),
       String(s.survived),
       String(s.noCoverage),
+      String(s.staticIgnored),
       String(s.errors + s.ignored),
       `${seconds} s`,
     ]);
   }
-  const header = ["folder", "score", "killed", "survived", "no coverage", "errors/ignored", "time"];
+  const header = [
+    "folder",
+    "score",
+    "killed",
+    "survived",
+    "no coverage",
+    "static, not run",
+    "ignored/errors",
+    "time",
+  ];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ");
   console.log(`\n${line(header)}\n${line(widths.map((w) => "-".repeat(w)))}\n${rows.map(line).join("\n")}`);
