@@ -40,7 +40,8 @@ export function partialCopies(input: Json): { path: string; value: Json }[] {
     } else if (v !== null && typeof v === "object") {
       if (path) out.push({ path: `${path} = {}`, value: rebuild({}) });
       for (const k of Object.keys(v)) {
-        const { [k]: _removed, ...rest } = v;
+        const rest = { ...v };
+        delete rest[k];
         out.push({ path: `${path}.${k} removed`, value: rebuild(rest) });
         walk(v[k], `${path}.${k}`, (r) => rebuild({ ...v, [k]: r }));
       }
