@@ -2,7 +2,7 @@
 // which sets MUTATION_TARGET to a key of targets.json and prints the scores.
 import { readFileSync } from "node:fs";
 import process from "node:process";
-import { URL } from "node:url";
+import { fileURLToPath, URL } from "node:url";
 
 const targets = JSON.parse(readFileSync(new URL("./targets.json", import.meta.url), "utf8"));
 const name = process.env.MUTATION_TARGET;
@@ -15,6 +15,9 @@ if (!target || name === "//")
   );
 
 const out = `dev/mutation/reports/${name}`;
+
+// The sandbox copies no native tools (.tools is large and may be a link): tests use the checkout's.
+process.env.TOOLS_BIN ??= fileURLToPath(new URL("../../.tools/bin", import.meta.url));
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {

@@ -8,10 +8,11 @@ import * as http from "http";
 import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
+import { TOOLS_BIN } from "../../dev/paths";
 import { PulumiCommand } from "../../src/release/pulumi-cli";
 import { runCommand } from "../../src/release/process";
 
-export const PULUMI = path.resolve(__dirname, "../../.tools/bin/pulumi");
+export const PULUMI = path.join(TOOLS_BIN, "pulumi");
 
 export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
