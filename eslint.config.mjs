@@ -13,6 +13,8 @@ export default tseslint.config(
       ".tools/**",
       "scratch/**",
       "dev/bench/out/**",
+      "dev/mutation/.tmp/**",
+      "dev/mutation/reports/**",
       "eslint.config.mjs",
     ],
   },

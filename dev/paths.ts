@@ -3,8 +3,11 @@ import * as path from "path";
 import { ROOT } from "../src/config/stack-files";
 
 export { ROOT };
-/** Native tools built by `dev/tools/setup.sh` (git-ignored). */
-export const TOOLS_BIN = path.join(ROOT, ".tools", "bin");
+/**
+ * Native tools built by `dev/tools/setup.sh` (git-ignored). TOOLS_BIN overrides it for copies of
+ * the repository without them (npm run mutation's sandbox).
+ */
+export const TOOLS_BIN = process.env.TOOLS_BIN ?? path.join(ROOT, ".tools", "bin");
 /** The committed copy of the stack outputs contract. */
 export const CONTRACT_FILE = path.join(ROOT, "dev", "contract", "outputs.json");
 /** The committed benchmark figures the README table is generated from. */

@@ -1,190 +1,120 @@
-// Release commands the generated workflows run (deploy-service.yml, infra-up.yml):
-//   restore  --stack S                       carry running digests/colours forward from the stack's outputs
-//   promote  --stack S --service X --source-image R --source-ref REF   copy the image into S's registry; prints digest=…
-//   deploy   --stack S --service X --digest D --record FILE            run the strategy's plan (pulumi up per step)
-//   rollback --stack S --service X --record FILE                       re-apply the recorded last good release
-import { execFileSync } from "child_process";
-import * as fs from "fs";
-import { ReleaseConfig, StackConfig, stackConfigFromFile } from "../config";
-import { planRelease, planRollback, ReleasePins, ReleaseStep } from "./plan";
-import { parseFlags } from "../../dev/scripts/args";
+/**
+ * Release commands the generated workflows run (deploy-service.yml, infra-up.yml) as
+ * `npm run release -- <command> --flag value …`. Parses the command line, reads the stack's
+ * config and calls src/release/executor.ts with the real Pulumi CLI, HTTP prober and kubectl.
+ */
+import { parseArgs } from "util";
+import { stackConfigFromFile } from "../config";
+import { deploy, ReleaseDeps, ReleaseTarget, restore, rollback } from "./executor";
+import { httpProber } from "./health";
+import { KubectlPortForwarder } from "./port-forward";
+import { runCommand } from "./process";
+import { promote } from "./promote";
+import { PulumiCommand } from "./pulumi-cli";
 
-const run = (cmd: string, args: string[], input?: string): string =>
-  execFileSync(cmd, args, {
-    encoding: "utf8",
-    input,
-    stdio: [input === undefined ? "inherit" : "pipe", "pipe", "inherit"],
-  }).trim();
-const pulumi = (args: string[]) => run("pulumi", args);
-
-function outputsOf(stack: string): Record<string, any> {
-  try {
-    return JSON.parse(pulumi(["stack", "output", "--stack", stack, "--json"]));
-  } catch {
-    return {}; // a stack never deployed has no outputs yet
-  }
-}
-
-function setPins(stack: string, service: string, pins: Partial<ReleasePins>): void {
-  for (const [key, value] of Object.entries(pins)) {
-    if (value === undefined) continue;
-    pulumi(["config", "set", "--stack", stack, "--path", `releases.${service}.${key}`, String(value)]);
-  }
-}
-
-function apply(stack: string, service: string, step: ReleaseStep & { kind: "apply" }): void {
-  console.error(`• ${step.why}`);
-  setPins(stack, service, step.pins);
-  pulumi([
-    "up",
-    "--yes",
-    "--stack",
-    stack,
-    "--policy-pack",
-    "policy",
-    "--policy-pack-config",
-    `policy/config/${stack}.json`,
-    "--non-interactive",
-  ]);
-}
-
-async function gate(
-  stack: string,
-  service: string,
-  config: StackConfig,
-  target: "service" | "preview",
-  why: string,
-): Promise<void> {
-  console.error(`• ${why}`);
-  const outputs = outputsOf(stack);
-  const svc = config.services.find((s) => s.name === service)!;
-  let url = (target === "preview" ? outputs.previewUrls : outputs.serviceUrls)?.[service] as
-    | string
-    | undefined;
-  let forward: ReturnType<typeof import("child_process").spawn> | undefined;
-  if (url && svc.target === "eks") {
-    // In-cluster URL: reach it through a port-forward to the Service.
-    const m = /^http:\/\/([^.]+)\.([^.]+)\.svc[^:/]*(?::(\d+))?/.exec(url)!;
-    fs.writeFileSync(
-      "kubeconfig.json",
-      String(
-        JSON.parse(pulumi(["stack", "output", "--stack", stack, "kubeconfig", "--show-secrets", "--json"])),
-      ),
-    );
-    forward = (await import("child_process")).spawn(
-      "kubectl",
-      ["--kubeconfig", "kubeconfig.json", "-n", m[2], "port-forward", `svc/${m[1]}`, `18080:${m[3] ?? 80}`],
-      { stdio: "ignore" },
-    );
-    await new Promise((r) => setTimeout(r, 3000));
-    url = "http://127.0.0.1:18080";
-  }
-  if (!url) throw new Error(`stack ${stack} has no ${target} URL for ${service}`);
-  try {
-    for (let i = 0; i < 10; i++) {
-      const res = await fetch(`${url}${svc.healthPath}`);
-      if (!res.ok) throw new Error(`${target} ${url}${svc.healthPath} answered ${res.status}`);
-      await new Promise((r) => setTimeout(r, 3000));
-    }
-  } finally {
-    forward?.kill();
-    fs.rmSync("kubeconfig.json", { force: true });
-  }
-}
-
-async function main(): Promise<void> {
-  const [command, ...rest] = process.argv.slice(2);
-  const f = parseFlags(rest, {
-    stack: "stack",
-    service: "service",
-    digest: "sha256 digest",
-    record: "file",
+/** Each command's flags (all required) and what each takes. */
+export const COMMANDS = {
+  /** Carry running digests/colours forward from the stack's outputs into its config. */
+  restore: { stack: "stack name" },
+  /** Copy the image into the stack's registry; prints `digest=…`. */
+  promote: {
+    stack: "stack name",
+    service: "service name",
     "source-image": "repository",
     "source-ref": "digest or tag",
-  });
-  const stack = f.stack;
-  if (!stack) throw new Error("--stack is required");
-  const config = stackConfigFromFile(stack);
-  const service = f.service;
-  const current = (): ReleasePins => {
-    const out = outputsOf(stack);
-    const base: ReleaseConfig = config.releases[service!];
-    return {
-      ...base,
-      digest: out.releaseDigests?.[service!] ?? base.digest,
-      activeColor: out.activeColors?.[service!] ?? base.activeColor,
-    };
-  };
+  },
+  /** Run the service's strategy, recording the last good release first. */
+  deploy: { stack: "stack name", service: "service name", digest: "sha256 digest", record: "file" },
+  /** Re-apply the recorded last good release. */
+  rollback: { stack: "stack name", service: "service name", record: "file" },
+} as const;
 
-  switch (command) {
-    case "restore": {
-      const out = outputsOf(stack);
-      for (const s of config.services) {
-        const pins: Partial<ReleasePins> = {
-          digest: out.releaseDigests?.[s.name],
-          activeColor: out.activeColors?.[s.name],
-        };
-        setPins(stack, s.name, pins);
-      }
-      return;
-    }
+export type Command = keyof typeof COMMANDS;
+export type Flags<C extends Command> = { [K in keyof (typeof COMMANDS)[C]]: string };
+export type CommandLine = { [C in Command]: { command: C; flags: Flags<C> } }[Command];
+
+const describe = (allowed: Record<string, string>) =>
+  Object.entries(allowed)
+    .map(([flag, what]) => `--${flag} <${what}>`)
+    .join(", ");
+
+/** Parses `<command> --flag value …`; throws one error naming the bad flag and what is allowed. */
+export function parseCommandLine(argv: readonly string[]): CommandLine {
+  const [command, ...rest] = argv;
+  if (!command || !(command in COMMANDS))
+    throw new Error(
+      `unknown command ${JSON.stringify(command ?? "")}; allowed: ${Object.keys(COMMANDS).join(", ")}`,
+    );
+  const allowed: Record<string, string> = COMMANDS[command as Command];
+  const options = Object.fromEntries(Object.keys(allowed).map((k) => [k, { type: "string" as const }]));
+  const usage = `${command} takes ${describe(allowed)}`;
+
+  // A lenient pass first, to name the offending argument; then the strict parse.
+  const { tokens } = parseArgs({
+    args: [...rest],
+    options,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
+  const seen = new Set<string>();
+  for (const token of tokens) {
+    if (token.kind === "positional")
+      throw new Error(`unexpected argument ${JSON.stringify(token.value)}; ${usage}`);
+    if (token.kind !== "option") continue;
+    if (!(token.name in allowed)) throw new Error(`unknown flag ${token.rawName}; ${usage}`);
+    if (!token.value || token.value.startsWith("-"))
+      throw new Error(`${token.rawName} needs a value (${allowed[token.name]})`);
+    if (seen.has(token.name)) throw new Error(`${token.rawName} is given twice`);
+    seen.add(token.name);
+  }
+  const { values } = parseArgs({ args: [...rest], options, strict: true });
+  const missing = Object.keys(allowed).filter((k) => values[k] === undefined);
+  if (missing.length)
+    throw new Error(`${command} needs ${missing.map((k) => `--${k} <${allowed[k]}>`).join(", ")}`);
+  return { command, flags: { ...values } } as CommandLine;
+}
+
+function target(stack: string): ReleaseTarget {
+  return { stack, config: stackConfigFromFile(stack) };
+}
+
+export async function main(argv: readonly string[]): Promise<void> {
+  const line = parseCommandLine(argv);
+  const pulumi = new PulumiCommand();
+  const deps: ReleaseDeps = { pulumi, prober: httpProber, forwarder: new KubectlPortForwarder() };
+  switch (line.command) {
+    case "restore":
+      return restore(deps, target(line.flags.stack));
     case "promote": {
-      const target = JSON.parse(pulumi(["stack", "output", "--stack", stack, "registryUrls", "--json"]))[
-        service!
-      ];
-      const source = f["source-image"]!;
-      const ref = f["source-ref"]!;
-      const from = ref.startsWith("sha256:") ? `${source}@${ref}` : `${source}:${ref}`;
-      for (const host of new Set([source.split("/")[0], target.split("/")[0]]).values()) {
-        if (!host.includes(".dkr.ecr.")) continue;
-        run(
-          "docker",
-          ["login", "--username", "AWS", "--password-stdin", host],
-          run("aws", ["ecr", "get-login-password"]),
-        );
-      }
-      const digest = JSON.parse(
-        run("docker", ["buildx", "imagetools", "inspect", from, "--format", "{{json .Manifest}}"]),
-      ).digest;
-      if (target !== source)
-        run("docker", [
-          "buildx",
-          "imagetools",
-          "create",
-          "--tag",
-          `${target}:${ref.startsWith("sha256:") ? `sha-${process.env.GITHUB_SHA}` : ref}`,
-          `${source}@${digest}`,
-        ]);
+      const digest = await promote(pulumi, (file, args, input) => runCommand(file, args, { input }), {
+        stack: line.flags.stack,
+        service: line.flags.service,
+        sourceImage: line.flags["source-image"],
+        sourceRef: line.flags["source-ref"],
+        commitSha: process.env.GITHUB_SHA,
+      });
       console.log(`digest=${digest}`);
       return;
     }
-    case "deploy": {
-      const svc = config.services.find((s) => s.name === service);
-      if (!svc || !f.digest || !f.record)
-        throw new Error("deploy needs --service (a configured service), --digest and --record");
-      const before = current();
-      fs.writeFileSync(f.record, JSON.stringify(before));
-      for (const step of planRelease(svc.strategy, before, f.digest)) {
-        if (step.kind === "apply") apply(stack, svc.name, step);
-        else await gate(stack, svc.name, config, step.target, step.why);
-      }
+    case "deploy":
+      await deploy(deps, target(line.flags.stack), {
+        service: line.flags.service,
+        digest: line.flags.digest,
+        recordPath: line.flags.record,
+      });
       return;
-    }
-    case "rollback": {
-      if (!service || !f.record || !fs.existsSync(f.record))
-        throw new Error("rollback needs --service and the --record written by deploy");
-      for (const step of planRollback(JSON.parse(fs.readFileSync(f.record, "utf8"))))
-        if (step.kind === "apply") apply(stack, service, step);
-      return;
-    }
-    default:
-      throw new Error(
-        `unknown command ${JSON.stringify(command)}; allowed: restore, promote, deploy, rollback`,
-      );
+    case "rollback":
+      return rollback(deps, target(line.flags.stack), {
+        service: line.flags.service,
+        recordPath: line.flags.record,
+      });
   }
 }
 
-main().catch((err) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+if (require.main === module) {
+  main(process.argv.slice(2)).catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}

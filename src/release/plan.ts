@@ -1,7 +1,7 @@
 /**
  * How a release moves a service, as data: the sequence of config changes (each followed by
  * `pulumi up`) and health gates for its strategy, and the change that restores the last good
- * release. src/release/cli.ts executes plans; tests check them.
+ * release. src/release/executor.ts executes plans; tests check them.
  */
 import { ReleaseConfig } from "../config";
 

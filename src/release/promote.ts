@@ -1,0 +1,51 @@
+/**
+ * Promotion: the image built once is copied by digest into the stack's registry (a no-op when the
+ * source already is that registry), and its digest is what the release deploys.
+ */
+import { PulumiCli } from "./pulumi-cli";
+
+/** Runs a command and resolves with its trimmed standard output. */
+export type Run = (file: string, args: string[], input?: string) => Promise<string>;
+
+export interface PromoteRequest {
+  readonly stack: string;
+  readonly service: string;
+  /** Repository holding the built image. */
+  readonly sourceImage: string;
+  /** `sha256:…` digest or a tag of the image. */
+  readonly sourceRef: string;
+  /** Commit the image was built from: a digest source is tagged `sha-<commit>` in the target. */
+  readonly commitSha?: string;
+}
+
+/** Copies the image and resolves with its digest. */
+export async function promote(pulumi: PulumiCli, run: Run, request: PromoteRequest): Promise<string> {
+  const registries = ((await pulumi.outputs(request.stack)).registryUrls ?? {}) as Record<string, string>;
+  const target = registries[request.service];
+  if (!target) throw new Error(`stack ${request.stack} has no registryUrls entry for ${request.service}`);
+  const source = request.sourceImage;
+  const byDigest = request.sourceRef.startsWith("sha256:");
+  const from = byDigest ? `${source}@${request.sourceRef}` : `${source}:${request.sourceRef}`;
+  for (const host of new Set([source.split("/")[0], target.split("/")[0]])) {
+    if (!host.includes(".dkr.ecr.")) continue;
+    const password = await run("aws", ["ecr", "get-login-password"]);
+    await run("docker", ["login", "--username", "AWS", "--password-stdin", host], password);
+  }
+  const manifest = JSON.parse(
+    await run("docker", ["buildx", "imagetools", "inspect", from, "--format", "{{json .Manifest}}"]),
+  ) as { digest: string };
+  if (target !== source) {
+    if (byDigest && !request.commitSha)
+      throw new Error("promoting by digest tags the copy sha-<commit>: GITHUB_SHA is not set");
+    const tag = byDigest ? `sha-${request.commitSha}` : request.sourceRef;
+    await run("docker", [
+      "buildx",
+      "imagetools",
+      "create",
+      "--tag",
+      `${target}:${tag}`,
+      `${source}@${manifest.digest}`,
+    ]);
+  }
+  return manifest.digest;
+}

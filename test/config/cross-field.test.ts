@@ -1,0 +1,577 @@
+import { strict as assert } from "assert";
+import {
+  allowedKeysAt,
+  ConfigError,
+  crossFieldProblems,
+  FARGATE_MEMORY,
+  keyOf,
+  parseStackConfig,
+} from "../../src/config/validate";
+import { projectConfigValues, readStackConfig, toRuntimeConfig } from "../../src/config/stack-files";
+
+/** The dev stack file's values without the `platform:` prefix: valid, with EKS, ECS and GitHub. */
+function dev(): Record<string, any> {
+  const out: Record<string, any> = {};
+  for (const [k, v] of Object.entries(readStackConfig("dev")))
+    if (k.startsWith("platform:")) out[k.slice(9)] = structuredClone(v);
+  return out;
+}
+
+/** Each problem as the error prints it, or [] when the configuration is accepted. */
+function problems(
+  stack: string,
+  values: Record<string, any>,
+  region: string | undefined = "eu-west-1",
+): string[] {
+  try {
+    parseStackConfig(stack, values, region);
+    return [];
+  } catch (e) {
+    assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${e}`);
+    return e.message.split("\n").slice(1);
+  }
+}
+
+const KEY = (n: number) => `arn:aws:kms:eu-west-1:111111111111:key/5a1e0000-1111-4c0d-8e00-00000000000${n}`;
+const DIGEST = "sha256:" + "d".repeat(64);
+
+type Case = [when: string, stack: string, change: (v: Record<string, any>) => void, expected: string[]];
+
+const CASES: Case[] = [
+  ["the committed dev values are used as they are", "dev", () => {}, []],
+  [
+    "production runs in 2 AZs with one NAT gateway, unprotected and without reviewers",
+    "production",
+    (v) => {
+      v.environment = "production";
+      v.protect = false;
+    },
+    [
+      "  - platform:network.azCount: got 2; production spans at least 3 availability zones",
+      '  - platform:network.natGateways: got "single"; production needs "perAz" so one AZ failing does not cut egress',
+      "  - platform:protect: got false; production resources are always protected; remove the key or set true",
+      '  - platform:github.reviewers: got {"users":[],"teams":[]}; production needs at least one reviewer login or team slug',
+    ],
+  ],
+  [
+    "production has 3 AZs, a NAT gateway per AZ and one reviewer team",
+    "production",
+    (v) => {
+      v.environment = "production";
+      v.network = { ...v.network, azCount: 3, natGateways: "perAz" };
+      v.github.reviewers = { teams: ["platform-leads"] };
+    },
+    [],
+  ],
+  [
+    "production has one reviewer login",
+    "production",
+    (v) => {
+      v.environment = "production";
+      v.network = { ...v.network, azCount: 3, natGateways: "perAz" };
+      v.github.reviewers = { users: ["octocat"] };
+    },
+    [],
+  ],
+  [
+    "a non-production stack with AWS spans one AZ",
+    "dev",
+    (v) => (v.network.azCount = 1),
+    ["  - platform:network.azCount: got 1; at least 2 availability zones"],
+  ],
+  [
+    "the local environment creates AWS resources",
+    "local",
+    (v) => {
+      v.environment = "local";
+      delete v.github;
+    },
+    [
+      '  - platform:environment: got "local"; the "local" environment creates no AWS resources: set eks.enabled=false, ecs.enabled=false and registry.kind="ghcr"',
+    ],
+  ],
+  [
+    "the VPC is a /15",
+    "dev",
+    (v) => (v.network.cidr = "10.0.0.0/15"),
+    ['  - platform:network.cidr: got "10.0.0.0/15"; a VPC prefix between /16 and /24'],
+  ],
+  ["the VPC is a /24", "dev", (v) => (v.network.cidr = "10.0.0.0/24"), []],
+  [
+    "the VPC is a /25",
+    "dev",
+    (v) => (v.network.cidr = "10.0.0.0/25"),
+    ['  - platform:network.cidr: got "10.0.0.0/25"; a VPC prefix between /16 and /24'],
+  ],
+  [
+    "GHCR has no owner",
+    "dev",
+    (v) => (v.registry = { kind: "ghcr" }),
+    ['  - platform:registry.ghcrOwner: got nothing; required when registry.kind is "ghcr"'],
+  ],
+  [
+    "EKS runs 1.30",
+    "dev",
+    (v) => (v.eks.version = "1.30"),
+    ['  - platform:eks.version: got "1.30"; a supported version, 1.31 or newer'],
+  ],
+  ["EKS runs 1.31", "dev", (v) => (v.eks.version = "1.31"), []],
+  ["EKS runs 1.40", "dev", (v) => (v.eks.version = "1.40"), []],
+  [
+    "EKS runs 1.29",
+    "dev",
+    (v) => (v.eks.version = "1.29"),
+    ['  - platform:eks.version: got "1.29"; a supported version, 1.31 or newer'],
+  ],
+  [
+    "the EKS endpoint is public without allowed CIDRs",
+    "dev",
+    (v) => (v.eks.endpointPublicAccess = true),
+    ["  - platform:eks.publicAccessCidrs: got []; a public endpoint needs explicit allowed CIDRs"],
+  ],
+  [
+    "the EKS endpoint is open to the internet",
+    "dev",
+    (v) => {
+      v.eks.endpointPublicAccess = true;
+      v.eks.publicAccessCidrs = ["203.0.113.0/24", "0.0.0.0/0"];
+    },
+    ['  - platform:eks.publicAccessCidrs[1]: got "0.0.0.0/0"; a specific network, never the whole internet'],
+  ],
+  [
+    "EKS has no node group",
+    "dev",
+    (v) => (v.eks.nodeGroups = []),
+    ["  - platform:eks.nodeGroups: got []; at least one node group"],
+  ],
+  [
+    "a node group wants more nodes than its maximum",
+    "dev",
+    (v) => Object.assign(v.eks.nodeGroups[0], { minSize: 1, desiredSize: 4, maxSize: 3 }),
+    [
+      '  - platform:eks.nodeGroups[0]: got {"minSize":1,"desiredSize":4,"maxSize":3}; minSize ≤ desiredSize ≤ maxSize',
+    ],
+  ],
+  [
+    "a node group wants fewer nodes than its minimum",
+    "dev",
+    (v) => Object.assign(v.eks.nodeGroups[0], { minSize: 2, desiredSize: 1, maxSize: 3 }),
+    [
+      '  - platform:eks.nodeGroups[0]: got {"minSize":2,"desiredSize":1,"maxSize":3}; minSize ≤ desiredSize ≤ maxSize',
+    ],
+  ],
+  [
+    "a node group runs exactly its minimum and maximum",
+    "dev",
+    (v) => Object.assign(v.eks.nodeGroups[0], { minSize: 2, desiredSize: 2, maxSize: 2 }),
+    [],
+  ],
+  [
+    "ECS has neither certificate nor domain",
+    "dev",
+    (v) => (v.ecs = { enabled: true }),
+    [
+      "  - platform:ecs.certificateArn: got nothing; required when ecs.enabled: the ALB serves HTTPS only",
+      "  - platform:ecs.domain: got nothing; required when ecs.enabled: services are routed by host name",
+    ],
+  ],
+  [
+    "the ALB is internet-facing without allowed CIDRs",
+    "dev",
+    (v) => (v.ecs.publicLoadBalancer = true),
+    ["  - platform:ecs.allowedCidrs: got []; an internet-facing ALB needs explicit allowed CIDRs"],
+  ],
+  [
+    "an internal ALB allows the whole internet",
+    "dev",
+    (v) => (v.ecs.allowedCidrs = ["10.0.0.0/8", "0.0.0.0/0"]),
+    ['  - platform:ecs.allowedCidrs[1]: got "0.0.0.0/0"; 0.0.0.0/0 only with ecs.publicLoadBalancer=true'],
+  ],
+  [
+    "an internet-facing ALB allows the whole internet",
+    "dev",
+    (v) => Object.assign(v.ecs, { publicLoadBalancer: true, allowedCidrs: ["0.0.0.0/0"] }),
+    [],
+  ],
+  [
+    "two services share a name",
+    "dev",
+    (v) => (v.services[1].name = "api"),
+    [
+      '  - platform:services[1].name: got "api"; service names are unique',
+      '  - platform:releases.web: got {"digest":"sha256:c4719afa76fa448b5eca99e6736885846501d17956f2fcb2de5c916d723f3a87","activeColor":"blue","idleDigest"...; a release for a configured service (api, orders, payments)',
+    ],
+  ],
+  [
+    "an ECS service runs without ECS",
+    "dev",
+    (v) => {
+      v.ecs = { enabled: false };
+    },
+    ['  - platform:services[3].target: got "ecs"; target "ecs" needs ecs.enabled=true; or use "eks"'],
+  ],
+  [
+    "a Kubernetes service has neither EKS nor a kubeconfig",
+    "dev",
+    (v) => (v.eks = { enabled: false }),
+    [
+      '  - platform:services[0].target: got "eks"; target "eks" needs eks.enabled=true or kubernetes.kubeconfig',
+      '  - platform:services[1].target: got "eks"; target "eks" needs eks.enabled=true or kubernetes.kubeconfig',
+      '  - platform:services[2].target: got "eks"; target "eks" needs eks.enabled=true or kubernetes.kubeconfig',
+    ],
+  ],
+  [
+    "Kubernetes services reach a kubeconfig instead of EKS",
+    "dev",
+    (v) => {
+      v.eks = { enabled: false };
+      v.kubernetes = { kubeconfig: "./kubeconfig" };
+    },
+    [],
+  ],
+  [
+    "an ECS service deploys blue/green",
+    "dev",
+    (v) => (v.services[3].strategy = { type: "blueGreen" }),
+    [
+      '  - platform:services[3].strategy.type: got "blueGreen"; ECS services deploy with "rolling" (circuit breaker with rollback)',
+    ],
+  ],
+  [
+    "an ECS service asks for a CPU size Fargate does not have",
+    "dev",
+    (v) => (v.services[3].cpu = 300),
+    ["  - platform:services[3].cpu: got 300; a Fargate size in millicores: 250, 500, 1000, 2000, 4000"],
+  ],
+  [
+    "an ECS service asks for memory its CPU size does not allow",
+    "dev",
+    (v) => Object.assign(v.services[3], { cpu: 500, memoryMiB: 512 }),
+    [
+      "  - platform:services[3].memoryMiB: got 512; for cpu 500: one of 1024-4096 in steps of 1024 (or 512 at 250m)",
+    ],
+  ],
+  [
+    "an ECS service takes the largest memory of its size",
+    "dev",
+    (v) => Object.assign(v.services[3], { cpu: 4000, memoryMiB: 30720 }),
+    [],
+  ],
+  [
+    "a Kubernetes service has secrets without a secret store",
+    "dev",
+    (v) =>
+      (v.services[0].secrets = {
+        TOKEN: "arn:aws:secretsmanager:eu-west-1:111111111111:secret:dev/api-AbCdEf",
+      }),
+    [
+      '  - platform:services[0].secrets: got ["TOKEN"]; Kubernetes services resolve secrets through kubernetes.secretStore; set it',
+    ],
+  ],
+  [
+    "a Kubernetes service has secrets and a secret store",
+    "dev",
+    (v) => {
+      v.services[0].secrets = {
+        TOKEN: "arn:aws:secretsmanager:eu-west-1:111111111111:secret:dev/api-AbCdEf",
+      };
+      v.kubernetes = { ...v.kubernetes, secretStore: "aws" };
+    },
+    [],
+  ],
+  [
+    "autoscaling has more minimum than maximum replicas",
+    "dev",
+    (v) => (v.services[0].autoscaling = { minReplicas: 3, maxReplicas: 2 }),
+    [
+      '  - platform:services[0].autoscaling: got {"minReplicas":3,"maxReplicas":2,"cpuTarget":70}; minReplicas ≤ maxReplicas',
+    ],
+  ],
+  [
+    "autoscaling has equal minimum and maximum",
+    "dev",
+    (v) => (v.services[0].autoscaling = { minReplicas: 2, maxReplicas: 2 }),
+    [],
+  ],
+  [
+    "a canary autoscales",
+    "dev",
+    (v) => (v.services[2].autoscaling = { minReplicas: 2, maxReplicas: 4 }),
+    [
+      '  - platform:services[2].autoscaling: got {"minReplicas":2,"maxReplicas":4,"cpuTarget":70}; canary splits traffic by replica ratio, which an autoscaler would undo; remove autoscaling',
+    ],
+  ],
+  ...(
+    [
+      [[50, 25, 100], "decreasing weights"],
+      [[25, 25, 100], "a repeated weight"],
+      [[25, 50], "weights not ending at 100"],
+      [[0, 25, 100], "a 0 % step"],
+      [[], "no step"],
+    ] as [number[], string][]
+  ).map(
+    ([steps, what]): Case => [
+      `canary steps have ${what}`,
+      "dev",
+      (v) => {
+        v.services[2].strategy.steps = steps;
+        v.releases.orders.canaryWeight = 0;
+      },
+      [
+        `  - platform:services[2].strategy.steps: got ${JSON.stringify(steps)}; weights strictly increasing within 1-100 and ending at 100, e.g. [10, 25, 50, 100]`,
+      ],
+    ],
+  ),
+  [
+    "canary steps are a single 100 %",
+    "dev",
+    (v) => {
+      v.services[2].strategy.steps = [100];
+      v.releases.orders.canaryWeight = 0;
+    },
+    [],
+  ],
+  [
+    "a service has no release",
+    "dev",
+    (v) => delete v.releases.api,
+    [
+      "  - platform:releases.api.digest: got nothing; every service needs a release digest (sha256:…); the build workflow sets it",
+    ],
+  ],
+  [
+    "a canary's weight is not one of its steps",
+    "dev",
+    (v) => (v.releases.orders.canaryWeight = 30),
+    ["  - platform:releases.orders.canaryWeight: got 30; 0 or one of the steps [25,50,100]"],
+  ],
+  ["a canary's weight is 0", "dev", (v) => (v.releases.orders.canaryWeight = 0), []],
+  [
+    "a release names no configured service",
+    "dev",
+    (v) => (v.releases.gone = { digest: DIGEST }),
+    [
+      `  - platform:releases.gone: got {"digest":"${DIGEST}","activeColor":"blue","canaryWeigh...; a release for a configured service (api, web, orders, payments)`,
+    ],
+  ],
+  [
+    "a release exists where no service is configured",
+    "dev",
+    (v) => {
+      v.services = [];
+      v.releases = { gone: { digest: DIGEST } };
+    },
+    [
+      `  - platform:releases.gone: got {"digest":"${DIGEST}","activeColor":"blue","canaryWeigh...; a release for a configured service (none)`,
+    ],
+  ],
+  [
+    "the GitHub stacks do not list this stack",
+    "dev",
+    (v) => (v.github.stacks = [{ stack: "staging", environment: "staging" }]),
+    [
+      '  - platform:github.stacks: got [{"stack":"staging","environment":"staging"}]; must list this stack ("dev")',
+    ],
+  ],
+  [
+    "this stack deploys to another environment than its own",
+    "dev",
+    (v) => (v.github.stacks = [{ stack: "dev", environment: "staging" }]),
+    [
+      '  - platform:github.stacks: got {"stack":"dev","environment":"staging"}; this stack deploys to the "development" environment',
+    ],
+  ],
+  [
+    "the managing stack has no code owners",
+    "dev",
+    (v) => (v.github.codeOwners = []),
+    [
+      "  - platform:github.codeOwners: got []; at least one team slug: branch protection requires code-owner reviews, and without owners it requires none",
+    ],
+  ],
+  [
+    "GitHub deploys a stack without a shared backend",
+    "dev",
+    (v) => delete v.github.backend,
+    [
+      '  - platform:github.backend: got nothing; CI jobs need shared state: { kind: "s3", bucket, region, stateKeyArn } from the bootstrap stack, or { kind: "cloud", organization }',
+    ],
+  ],
+  [
+    "the state key is in another region than the bucket",
+    "dev",
+    (v) => (v.github.backend.stateKeyArn = KEY(1).replace("eu-west-1", "us-east-1")),
+    [
+      `  - platform:github.backend.stateKeyArn: got "${KEY(1).replace("eu-west-1", "us-east-1")}"; S3 encrypts only with a key in the bucket's region (eu-west-1)`,
+    ],
+  ],
+  [
+    "a team token has no team",
+    "dev",
+    (v) => {
+      v.github.backend = { kind: "cloud", organization: "acme", tokenType: "team" };
+      v.github.secrets = { provider: "service" };
+    },
+    ['  - platform:github.backend.scope: got nothing; a team name for tokenType "team"'],
+  ],
+  [
+    "a personal token has no user",
+    "dev",
+    (v) => {
+      v.github.backend = { kind: "cloud", organization: "acme", tokenType: "personal" };
+      v.github.secrets = { provider: "service" };
+    },
+    ['  - platform:github.backend.scope: got nothing; a user login for tokenType "personal"'],
+  ],
+  [
+    "an organization token has a scope",
+    "dev",
+    (v) => {
+      v.github.backend = { kind: "cloud", organization: "acme", scope: "ops" };
+      v.github.secrets = { provider: "service" };
+    },
+    ['  - platform:github.backend.scope: got "ops"; nothing: tokenType "organization" takes no scope'],
+  ],
+  [
+    "Pulumi Cloud's secrets are used with S3 state",
+    "dev",
+    (v) => (v.github.secrets = { provider: "service" }),
+    [
+      '  - platform:github.secrets.provider: got "service"; passphrase or awskms: "service" keys exist only in Pulumi Cloud',
+    ],
+  ],
+];
+
+describe("cross-field configuration rules", () => {
+  for (const [when, stack, change, expected] of CASES)
+    it(`${expected.length ? "rejects" : "accepts"} the stack when ${when}`, () => {
+      const values = dev();
+      change(values);
+      assert.deepEqual(problems(stack, values), expected);
+    });
+
+  it("the local stack may not own the repository", () => {
+    const values = dev();
+    Object.assign(values, { environment: "local", eks: { enabled: false }, ecs: { enabled: false } });
+    values.registry = { kind: "ghcr", ghcrOwner: "acme-shop" };
+    values.kubernetes = { kubeconfig: "./k" };
+    values.services = values.services.filter((s: any) => s.target === "eks");
+    delete values.releases.payments;
+    values.github.stacks = [{ stack: "dev", environment: "development" }];
+    assert.deepEqual(problems("local", values, undefined), [
+      "  - platform:github.manageRepository: got true; the local stack cannot own the repository",
+    ]);
+  });
+});
+
+describe("configuration errors", () => {
+  it("count one problem in the singular and several in the plural", () => {
+    const one = new ConfigError("dev", [{ key: "platform:a", value: 1, allowed: "x" }]);
+    assert.equal(one.message, 'Invalid configuration for stack "dev" (1 problem):\n  - platform:a: got 1; x');
+    const two = new ConfigError("dev", [
+      { key: "platform:a", value: undefined, allowed: "x" },
+      { key: "platform:b", value: "v", allowed: "y" },
+    ]);
+    assert.equal(
+      two.message,
+      'Invalid configuration for stack "dev" (2 problems):\n  - platform:a: got nothing; x\n  - platform:b: got "v"; y',
+    );
+    assert.equal(two.name, "ConfigError");
+  });
+
+  it("shorten a shown value past 120 characters to 117 and an ellipsis", () => {
+    const at120 = "x".repeat(118); // JSON adds the quotes
+    const at121 = "x".repeat(119);
+    const message = (value: string) =>
+      new ConfigError("s", [{ key: "k", value, allowed: "a" }]).message.split("\n")[1];
+    assert.equal(message(at120), `  - k: got "${at120}"; a`);
+    assert.equal(message(at121), `  - k: got "${"x".repeat(116)}...; a`);
+  });
+
+  it("name keys with the project namespace, indexes in brackets and fields after dots", () => {
+    assert.equal(keyOf(["services", 1, "strategy", "steps", 0]), "platform:services[1].strategy.steps[0]");
+    assert.equal(keyOf(["protect"]), "platform:protect");
+    assert.equal(keyOf([]), "platform:");
+  });
+
+  it("list the keys allowed at a path through defaults, arrays, records and unions", () => {
+    assert.deepEqual(allowedKeysAt(["services", 0, "strategy"]), [
+      "type",
+      "maxSurge",
+      "maxUnavailable",
+      "steps",
+    ]);
+    assert.deepEqual(allowedKeysAt(["releases", "api"]), [
+      "digest",
+      "activeColor",
+      "idleDigest",
+      "canaryDigest",
+      "canaryWeight",
+    ]);
+    assert.deepEqual(allowedKeysAt(["services", 0, "name"]), []);
+    assert.deepEqual(allowedKeysAt(["services", 0, "env", "X"]), []);
+  });
+
+  it("name an unknown key and the keys allowed beside it", () => {
+    const values = dev();
+    values.network.zones = 3;
+    assert.deepEqual(problems("dev", values), [
+      "  - platform:network.zones: got 3; unknown key; allowed here: cidr, azCount, natGateways",
+    ]);
+  });
+
+  it("name the strategy types when a strategy has none of them", () => {
+    const values = dev();
+    values.services[0].strategy = { type: "recreate" };
+    assert.deepEqual(problems("dev", values), [
+      `  - platform:services[0].strategy.type: got "recreate"; Invalid discriminator value. Expected 'rolling' | 'blueGreen' | 'canary'`,
+    ]);
+  });
+
+  it("cross-field rules find nothing in a valid parsed configuration", () => {
+    assert.deepEqual(crossFieldProblems(parseStackConfig("dev", dev(), "eu-west-1")), []);
+  });
+});
+
+describe("Fargate sizes", () => {
+  it("allow 512-2048 MiB at 250m and steps of 1024 MiB above", () => {
+    assert.deepEqual(FARGATE_MEMORY, {
+      250: [512, 1024, 2048],
+      500: [1024, 2048, 3072, 4096],
+      1000: [2048, 3072, 4096, 5120, 6144, 7168, 8192],
+      2000: [4096, 5120, 6144, 7168, 8192, 9216, 10240, 11264, 12288, 13312, 14336, 15360, 16384],
+      4000: Array.from({ length: 23 }, (_, i) => 8192 + 1024 * i),
+    });
+  });
+});
+
+describe("runtime config values", () => {
+  it("keep strings and encode everything else as JSON", () => {
+    assert.deepEqual(
+      toRuntimeConfig({ "platform:a": "text", "platform:b": { x: 1 }, "platform:c": 3, "platform:d": true }),
+      {
+        "platform:a": "text",
+        "platform:b": '{"x":1}',
+        "platform:c": "3",
+        "platform:d": "true",
+      },
+    );
+  });
+
+  it("decode the project's keys from JSON, keep other text, and skip other namespaces", () => {
+    assert.deepEqual(
+      projectConfigValues(
+        {
+          "platform:network": '{"azCount":3}',
+          "platform:environment": "development",
+          "platform:protect": "true",
+          "aws:region": "eu-west-1",
+          "platform-state:bucket": "b",
+          platform: "no key",
+        },
+        "platform",
+      ),
+      { network: { azCount: 3 }, environment: "development", protect: true },
+    );
+  });
+});

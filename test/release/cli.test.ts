@@ -1,0 +1,80 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { parseCommandLine } from "../../src/release/cli";
+
+const DEPLOY =
+  "deploy takes --stack <stack name>, --service <service name>, --digest <sha256 digest>, --record <file>";
+
+describe("release command line", () => {
+  it("parses a deploy with every flag", () => {
+    assert.deepEqual(
+      parseCommandLine([
+        "deploy",
+        "--stack",
+        "dev",
+        "--service",
+        "api",
+        "--digest",
+        "sha256:x",
+        "--record",
+        "r.json",
+      ]),
+      {
+        command: "deploy",
+        flags: { stack: "dev", service: "api", digest: "sha256:x", record: "r.json" },
+      },
+    );
+  });
+
+  it("accepts --flag=value", () => {
+    assert.deepEqual(parseCommandLine(["restore", "--stack=dev"]), {
+      command: "restore",
+      flags: { stack: "dev" },
+    });
+  });
+
+  const errors: [string, string[], string][] = [
+    ["no command", [], 'unknown command ""; allowed: restore, promote, deploy, rollback'],
+    ["an unknown command", ["ship"], 'unknown command "ship"; allowed: restore, promote, deploy, rollback'],
+    ["an unknown flag", ["deploy", "--stack", "dev", "--force"], `unknown flag --force; ${DEPLOY}`],
+    [
+      "a flag of another command",
+      ["restore", "--stack", "dev", "--service", "api"],
+      "unknown flag --service; restore takes --stack <stack name>",
+    ],
+    [
+      "a flag without its value",
+      ["deploy", "--stack", "--service", "api"],
+      "--stack needs a value (stack name)",
+    ],
+    ["a flag at the end without its value", ["restore", "--stack"], "--stack needs a value (stack name)"],
+    ["an empty value", ["restore", "--stack="], "--stack needs a value (stack name)"],
+    ["a stray argument", ["restore", "dev"], 'unexpected argument "dev"; restore takes --stack <stack name>'],
+    ["a flag given twice", ["restore", "--stack", "dev", "--stack", "prod"], "--stack is given twice"],
+    [
+      "missing flags",
+      ["rollback", "--stack", "dev"],
+      "rollback needs --service <service name>, --record <file>",
+    ],
+  ];
+  for (const [what, argv, message] of errors)
+    it(`refuses ${what}: ${message}`, () => {
+      assert.throws(() => parseCommandLine(argv), new Error(message));
+    });
+
+  it("accepts every release command line the generated workflows run", () => {
+    const dir = path.resolve(__dirname, "../../src/workflows");
+    const lines = fs
+      .readdirSync(dir)
+      .flatMap((f) => [
+        ...fs.readFileSync(path.join(dir, f), "utf8").matchAll(/npm run -s release -- ([^'>]+)/g),
+      ])
+      .map((m) => m[1].trim());
+    assert.deepEqual(lines.map((l) => l.split(" ")[0]).sort(), ["deploy", "promote", "restore", "rollback"]);
+    for (const line of lines) {
+      const argv = line.split(/\s+/).map((a) => a.replace(/^"(.*)"$/, "$1"));
+      assert.doesNotThrow(() => parseCommandLine(argv), line);
+    }
+  });
+});
