@@ -71,47 +71,9 @@ export function buildDelivery(config: StackConfig, inputs: DeliveryInputs): Deli
   const gh = config.github;
   const own = gh?.stacks.find((s) => s.stack === config.stack);
   if (!gh || !own) return { deployRoleArn: null, previewRoleArn: null };
-  const provider = new github.Provider("github", { owner: gh.owner });
-  const ghOpts = { providers: { github: provider } };
-
-  const roles =
-    inputs.account && inputs.awsProvider
-      ? new DeployRoles(
-          "ci",
-          {
-            owner: gh.owner,
-            repository: gh.repository,
-            environment: own.environment,
-            previewEnvironment: PREVIEW_ENVIRONMENT,
-            oidcProviderArn: gh.oidcProviderArn,
-            repositoryArns: inputs.repositoryArns,
-            stateBackend: gh.backend?.kind === "s3" ? gh.backend : undefined,
-            secretsKeyArn: gh.secrets.provider === "awskms" ? gh.secrets.keyArn : undefined,
-            account: inputs.account,
-          },
-          { providers: { aws: inputs.awsProvider } },
-        )
-      : undefined;
-
-  let repository: DeliveryRepository | undefined;
-  if (gh.manageRepository) {
-    const ctx = deliveryContext(config, gh);
-    repository = new DeliveryRepository(
-      "repo",
-      {
-        repository: gh.repository,
-        description: "Services and the platform program that delivers them",
-        protectedBranches: integrationBranches(config.branchModel),
-        requiredChecks: requiredChecks(ctx),
-        requiredApprovals: gh.requiredApprovals,
-        allowedActions: allowedActionPatterns(),
-        files: deliveryFiles(ctx),
-        previewEnvironment: PREVIEW_ENVIRONMENT,
-      },
-      ghOpts,
-    );
-  }
-
+  const ghOpts = { providers: { github: new github.Provider("github", { owner: gh.owner }) } };
+  const roles = createDeployRoles(gh, own.environment, inputs);
+  const repository = gh.manageRepository ? createRepository(config, gh, ghOpts) : undefined;
   const registryJson = pulumi.output(inputs.registryUrls).apply((m) => JSON.stringify(m));
   new DeliveryEnvironment(
     own.environment,
@@ -133,6 +95,53 @@ export function buildDelivery(config: StackConfig, inputs: DeliveryInputs): Deli
     { ...ghOpts, dependsOn: repository ? [repository] : [] },
   );
   return { deployRoleArn: roles?.deployRoleArn ?? null, previewRoleArn: roles?.previewRoleArn ?? null };
+}
+
+/** The stack's GitHub OIDC roles in its AWS account (none for a stack without AWS). */
+export function createDeployRoles(
+  gh: GithubConfig,
+  environment: string,
+  inputs: DeliveryInputs,
+): DeployRoles | undefined {
+  if (!inputs.account || !inputs.awsProvider) return undefined;
+  return new DeployRoles(
+    "ci",
+    {
+      owner: gh.owner,
+      repository: gh.repository,
+      environment,
+      previewEnvironment: PREVIEW_ENVIRONMENT,
+      oidcProviderArn: gh.oidcProviderArn,
+      repositoryArns: inputs.repositoryArns,
+      stateBackend: gh.backend?.kind === "s3" ? gh.backend : undefined,
+      secretsKeyArn: gh.secrets.provider === "awskms" ? gh.secrets.keyArn : undefined,
+      account: inputs.account,
+    },
+    { providers: { aws: inputs.awsProvider } },
+  );
+}
+
+/** The repository-level objects and generated files, in the one stack that owns the repository. */
+export function createRepository(
+  config: StackConfig,
+  gh: GithubConfig,
+  opts: pulumi.ComponentResourceOptions,
+): DeliveryRepository {
+  const ctx = deliveryContext(config, gh);
+  return new DeliveryRepository(
+    "repo",
+    {
+      repository: gh.repository,
+      description: "Services and the platform program that delivers them",
+      protectedBranches: integrationBranches(config.branchModel),
+      requiredChecks: requiredChecks(ctx),
+      requiredApprovals: gh.requiredApprovals,
+      allowedActions: allowedActionPatterns(),
+      files: deliveryFiles(ctx),
+      previewEnvironment: PREVIEW_ENVIRONMENT,
+    },
+    opts,
+  );
 }
 
 /** The stack's own environment variables (names from the contract in `src/workflows/names.ts`). */

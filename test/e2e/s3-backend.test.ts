@@ -3,11 +3,12 @@
 // bootstrap's bucket and key policies — evaluated by an IAM simulator against exactly the requests
 // the CLI sent.
 import { strict as assert } from "assert";
+import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { Evaluation } from "../../dev/harness/evaluate";
 import { evaluateBootstrap, evaluateStack } from "../../dev/harness/program";
-import { BOOTSTRAP_DIR } from "../../dev/paths";
+import { BOOTSTRAP_DIR, ROOT, TOOLS_BIN } from "../../dev/paths";
 import { BACKEND_META } from "../../src/components/aws/state-backend";
 import { readStackConfig } from "../../src/config/stack-files";
 import { AwsEmulator, RecordedRequest } from "../helpers/aws-emulator";
@@ -99,10 +100,51 @@ describe("the S3 backend and awskms secrets through the real CLI, against the st
 
   let deploySession: RecordedRequest[] = [];
 
-  it("lets the deploy role log in, create the stack, keep a secret, take the lock and back the state up", async () => {
+  /** `npm run state -- …` as a child process, so the recording proxy in this process can answer. */
+  const state = async (args: string[], extra: Record<string, string> = {}) => {
+    const child = spawn(
+      process.execPath,
+      [
+        "-r",
+        "ts-node/register/transpile-only",
+        path.join(ROOT, "dev/scripts/state.ts"),
+        ...args,
+        "--dir",
+        cli.project,
+      ],
+      {
+        cwd: ROOT,
+        env: cli.env({
+          ...aws.credentials(),
+          AWS_ENDPOINT_URL: aws.endpoint,
+          PATH: `${TOOLS_BIN}${path.delimiter}${process.env.PATH}`,
+          ...extra,
+        }),
+      },
+    );
+    let output = "";
+    child.stdout.on("data", (d: Buffer) => (output += d));
+    child.stderr.on("data", (d: Buffer) => (output += d));
+    const status = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    assert.equal(status, 0, output);
+    return output;
+  };
+
+  it("lets the deploy role move a stack in, keep a secret, take the lock, back the state up and restore it", async () => {
     aws.take();
     await run(["login"]);
-    await run(["stack", "init", "dev", "--secrets-provider", secretsProvider]);
+    // A stack made on a local file backend, moved into the bucket with the README's procedure.
+    const local = `file://${path.join(cli.root, "local-state")}`;
+    fs.mkdirSync(path.join(cli.root, "local-state"));
+    await cli.okAsync(["stack", "init", "dev", "--secrets-provider", secretsProvider], {
+      ...aws.credentials(),
+      AWS_ENDPOINT_URL: aws.endpoint,
+      PULUMI_BACKEND_URL: local,
+    });
+    assert.match(
+      await state(["migrate", "--stack", "dev", "--from", local, "--to", backendUrl(github.backend.bucket)]),
+      /moved dev/,
+    );
     await run([
       "config",
       "set",
@@ -117,8 +159,9 @@ describe("the S3 backend and awskms secrets through the real CLI, against the st
       "https://hooks.example/T0/B0/x",
     );
     const exported = path.join(cli.root, "dev.json");
-    fs.writeFileSync(exported, await run(["stack", "export", "--stack", "dev"]));
-    await run(["stack", "import", "--stack", "dev", "--file", exported]);
+    const inBucket = { PULUMI_BACKEND_URL: backendUrl(github.backend.bucket) };
+    assert.match(await state(["backup", "--stack", "dev", "--out", exported], inBucket), /exported/);
+    assert.match(await state(["restore", "--stack", "dev", "--file", exported], inBucket), /restored dev/);
     // infra-up's backup step and db-migrate's dump, to the URIs the stack writes into its environment.
     const vars = Object.fromEntries(
       (await evaluateStack("dev", { "platform:github": github }, { account: ACCOUNT }))

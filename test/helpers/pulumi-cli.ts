@@ -76,7 +76,8 @@ export class PulumiSandbox {
     return r.stdout;
   }
 
-  private env(extra: Record<string, string>): NodeJS.ProcessEnv {
+  /** The environment the CLI runs with here, for other programs that call it (the state script). */
+  env(extra: Record<string, string>): NodeJS.ProcessEnv {
     return {
       PATH: `${path.dirname(this.binary)}${path.delimiter}/usr/bin${path.delimiter}/bin`,
       HOME: path.join(this.root, "home"),
