@@ -1,5 +1,5 @@
 // The state procedures of the README run here with the real Pulumi CLI (built by
-// scripts/setup-tools.sh) on two file backends: the S3 backend is the same code over another
+// dev/tools/setup.sh) on two file backends (test/e2e/s3-backend.test.ts runs them on S3): the S3 backend is the same code over another
 // bucket driver, and nothing here may reach the network.
 import { strict as assert } from "assert";
 import { execFileSync } from "child_process";
