@@ -92,7 +92,7 @@ function realEngine(): Record<string, unknown> {
     return {
       available: false,
       cli: cliVersion,
-      reason: `needs ${[...(cliVersion ? [] : ["pulumi"]), ...missing].join(", ")} on PATH (see README: real engine)`,
+      reason: `needs ${[...(cliVersion ? [] : ["pulumi"]), ...missing].join(", ")} on PATH (see README: End-to-end tests, tier 2)`,
     };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-engine-"));
   const run = (...a: string[]) =>
