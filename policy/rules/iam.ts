@@ -26,6 +26,9 @@ export const RESOURCELESS_ACTIONS = [
   /:(List|Describe)[A-Za-z]*$/,
   /^logs:DescribeLogGroups$/i,
   /^ec2:Describe/i,
+  /^kms:CreateKey$/i,
+  /^eks:CreateCluster$/i,
+  /^ecs:DeregisterTaskDefinition$/i,
 ];
 /** Actions that let a principal grant itself more power when unscoped (CKV_AWS_286). */
 export const ESCALATION_ACTIONS = [

@@ -176,10 +176,61 @@ export interface DeployScope {
   readonly region: pulumi.Input<string>;
   /** IAM path of the roles the stack's components create (see `rolePath`). */
   readonly rolePath: string;
+  /** `<project>-<stack>`: the prefix of the stack's ECR repositories and S3 buckets. */
+  readonly namePrefix: string;
   readonly repositoryArns: pulumi.Input<string>[];
   /** The state and secrets-key statements of this stack (read-write). */
   readonly stateStatements: Statement[];
 }
+
+/**
+ * Calls that have no resource-level permissions (per the IAM service reference; a test checks this
+ * list against the IAM simulator's data), granted on "*" within the stack's region only.
+ */
+export const RESOURCELESS_CREATE_ACTIONS = [
+  "kms:CreateKey",
+  "eks:CreateCluster",
+  "ecs:DeregisterTaskDefinition",
+];
+
+/** What the stack's repositories (`<project>-<stack>/…`) need beyond push. */
+export const STACK_REPOSITORY_ACTIONS = [
+  "ecr:CreateRepository",
+  "ecr:DeleteRepository",
+  "ecr:TagResource",
+  "ecr:UntagResource",
+  "ecr:PutLifecyclePolicy",
+  "ecr:GetLifecyclePolicy",
+  "ecr:DeleteLifecyclePolicy",
+  "ecr:SetRepositoryPolicy",
+  "ecr:GetRepositoryPolicy",
+  "ecr:DeleteRepositoryPolicy",
+  "ecr:PutImageScanningConfiguration",
+  "ecr:PutImageTagMutability",
+];
+
+/** Bucket-level management of the stack's own buckets (`<project>-<stack>-…`), never objects. */
+export const STACK_BUCKET_ACTIONS = [
+  "s3:CreateBucket",
+  "s3:DeleteBucket",
+  "s3:ListBucket",
+  "s3:GetBucket*",
+  "s3:PutBucket*",
+  "s3:DeleteBucketPolicy",
+  "s3:GetEncryptionConfiguration",
+  "s3:PutEncryptionConfiguration",
+  "s3:GetLifecycleConfiguration",
+  "s3:PutLifecycleConfiguration",
+];
+
+/** Services whose service-linked roles creating the stack's resources may need. */
+export const SERVICE_LINKED_ROLE_SERVICES = [
+  "eks.amazonaws.com",
+  "eks-nodegroup.amazonaws.com",
+  "ecs.amazonaws.com",
+  "elasticloadbalancing.amazonaws.com",
+  "autoscaling.amazonaws.com",
+];
 
 /** The deploy role's policy: the stack's services in its account and region, its roles, keys, repositories and state. */
 export function deployRoleStatements(scope: DeployScope): Statement[] {
@@ -200,7 +251,47 @@ export function deployRoleStatements(scope: DeployScope): Statement[] {
       Action: FULLY_MANAGED_SERVICES.map((s) => `${s}:*`),
       Resource: FULLY_MANAGED_SERVICES.map(inAccount),
     },
+    // `pulumi up` reads before it writes: the same read-only actions the preview role has.
+    { Sid: "ReadOnly", Effect: "Allow", Action: PREVIEW_ACTIONS, Resource: "*" },
+    {
+      Sid: "ResourcelessCreates",
+      Effect: "Allow",
+      Action: RESOURCELESS_CREATE_ACTIONS,
+      Resource: "*",
+      Condition: { StringEquals: { "aws:RequestedRegion": region } },
+    },
     { Sid: "StackKeys", Effect: "Allow", Action: STACK_KEY_ACTIONS, Resource: inAccount("kms") },
+    {
+      Sid: "StackRepositories",
+      Effect: "Allow",
+      Action: STACK_REPOSITORY_ACTIONS,
+      Resource: pulumi.interpolate`arn:${partition}:ecr:${region}:${accountId}:repository/${scope.namePrefix}/*`,
+    },
+    {
+      Sid: "StackBuckets",
+      Effect: "Allow",
+      Action: STACK_BUCKET_ACTIONS,
+      Resource: pulumi.interpolate`arn:${partition}:s3:::${scope.namePrefix}-*`,
+    },
+    {
+      Sid: "ServiceLinkedRoles",
+      Effect: "Allow",
+      Action: "iam:CreateServiceLinkedRole",
+      Resource: pulumi.interpolate`arn:${partition}:iam::${accountId}:role/aws-service-role/*`,
+      Condition: { StringEquals: { "iam:AWSServiceName": SERVICE_LINKED_ROLE_SERVICES } },
+    },
+    {
+      Sid: "ClusterOidcProviders",
+      Effect: "Allow",
+      Action: [
+        "iam:CreateOpenIDConnectProvider",
+        "iam:DeleteOpenIDConnectProvider",
+        "iam:GetOpenIDConnectProvider",
+        "iam:TagOpenIDConnectProvider",
+        "iam:UpdateOpenIDConnectProviderThumbprint",
+      ],
+      Resource: pulumi.interpolate`arn:${partition}:iam::${accountId}:oidc-provider/oidc.eks.${region}.amazonaws.com/id/*`,
+    },
     { Sid: "StackRoles", Effect: "Allow", Action: STACK_ROLE_ACTIONS, Resource: stackRoles },
     {
       Sid: "PassStackRoles",
@@ -297,6 +388,7 @@ export class DeployRoles extends pulumi.ComponentResource {
           accountId,
           region,
           rolePath: rolePath(),
+          namePrefix: `${pulumi.getProject()}-${pulumi.getStack()}`,
           repositoryArns: args.repositoryArns,
           stateStatements: stackStateStatements(args, partition, true),
         }),

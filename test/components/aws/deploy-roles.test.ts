@@ -1,6 +1,12 @@
 import { strict as assert } from "assert";
 import { Evaluation } from "../../../dev/harness/evaluate";
-import { DeployRoles, DeployRolesArgs, githubSubject } from "../../../src/components/aws/deploy-roles";
+import {
+  DeployRoles,
+  DeployRolesArgs,
+  githubSubject,
+  RESOURCELESS_CREATE_ACTIONS,
+  SERVICE_LINKED_ROLE_SERVICES,
+} from "../../../src/components/aws/deploy-roles";
 import { ACCOUNT, actionsOf, evaluateComponent, statementsOf } from "../../helpers/components";
 
 const STATE_KEY = "arn:aws:kms:eu-west-1:111111111111:key/5a1e0000-1111-4c0d-8e00-000000000001";
@@ -123,18 +129,35 @@ describe("component", function () {
           },
         ],
       );
-      const iamOnAnything = statements.filter(
-        (s) => [s.Action].flat().some((a: string) => a.startsWith("iam:")) && s.Resource === "*",
-      );
-      assert.deepEqual(iamOnAnything, []);
+      const iamWritesOnAnything = statements
+        .filter((s) => s.Resource === "*")
+        .flatMap((s) => [s.Action].flat())
+        .filter((a: string) => a.startsWith("iam:") && !/^iam:(Get|List)/.test(a));
+      assert.deepEqual(iamWritesOnAnything, []);
+      const linked = statements.find((s) => s.Sid === "ServiceLinkedRoles");
+      assert.equal(linked.Resource, "arn:aws:iam::123456789012:role/aws-service-role/*");
+      assert.deepEqual(linked.Condition.StringEquals["iam:AWSServiceName"], SERVICE_LINKED_ROLE_SERVICES);
     });
 
-    it("lets the deploy role act only in its account and region, apart from three read-only calls", () => {
+    it("lets the deploy role act only in its account and region: on any resource, reads and the region-pinned resource-less creates", () => {
       const statements = policy("ci-deploy");
       const anywhere = statements.filter((s) => [s.Resource].flat().includes("*"));
       assert.deepEqual(
-        anywhere.map((s) => s.Action),
-        [["sts:GetCallerIdentity", "ecr:GetAuthorizationToken", "ec2:DescribeAvailabilityZones"]],
+        anywhere.map((s) => s.Sid),
+        ["Identity", "ReadOnly", "ResourcelessCreates"],
+      );
+      const writes = anywhere
+        .flatMap((s) => [s.Action].flat())
+        .filter((a: string) => !/^[a-z0-9-]+:(Describe|List|Get)/.test(a));
+      assert.deepEqual(writes, [...RESOURCELESS_CREATE_ACTIONS]);
+      assert.deepEqual(anywhere[2].Condition, { StringEquals: { "aws:RequestedRegion": "eu-west-1" } });
+      assert.equal(
+        statements.find((s) => s.Sid === "StackBuckets").Resource,
+        "arn:aws:s3:::platform-production-*",
+      );
+      assert.equal(
+        statements.find((s) => s.Sid === "StackRepositories").Resource,
+        "arn:aws:ecr:eu-west-1:123456789012:repository/platform-production/*",
       );
       const services = statements.find((s) => s.Sid === "StackServices");
       assert.ok(
@@ -159,7 +182,13 @@ describe("component", function () {
       assert.deepEqual(sids("ci-deploy"), [
         "Identity",
         "StackServices",
+        "ReadOnly",
+        "ResourcelessCreates",
         "StackKeys",
+        "StackRepositories",
+        "StackBuckets",
+        "ServiceLinkedRoles",
+        "ClusterOidcProviders",
         "StackRoles",
         "PassStackRoles",
       ]);
