@@ -81,8 +81,19 @@ export const awsRules: ConfigRule = (c) => {
       value: undefined,
       allowed: "required when the stack creates AWS resources, e.g. us-east-1",
     });
+  // The deploy role manages buckets named `<project>-<stack>-*`; a stack named "state" would
+  // reach the bootstrap's state bucket (`platform-state-<account>-<region>`).
+  if (c.usesAws && RESERVED_STACK_NAMES.includes(c.stack))
+    out.push({
+      key: "(stack name)",
+      value: c.stack,
+      allowed: `any name but ${RESERVED_STACK_NAMES.join(", ")}: its bucket prefix is the state backend's`,
+    });
   return out;
 };
+
+/** Stack names whose `<project>-<stack>-` resource prefix belongs to something else. */
+export const RESERVED_STACK_NAMES = ["state"];
 
 /** Outside production the VPC still spans 2 AZs; its prefix leaves room for the subnets. */
 export const networkRules: ConfigRule = (c) => {

