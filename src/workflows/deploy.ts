@@ -20,10 +20,19 @@ import {
 } from "./context";
 import { CallJob, CompositeAction, Permissions, Workflow } from "./model";
 import { ACTIONS } from "./pins";
-import { awsCredentials, checkout, installPulumi, npmCi, pulumiEnv, pulumiLogin, setupNode } from "./steps";
+import {
+  awsCredentials,
+  checkout,
+  installPulumi,
+  npmCi,
+  pulumiEnv,
+  pulumiLogin,
+  setupNode,
+  stackConcurrency,
+} from "./steps";
 import { secrets, storedName, vars } from "./names";
 
-const SLACK = {
+export const SLACK = {
   name: "Notify Slack",
   if: "always()",
   env: {
@@ -189,6 +198,7 @@ export function deployServiceWorkflow(ctx: DeliveryContext): Workflow {
         name: "deploy",
         environment: { name: "${{ inputs.environment }}", url: vars("ENVIRONMENT_URL") },
         permissions: { contents: "read", "id-token": "write", ...(ecr ? {} : { packages: "read" }) },
+        concurrency: stackConcurrency("${{ inputs.stack }}"),
         timeoutMinutes: 60,
         env: {
           ...pulumiEnv(ctx),
@@ -232,15 +242,11 @@ export function deployServiceWorkflow(ctx: DeliveryContext): Workflow {
             },
           },
           {
+            // On a failed step the executor restores the service's recorded release itself.
             name: "Release with the service's strategy",
             id: "release",
             env: { DIGEST: "${{ steps.promote.outputs.digest }}" },
-            run: 'npm run -s release -- deploy --stack "$STACK" --service "$SERVICE" --digest "$DIGEST" --record "$RUNNER_TEMP/last-good.json"',
-          },
-          {
-            name: "Roll back to the last good release",
-            if: "failure() && steps.release.outcome == 'failure'",
-            run: 'npm run -s release -- rollback --stack "$STACK" --service "$SERVICE" --record "$RUNNER_TEMP/last-good.json"',
+            run: 'npm run -s release -- deploy --stack "$STACK" --service "$SERVICE" --digest "$DIGEST"',
           },
           SLACK,
         ],
@@ -312,8 +318,7 @@ export function buildDeployWorkflow(ctx: DeliveryContext): Workflow {
       workflow_dispatch: {},
     },
     permissions: {},
-    // One release per branch at a time; a queued run waits instead of cancelling a rollout.
-    concurrency: { group: "deploy-${{ github.ref }}", cancelInProgress: false },
+    // No workflow-level group: each deploy job queues in its stack's group (deploy-service.yml).
     jobs,
   };
 }
@@ -351,7 +356,6 @@ export function releaseWorkflow(ctx: DeliveryContext): Workflow {
     name: "Release",
     on: { push: { tags: [RELEASE_TAG] } },
     permissions: {},
-    concurrency: { group: "release", cancelInProgress: false },
     jobs,
   };
 }

@@ -16,7 +16,16 @@ import {
 import { Step, StepsJob, Workflow } from "./model";
 import { PROGRAM_PATHS } from "./paths";
 import { ACTIONS } from "./pins";
-import { awsCredentials, checkout, installPulumi, npmCi, pulumiEnv, pulumiLogin, setupNode } from "./steps";
+import {
+  awsCredentials,
+  checkout,
+  installPulumi,
+  npmCi,
+  pulumiEnv,
+  pulumiLogin,
+  setupNode,
+  stackConcurrency,
+} from "./steps";
 import { vars } from "./names";
 
 /** Paths whose change can alter what `pulumi up` does. */
@@ -137,6 +146,7 @@ export function infraUpWorkflow(ctx: DeliveryContext): Workflow {
       if: refCondition(deploySource(ctx.branchModel, s)),
       environment: s.environment,
       permissions: { contents: "read", "id-token": "write" },
+      concurrency: stackConcurrency(s.stack),
       timeoutMinutes: 60,
       env: {
         ...pulumiEnv(ctx),
@@ -159,7 +169,8 @@ export function infraUpWorkflow(ctx: DeliveryContext): Workflow {
         },
         ...stateBackupSteps(ctx, s),
         {
-          name: "Carry the running release pins forward",
+          // Every service keeps the release the stack recorded, not the one committed in git.
+          name: "Write every service's recorded release into the stack config",
           run: 'npm run -s release -- restore --stack "$STACK"',
         },
         {
@@ -188,8 +199,7 @@ export function infraUpWorkflow(ctx: DeliveryContext): Workflow {
     name: "Infrastructure up",
     on: { push: { branches: integrationBranches(ctx.branchModel), tags: [RELEASE_TAG], paths: INFRA_PATHS } },
     permissions: {},
-    // Deploys queue; cancelling one mid-update would leave a stack locked.
-    concurrency: { group: "infra-up-${{ github.ref }}", cancelInProgress: false },
+    // No workflow-level group: each job queues in its stack's group with every other writer.
     jobs,
   };
 }
