@@ -15,11 +15,14 @@ import { AccountContext } from "../lib/kms";
 import { stateBackupPrefix } from "../lib/state-access";
 import { allowedActionPatterns } from "../workflows/pins";
 import { DeliveryContext, deliveryFiles, requiredChecks } from "../workflows";
+import { DeliveryStack } from "../workflows/context";
 import {
   deploySource,
   integrationBranches,
   PREVIEW_ENVIRONMENT,
+  previewEnvironmentOf,
   promotionSource,
+  RELEASE_BRANCH,
 } from "../workflows/context";
 import { EnvironmentSecretName, EnvironmentVariableName, storedName } from "../workflows/names";
 
@@ -72,7 +75,7 @@ export function buildDelivery(config: StackConfig, inputs: DeliveryInputs): Deli
   const own = gh?.stacks.find((s) => s.stack === config.stack);
   if (!gh || !own) return { deployRoleArn: null, previewRoleArn: null };
   const ghOpts = { providers: { github: new github.Provider("github", { owner: gh.owner }) } };
-  const roles = createDeployRoles(gh, own.environment, inputs);
+  const roles = createDeployRoles(gh, own, inputs);
   const repository = gh.manageRepository ? createRepository(config, gh, ghOpts) : undefined;
   const registryJson = pulumi.output(inputs.registryUrls).apply((m) => JSON.stringify(m));
   new DeliveryEnvironment(
@@ -86,6 +89,10 @@ export function buildDelivery(config: StackConfig, inputs: DeliveryInputs): Deli
       variables: environmentVariables(config, gh, registryJson, roles),
       secrets: environmentSecrets(config),
       foreignVariables: previewVariables(config, gh, roles),
+      ownPreviewEnvironment:
+        previewEnvironmentOf(own) === PREVIEW_ENVIRONMENT
+          ? undefined
+          : { name: previewEnvironmentOf(own), branch: RELEASE_BRANCH },
       // release.yml promotes tagged releases from one stack's registry: that stack publishes it.
       repositoryVariables:
         promotionSource(config.branchModel, gh.stacks)?.stack === config.stack
@@ -100,7 +107,7 @@ export function buildDelivery(config: StackConfig, inputs: DeliveryInputs): Deli
 /** The stack's GitHub OIDC roles in its AWS account (none for a stack without AWS). */
 export function createDeployRoles(
   gh: GithubConfig,
-  environment: string,
+  own: DeliveryStack,
   inputs: DeliveryInputs,
 ): DeployRoles | undefined {
   if (!inputs.account || !inputs.awsProvider) return undefined;
@@ -109,8 +116,8 @@ export function createDeployRoles(
     {
       owner: gh.owner,
       repository: gh.repository,
-      environment,
-      previewEnvironment: PREVIEW_ENVIRONMENT,
+      environment: own.environment,
+      previewEnvironment: previewEnvironmentOf(own),
       oidcProviderArn: gh.oidcProviderArn,
       repositoryArns: inputs.repositoryArns,
       stateBackend: gh.backend?.kind === "s3" ? gh.backend : undefined,
@@ -183,7 +190,8 @@ export function environmentSecrets(
 }
 
 /**
- * Preview and drift jobs of every stack share the preview environment: each stack writes its own
+ * Preview and drift jobs run in the stack's preview environment — the shared `preview`, or a
+ * production stack's own `preview-<stack>` (see previewEnvironmentOf): the stack writes its
  * suffixed role and backend there.
  */
 export function previewVariables(
@@ -191,11 +199,13 @@ export function previewVariables(
   gh: GithubConfig,
   roles?: { readonly previewRoleArn: pulumi.Input<string> },
 ): { environment: string; name: string; value: pulumi.Input<string> }[] {
+  const own = gh.stacks.find((s) => s.stack === config.stack);
+  const environment = own ? previewEnvironmentOf(own) : PREVIEW_ENVIRONMENT;
   return [
     ...(roles
       ? [
           {
-            environment: PREVIEW_ENVIRONMENT,
+            environment,
             name: storedName("AWS_PREVIEW_ROLE_ARN", config.stack),
             value: roles.previewRoleArn,
           },
@@ -204,7 +214,7 @@ export function previewVariables(
     ...(gh.backend?.kind === "s3"
       ? [
           {
-            environment: PREVIEW_ENVIRONMENT,
+            environment,
             name: storedName("PULUMI_BACKEND_URL_PREVIEW", config.stack),
             value: backendUrl(gh.backend),
           },

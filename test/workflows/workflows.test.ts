@@ -141,6 +141,33 @@ describe("generated workflows", () => {
         assert.equal(build.with.provenance, "mode=max");
       });
 
+      it("never lets a pull request's code run with a production stack's credentials", () => {
+        const onPullRequests = Object.entries(wf).filter(([, w]) => w.on?.pull_request);
+        assert.deepEqual(onPullRequests.map(([n]) => n).sort(), ["ci", "infra-preview", "security"]);
+        const prJobs = onPullRequests.flatMap(([n, w]) =>
+          Object.entries<any>(w.jobs)
+            .filter(([, j]) => j.if !== "github.event_name == 'push'")
+            .map(([id, j]) => ({ id: `${n}/${id}`, environment: j.environment, stack: j.env?.STACK })),
+        );
+        const withCredentials = prJobs.filter((j) => j.environment !== undefined);
+        assert.deepEqual(
+          withCredentials.map((j) => `${j.id} ${j.environment}`),
+          ["infra-preview/preview-dev preview", "infra-preview/preview-staging preview"],
+        );
+        const production = wf["infra-preview"].jobs["preview-production"];
+        assert.deepEqual(
+          [production.if, production.environment],
+          ["github.event_name == 'push'", "preview-production"],
+        );
+        assert.deepEqual(wf["infra-preview"].on.push.branches, ["main"]);
+        assert.equal(
+          production.steps.some((s: any) => /gh pr comment/.test(String(s.run))),
+          false,
+        );
+        assert.equal(wf.drift.jobs["drift-production"].environment, "preview-production");
+        assert.equal(wf.drift.jobs["drift-staging"].environment, "preview");
+      });
+
       it("leaves a failed release to the executor, which restores it, and notifies Slack whatever the outcome", () => {
         const steps = wf["deploy-service"].jobs.deploy.steps;
         const release = steps.find((s: any) => s.id === "release");
