@@ -28,7 +28,13 @@ export interface RuleMeta {
   /** Per-rule settings (JSON schema properties) with defaults. */
   readonly config?: Record<
     string,
-    { type: string; default: unknown; description: string; items?: { type: string } }
+    {
+      type: string;
+      default: unknown;
+      description: string;
+      items?: { type: string };
+      enum?: readonly string[];
+    }
   >;
 }
 

@@ -11,14 +11,16 @@ export const githubRules = [
       name: "github-repository-require-private",
       types: [REPO],
       anchors: ["CKV_GIT_1", "AVD-GIT-0001"],
-      summary: "Repositories are private unless the stack allows public ones.",
+      summary:
+        "Repositories are private unless the stack allows public ones (its policy config says so where github.visibility is public).",
       severity: "high",
-      remediation: 'Set visibility = "private" (or "internal").',
+      remediation:
+        'Set visibility = "private" (or "internal"), or, for a stack whose github.visibility is "public", allowPublic in policy/config/<stack>.json.',
       config: {
         allowPublic: {
           type: "boolean",
           default: false,
-          description: "This stack may manage public repositories.",
+          description: "This stack may manage public repositories (github.visibility: public).",
         },
       },
     },
@@ -35,17 +37,31 @@ export const githubRules = [
       name: "github-repository-enable-security-features",
       types: [REPO],
       anchors: ["CKV_GIT_3", "AVD-GIT-0003"],
-      summary: "Repositories have vulnerability alerts, secret scanning and push protection on.",
+      summary:
+        "Repositories have vulnerability alerts on, and secret scanning and push protection wherever they exist: public repositories, and private ones of an owner licensed for Advanced Security.",
       severity: "high",
       remediation:
-        'Set vulnerabilityAlerts = true and securityAndAnalysis.{secretScanning,secretScanningPushProtection}.status = "enabled".',
+        'Set vulnerabilityAlerts = true and securityAndAnalysis.{secretScanning,secretScanningPushProtection}.status = "enabled"; for a private repository without the licence (github.advancedSecurity: false), advancedSecurity = false in policy/config/<stack>.json.',
+      config: {
+        advancedSecurity: {
+          type: "boolean",
+          default: true,
+          description:
+            "The owner licenses Advanced Security for private repositories (github.advancedSecurity), so they can scan for secrets.",
+        },
+      },
     },
-    (p) => [
-      ...(p.vulnerabilityAlerts === true ? [] : ["vulnerabilityAlerts is not true"]),
-      ...["secretScanning", "secretScanningPushProtection"]
-        .filter((k) => p.securityAndAnalysis?.[k]?.status !== "enabled")
-        .map((k) => `securityAndAnalysis.${k} is not enabled`),
-    ],
+    (p, { config }) => {
+      // GitHub's default visibility, as the provider's, is public.
+      const isPublic = (p.visibility ?? (p.private === true ? "private" : "public")) === "public";
+      const scans = isPublic || config.advancedSecurity === true;
+      return [
+        ...(p.vulnerabilityAlerts === true ? [] : ["vulnerabilityAlerts is not true"]),
+        ...(scans ? ["secretScanning", "secretScanningPushProtection"] : [])
+          .filter((k) => p.securityAndAnalysis?.[k]?.status !== "enabled")
+          .map((k) => `securityAndAnalysis.${k} is not enabled`),
+      ];
+    },
   ),
   resourceRule(
     {
@@ -159,10 +175,10 @@ export const githubRules = [
       types: ["github:index/repositoryEnvironment:RepositoryEnvironment"],
       anchors: ["Z secrets-outside-env", "GitHub docs: deployment protection rules"],
       summary:
-        "Protected environments (production) need reviewers, block self-review and admin bypass, and deploy only from protected refs.",
+        "Protected environments (production) need reviewers who cannot approve themselves (or, where the plan has no environment reviewers, a release-tag ruleset: gate releaseTagRuleset), no admin bypass, and a deployment branch policy.",
       severity: "critical",
       remediation:
-        "Set reviewers (users/teams), preventSelfReview = true, canAdminsBypass = false and a deployment branch policy.",
+        'Set reviewers (users/teams), preventSelfReview = true, canAdminsBypass = false and a deployment branch policy (protected branches or custom branch and tag policies); on a private repository of the "team" plan, gate = "releaseTagRuleset" in policy/config/<stack>.json and a ruleset on the release tags (github-ruleset-restrict-release-tags).',
       config: {
         protectedEnvironments: {
           type: "array",
@@ -170,20 +186,71 @@ export const githubRules = [
           default: ["production"],
           description: "Environment names that must be gated.",
         },
+        gate: {
+          type: "string",
+          enum: ["reviewers", "releaseTagRuleset"],
+          default: "reviewers",
+          description:
+            "What gates a protected environment: its reviewers, or (no environment reviewers on the plan) a ruleset on its release tags.",
+        },
       },
     },
     (p, { config }) => {
       if (!(config.protectedEnvironments as string[]).includes(p.environment)) return [];
+      const byReviewers = config.gate !== "releaseTagRuleset";
       const reviewers = asArray(p.reviewers).flatMap((r: any) => [
         ...asArray(r?.users),
         ...asArray(r?.teams),
       ]);
       return [
-        ...(reviewers.length ? [] : ["no reviewers"]),
-        ...(p.preventSelfReview === true ? [] : ["preventSelfReview is not true"]),
+        ...(!byReviewers || reviewers.length ? [] : ["no reviewers"]),
+        ...(!byReviewers || p.preventSelfReview === true ? [] : ["preventSelfReview is not true"]),
         ...(p.canAdminsBypass === false ? [] : ["canAdminsBypass is not false"]),
-        ...(p.deploymentBranchPolicy ? [] : ["no deploymentBranchPolicy"]),
+        ...(p.deploymentBranchPolicy?.protectedBranches === true ||
+        p.deploymentBranchPolicy?.customBranchPolicies === true
+          ? []
+          : ["no deploymentBranchPolicy restricting the refs that may deploy"]),
       ];
+    },
+  ),
+  stackRule(
+    {
+      name: "github-ruleset-restrict-release-tags",
+      anchors: ["Z secrets-outside-env", "GitHub docs: rulesets (tag rules)"],
+      summary:
+        "Tag rulesets are active and let only teams create, move or delete the tags they guard; a stack gated by its release tags (required) has one.",
+      severity: "critical",
+      remediation:
+        'Add a RepositoryRuleset with target "tag", enforcement "active", conditions.refName.includes the release tags, rules creation, update and deletion, and the reviewer teams (actorType "Team") as its only bypass actors.',
+      config: {
+        required: {
+          type: "boolean",
+          default: false,
+          description:
+            "The stack's protected environment is gated by a release-tag ruleset (the plan has no environment reviewers).",
+        },
+      },
+    },
+    (resources, config) => {
+      const tagRulesets = resources.filter((r) => r.type === RULESET && r.props.target === "tag");
+      const findings: { urn?: string; message: string }[] = tagRulesets.flatMap((r) => {
+        const rules = r.props.rules ?? {};
+        const actors = asArray(r.props.bypassActors) as any[];
+        const problems = [
+          ...(r.props.enforcement === "active" ? [] : [`enforcement is ${r.props.enforcement}`]),
+          ...["creation", "update", "deletion"]
+            .filter((k) => rules[k] !== true)
+            .map((k) => `rules.${k} is not true`),
+          ...(actors.length ? [] : ["no bypass actors: nobody could release"]),
+          ...actors
+            .filter((a) => a?.actorType !== "Team")
+            .map((a) => `bypass actor ${a?.actorType} is not a team of reviewers`),
+        ];
+        return problems.map((m) => ({ urn: r.urn, message: `ruleset ${r.props.name ?? r.name}: ${m}` }));
+      });
+      if (config.required && tagRulesets.length === 0)
+        findings.push({ message: "no tag ruleset guards the release tags" });
+      return findings;
     },
   ),
   resourceRule(

@@ -10,6 +10,7 @@ import { ConfigError, ConfigProblem, parseStackConfig } from "./validate";
 
 export * from "./schema";
 export * from "./backend";
+export * from "./github-plan";
 export { ConfigError, ConfigProblem, parseStackConfig } from "./validate";
 
 /** Keys whose value must come from secret config (`pulumi config set --secret`). */

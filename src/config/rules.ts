@@ -3,7 +3,9 @@
  * `(config) => ConfigProblem[]` and pure. `crossFieldProblems` runs them all, in the order of
  * `CROSS_FIELD_RULES`, after the schema has parsed the keys one by one.
  */
+import { deploySource } from "../workflows/context";
 import { keyLocation } from "./backend";
+import { planFeatures } from "./github-plan";
 import { migrationProblems } from "./migrations";
 import { MIN_KUBERNETES_VERSION, PROJECT, ServiceConfig, StackConfig } from "./schema";
 
@@ -359,6 +361,63 @@ export const githubRules: ConfigRule = (c) => {
   return out;
 };
 
+/**
+ * What the stack asks of GitHub exists on the owner's plan (`planFeatures`), or is replaced by
+ * what does: a feature the plan lacks is refused here, by key, rather than created and failing at
+ * apply. GitHub Free has no environments or protection on private repositories at all (one problem
+ * says so); without environment reviewers (Team, private), a tag-deployed stack's reviewer teams
+ * guard its release tags through a ruleset instead, which users cannot be bypass actors of, and a
+ * branch-deployed stack is gated by its branch's protection.
+ */
+export const githubPlanRules: ConfigRule = (c) => {
+  if (!c.github) return [];
+  const gh = c.github;
+  const features = planFeatures(gh.plan, gh.visibility, gh.advancedSecurity);
+  if (!features.environments)
+    return [
+      problem(
+        ["github", "plan"],
+        gh.plan,
+        'a private repository on GitHub Free has no environments, environment secrets, deployment policies, branch protection or rulesets, which every stack deploys through: "team" or "enterprise", or github.visibility "public"',
+      ),
+    ];
+  const out: ConfigProblem[] = [];
+  if (gh.advancedSecurity && gh.visibility === "public")
+    out.push(
+      problem(
+        ["github", "advancedSecurity"],
+        true,
+        "public repositories get secret scanning and push protection without a licence, and have no Advanced Security setting: remove the key",
+      ),
+    );
+  const own = gh.stacks.find((s) => s.stack === c.stack);
+  if (features.environmentReviewers || !own) return out;
+  const where = `on a private repository of the "${gh.plan}" plan (environment protection rules other than deployment policies need "enterprise")`;
+  if (gh.waitTimerMinutes > 0)
+    out.push(
+      problem(["github", "waitTimerMinutes"], gh.waitTimerMinutes, `no wait timers ${where}: remove the key`),
+    );
+  const source = deploySource(c.branchModel, own);
+  const { users, teams } = gh.reviewers;
+  if (source.kind === "tag" && users.length > 0)
+    out.push(
+      problem(
+        ["github", "reviewers", "users"],
+        users,
+        `no environment reviewers ${where}; this stack deploys from ${source.pattern} tags, which a ruleset lets only github.reviewers.teams create, and users cannot be ruleset bypass actors: name teams instead`,
+      ),
+    );
+  if (source.kind === "branch" && users.length + teams.length > 0)
+    out.push(
+      problem(
+        ["github", "reviewers"],
+        gh.reviewers,
+        `no environment reviewers ${where}; this stack deploys from branch "${source.branch}", whose branch protection (approving reviews by code owners) is the gate: remove the key`,
+      ),
+    );
+  return out;
+};
+
 /** A stack GitHub deploys needs shared state, and its secrets provider must fit the backend. */
 export const backendRules: ConfigRule = (c) => {
   if (!c.github) return [];
@@ -418,6 +477,7 @@ export const CROSS_FIELD_RULES: readonly ConfigRule[] = [
   serviceRules,
   releaseRules,
   githubRules,
+  githubPlanRules,
   backendRules,
   migrationProblems,
 ];

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { backendSchema, secretsSchema } from "./backend";
+import { GITHUB_PLANS, VISIBILITIES } from "./github-plan";
 
 export const PROJECT = "platform";
 
@@ -217,6 +218,25 @@ const githubSchema = z.strictObject({
   owner: z.string().regex(/^[A-Za-z0-9-]+$/, "must be a GitHub user or organisation name"),
   /** Repository name. */
   repository: z.string().regex(/^[A-Za-z0-9._-]+$/, "must be a GitHub repository name"),
+  /**
+   * The owner's GitHub plan, which decides what a repository can have (environment reviewers,
+   * wait timers, protection on private repositories): see `planFeatures`. Required: the program
+   * assumes none. Every stack of one repository states the same plan.
+   */
+  plan: z.enum(GITHUB_PLANS, {
+    error: (issue) =>
+      issue.input === undefined
+        ? 'required: the owner\'s GitHub plan, "free", "team" or "enterprise" (what the repository can have depends on it)'
+        : 'must be "free", "team" or "enterprise"',
+  }),
+  /** Visibility of the repository; every stack of one repository states the same. @default "private" */
+  visibility: z.enum(VISIBILITIES).default("private"),
+  /**
+   * The owner holds a GitHub Advanced Security (Secret Protection) licence for private
+   * repositories: secret scanning and push protection are then enabled on the private repository.
+   * Public repositories get both free and take no licence. @default false
+   */
+  advancedSecurity: z.boolean().default(false),
   /** This stack manages the repository-level objects (settings, protection, workflow files). Exactly one stack may. @default false */
   manageRepository: z.boolean().default(false),
   /**

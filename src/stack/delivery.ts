@@ -10,7 +10,15 @@ import * as pulumi from "@pulumi/pulumi";
 import { DeliveryEnvironment } from "../components/github/delivery-environment";
 import { DeliveryRepository } from "../components/github/delivery-repo";
 import { DeployRoles } from "../components/aws/deploy-roles";
-import { BackendConfig, backendUrl, GithubConfig, secretsProviderUrl, StackConfig } from "../config";
+import {
+  BackendConfig,
+  backendUrl,
+  GithubConfig,
+  planFeatures,
+  PlanFeatures,
+  secretsProviderUrl,
+  StackConfig,
+} from "../config";
 import { AccountContext } from "../lib/kms";
 import { stateBackupPrefix } from "../lib/state-access";
 import { allowedActionPatterns } from "../workflows/pins";
@@ -55,6 +63,7 @@ export function deliveryContext(config: StackConfig, gh: GithubConfig): Delivery
     passphraseSecrets: gh.secrets.provider === "passphrase",
     backend: requiredBackend(gh),
     codeOwners: gh.codeOwners,
+    owningStack: config.stack,
   };
 }
 
@@ -70,11 +79,26 @@ export interface DeliveryOutputs {
   readonly previewRoleArn: pulumi.Output<string> | null;
 }
 
+/** What the owner's plan offers this stack's repository. */
+export const featuresOf = (gh: GithubConfig): PlanFeatures =>
+  planFeatures(gh.plan, gh.visibility, gh.advancedSecurity);
+
+/**
+ * The GitHub provider's arguments. The token comes from the job (`GITHUB_TOKEN`, a GitHub App
+ * installation token minted by the generated workflows, or an operator's token locally): the SDK
+ * would copy it into the provider's inputs in plain text, so it is passed on as a secret and the
+ * state keeps it encrypted.
+ */
+export function githubProviderArgs(owner: string, env: NodeJS.ProcessEnv = process.env): github.ProviderArgs {
+  const token = env.GITHUB_TOKEN;
+  return { owner, ...(token ? { token: pulumi.secret(token) } : {}) };
+}
+
 export function buildDelivery(config: StackConfig, inputs: DeliveryInputs): DeliveryOutputs {
   const gh = config.github;
   const own = gh?.stacks.find((s) => s.stack === config.stack);
   if (!gh || !own) return { deployRoleArn: null, previewRoleArn: null };
-  const ghOpts = { providers: { github: new github.Provider("github", { owner: gh.owner }) } };
+  const ghOpts = { providers: { github: new github.Provider("github", githubProviderArgs(gh.owner)) } };
   const roles = createDeployRoles(gh, own, inputs);
   const repository = gh.manageRepository ? createRepository(config, gh, ghOpts) : undefined;
   const registryJson = pulumi.output(inputs.registryUrls).apply((m) => JSON.stringify(m));
@@ -98,6 +122,8 @@ export function buildDelivery(config: StackConfig, inputs: DeliveryInputs): Deli
         promotionSource(config.branchModel, gh.stacks)?.stack === config.stack
           ? { [storedName("REGISTRY_URLS_REPOSITORY", config.stack)]: registryJson }
           : {},
+      stack: config.stack,
+      features: featuresOf(gh),
     },
     { ...ghOpts, dependsOn: repository ? [repository] : [] },
   );
@@ -146,6 +172,7 @@ export function createRepository(
       allowedActions: allowedActionPatterns(),
       files: deliveryFiles(ctx),
       previewEnvironment: PREVIEW_ENVIRONMENT,
+      features: featuresOf(gh),
     },
     opts,
   );

@@ -43,6 +43,11 @@ export interface DeliveryContext {
   readonly backend: WorkflowBackend;
   /** Team slugs that own the platform code (`.github/CODEOWNERS`). */
   readonly codeOwners: string[];
+  /**
+   * The stack that owns the repository-level objects (`github.manageRepository`), whose jobs mint
+   * GitHub tokens that may also write the repository's files, pull request and labels.
+   */
+  readonly owningStack: string;
 }
 
 export type WorkflowBackend =

@@ -213,7 +213,7 @@ export function deployServiceWorkflow(ctx: DeliveryContext): Workflow {
           npmCi,
           installPulumi,
           awsCredentials(vars("AWS_DEPLOY_ROLE_ARN")),
-          ...pulumiLogin(ctx),
+          ...pulumiLogin(ctx, { access: "write", stackExpression: "inputs.stack" }),
           ...(ecr
             ? []
             : [

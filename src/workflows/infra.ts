@@ -68,7 +68,8 @@ export function infraPreviewWorkflow(ctx: DeliveryContext): Workflow {
         npmCi,
         installPulumi,
         awsCredentials(vars("AWS_PREVIEW_ROLE_ARN", s.stack)),
-        ...pulumiLogin(ctx),
+        // The pull request's code runs here: a token of the read-only preview app, never a writer.
+        ...pulumiLogin(ctx, { access: "read" }),
         {
           name: "pulumi preview with the policy pack",
           id: "preview",
@@ -195,7 +196,7 @@ export function infraUpWorkflow(ctx: DeliveryContext): Workflow {
         npmCi,
         installPulumi,
         awsCredentials(vars("AWS_DEPLOY_ROLE_ARN")),
-        ...pulumiLogin(ctx),
+        ...pulumiLogin(ctx, { access: "write", stack: s.stack }),
         {
           // The first run creates the stack with the configured secrets provider.
           name: "Select the stack",
@@ -253,7 +254,8 @@ export function driftWorkflow(ctx: DeliveryContext): Workflow {
         npmCi,
         installPulumi,
         awsCredentials(vars("AWS_PREVIEW_ROLE_ARN", s.stack)),
-        ...pulumiLogin(ctx),
+        // A refresh reads every object; the drift issue is written with the job's own token.
+        ...pulumiLogin(ctx, { access: "read" }),
         {
           name: "Refresh and expect no changes",
           id: "drift",

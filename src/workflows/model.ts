@@ -198,10 +198,30 @@ function withPinComments(doc: YAML.Document): string {
   return doc.toString({ lineWidth: 0 });
 }
 
+/** Names of the `secrets.*` a workflow's jobs read (the job token excepted). */
+export function secretsRead(w: Workflow): string[] {
+  const names = [...JSON.stringify(w.jobs).matchAll(/\bsecrets\.([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]);
+  return [...new Set(names)].filter((n) => n !== "GITHUB_TOKEN").sort();
+}
+
+/**
+ * A reusable workflow declares every secret its jobs read: a job with an `environment` reads that
+ * environment's secrets whatever its caller passes, and callers and actionlint know only declared
+ * ones. Declarations the workflow makes itself are kept as they are.
+ */
+function withDeclaredSecrets(on: Record<string, unknown>, w: Workflow): Record<string, unknown> {
+  const call = on.workflow_call as { secrets?: Record<string, unknown> } | undefined;
+  if (!call) return on;
+  const declared = { ...(call.secrets ?? {}) };
+  for (const name of secretsRead(w))
+    declared[name] ??= { required: false, description: "Environment secret of the job's environment." };
+  return Object.keys(declared).length ? { ...on, workflow_call: { ...call, secrets: declared } } : on;
+}
+
 export function renderWorkflow(w: Workflow): string {
   const body = compact({
     name: w.name,
-    on: w.on,
+    on: withDeclaredSecrets(w.on, w),
     permissions: w.permissions,
     concurrency: renderConcurrency(w.concurrency),
     env: w.env,

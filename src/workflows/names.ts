@@ -13,7 +13,9 @@ export type NameScope =
   /** The shared `preview` environment, one copy per stack suffixed `_<STACK>`. */
   | "preview"
   /** The repository, one copy per stack suffixed `_<STACK>`. */
-  | "repository";
+  | "repository"
+  /** The `preview` environment itself, once (what previews and drift checks of every stack share). */
+  | "preview-environment";
 
 export interface NameSpec {
   readonly kind: "variable" | "secret";
@@ -103,6 +105,34 @@ export const DELIVERY_NAMES = {
     writer: "program",
     description: "Migration target, from the secret config platform:databaseUrl.",
   },
+  GH_APP_CLIENT_ID: {
+    kind: "variable",
+    scope: "environment",
+    writer: "operator",
+    description:
+      "Client ID of the delivery GitHub App, which up and deploy jobs mint their write token from: `gh variable set GH_APP_CLIENT_ID --env <environment> --body <client-id>` in each deploy environment.",
+  },
+  GH_APP_PRIVATE_KEY: {
+    kind: "secret",
+    scope: "environment",
+    writer: "operator",
+    description:
+      "Private key of the delivery GitHub App: `gh secret set GH_APP_PRIVATE_KEY --env <environment> < delivery-app.pem` in each deploy environment, never in preview (pull requests run there).",
+  },
+  GH_PREVIEW_APP_CLIENT_ID: {
+    kind: "variable",
+    scope: "preview-environment",
+    writer: "operator",
+    description:
+      "Client ID of the read-only preview GitHub App that previews and drift checks mint their token from: `gh variable set GH_PREVIEW_APP_CLIENT_ID --env preview --body <client-id>`.",
+  },
+  GH_PREVIEW_APP_PRIVATE_KEY: {
+    kind: "secret",
+    scope: "preview-environment",
+    writer: "operator",
+    description:
+      "Private key of the read-only preview GitHub App (an app with read permissions only, so a pull request that reads it can still write nothing): `gh secret set GH_PREVIEW_APP_PRIVATE_KEY --env preview < preview-app.pem`.",
+  },
   PULUMI_CONFIG_PASSPHRASE: {
     kind: "secret",
     scope: "environment",
@@ -123,11 +153,12 @@ type NamesWhere<K, S> = {
 export type VariableName = NamesWhere<"variable", NameScope>;
 export type EnvironmentVariableName = NamesWhere<"variable", "environment">;
 export type EnvironmentSecretName = NamesWhere<"secret", "environment">;
+export type SecretName = NamesWhere<"secret", NameScope>;
 
 /** The name as GitHub stores it: per-stack names get the stack's suffix (`AWS_PREVIEW_ROLE_ARN_DEV`). */
 export function storedName(name: DeliveryName, stack?: string): string {
   const spec: NameSpec = DELIVERY_NAMES[name];
-  if (spec.scope === "environment") return name;
+  if (spec.scope === "environment" || spec.scope === "preview-environment") return name;
   if (!stack) throw new Error(`${name} is stored per stack; name the stack`);
   return `${name.replace(/_(PREVIEW|REPOSITORY)$/, "")}_${varSuffix(stack)}`;
 }
@@ -138,6 +169,6 @@ export function vars(name: VariableName, stack?: string): string {
 }
 
 /** `${{ secrets.NAME }}` for a secret of the contract. */
-export function secrets(name: EnvironmentSecretName): string {
+export function secrets(name: SecretName): string {
   return `\${{ secrets.${name} }}`;
 }

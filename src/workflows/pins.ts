@@ -33,6 +33,13 @@ export const ACTIONS = {
     "v4.31.9",
   ),
   trufflehog: pin("trufflesecurity/trufflehog", "6c05c4a00b91aa542267d8e32a8254774799d68d", "v3.93.8"),
+  // The commit tag v3.1.1 names in actions/create-github-app-token (a lightweight tag); the token it
+  // mints is masked and revoked in the action's post step.
+  createGithubAppToken: pin(
+    "actions/create-github-app-token",
+    "1b10c78c7865c340bc4f6099eb2f838309f1e8c3",
+    "v3.1.1",
+  ),
 } as const;
 
 /** `owner/repo@sha # version`; the renderer turns the suffix into a YAML comment. */

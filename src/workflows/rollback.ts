@@ -78,7 +78,7 @@ export function rollbackWorkflow(ctx: DeliveryContext): Workflow {
           npmCi,
           installPulumi,
           awsCredentials(vars("AWS_DEPLOY_ROLE_ARN")),
-          ...pulumiLogin(ctx),
+          ...pulumiLogin(ctx, { access: "write", stackExpression: "inputs.stack" }),
           {
             name: "Roll the service back with the release executor",
             run: 'npm run -s release -- rollback --stack "$STACK" --service "$SERVICE" --to "$TO"',

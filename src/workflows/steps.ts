@@ -1,6 +1,6 @@
 /** Steps several pipelines share. Each returns data; nothing here renders YAML. */
 import { DeliveryContext, WorkflowBackend } from "./context";
-import { Concurrency, Step } from "./model";
+import { Concurrency, Permission, Step } from "./model";
 import { ACTIONS, PULUMI_CLI_VERSION } from "./pins";
 import { secrets, vars } from "./names";
 
@@ -98,10 +98,12 @@ export function pulumiCloudToken(backend: Extract<WorkflowBackend, { kind: "clou
 }
 
 /**
- * Logs in to the stacks' backend (after the AWS credentials: an S3 login checks the bucket). An
- * unset backend URL fails here, by name, instead of silently falling back to another backend.
+ * Mints the job's GitHub token (`github`: which app, which permissions), then logs in to the
+ * stacks' backend (after the AWS credentials: an S3 login checks the bucket). An unset backend URL
+ * fails here, by name, instead of silently falling back to another backend. Every job that runs
+ * the program logs in here, so none can run it without saying which GitHub token it holds.
  */
-export function pulumiLogin(ctx: DeliveryContext): Step[] {
+export function pulumiLogin(ctx: DeliveryContext, github: GithubTokenJob): Step[] {
   const login: Step = {
     name: "Log in to the state backend",
     run: [
@@ -113,7 +115,105 @@ export function pulumiLogin(ctx: DeliveryContext): Step[] {
       ...(ctx.backend.kind === "cloud" ? [`pulumi org set-default ${ctx.backend.organization}`] : []),
     ].join("\n"),
   };
-  return ctx.backend.kind === "cloud" ? [pulumiCloudToken(ctx.backend), login] : [login];
+  return [
+    ...githubAppToken(ctx, github),
+    ...(ctx.backend.kind === "cloud" ? [pulumiCloudToken(ctx.backend)] : []),
+    login,
+  ];
+}
+
+/**
+ * Permissions of the GitHub App installation tokens the Pulumi jobs mint, by what the job does;
+ * the README derives each from the objects the program manages.
+ */
+export const GITHUB_APP_PERMISSIONS = {
+  /** Previews and drift checks: read what the program manages (the preview app has nothing more). */
+  read: {
+    actions: "read",
+    administration: "read",
+    contents: "read",
+    environments: "read",
+    issues: "read",
+    members: "read",
+    "pull-requests": "read",
+    secrets: "read",
+    variables: "read",
+  },
+  /** Every stack's up: its environment, deployment policy, release ruleset, variables, secrets; team lookups. */
+  stack: {
+    actions: "read",
+    administration: "write",
+    environments: "write",
+    members: "read",
+    secrets: "write",
+    variables: "write",
+  },
+  /** The owning stack's up adds: files on `platform/delivery`, their pull request, the drift label. */
+  repository: { contents: "write", issues: "write", "pull-requests": "write", workflows: "write" },
+} as const satisfies Record<string, Record<string, Permission>>;
+
+/**
+ * Whose token a job mints: previews and drift checks a read-only one; an up a write one for a
+ * stack known when rendering (`stack`) or chosen by an expression at run time (`stackExpression`,
+ * e.g. `inputs.stack` in the reusable deploy workflow).
+ */
+export type GithubTokenJob =
+  | { readonly access: "read" }
+  | { readonly access: "write"; readonly stack: string }
+  | { readonly access: "write"; readonly stackExpression: string };
+
+/** The token's permissions: the read set, or the stack set plus the repository set for the owning stack. */
+export function githubAppPermissions(ctx: DeliveryContext, job: GithubTokenJob): Record<string, string> {
+  if (job.access === "read") return { ...GITHUB_APP_PERMISSIONS.read };
+  const repository = Object.entries(GITHUB_APP_PERMISSIONS.repository).map(([name, level]) => [
+    name,
+    "stack" in job
+      ? job.stack === ctx.owningStack
+        ? level
+        : undefined
+      : // An empty input leaves the permission out of the token.
+        `\${{ ${job.stackExpression} == '${ctx.owningStack}' && '${level}' || '' }}`,
+  ]);
+  const all: [string, string][] = [
+    ...Object.entries(GITHUB_APP_PERMISSIONS.stack),
+    ...(repository.filter(([, level]) => level !== undefined) as [string, string][]),
+  ];
+  return Object.fromEntries(all.sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** Step id of the token step; its `token` output is masked and revoked when the job ends. */
+export const GITHUB_TOKEN_STEP = "github_token";
+
+/**
+ * The GitHub provider authenticates as a GitHub App: an installation token for this repository,
+ * narrowed to what the job needs, handed to the provider as `GITHUB_TOKEN` for every later step
+ * (the reusable deploy workflow's `pulumi up` runs inside `npm run release`). Up jobs use the
+ * delivery app, whose key lives only in the deploy environments; previews and drift checks the
+ * read-only preview app, whose key is all the `preview` environment holds. Minted after the
+ * dependencies are installed, so no install script sees it, and right before the first `pulumi`.
+ */
+export function githubAppToken(ctx: DeliveryContext, job: GithubTokenJob): Step[] {
+  const read = job.access === "read";
+  const permissions = githubAppPermissions(ctx, job);
+  return [
+    {
+      name: read ? "Mint a read-only GitHub App token" : "Mint a GitHub App token",
+      id: GITHUB_TOKEN_STEP,
+      uses: ACTIONS.createGithubAppToken,
+      with: {
+        "client-id": vars(read ? "GH_PREVIEW_APP_CLIENT_ID" : "GH_APP_CLIENT_ID"),
+        "private-key": secrets(read ? "GH_PREVIEW_APP_PRIVATE_KEY" : "GH_APP_PRIVATE_KEY"),
+        ...Object.fromEntries(
+          Object.entries(permissions).map(([name, level]) => [`permission-${name}`, level]),
+        ),
+      },
+    },
+    {
+      name: "Hand the GitHub token to the Pulumi GitHub provider",
+      env: { TOKEN: `\${{ steps.${GITHUB_TOKEN_STEP}.outputs.token }}` },
+      run: 'echo "GITHUB_TOKEN=${TOKEN}" >> "$GITHUB_ENV"',
+    },
+  ];
 }
 
 /**

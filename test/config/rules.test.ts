@@ -7,6 +7,7 @@ import {
   CROSS_FIELD_RULES,
   eksRules,
   ecsRules,
+  githubPlanRules,
   githubRules,
   networkRules,
   productionRules,
@@ -311,6 +312,40 @@ const RULES: [name: string, rule: ConfigRule, cases: RuleCase[]][] = [
         stack: "local",
         change: (c) => (c.github = { ...committed("dev").github, manageRepository: true }),
         expect: [["platform:github.manageRepository", /the local stack cannot own the repository/]],
+      },
+    ],
+  ],
+  [
+    "githubPlanRules",
+    githubPlanRules,
+    [
+      {
+        when: "a private repository is on GitHub Free",
+        change: (c) => (c.github.plan = "free"),
+        expect: [["platform:github.plan", /a private repository on GitHub Free has no environments/]],
+      },
+      {
+        when: "production on a private Team repository keeps a reviewer login and its wait timer",
+        stack: "production",
+        change: (c) => (c.github.plan = "team"),
+        expect: [
+          ["platform:github.waitTimerMinutes", /no wait timers on a private repository of the "team" plan/],
+          ["platform:github.reviewers.users", /users cannot be ruleset bypass actors/],
+        ],
+      },
+      {
+        when: "a branch-deployed stack on a private Team repository has reviewers",
+        stack: "staging",
+        change: (c) => {
+          c.github.plan = "team";
+          c.github.reviewers = { users: [], teams: ["qa"] };
+        },
+        expect: [["platform:github.reviewers", /deploys from branch "main", whose branch protection/]],
+      },
+      {
+        when: "a public repository claims an Advanced Security licence",
+        change: (c) => (c.github.visibility = "public"),
+        expect: [["platform:github.advancedSecurity", /public repositories get secret scanning/]],
       },
     ],
   ],

@@ -192,7 +192,19 @@ export interface StackFixture {
   readonly expect: RegExp;
 }
 
+/** The tag ruleset a Team-plan production stack is gated by. */
+export const releaseRuleset = {
+  name: "release-tags-production",
+  repository: "shop",
+  target: "tag",
+  enforcement: "active",
+  conditions: { refName: { includes: ["refs/tags/v*"], excludes: [] } },
+  rules: { creation: true, update: true, deletion: true },
+  bypassActors: [{ actorId: 2014, actorType: "Team", bypassMode: "always" }],
+};
+
 const T = {
+  ruleset: "github:index/repositoryRuleset:RepositoryRuleset",
   repo: "aws:ecr/repository:Repository",
   cluster: "aws:eks/cluster:Cluster",
   task: "aws:ecs/taskDefinition:TaskDefinition",
@@ -951,6 +963,21 @@ export const FIXTURES: Record<string, ResourceFixture | StackFixture> = {
       deploymentBranchPolicy: {},
     },
     expect: /no reviewers/,
+  },
+  "github-ruleset-restrict-release-tags": {
+    stack: true,
+    good: [{ type: T.ruleset, name: "production-release-tags", props: releaseRuleset }],
+    bad: [
+      {
+        type: T.ruleset,
+        name: "production-release-tags",
+        props: {
+          ...releaseRuleset,
+          bypassActors: [{ actorId: 5, actorType: "RepositoryRole", bypassMode: "always" }],
+        },
+      },
+    ],
+    expect: /ruleset release-tags-production: bypass actor RepositoryRole is not a team of reviewers/,
   },
   "github-actionssecret-disallow-plaintext-literals": {
     type: "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret",

@@ -3,9 +3,14 @@
  * to the numeric ids the API takes), self-review and admin bypass blocked, the deployment branch
  * or tag policy of the branch model, variables from the stack's outputs and secrets from secret
  * config only. Every stack owns exactly these objects, so stacks never manage the same one.
+ *
+ * Where the owner's plan has no environment reviewers (a private repository on Team), a
+ * tag-deployed stack's reviewer teams guard its release tags instead: a ruleset, named for the
+ * stack, lets only them create, move or delete `refs/tags/v*`, so only they can release.
  */
 import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
+import { PlanFeatures, releaseTagRefPattern, usesReleaseRuleset } from "../../config/github-plan";
 import { DeploySource } from "../../workflows/context";
 
 export interface DeliveryEnvironmentArgs {
@@ -32,27 +37,55 @@ export interface DeliveryEnvironmentArgs {
    * the shared `preview` environment the owning stack creates.
    */
   readonly ownPreviewEnvironment?: { readonly name: string; readonly branch: string };
+  /** Pulumi stack name; names the release ruleset the stack owns. */
+  readonly stack: string;
+  /** What the owner's plan offers the repository (`planFeatures`). */
+  readonly features: PlanFeatures;
 }
 
 /**
  * The environment's protection: reviewers (numeric ids) with self-review prevented when there
  * are any, no admin bypass, the wait timer when positive, deployments only from custom policies.
+ * Reviewers and the wait timer only where the plan has them (validation refused them elsewhere,
+ * except the reviewer teams a release ruleset takes over).
  */
 export function planEnvironment(
   repository: string,
   environment: string,
   reviewers: { users: pulumi.Input<number>[]; teams: pulumi.Input<number>[] },
   waitTimerMinutes: number,
+  features: PlanFeatures,
 ) {
-  const gated = reviewers.users.length + reviewers.teams.length > 0;
+  const gated = features.environmentReviewers && reviewers.users.length + reviewers.teams.length > 0;
   return {
     repository,
     environment,
     reviewers: gated ? [reviewers] : undefined,
     preventSelfReview: gated ? true : undefined,
     canAdminsBypass: false,
-    waitTimer: waitTimerMinutes || undefined,
+    waitTimer: (features.environmentReviewers && waitTimerMinutes) || undefined,
     deploymentBranchPolicy: { protectedBranches: false, customBranchPolicies: true },
+  };
+}
+
+/**
+ * The tag ruleset that stands in for environment reviewers: creating, updating and deleting the
+ * release tags is refused to everyone (administrators included) but the reviewer teams.
+ */
+export function planReleaseRuleset(
+  repository: string,
+  stack: string,
+  source: Extract<DeploySource, { kind: "tag" }>,
+  teamIds: pulumi.Input<number>[],
+) {
+  return {
+    name: `release-tags-${stack}`,
+    repository,
+    target: "tag",
+    enforcement: "active",
+    conditions: { refName: { includes: [releaseTagRefPattern(source)], excludes: [] } },
+    rules: { creation: true, update: true, deletion: true },
+    bypassActors: teamIds.map((actorId) => ({ actorId, actorType: "Team", bypassMode: "always" })),
   };
 }
 
@@ -150,9 +183,15 @@ export class DeliveryEnvironment extends pulumi.ComponentResource {
     const reviewers = resolveReviewers(args.reviewers, parent);
     const env = new github.RepositoryEnvironment(
       `${name}-environment`,
-      planEnvironment(args.repository, args.environment, reviewers, args.waitTimerMinutes),
+      planEnvironment(args.repository, args.environment, reviewers, args.waitTimerMinutes, args.features),
       parent,
     );
+    if (args.source.kind === "tag" && usesReleaseRuleset(args.features, args.source, args.reviewers))
+      new github.RepositoryRuleset(
+        `${name}-release-tags`,
+        planReleaseRuleset(args.repository, args.stack, args.source, reviewers.teams),
+        parent,
+      );
     new github.RepositoryEnvironmentDeploymentPolicy(
       `${name}-deployment-policy`,
       { repository: args.repository, environment: env.environment, ...planDeploymentPolicy(args.source) },

@@ -5,11 +5,14 @@
  * branch by pull request, because branch protection (admins included) forbids direct pushes.
  *
  * Branch protection rather than rulesets: `enforceAdmins` binds administrators without an
- * organisation-level bypass list to audit, it is available on every plan for private
- * repositories, and the policy pack checks its fields one to one.
+ * organisation-level bypass list to audit, it is available wherever rulesets are (public
+ * repositories, and private ones on Team and Enterprise), and the policy pack checks its fields
+ * one to one. What the owner's plan offers (`planFeatures`) decides the repository's security
+ * settings; validation has already refused what the plan lacks.
  */
 import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
+import { PlanFeatures } from "../../config/github-plan";
 
 export interface DeliveryRepositoryArgs {
   /** Repository name (in the provider's owner). */
@@ -28,25 +31,39 @@ export interface DeliveryRepositoryArgs {
   readonly files: Record<string, string>;
   /** Environment pull-request previews and drift detection run in. */
   readonly previewEnvironment: string;
+  /** What the owner's plan offers the repository at its visibility (`github.plan`, `github.visibility`). */
+  readonly features: PlanFeatures;
 }
 
 export const DELIVERY_BRANCH = "platform/delivery";
 
 /**
- * The repository's settings: private, security analysis and push protection on, squash merges
- * only, no wiki, archived (never deleted) when the stack is destroyed.
+ * Security analysis the plan offers: secret scanning and push protection wherever they exist
+ * (public repositories, or private ones of a licensed owner), and the Advanced Security switch
+ * only where it exists (private and licensed); nothing a private repository without the licence
+ * would refuse at apply.
  */
-export function planRepository(repository: string, description: string | undefined) {
+export function planSecurityAndAnalysis(features: PlanFeatures) {
+  if (!features.secretScanning) return undefined;
+  return {
+    ...(features.advancedSecuritySetting ? { advancedSecurity: { status: "enabled" } } : {}),
+    secretScanning: { status: "enabled" },
+    secretScanningPushProtection: { status: "enabled" },
+  };
+}
+
+/**
+ * The repository's settings: the configured visibility, vulnerability alerts and the security
+ * analysis the plan offers, squash merges only, no wiki, archived (never deleted) when the stack
+ * is destroyed.
+ */
+export function planRepository(repository: string, description: string | undefined, features: PlanFeatures) {
   return {
     name: repository,
     description,
-    visibility: "private",
+    visibility: features.visibility,
     vulnerabilityAlerts: true,
-    securityAndAnalysis: {
-      advancedSecurity: { status: "enabled" },
-      secretScanning: { status: "enabled" },
-      secretScanningPushProtection: { status: "enabled" },
-    },
+    securityAndAnalysis: planSecurityAndAnalysis(features),
     deleteBranchOnMerge: true,
     allowMergeCommit: false,
     allowRebaseMerge: false,
@@ -195,7 +212,7 @@ export class DeliveryRepository extends pulumi.ComponentResource {
     const parent = { parent: this };
     const repo = new github.Repository(
       `${name}-repository`,
-      planRepository(args.repository, args.description),
+      planRepository(args.repository, args.description, args.features),
       { ...parent, protect: true },
     );
     createRepositoryGovernance(name, repo, args, parent);
