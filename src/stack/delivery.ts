@@ -84,14 +84,13 @@ export const featuresOf = (gh: GithubConfig): PlanFeatures =>
   planFeatures(gh.plan, gh.visibility, gh.advancedSecurity);
 
 /**
- * The GitHub provider's arguments. The token comes from the job (`GITHUB_TOKEN`, a GitHub App
- * installation token minted by the generated workflows, or an operator's token locally): the SDK
- * would copy it into the provider's inputs in plain text, so it is passed on as a secret and the
- * state keeps it encrypted.
+ * The GitHub provider's arguments. The token comes from the job (`GITHUB_TOKEN`: a GitHub App
+ * installation token the generated workflows mint, or an operator's token locally). Read from the
+ * environment by the SDK it would be stored in the provider's inputs in plain text; passed
+ * explicitly, the SDK marks it secret and the state keeps it encrypted.
  */
 export function githubProviderArgs(owner: string, env: NodeJS.ProcessEnv = process.env): github.ProviderArgs {
-  const token = env.GITHUB_TOKEN;
-  return { owner, ...(token ? { token: pulumi.secret(token) } : {}) };
+  return { owner, ...(env.GITHUB_TOKEN ? { token: env.GITHUB_TOKEN } : {}) };
 }
 
 export function buildDelivery(config: StackConfig, inputs: DeliveryInputs): DeliveryOutputs {

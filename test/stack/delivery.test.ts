@@ -1,6 +1,8 @@
 import { strict as assert } from "assert";
 import { Evaluation, RecordedResource } from "../../dev/harness/evaluate";
 import { evaluateStack } from "../../dev/harness/program";
+import { readStackConfig } from "../../src/config/stack-files";
+import { githubProviderArgs } from "../../src/stack/delivery";
 import { committedStack } from "../helpers/stacks";
 
 /** What makes a GitHub object the same object in the API, whichever stack declares it. */
@@ -252,6 +254,64 @@ describe("the Slack webhook", function () {
     assert.equal(
       variables.some((v) => String(v.inputs.value).includes("hooks.slack.com")),
       false,
+    );
+  });
+});
+
+describe("the GitHub provider's credentials", function () {
+  this.timeout(60000);
+  const provider = (e: Evaluation) => e.get("pulumi:providers:github", "github");
+
+  it("hand the job's GITHUB_TOKEN to the provider as a secret, so the state keeps it encrypted", async () => {
+    const before = process.env.GITHUB_TOKEN;
+    process.env.GITHUB_TOKEN = "ghs_installationTokenOfTheDeliveryApp0001";
+    try {
+      const e = await evaluateStack("staging");
+      assert.equal(provider(e).inputs.owner, "acme-shop");
+      const raw = JSON.stringify(provider(e).rawInputs.toJavaScript().token);
+      assert.match(raw, /1b47061264138c4ac30d75fd1eb44270/, "sent as a secret");
+      assert.match(raw, /ghs_installationTokenOfTheDeliveryApp0001/);
+    } finally {
+      if (before === undefined) delete process.env.GITHUB_TOKEN;
+      else process.env.GITHUB_TOKEN = before;
+    }
+  });
+
+  it("give the provider no token of their own when the job has none", () => {
+    assert.deepEqual(githubProviderArgs("acme-shop", {}), { owner: "acme-shop" });
+  });
+});
+
+describe("a private repository on GitHub Team", function () {
+  this.timeout(60000);
+
+  it("lets only production's reviewer teams push release tags, through a ruleset production owns, instead of environment reviewers", async () => {
+    const github = structuredClone(readStackConfig("production")["platform:github"]) as Record<string, any>;
+    Object.assign(github, { plan: "team", reviewers: { teams: ["platform-leads"] } });
+    delete github.waitTimerMinutes;
+    const e = await evaluateStack("production", { "platform:github": github });
+    const env = e.get(
+      "github:index/repositoryEnvironment:RepositoryEnvironment",
+      "production-environment",
+    ).inputs;
+    assert.equal(env.reviewers, undefined);
+    assert.equal(env.waitTimer, undefined);
+    const rulesets = e.ofType("github:index/repositoryRuleset:RepositoryRuleset");
+    assert.deepEqual(
+      rulesets.map((r) => [
+        r.name,
+        r.inputs.name,
+        r.inputs.conditions.refName.includes,
+        r.inputs.bypassActors,
+      ]),
+      [
+        [
+          "production-release-tags",
+          "release-tags-production",
+          ["refs/tags/v*"],
+          [{ actorId: 2000 + "platform-leads".length, actorType: "Team", bypassMode: "always" }],
+        ],
+      ],
     );
   });
 });
