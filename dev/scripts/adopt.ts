@@ -2,6 +2,7 @@
 //   npm run adopt -- --stack dev [--kinds repository,branch-protection,label,environments,variables] [--out adopt.json]
 // then: pulumi import --stack dev --file adopt.json --generate-code=false, and pulumi preview.
 import * as fs from "fs";
+import { version as githubProviderVersion } from "@pulumi/github/package.json";
 import { evaluateStack } from "../harness/program";
 import { ConfigError, stackConfigFromFile } from "../../src/config";
 import { ADOPTION_KINDS, AdoptionKind, adoptionFile } from "../../src/stack/adoption";
@@ -30,7 +31,7 @@ async function main(): Promise<void> {
     repository: config.github.repository,
     kinds: kinds as AdoptionKind[],
     // The plugin version the program's SDK selects, so the import reads with the same provider.
-    providerVersion: (require("@pulumi/github/package.json") as { version: string }).version,
+    providerVersion: githubProviderVersion,
   });
   const text = `${JSON.stringify(file, null, 2)}\n`;
   if (flags.out) {

@@ -138,8 +138,9 @@ export function adoptionFile(
       provider = registration ? registration.name : providerUrn.split("::").at(-1)!;
       nameTable[provider] = providerUrn;
       if (registration) {
-        const { token: _token, ...inputs } = registration.inputs;
-        providerInputs[provider] = inputs;
+        providerInputs[provider] = Object.fromEntries(
+          Object.entries(registration.inputs).filter(([key]) => key !== "token"),
+        );
       }
     }
     specs.set(r.urn, {
