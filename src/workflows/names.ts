@@ -14,7 +14,7 @@ export type NameScope =
   | "preview"
   /** The repository, one copy per stack suffixed `_<STACK>`. */
   | "repository"
-  /** The `preview` environment itself, once (what previews and drift checks of every stack share). */
+  /** Each preview environment itself, unsuffixed: `preview` and a production stack's `preview-<stack>`. */
   | "preview-environment";
 
 export interface NameSpec {
@@ -124,14 +124,14 @@ export const DELIVERY_NAMES = {
     scope: "preview-environment",
     writer: "operator",
     description:
-      "Client ID of the read-only preview GitHub App that previews and drift checks mint their token from: `gh variable set GH_PREVIEW_APP_CLIENT_ID --env preview --body <client-id>`.",
+      "Client ID of the read-only preview GitHub App that previews and drift checks mint their token from: `gh variable set GH_PREVIEW_APP_CLIENT_ID --env <preview environment> --body <client-id>` in `preview` and each `preview-<production stack>`.",
   },
   GH_PREVIEW_APP_PRIVATE_KEY: {
     kind: "secret",
     scope: "preview-environment",
     writer: "operator",
     description:
-      "Private key of the read-only preview GitHub App (an app with read permissions only, so a pull request that reads it can still write nothing): `gh secret set GH_PREVIEW_APP_PRIVATE_KEY --env preview < preview-app.pem`.",
+      "Private key of the read-only preview GitHub App (read permissions only, so a pull request that reads it can still write nothing): `gh secret set GH_PREVIEW_APP_PRIVATE_KEY --env <preview environment> < preview-app.pem` in `preview` and each `preview-<production stack>`.",
   },
   PULUMI_CONFIG_PASSPHRASE: {
     kind: "secret",

@@ -60,6 +60,7 @@ for (const model of ["gitflow", "trunk"] as const)
         "infra-up.yml/up-dev",
         "infra-up.yml/up-production",
         "infra-up.yml/up-staging",
+        "rollback.yml/rollback",
       ]);
       assert.deepEqual(
         Object.keys(all)
@@ -83,10 +84,15 @@ for (const model of ["gitflow", "trunk"] as const)
       }
     });
 
-    it("gives previews and drift checks a read-only token of the preview app, whose key only the preview environment holds", () => {
-      for (const id of ["infra-preview.yml/preview-staging", "drift.yml/drift-production"]) {
+    it("gives previews and drift checks a read-only token of the preview app, whose key only the preview environments hold", () => {
+      for (const [id, environment] of [
+        ["infra-preview.yml/preview-staging", "preview"],
+        ["drift.yml/drift-dev", "preview"],
+        ["infra-preview.yml/preview-production", "preview-production"],
+        ["drift.yml/drift-production", "preview-production"],
+      ]) {
         const job = all[id];
-        assert.equal(job.environment, "preview");
+        assert.equal(job.environment, environment);
         assert.deepEqual(job.steps[mintIndex(job)].with, {
           "client-id": "${{ vars.GH_PREVIEW_APP_CLIENT_ID }}",
           "private-key": "${{ secrets.GH_PREVIEW_APP_PRIVATE_KEY }}",
@@ -112,16 +118,19 @@ for (const model of ["gitflow", "trunk"] as const)
         });
     });
 
-    it("gives the reusable deploy the repository's write set only when it deploys the owning stack", () => {
-      const job = all["deploy-service.yml/deploy"];
+    it("gives the reusable deploy and the rollback the repository's write set only when they change the owning stack", () => {
       const expected: Record<string, string> = { ...STACK_WRITE };
       for (const p of REPOSITORY_WRITE)
         expected[`permission-${p}`] = "${{ inputs.stack == 'dev' && 'write' || '' }}";
-      assert.deepEqual(job.steps[mintIndex(job)].with, {
-        "client-id": "${{ vars.GH_APP_CLIENT_ID }}",
-        "private-key": "${{ secrets.GH_APP_PRIVATE_KEY }}",
-        ...expected,
-      });
+      for (const id of ["deploy-service.yml/deploy", "rollback.yml/rollback"]) {
+        const job = all[id];
+        const mint = job.steps[mintIndex(job)].with;
+        assert.deepEqual(mint, {
+          "client-id": "${{ vars.GH_APP_CLIENT_ID }}",
+          "private-key": "${{ secrets.GH_APP_PRIVATE_KEY }}",
+          ...expected,
+        });
+      }
     });
   });
 
