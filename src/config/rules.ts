@@ -5,6 +5,7 @@
  */
 import { keyLocation } from "./backend";
 import { migrationProblems } from "./migrations";
+import { pipelineScriptRules } from "./pipeline-scripts";
 import { MIN_KUBERNETES_VERSION, PROJECT, ServiceConfig, StackConfig } from "./schema";
 
 export interface ConfigProblem {
@@ -420,6 +421,7 @@ export const CROSS_FIELD_RULES: readonly ConfigRule[] = [
   githubRules,
   backendRules,
   migrationProblems,
+  pipelineScriptRules,
 ];
 
 /** The problems every rule finds; empty when the configuration is consistent. */

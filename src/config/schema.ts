@@ -172,6 +172,8 @@ const serviceSchema = z.strictObject({
     .default("/health"),
   /** Run the db-migrate action (backup, apply, validate) before each release. @default false */
   migrations: z.boolean().default(false),
+  /** The service's own migration commands, run in `services/<name>/`; required with `migrations`. */
+  migrationCommands: z.strictObject({ apply: z.string().min(1), validate: z.string().min(1) }).optional(),
   /** Plain environment variables (never secrets). @default {} */
   env: z
     .record(z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "env names are UPPER_SNAKE_CASE"), z.string())
@@ -250,7 +252,7 @@ const githubSchema = z.strictObject({
     .default(["20", "22"]),
   /** Line coverage the unit tests must reach. @default 80 */
   coverageThreshold: z.number().int().min(0).max(100).default(80),
-  /** Service containers for integration tests. @default [] */
+  /** Service containers for ci.yml's integration job (`npm run test:integration`). @default [] */
   integrationServices: z.array(z.enum(["postgres", "redis", "mysql", "mongodb"])).default([]),
   /** Run contract tests (`npm run test:contract`). @default false */
   contractTests: z.boolean().default(false),

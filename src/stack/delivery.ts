@@ -43,6 +43,7 @@ export function deliveryContext(config: StackConfig, gh: GithubConfig): Delivery
       canarySteps: s.strategy.type === "canary" ? s.strategy.steps : [],
       healthPath: s.healthPath,
       migrations: s.migrations,
+      migrationCommands: s.migrationCommands,
     })),
     registryKind: config.registry.kind,
     nodeVersions: gh.nodeVersions,

@@ -21,6 +21,8 @@ export interface DeliveryService {
   readonly healthPath: string;
   /** Run the db-migrate action before releasing. */
   readonly migrations: boolean;
+  /** The service's migration commands (run in `services/<name>/`); set whenever `migrations` is. */
+  readonly migrationCommands?: { readonly apply: string; readonly validate: string };
 }
 
 export interface DeliveryContext {

@@ -12,13 +12,14 @@
  */
 import {
   DeliveryContext,
+  DeliveryService,
   deploySource,
   integrationBranches,
   promotionSource,
   RELEASE_TAG,
   refCondition,
 } from "./context";
-import { CallJob, CompositeAction, Permissions, Workflow } from "./model";
+import { CallJob, CompositeAction, Permissions, Step, Workflow } from "./model";
 import { ACTIONS } from "./pins";
 import { awsCredentials, checkout, installPulumi, npmCi, pulumiEnv, pulumiLogin, setupNode } from "./steps";
 import { secrets, storedName, vars } from "./names";
@@ -168,6 +169,7 @@ export function deployServiceWorkflow(ctx: DeliveryContext): Workflow {
             default: false,
             description: "Run database migrations first.",
           },
+          ...MIGRATION_COMMAND_INPUTS,
         },
         secrets: {
           SLACK_WEBHOOK_URL: { required: false, description: "Environment secret: deploy notifications." },
@@ -229,6 +231,9 @@ export function deployServiceWorkflow(ctx: DeliveryContext): Workflow {
             with: {
               "database-url": secrets("DATABASE_URL"),
               "backup-uri": vars("MIGRATION_BACKUP_URI"),
+              "migrate-command": "${{ inputs.migrate-command }}",
+              "validate-command": "${{ inputs.validate-command }}",
+              "working-directory": "services/${{ inputs.service }}",
             },
           },
           {
@@ -246,6 +251,35 @@ export function deployServiceWorkflow(ctx: DeliveryContext): Workflow {
         ],
       },
     },
+  };
+}
+
+/** deploy-service.yml's inputs carrying a service's migration commands (empty when it does not migrate). */
+const MIGRATION_COMMAND_INPUTS = {
+  "migrate-command": {
+    type: "string",
+    required: false,
+    default: "",
+    description: "The service's command applying pending migrations (run in services/<service>).",
+  },
+  "validate-command": {
+    type: "string",
+    required: false,
+    default: "",
+    description: "The service's command failing when migrations are pending (run in services/<service>).",
+  },
+} as const;
+
+/** What a call of deploy-service.yml passes about migrations: whether to run them, and the service's commands. */
+function migrationInputs(svc: DeliveryService): Record<string, string | boolean> {
+  return {
+    migrate: svc.migrations,
+    ...(svc.migrationCommands
+      ? {
+          "migrate-command": svc.migrationCommands.apply,
+          "validate-command": svc.migrationCommands.validate,
+        }
+      : {}),
   };
 }
 
@@ -298,7 +332,7 @@ export function buildDeployWorkflow(ctx: DeliveryContext): Workflow {
           environment: s.environment,
           "source-image": `\${{ needs.${build}.outputs.image }}`,
           "source-ref": `\${{ needs.${build}.outputs.digest }}`,
-          migrate: svc.migrations,
+          ...migrationInputs(svc),
         },
       };
       previous = { ...previous, [src.branch]: id };
@@ -341,7 +375,7 @@ export function releaseWorkflow(ctx: DeliveryContext): Workflow {
           // The image the last branch stack runs for this commit: built once, promoted by digest.
           "source-image": `\${{ fromJSON(vars.${storedName("REGISTRY_URLS_REPOSITORY", sourceStack!.stack)})['${svc.name}'] }}`,
           "source-ref": "sha-${{ github.sha }}",
-          migrate: svc.migrations,
+          ...migrationInputs(svc),
         },
       };
     }
@@ -359,19 +393,21 @@ export function releaseWorkflow(ctx: DeliveryContext): Workflow {
 export const dbMigrateAction: CompositeAction = {
   dir: "db-migrate",
   name: "Database migration",
-  description: "Backs the database up to S3, applies migrations, then validates the schema state.",
+  description:
+    "Backs the database up to S3, applies the service's migrations, then validates the schema state.",
   inputs: {
     "database-url": { description: "Connection string (pass a secret).", required: true },
     "backup-uri": { description: "s3:// prefix for the pre-migration dump.", required: true },
-    "migrate-command": {
-      description: "Applies pending migrations.",
-      required: false,
-      default: "npm run migrate",
-    },
+    // No defaults: the platform cannot know a service's migration tool. The commands come from the
+    // service's `migrationCommands` in the stack config, and a missing one fails the step by name.
+    "migrate-command": { description: "The service's command applying pending migrations.", required: true },
     "validate-command": {
-      description: "Fails when migrations are pending or the schema differs.",
-      required: false,
-      default: "npm run migrate:status",
+      description: "The service's command failing when migrations are pending or the schema differs.",
+      required: true,
+    },
+    "working-directory": {
+      description: "The service's directory (services/<name>); both commands run there.",
+      required: true,
     },
   },
   steps: [
@@ -386,15 +422,23 @@ export const dbMigrateAction: CompositeAction = {
         'echo "backup: $key"',
       ].join("\n"),
     },
-    {
-      name: "Apply",
-      env: { DATABASE_URL: "${{ inputs.database-url }}", MIGRATE: "${{ inputs.migrate-command }}" },
-      run: 'bash -c "$MIGRATE"',
-    },
-    {
-      name: "Validate",
-      env: { DATABASE_URL: "${{ inputs.database-url }}", VALIDATE: "${{ inputs.validate-command }}" },
-      run: 'bash -c "$VALIDATE"',
-    },
+    migrationCommandStep("Apply", "MIGRATE", "migrate-command", "apply"),
+    migrationCommandStep("Validate", "VALIDATE", "validate-command", "validate"),
   ],
 };
+
+/** Runs one of the service's migration commands in its directory; an empty command fails by name. */
+function migrationCommandStep(name: string, variable: string, input: string, key: string): Step {
+  return {
+    name,
+    workingDirectory: "${{ inputs.working-directory }}",
+    env: { DATABASE_URL: "${{ inputs.database-url }}", [variable]: `\${{ inputs.${input} }}` },
+    run: [
+      `if [ -z "$${variable}" ]; then`,
+      `  echo "::error::no ${input}: set services[].migrationCommands.${key} of this service in the stack config"`,
+      "  exit 1",
+      "fi",
+      `bash -c "$${variable}"`,
+    ].join("\n"),
+  };
+}

@@ -42,6 +42,36 @@ describe("cross-references in the generated workflows", function () {
       });
 });
 
+describe("a service's migration commands", () => {
+  it("come from its config into the deploy calls, and run in services/<name>, where their scripts are checked", () => {
+    const ctx = contextFor("dev");
+    const services = ctx.services.map((s, i) =>
+      i === 0
+        ? {
+            ...s,
+            migrations: true,
+            migrationCommands: { apply: "npm run migrate", validate: "alembic check" },
+          }
+        : s,
+    );
+    const files = deliveryFiles({ ...ctx, services });
+    const deploy = YAML.parse(files[".github/workflows/build-deploy.yml"]).jobs["deploy-api-dev"];
+    assert.deepEqual(deploy.with, {
+      service: "api",
+      stack: "dev",
+      environment: "development",
+      "source-image": "${{ needs.build-api.outputs.image }}",
+      "source-ref": "${{ needs.build-api.outputs.digest }}",
+      migrate: true,
+      "migrate-command": "npm run migrate",
+      "validate-command": "alembic check",
+    });
+    assert.deepEqual(scriptAndUsesProblems(files, ROOT), [
+      '.github/actions/db-migrate › Apply: npm runs "migrate", and services/api has no package.json',
+    ]);
+  });
+});
+
 describe("the cross-reference checker", () => {
   const workflow = (body: object) => YAML.stringify(body);
   const ci = (steps: object[], extra: object = {}) => ({

@@ -43,8 +43,10 @@ describe("the contract of GitHub variables and secrets", function () {
     // Every optional writer switched on in dev: secrets set, a service migrating, an environment URL.
     const services = structuredClone(readStackConfig("dev")["platform:services"]) as {
       migrations?: boolean;
+      migrationCommands?: { apply: string; validate: string };
     }[];
     services[0].migrations = true;
+    services[0].migrationCommands = { apply: "alembic upgrade head", validate: "alembic check" };
     const full = await evaluateStack(
       "dev",
       {
@@ -87,8 +89,10 @@ describe("the contract of GitHub variables and secrets", function () {
     assert.ok(written.has("secrets.DATABASE_URL"));
     const services = structuredClone(readStackConfig("dev")["platform:services"]) as {
       migrations?: boolean;
+      migrationCommands?: { apply: string; validate: string };
     }[];
     services[0].migrations = true;
+    services[0].migrationCommands = { apply: "alembic upgrade head", validate: "alembic check" };
     await assert.rejects(
       () => evaluateStack("dev", { "platform:services": services }),
       /platform:databaseUrl: got nothing; required while services run migrations \(api\): pulumi config set --secret databaseUrl <url>/,
