@@ -15,13 +15,18 @@ export type NameScope =
   /** The repository, one copy per stack suffixed `_<STACK>`. */
   | "repository";
 
-export interface NameSpec {
+interface NameSpecBase {
   readonly kind: "variable" | "secret";
   readonly scope: NameScope;
-  /** Who writes it: the program (from a stack's outputs or secret config) or the operator, once. */
-  readonly writer: "program" | "operator";
   readonly description: string;
 }
+
+/**
+ * Who writes a name: the program (from a stack's outputs or secret config), or the operator,
+ * once, with the exact command that sets it (a prerequisite nobody can guess is one nobody sets).
+ */
+export type NameSpec = NameSpecBase &
+  ({ readonly writer: "program" } | { readonly writer: "operator"; readonly command: string });
 
 export const DELIVERY_NAMES = {
   AWS_REGION: {
@@ -107,8 +112,9 @@ export const DELIVERY_NAMES = {
     kind: "secret",
     scope: "environment",
     writer: "operator",
+    command: "gh secret set PULUMI_CONFIG_PASSPHRASE --env <environment>",
     description:
-      "Passphrase of passphrase-encrypted stacks: `gh secret set PULUMI_CONFIG_PASSPHRASE --env <environment>` once (a stack cannot hand out its own key).",
+      "Passphrase of passphrase-encrypted stacks, set once in each stack's environment and in preview (a stack cannot hand out its own key).",
   },
 } as const satisfies Record<string, NameSpec>;
 
@@ -126,8 +132,12 @@ export type EnvironmentSecretName = NamesWhere<"secret", "environment">;
 
 /** The name as GitHub stores it: per-stack names get the stack's suffix (`AWS_PREVIEW_ROLE_ARN_DEV`). */
 export function storedName(name: DeliveryName, stack?: string): string {
-  const spec: NameSpec = DELIVERY_NAMES[name];
-  if (spec.scope === "environment") return name;
+  return storedNameIn(name, DELIVERY_NAMES[name].scope, stack);
+}
+
+/** `storedName` for any name of a scope (the contract's or a test's). */
+export function storedNameIn(name: string, scope: NameScope, stack?: string): string {
+  if (scope === "environment") return name;
   if (!stack) throw new Error(`${name} is stored per stack; name the stack`);
   return `${name.replace(/_(PREVIEW|REPOSITORY)$/, "")}_${varSuffix(stack)}`;
 }

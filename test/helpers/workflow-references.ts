@@ -19,8 +19,7 @@ import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
 import { npmScriptsRun, packageScripts } from "../../src/lib/npm-scripts";
-import { varSuffix } from "../../src/workflows/context";
-import { DELIVERY_NAMES, NameSpec } from "../../src/workflows/names";
+import { DELIVERY_NAMES, NameSpec, storedNameIn } from "../../src/workflows/names";
 
 type Inputs = Record<string, string>;
 const EXPRESSION = /\$\{\{/;
@@ -182,9 +181,7 @@ export function nameProblems(
   for (const [name, spec] of Object.entries(names)) {
     const prefix = spec.kind === "secret" ? "secrets" : "vars";
     const stored =
-      spec.scope === "environment"
-        ? [name]
-        : stacks.map((s) => `${name.replace(/_(PREVIEW|REPOSITORY)$/, "")}_${varSuffix(s)}`);
+      spec.scope === "environment" ? [name] : stacks.map((s) => storedNameIn(name, spec.scope, s));
     for (const n of stored) contract.set(`${prefix}.${n}`, spec);
   }
   const problems = new Set<string>();
@@ -194,7 +191,7 @@ export function nameProblems(
       if (read === "secrets.GITHUB_TOKEN") continue;
       const spec = contract.get(read);
       if (!spec) problems.add(`${file}: reads ${read}, which no stack writes and no operator step sets`);
-      else if (spec.writer === "operator" && !("command" in spec && spec.command))
+      else if (spec.writer === "operator" && !spec.command)
         problems.add(`${file}: reads ${read}, an operator prerequisite without the command that sets it`);
     }
   return [...problems];
