@@ -6,6 +6,7 @@
 import { keyLocation } from "./backend";
 import { migrationProblems } from "./migrations";
 import { pipelineScriptRules } from "./pipeline-scripts";
+import { promotionProblems } from "./promotion";
 import { MIN_KUBERNETES_VERSION, PROJECT, ServiceConfig, StackConfig } from "./schema";
 
 export interface ConfigProblem {
@@ -422,6 +423,7 @@ export const CROSS_FIELD_RULES: readonly ConfigRule[] = [
   backendRules,
   migrationProblems,
   pipelineScriptRules,
+  promotionProblems,
 ];
 
 /** The problems every rule finds; empty when the configuration is consistent. */

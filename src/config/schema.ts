@@ -68,6 +68,12 @@ const registrySchema = z.strictObject({
   untaggedExpiryDays: z.number().int().min(1).max(365).default(7),
   /** Accounts allowed to pull (never a wildcard). @default [] */
   pullAccountIds: z.array(accountId).default([]),
+  /** Accounts whose CI deploy role copies this stack's images into its own registry (pull only). @default [] */
+  promotionTargetAccountIds: z.array(accountId).default([]),
+  /** Account and region of the stack this one copies its images from (release tags: the promotion source). */
+  promotionSource: z
+    .strictObject({ accountId, region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be an AWS region") })
+    .optional(),
 });
 
 const nodeGroupSchema = z.strictObject({

@@ -12,6 +12,8 @@ import { DeliveryRepository } from "../components/github/delivery-repo";
 import { DeployRoles } from "../components/aws/deploy-roles";
 import { BackendConfig, backendUrl, GithubConfig, secretsProviderUrl, StackConfig } from "../config";
 import { AccountContext } from "../lib/kms";
+import { CI_ROLES } from "../lib/naming";
+import { promotionSourceRepositoryArns } from "./promotion";
 import { stateBackupPrefix } from "../lib/state-access";
 import { allowedActionPatterns } from "../workflows/pins";
 import { DeliveryContext, deliveryFiles, requiredChecks } from "../workflows";
@@ -73,7 +75,12 @@ export function buildDelivery(config: StackConfig, inputs: DeliveryInputs): Deli
   const own = gh?.stacks.find((s) => s.stack === config.stack);
   if (!gh || !own) return { deployRoleArn: null, previewRoleArn: null };
   const ghOpts = { providers: { github: new github.Provider("github", { owner: gh.owner }) } };
-  const roles = createDeployRoles(gh, own.environment, inputs);
+  const roles = createDeployRoles(
+    gh,
+    own.environment,
+    inputs,
+    promotionSourceRepositoryArns(config, inputs.account?.partition ?? "aws"),
+  );
   const repository = gh.manageRepository ? createRepository(config, gh, ghOpts) : undefined;
   const registryJson = pulumi.output(inputs.registryUrls).apply((m) => JSON.stringify(m));
   new DeliveryEnvironment(
@@ -103,10 +110,11 @@ export function createDeployRoles(
   gh: GithubConfig,
   environment: string,
   inputs: DeliveryInputs,
+  sourceRepositoryArns: pulumi.Input<string>[] = [],
 ): DeployRoles | undefined {
   if (!inputs.account || !inputs.awsProvider) return undefined;
   return new DeployRoles(
-    "ci",
+    CI_ROLES,
     {
       owner: gh.owner,
       repository: gh.repository,
@@ -114,6 +122,7 @@ export function createDeployRoles(
       previewEnvironment: PREVIEW_ENVIRONMENT,
       oidcProviderArn: gh.oidcProviderArn,
       repositoryArns: inputs.repositoryArns,
+      sourceRepositoryArns,
       stateBackend: gh.backend?.kind === "s3" ? gh.backend : undefined,
       secretsKeyArn: gh.secrets.provider === "awskms" ? gh.secrets.keyArn : undefined,
       account: inputs.account,

@@ -85,6 +85,21 @@ export function promotionSource(
   return [...stacks].reverse().find((s) => deploySource(model, s).kind === "branch");
 }
 
+/**
+ * The stack whose registry holds the images a stack deploys: for a tagged stack the promotion
+ * source; for a branch stack the first stack its branch deploys, whose registry the build pushes
+ * to (itself, or under trunk dev for staging). A stack other than itself must grant it pull.
+ */
+export function imageSourceStack(
+  model: BranchModel,
+  stacks: readonly DeliveryStack[],
+  stack: DeliveryStack,
+): DeliveryStack | undefined {
+  const source = deploySource(model, stack);
+  if (source.kind === "tag") return promotionSource(model, stacks);
+  return stacks.find((s) => JSON.stringify(deploySource(model, s)) === JSON.stringify(source));
+}
+
 /** `if:` condition true when the run's ref deploys this stack. */
 export function refCondition(source: DeploySource): string {
   return source.kind === "tag"

@@ -16,6 +16,7 @@ import {
 } from "../../src/config/rules";
 import { migrationProblems } from "../../src/config/migrations";
 import { pipelineScriptRules } from "../../src/config/pipeline-scripts";
+import { promotionProblems } from "../../src/config/promotion";
 import { readStackConfig } from "../../src/config/stack-files";
 
 /** A mutable copy of a committed stack's parsed configuration. */
@@ -414,6 +415,63 @@ const RULES: [name: string, rule: ConfigRule, cases: RuleCase[]][] = [
             "platform:services[0].migrationCommands.apply",
             /services\/api\/ can run: its package.json has no "migrate" script/,
           ],
+        ],
+      },
+    ],
+  ],
+  [
+    "promotionProblems",
+    promotionProblems,
+    [
+      {
+        when: "production copies staging's images without naming staging's account and region",
+        stack: "production",
+        change: (c) => delete c.registry.promotionSource,
+        expect: [
+          [
+            "platform:registry.promotionSource",
+            /^the account and region of stack "staging", whose repositories \(platform-staging\/<service>\) this stack copies its images from/,
+          ],
+        ],
+      },
+      {
+        when: "staging, which its own build feeds under gitflow, names a source",
+        stack: "staging",
+        change: (c) => (c.registry.promotionSource = { accountId: "111111111111", region: "eu-west-1" }),
+        expect: [
+          [
+            "platform:registry.promotionSource",
+            /nothing: stack "staging" deploys the images its own build pushes/,
+          ],
+        ],
+      },
+      {
+        when: "staging under trunk copies dev's images without naming dev's account",
+        stack: "staging",
+        change: (c) => (c.branchModel = "trunk"),
+        expect: [["platform:registry.promotionSource", /the account and region of stack "dev"/]],
+      },
+      {
+        when: "production, which no stack copies from, grants promotion pulls",
+        stack: "production",
+        change: (c) => (c.registry.promotionTargetAccountIds = ["555555555555"]),
+        expect: [
+          [
+            "platform:registry.promotionTargetAccountIds",
+            /nothing: no stack copies its images from "production"/,
+          ],
+        ],
+      },
+      {
+        when: "a GHCR stack names a promotion source and targets",
+        stack: "production",
+        change: (c) => {
+          c.registry.kind = "ghcr";
+          c.registry.promotionTargetAccountIds = ["555555555555"];
+        },
+        expect: [
+          ["platform:registry.promotionSource", /^nothing with GHCR: images stay in ghcr.io\/<owner>/],
+          ["platform:registry.promotionTargetAccountIds", /^nothing with GHCR/],
         ],
       },
     ],
