@@ -8,7 +8,8 @@
  *   strategy through `pulumi up` (src/release/cli.ts), re-applies the last good release on failure,
  *   smoke-tests, notifies Slack.
  * - build-deploy.yml: per service, build then deploy to the stacks the branch feeds, in order.
- * - release.yml: on `v*.*.*` tags, promote the digest staging runs for that commit to production.
+ * - release.yml: on `v*.*.*` tags, once staging's deployment of that commit is known to have
+ *   succeeded (deployments.ts), promote the digest staging runs for it to production.
  */
 import {
   DeliveryContext,
@@ -19,7 +20,8 @@ import {
   RELEASE_TAG,
   refCondition,
 } from "./context";
-import { CallJob, CompositeAction, Permissions, Step, Workflow } from "./model";
+import { CallJob, CompositeAction, Job, Permissions, Step, Workflow } from "./model";
+import { recordDeployment, recordDeploymentOutcome, sourceDeployedJob } from "./deployments";
 import { ACTIONS } from "./pins";
 import { awsCredentials, checkout, installPulumi, npmCi, pulumiEnv, pulumiLogin, setupNode } from "./steps";
 import { secrets, storedName, vars } from "./names";
@@ -190,7 +192,12 @@ export function deployServiceWorkflow(ctx: DeliveryContext): Workflow {
       deploy: {
         name: "deploy",
         environment: { name: "${{ inputs.environment }}", url: vars("ENVIRONMENT_URL") },
-        permissions: { contents: "read", "id-token": "write", ...(ecr ? {} : { packages: "read" }) },
+        permissions: {
+          contents: "read",
+          "id-token": "write",
+          deployments: "write",
+          ...(ecr ? {} : { packages: "read" }),
+        },
         timeoutMinutes: 60,
         env: {
           ...pulumiEnv(ctx),
@@ -224,6 +231,7 @@ export function deployServiceWorkflow(ctx: DeliveryContext): Workflow {
             id: "promote",
             run: 'npm run -s release -- promote --stack "$STACK" --service "$SERVICE" --source-image "$SOURCE_IMAGE" --source-ref "$SOURCE_REF" >> "$GITHUB_OUTPUT"',
           },
+          recordDeployment,
           {
             name: "Database migrations (backup, apply, validate)",
             if: "inputs.migrate",
@@ -247,6 +255,7 @@ export function deployServiceWorkflow(ctx: DeliveryContext): Workflow {
             if: "failure() && steps.release.outcome == 'failure'",
             run: 'npm run -s release -- rollback --stack "$STACK" --service "$SERVICE" --record "$RUNNER_TEMP/last-good.json"',
           },
+          recordDeploymentOutcome,
           SLACK,
         ],
       },
@@ -324,6 +333,7 @@ export function buildDeployWorkflow(ctx: DeliveryContext): Workflow {
         permissions: {
           contents: "read",
           "id-token": "write",
+          deployments: "write",
           ...(ctx.registryKind === "ghcr" ? { packages: "read" } : {}),
         },
         with: {
@@ -357,15 +367,19 @@ export function releaseWorkflow(ctx: DeliveryContext): Workflow {
   const sourceStack = promotionSource(ctx.branchModel, ctx.stacks);
   if (tagged.length > 0 && !sourceStack)
     throw new Error("release.yml promotes from a branch-deployed stack, and none precedes the tagged stacks");
-  const jobs: Record<string, CallJob> = {};
+  const jobs: Record<string, Job> = {};
   for (const svc of ctx.services) {
+    const verify = `verify-${svc.name}`;
+    if (tagged.length > 0) jobs[verify] = sourceDeployedJob(svc, sourceStack!, ctx.nodeVersions[0]);
     for (const s of tagged) {
       jobs[`release-${svc.name}-${s.stack}`] = {
         name: `release (${svc.name} → ${s.stack})`,
+        needs: [verify],
         uses: "./.github/workflows/deploy-service.yml",
         permissions: {
           contents: "read",
           "id-token": "write",
+          deployments: "write",
           ...(ctx.registryKind === "ghcr" ? { packages: "read" } : {}),
         },
         with: {

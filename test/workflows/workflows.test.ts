@@ -138,9 +138,13 @@ describe("generated workflows", () => {
         assert.equal(bd["deploy-orders-staging"].secrets, undefined);
         assert.deepEqual(wf.release.on, { push: { tags: ["v*.*.*"] } });
         assert.deepEqual(Object.keys(wf.release.jobs), [
+          "verify-api",
           "release-api-production",
+          "verify-web",
           "release-web-production",
+          "verify-orders",
           "release-orders-production",
+          "verify-payments",
           "release-payments-production",
         ]);
         assert.equal(JSON.stringify(wf.release).includes("build-image"), false);
