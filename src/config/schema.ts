@@ -198,7 +198,7 @@ const serviceSchema = z.strictObject({
     .default({}),
 });
 
-const releaseSchema = z.strictObject({
+const releasePinsShape = {
   /** Digest the service runs (the active colour for blueGreen, the stable track for canary). */
   digest,
   /** blueGreen: colour the main Service selects. @default "blue" */
@@ -209,6 +209,15 @@ const releaseSchema = z.strictObject({
   canaryDigest: digest.optional(),
   /** canary: current traffic weight; 0 or one of the strategy's steps. @default 0 */
   canaryWeight: z.number().int().min(0).max(100).default(0),
+};
+
+const releaseSchema = z.strictObject({
+  ...releasePinsShape,
+  /**
+   * What ran before the last release changed this service: the release executor records it
+   * (through the stack's `releases` output) and `rollback --to previous` restores it.
+   */
+  previous: z.strictObject(releasePinsShape).optional(),
 });
 
 const githubSchema = z.strictObject({

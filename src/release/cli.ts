@@ -14,7 +14,7 @@ import { PulumiCommand } from "./pulumi-cli";
 
 /** Each command's flags (all required) and what each takes. */
 export const COMMANDS = {
-  /** Carry running digests/colours forward from the stack's outputs into its config. */
+  /** Write every service's recorded release (the stack's `releases` output) into its config. */
   restore: { stack: "stack name" },
   /** Copy the image into the stack's registry; prints `digest=…`. */
   promote: {
@@ -23,10 +23,10 @@ export const COMMANDS = {
     "source-image": "repository",
     "source-ref": "digest or tag",
   },
-  /** Run the service's strategy, recording the last good release first. */
-  deploy: { stack: "stack name", service: "service name", digest: "sha256 digest", record: "file" },
-  /** Re-apply the recorded last good release. */
-  rollback: { stack: "stack name", service: "service name", record: "file" },
+  /** Run the service's strategy; every other service keeps its recorded release. */
+  deploy: { stack: "stack name", service: "service name", digest: "sha256 digest" },
+  /** Re-apply the service's previous release, or redeploy a chosen digest through its strategy. */
+  rollback: { stack: "stack name", service: "service name", to: "previous or sha256 digest" },
 } as const;
 
 export type Command = keyof typeof COMMANDS;
@@ -101,14 +101,11 @@ export async function main(argv: readonly string[]): Promise<void> {
       await deploy(deps, target(line.flags.stack), {
         service: line.flags.service,
         digest: line.flags.digest,
-        recordPath: line.flags.record,
       });
       return;
     case "rollback":
-      return rollback(deps, target(line.flags.stack), {
-        service: line.flags.service,
-        recordPath: line.flags.record,
-      });
+      await rollback(deps, target(line.flags.stack), { service: line.flags.service, to: line.flags.to });
+      return;
   }
 }
 

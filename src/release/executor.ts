@@ -1,18 +1,27 @@
 /**
- * Executes release plans (src/release/plan.ts) against a stack: each apply step writes the pins as
- * stack config and runs `pulumi up`; each gate waits for the service to answer healthy. The last
- * good release is recorded before the first change, and a failed step re-applies it.
+ * Executes release plans (src/release/plan.ts) against a stack: each apply step writes every
+ * service's release as stack config — the others exactly as the stack recorded them (see
+ * src/release/state.ts), the released one with what ran before as `previous` — and runs
+ * `pulumi up`; each gate waits for the service to answer healthy. A failed step restores the
+ * service's recorded release.
  *
  * Everything outside this process comes in through small interfaces (the Pulumi CLI, a health
  * prober, a port-forwarder, a clock), so the order of operations is tested by calling these
  * functions; src/release/cli.ts wires in the real ones.
  */
-import * as fs from "fs";
 import { ServiceConfig, StackConfig } from "../config";
 import { Clock, DEFAULT_GATE, GatePolicy, HealthProber, systemClock, waitHealthy } from "./health";
-import { planRelease, planRollback, ReleasePins, ReleaseStep } from "./plan";
+import { planRelease, planRollback, ReleaseStep } from "./plan";
 import { inClusterService, PortForwarder } from "./port-forward";
 import { PulumiCli, UpOptions } from "./pulumi-cli";
+import {
+  parseReleasesOutput,
+  PIN_KEYS,
+  ReleasePins,
+  releasesOutput,
+  ReleaseState,
+  strategyPins,
+} from "./state";
 
 export interface ReleaseDeps {
   readonly pulumi: PulumiCli;
@@ -33,21 +42,6 @@ export interface ReleaseTarget {
   readonly stack: string;
   readonly config: Pick<StackConfig, "services" | "releases">;
 }
-
-/** What deploy writes before its first change and rollback reads. */
-export interface ReleaseRecord {
-  readonly stack: string;
-  readonly service: string;
-  /** The pins that ran before the release. */
-  readonly lastGood: ReleasePins;
-  /** Deploy already re-applied lastGood after a failed step. */
-  readonly rolledBack: boolean;
-}
-
-/** Release config keys, in the order they are written. */
-const PIN_KEYS = ["digest", "activeColor", "idleDigest", "canaryDigest", "canaryWeight"] as const;
-/** Keys whose absence means "same as digest": applying pins without them removes them. */
-const OPTIONAL_PINS = new Set<keyof ReleasePins>(["idleDigest", "canaryDigest"]);
 
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
 
@@ -70,148 +64,191 @@ function serviceOf(config: ReleaseTarget["config"], name: string | undefined): S
 }
 
 /**
- * The pins running now: the committed release config with the digest and colour the stack last
- * deployed (its `releaseDigests` / `activeColors` outputs) carried forward.
+ * The release every service runs, as the stack recorded it (its `releases` output). A service the
+ * stack has never deployed starts from its committed `releases` config; a stack deployed before
+ * the `releases` output existed carries its `releaseDigests` / `activeColors` forward.
  */
-export async function currentPins(
+export async function recordedReleases(
   pulumi: PulumiCli,
   target: ReleaseTarget,
-  service: string,
-): Promise<ReleasePins> {
-  const base = target.config.releases[service];
-  if (!base) throw new Error(`stack ${target.stack} has no releases.${service} config`);
+): Promise<Record<string, ReleaseState>> {
   const outputs = await pulumi.outputs(target.stack);
-  return {
-    ...base,
-    digest: mapOutput(outputs, "releaseDigests")?.[service] ?? base.digest,
-    activeColor: (mapOutput(outputs, "activeColors")?.[service] ??
-      base.activeColor) as ReleasePins["activeColor"],
-  };
+  const recorded = parseReleasesOutput(outputs.releases);
+  const seeded = releasesOutput(target.config.services, target.config.releases);
+  const out: Record<string, ReleaseState> = {};
+  for (const svc of target.config.services) {
+    const legacyDigest = mapOutput(outputs, "releaseDigests")?.[svc.name];
+    const legacyColor = mapOutput(outputs, "activeColors")?.[svc.name] as ReleasePins["activeColor"];
+    const state =
+      recorded[svc.name] ??
+      (legacyDigest
+        ? strategyPins(svc.strategy.type, {
+            ...seeded[svc.name],
+            digest: legacyDigest,
+            activeColor: legacyColor ?? seeded[svc.name]?.activeColor,
+          })
+        : seeded[svc.name]);
+    if (state) out[svc.name] = state;
+  }
+  return out;
 }
 
-/** Writes the pins as `releases.<service>.*` config: each set key, and removes optional keys left unset. */
-export async function writePins(
+/** `releases.<service>.<key>` and `releases.<service>.previous.<key>` config for one service's state. */
+function releaseConfig(service: string, state: ReleaseState) {
+  const set: Record<string, string | number> = {};
+  const remove: string[] = [];
+  for (const [prefix, pins] of [
+    [`releases.${service}`, state],
+    [`releases.${service}.previous`, state.previous],
+  ] as const) {
+    if (!pins) continue;
+    for (const key of PIN_KEYS) {
+      const value = pins[key];
+      if (value !== undefined) set[`${prefix}.${key}`] = value;
+      else remove.push(`${prefix}.${key}`);
+    }
+  }
+  if (!state.previous) remove.push(`releases.${service}.previous`);
+  return { set, remove };
+}
+
+/**
+ * Writes every service's release into the stack config `pulumi up` deploys: each key the state
+ * has, and removes each it lacks, so config says exactly what the record says.
+ */
+export async function writeReleases(
   pulumi: PulumiCli,
   stack: string,
-  service: string,
-  pins: Partial<ReleasePins>,
-  removeUnset = true,
+  states: Readonly<Record<string, ReleaseState>>,
 ): Promise<void> {
   const set: Record<string, string | number> = {};
   const remove: string[] = [];
-  for (const key of PIN_KEYS) {
-    const value = pins[key];
-    if (value !== undefined) set[`releases.${service}.${key}`] = value;
-    else if (removeUnset && OPTIONAL_PINS.has(key)) remove.push(`releases.${service}.${key}`);
+  for (const [service, state] of Object.entries(states)) {
+    const one = releaseConfig(service, state);
+    Object.assign(set, one.set);
+    remove.push(...one.remove);
   }
   await pulumi.setConfig(stack, set);
   await pulumi.removeConfig(stack, remove);
 }
 
-/** Carries every service's running digest and colour from the stack outputs into its config. */
+/** Carries every service's recorded release into the stack config (infra-up runs this before `up`). */
 export async function restore(deps: ReleaseDeps, target: ReleaseTarget): Promise<void> {
-  const outputs = await deps.pulumi.outputs(target.stack);
-  for (const svc of target.config.services) {
-    await writePins(
-      deps.pulumi,
-      target.stack,
-      svc.name,
-      {
-        digest: mapOutput(outputs, "releaseDigests")?.[svc.name],
-        activeColor: mapOutput(outputs, "activeColors")?.[svc.name] as ReleasePins["activeColor"],
-      },
-      false,
-    );
-  }
+  await writeReleases(deps.pulumi, target.stack, await recordedReleases(deps.pulumi, target));
 }
 
 export interface DeployRequest {
   readonly service: string;
   /** `sha256:…` digest to release. */
   readonly digest: string;
-  /** Where the last good release is recorded (the caller's path; rollback reads it). */
-  readonly recordPath: string;
 }
 
+const withoutPrevious = ({ previous: _previous, ...pins }: ReleaseState): ReleasePins => pins;
+
 /**
- * Runs the service's strategy. On a failed step it re-applies the last good release, marks the
- * record rolled back and rethrows. Resolves with the pins the stack runs at the end.
+ * Runs the service's strategy. Every other service keeps its recorded release; this one records
+ * what ran before as `previous` from the first change on. On a failed step the service's recorded
+ * release is re-applied exactly as it was, and the error is rethrown. Resolves with the release
+ * the stack runs at the end.
  */
 export async function deploy(
   deps: ReleaseDeps,
   target: ReleaseTarget,
   request: DeployRequest,
-): Promise<ReleasePins> {
+): Promise<ReleaseState> {
   const svc = serviceOf(target.config, request.service);
   if (!DIGEST.test(request.digest))
     throw new Error(
       `--digest ${JSON.stringify(request.digest)} is not a sha256 digest (sha256: and 64 hex digits)`,
     );
-  const lastGood = await currentPins(deps.pulumi, target, svc.name);
-  const record: ReleaseRecord = { stack: target.stack, service: svc.name, lastGood, rolledBack: false };
-  writeRecord(request.recordPath, record);
+  const states = await recordedReleases(deps.pulumi, target);
+  const current = states[svc.name];
+  const plan = planRelease(svc.strategy, current, request.digest);
+  return runPlan(deps, target, svc, states, plan, withoutPrevious(current));
+}
 
-  const plan = planRelease(svc.strategy, lastGood, request.digest);
-  let running = lastGood;
+export interface RollbackRequest {
+  readonly service: string;
+  /** `previous`, or a `sha256:…` digest to redeploy through the service's strategy. */
+  readonly to: string;
+}
+
+/**
+ * On demand: `previous` re-applies what ran before the service's last change (and records what
+ * runs now as its previous); a digest is redeployed through the service's strategy. Other
+ * services keep their recorded releases; a failed step restores this one as it was.
+ */
+export async function rollback(
+  deps: ReleaseDeps,
+  target: ReleaseTarget,
+  request: RollbackRequest,
+): Promise<ReleaseState> {
+  const svc = serviceOf(target.config, request.service);
+  if (request.to !== "previous") {
+    if (!DIGEST.test(request.to))
+      throw new Error(
+        `--to ${JSON.stringify(request.to)} is neither "previous" nor a sha256 digest (sha256: and 64 hex digits)`,
+      );
+    return deploy(deps, target, { service: svc.name, digest: request.to });
+  }
+  const states = await recordedReleases(deps.pulumi, target);
+  const current = states[svc.name];
+  if (!current.previous)
+    throw new Error(
+      `${svc.name} on ${target.stack} has no previous release recorded: it has run ${current.digest} since the stack first recorded it; redeploy a chosen digest with --to sha256:…`,
+    );
+  return runPlan(deps, target, svc, states, planRollback(current), withoutPrevious(current));
+}
+
+/**
+ * Applies a plan to one service: each apply writes every service's release (the others as
+ * recorded, this one with `previous`) and runs `pulumi up`; each gate waits for health. A failure
+ * restores the service's release as it was before the plan and rethrows.
+ */
+async function runPlan(
+  deps: ReleaseDeps,
+  target: ReleaseTarget,
+  svc: ServiceConfig,
+  states: Readonly<Record<string, ReleaseState>>,
+  plan: ReleaseStep[],
+  previous: ReleasePins,
+): Promise<ReleaseState> {
+  const before = states[svc.name];
+  let running: ReleaseState = before;
   try {
     for (const step of plan) {
-      await runStep(deps, target, svc, step);
-      if (step.kind === "apply") running = step.pins;
+      log(deps)(`• ${step.why}`);
+      if (step.kind === "gate") {
+        await gate(deps, target.stack, svc, step.target);
+        continue;
+      }
+      running = { ...strategyPins(svc.strategy.type, step.pins), previous };
+      await apply(deps, target.stack, { ...states, [svc.name]: running });
     }
     return running;
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
     log(deps)(`✗ ${why}`);
+    log(deps)(`• restore ${svc.name} as it was (${before.digest})`);
     try {
-      for (const step of planRollback(lastGood)) await runStep(deps, target, svc, step);
-    } catch (rollbackErr) {
+      await apply(deps, target.stack, states);
+    } catch (restoreErr) {
       throw new Error(
-        `release of ${svc.name} failed (${why}) and re-applying the last good release failed too: ${
-          rollbackErr instanceof Error ? rollbackErr.message : String(rollbackErr)
-        }`,
+        `release of ${svc.name} failed (${why}) and restoring its release failed too: ${
+          restoreErr instanceof Error ? restoreErr.message : String(restoreErr)
+        }; the stack records ${running.digest} with previous ${previous.digest}: run the rollback workflow with "previous"`,
       );
     }
-    writeRecord(request.recordPath, { ...record, rolledBack: true });
     throw new Error(`release of ${svc.name} failed and was rolled back: ${why}`);
   }
 }
 
-export interface RollbackRequest {
-  readonly service: string;
-  readonly recordPath: string;
-}
-
-/** Re-applies the recorded last good release, unless deploy already did. */
-export async function rollback(
-  deps: ReleaseDeps,
-  target: ReleaseTarget,
-  request: RollbackRequest,
-): Promise<void> {
-  const svc = serviceOf(target.config, request.service);
-  const record = readRecord(request.recordPath);
-  if (record.stack !== target.stack || record.service !== svc.name)
-    throw new Error(
-      `${request.recordPath} records ${record.service} on ${record.stack}, not ${svc.name} on ${target.stack}`,
-    );
-  if (record.rolledBack) {
-    log(deps)(`• ${svc.name} was already rolled back by deploy; nothing to do`);
-    return;
-  }
-  for (const step of planRollback(record.lastGood)) await runStep(deps, target, svc, step);
-  writeRecord(request.recordPath, { ...record, rolledBack: true });
+async function apply(deps: ReleaseDeps, stack: string, states: Readonly<Record<string, ReleaseState>>) {
+  await writeReleases(deps.pulumi, stack, states);
+  await deps.pulumi.up(stack, (deps.policyPack ?? defaultPolicyPack)(stack));
 }
 
 const log = (deps: ReleaseDeps) => deps.log ?? ((line: string) => console.error(line));
-
-async function runStep(deps: ReleaseDeps, target: ReleaseTarget, svc: ServiceConfig, step: ReleaseStep) {
-  log(deps)(`• ${step.why}`);
-  if (step.kind === "apply") {
-    await writePins(deps.pulumi, target.stack, svc.name, step.pins);
-    await deps.pulumi.up(target.stack, (deps.policyPack ?? defaultPolicyPack)(target.stack));
-  } else {
-    await gate(deps, target.stack, svc, step.target);
-  }
-}
 
 /** Health-checks the service (or its preview Service) through a port-forward when it is in-cluster. */
 async function gate(deps: ReleaseDeps, stack: string, svc: ServiceConfig, target: "service" | "preview") {
@@ -239,28 +276,4 @@ async function gate(deps: ReleaseDeps, stack: string, svc: ServiceConfig, target
   } finally {
     await forward.close();
   }
-}
-
-export function writeRecord(file: string, record: ReleaseRecord): void {
-  fs.writeFileSync(file, JSON.stringify(record, null, 2) + "\n", { mode: 0o600 });
-}
-
-export function readRecord(file: string): ReleaseRecord {
-  if (!fs.existsSync(file))
-    throw new Error(
-      `no release record at ${file}: deploy writes it before its first change, so none means deploy changed nothing`,
-    );
-  const record = JSON.parse(fs.readFileSync(file, "utf8")) as Partial<ReleaseRecord>;
-  if (
-    typeof record.stack !== "string" ||
-    typeof record.service !== "string" ||
-    typeof record.lastGood?.digest !== "string"
-  )
-    throw new Error(`${file} is not a release record (stack, service, lastGood.digest)`);
-  return {
-    stack: record.stack,
-    service: record.service,
-    lastGood: record.lastGood,
-    rolledBack: record.rolledBack === true,
-  };
 }

@@ -3,12 +3,9 @@
  * `pulumi up`) and health gates for its strategy, and the change that restores the last good
  * release. src/release/executor.ts executes plans; tests check them.
  */
-import { ReleaseConfig } from "../config";
+import { ReleasePins, ReleaseState } from "./state";
 
-export type ReleasePins = Pick<
-  ReleaseConfig,
-  "digest" | "activeColor" | "idleDigest" | "canaryDigest" | "canaryWeight"
->;
+export { ReleasePins } from "./state";
 
 export type ReleaseStep =
   | { kind: "apply"; pins: ReleasePins; why: string }
@@ -29,14 +26,15 @@ export function planRelease(strategy: StrategySpec, current: ReleasePins, digest
         { kind: "gate", target: "service", why: "smoke-test the service" },
       ];
     case "blueGreen": {
-      const idle = current.activeColor === "blue" ? "green" : "blue";
+      const active = current.activeColor ?? "blue";
+      const idle = active === "blue" ? "green" : "blue";
       return [
         { kind: "apply", pins: { ...current, idleDigest: digest }, why: `deploy the idle colour (${idle})` },
         { kind: "gate", target: "preview", why: `smoke-test ${idle} through its preview Service` },
         {
           kind: "apply",
           pins: { ...current, activeColor: idle, digest, idleDigest: current.digest },
-          why: `flip the Service to ${idle}; ${current.activeColor} keeps the previous release`,
+          why: `flip the Service to ${idle}; ${active} keeps the previous release`,
         },
         { kind: "gate", target: "service", why: "smoke-test the service after the flip" },
       ];
@@ -63,7 +61,18 @@ export function planRelease(strategy: StrategySpec, current: ReleasePins, digest
   }
 }
 
-/** The pins that were running before the release: applying them is the rollback. */
-export function planRollback(lastGood: ReleasePins): ReleaseStep[] {
-  return [{ kind: "apply", pins: { ...lastGood, canaryWeight: 0 }, why: "re-apply the last good release" }];
+/**
+ * Back to what ran before the last change (`rollback --to previous`): the recorded previous pins,
+ * then a smoke test. What runs now becomes the previous release, so a second rollback undoes it.
+ */
+export function planRollback(current: ReleaseState): ReleaseStep[] {
+  if (!current.previous) throw new Error("no previous release is recorded");
+  return [
+    {
+      kind: "apply",
+      pins: current.previous,
+      why: `re-apply the previous release (${current.previous.digest})`,
+    },
+    { kind: "gate", target: "service", why: "smoke-test the service" },
+  ];
 }

@@ -17,11 +17,14 @@ import { promotionSourceRepositoryArns } from "./promotion";
 import { stateBackupPrefix } from "../lib/state-access";
 import { allowedActionPatterns } from "../workflows/pins";
 import { DeliveryContext, deliveryFiles, requiredChecks } from "../workflows";
+import { DeliveryStack } from "../workflows/context";
 import {
   deploySource,
   integrationBranches,
   PREVIEW_ENVIRONMENT,
+  previewEnvironmentOf,
   promotionSource,
+  RELEASE_BRANCH,
 } from "../workflows/context";
 import { EnvironmentSecretName, EnvironmentVariableName, storedName } from "../workflows/names";
 
@@ -77,7 +80,7 @@ export function buildDelivery(config: StackConfig, inputs: DeliveryInputs): Deli
   const ghOpts = { providers: { github: new github.Provider("github", { owner: gh.owner }) } };
   const roles = createDeployRoles(
     gh,
-    own.environment,
+    own,
     inputs,
     promotionSourceRepositoryArns(config, inputs.account?.partition ?? "aws"),
   );
@@ -94,6 +97,10 @@ export function buildDelivery(config: StackConfig, inputs: DeliveryInputs): Deli
       variables: environmentVariables(config, gh, registryJson, roles),
       secrets: environmentSecrets(config),
       foreignVariables: previewVariables(config, gh, roles),
+      ownPreviewEnvironment:
+        previewEnvironmentOf(own) === PREVIEW_ENVIRONMENT
+          ? undefined
+          : { name: previewEnvironmentOf(own), branch: RELEASE_BRANCH },
       // release.yml promotes tagged releases from one stack's registry: that stack publishes it.
       repositoryVariables:
         promotionSource(config.branchModel, gh.stacks)?.stack === config.stack
@@ -108,7 +115,7 @@ export function buildDelivery(config: StackConfig, inputs: DeliveryInputs): Deli
 /** The stack's GitHub OIDC roles in its AWS account (none for a stack without AWS). */
 export function createDeployRoles(
   gh: GithubConfig,
-  environment: string,
+  own: DeliveryStack,
   inputs: DeliveryInputs,
   sourceRepositoryArns: pulumi.Input<string>[] = [],
 ): DeployRoles | undefined {
@@ -118,8 +125,8 @@ export function createDeployRoles(
     {
       owner: gh.owner,
       repository: gh.repository,
-      environment,
-      previewEnvironment: PREVIEW_ENVIRONMENT,
+      environment: own.environment,
+      previewEnvironment: previewEnvironmentOf(own),
       oidcProviderArn: gh.oidcProviderArn,
       repositoryArns: inputs.repositoryArns,
       sourceRepositoryArns,
@@ -193,7 +200,8 @@ export function environmentSecrets(
 }
 
 /**
- * Preview and drift jobs of every stack share the preview environment: each stack writes its own
+ * Preview and drift jobs run in the stack's preview environment — the shared `preview`, or a
+ * production stack's own `preview-<stack>` (see previewEnvironmentOf): the stack writes its
  * suffixed role and backend there.
  */
 export function previewVariables(
@@ -201,11 +209,13 @@ export function previewVariables(
   gh: GithubConfig,
   roles?: { readonly previewRoleArn: pulumi.Input<string> },
 ): { environment: string; name: string; value: pulumi.Input<string> }[] {
+  const own = gh.stacks.find((s) => s.stack === config.stack);
+  const environment = own ? previewEnvironmentOf(own) : PREVIEW_ENVIRONMENT;
   return [
     ...(roles
       ? [
           {
-            environment: PREVIEW_ENVIRONMENT,
+            environment,
             name: storedName("AWS_PREVIEW_ROLE_ARN", config.stack),
             value: roles.previewRoleArn,
           },
@@ -214,7 +224,7 @@ export function previewVariables(
     ...(gh.backend?.kind === "s3"
       ? [
           {
-            environment: PREVIEW_ENVIRONMENT,
+            environment,
             name: storedName("PULUMI_BACKEND_URL_PREVIEW", config.stack),
             value: backendUrl(gh.backend),
           },

@@ -4,8 +4,9 @@
  * committed copy, and a test fails when an output is removed, renamed, retyped or made secret.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { ReleaseState } from "../release/state";
 
-export type OutputType = "string" | "string[]" | "map<string>";
+export type OutputType = "string" | "string[]" | "map<string>" | "map<release>";
 
 export interface OutputSpec {
   readonly type: OutputType;
@@ -95,6 +96,12 @@ export const OUTPUT_CONTRACT = {
     secret: false,
     description: "blueGreen service → colour the main Service selects.",
   },
+  releases: {
+    type: "map<release>",
+    secret: false,
+    description:
+      "Service → its recorded release: the pins of its strategy (`digest`, `activeColor`/`idleDigest` or `canaryDigest`/`canaryWeight`) and `previous`, what ran before the last change. Every release writer reads and keeps it.",
+  },
 } as const satisfies Record<string, OutputSpec>;
 
 export type OutputName = keyof typeof OUTPUT_CONTRACT;
@@ -103,7 +110,9 @@ type ValueOf<T extends OutputType> = T extends "string"
   ? string
   : T extends "string[]"
     ? string[]
-    : Record<string, string>;
+    : T extends "map<release>"
+      ? Record<string, ReleaseState>
+      : Record<string, string>;
 
 /** What the program exports: each key present; null where the stack does not have the thing. */
 export type StackOutputs = {

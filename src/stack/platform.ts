@@ -13,6 +13,7 @@ import { KubernetesApp, KubernetesStrategy } from "../components/kubernetes/app"
 import { Network } from "../components/aws/network";
 import { Registry } from "../components/aws/registry";
 import { ReleaseConfig, ServiceConfig, StackConfig } from "../config";
+import { ReleaseState, releasesOutput } from "../release/state";
 import { AccountContext } from "../lib/kms";
 import { buildDelivery, DeliveryOutputs } from "./delivery";
 import { StackOutputs } from "./outputs";
@@ -290,10 +291,11 @@ function byService(
   return out;
 }
 
-/** Each service's release digest, and the active colour of the blueGreen ones. */
+/** Each service's release digest, the active colour of the blueGreen ones, and the full release record. */
 export function releaseOutputs(config: StackConfig): {
   releaseDigests: Record<string, string>;
   activeColors: Record<string, string>;
+  releases: Record<string, ReleaseState>;
 } {
   const releaseDigests: Record<string, string> = {};
   const activeColors: Record<string, string> = {};
@@ -302,7 +304,7 @@ export function releaseOutputs(config: StackConfig): {
     releaseDigests[service.name] = release.digest;
     if (service.strategy.type === "blueGreen") activeColors[service.name] = release.activeColor;
   }
-  return { releaseDigests, activeColors };
+  return { releaseDigests, activeColors, releases: releasesOutput(config.services, config.releases) };
 }
 
 /** What every layer built, for the outputs. */

@@ -62,6 +62,22 @@ export const RELEASE_TAG = "v*.*.*";
 /** The environment pull-request previews run in (its own OIDC subject, read-only roles). */
 export const PREVIEW_ENVIRONMENT = "preview";
 
+/** The branch whose reviewed code production previews and drift checks run (both branch models). */
+export const RELEASE_BRANCH = "main";
+
+/**
+ * Where a stack's previews and drift checks run. A production stack's preview role can decrypt
+ * production secrets, so it gets an environment of its own, `preview-<stack>`, that only
+ * `RELEASE_BRANCH` may use: a pull request's code never runs with it. Other stacks share
+ * `preview`, which pull requests use.
+ */
+export function previewEnvironmentOf(s: DeliveryStack): string {
+  return s.environment === "production" ? `${PREVIEW_ENVIRONMENT}-${s.stack}` : PREVIEW_ENVIRONMENT;
+}
+
+/** Whether pull requests preview this stack (everything but production, see previewEnvironmentOf). */
+export const previewedOnPullRequests = (s: DeliveryStack): boolean => s.environment !== "production";
+
 export const integrationBranches = (model: BranchModel): string[] =>
   model === "gitflow" ? ["develop", "main"] : ["main"];
 

@@ -23,10 +23,19 @@ import {
 import { CallJob, CompositeAction, Job, Permissions, Step, Workflow } from "./model";
 import { recordDeployment, recordDeploymentOutcome, sourceDeployedJob } from "./deployments";
 import { ACTIONS } from "./pins";
-import { awsCredentials, checkout, installPulumi, npmCi, pulumiEnv, pulumiLogin, setupNode } from "./steps";
+import {
+  awsCredentials,
+  checkout,
+  installPulumi,
+  npmCi,
+  pulumiEnv,
+  pulumiLogin,
+  setupNode,
+  stackConcurrency,
+} from "./steps";
 import { secrets, storedName, vars } from "./names";
 
-const SLACK = {
+export const SLACK = {
   name: "Notify Slack",
   if: "always()",
   env: {
@@ -198,6 +207,7 @@ export function deployServiceWorkflow(ctx: DeliveryContext): Workflow {
           deployments: "write",
           ...(ecr ? {} : { packages: "read" }),
         },
+        concurrency: stackConcurrency("${{ inputs.stack }}"),
         timeoutMinutes: 60,
         env: {
           ...pulumiEnv(ctx),
@@ -245,15 +255,11 @@ export function deployServiceWorkflow(ctx: DeliveryContext): Workflow {
             },
           },
           {
+            // On a failed step the executor restores the service's recorded release itself.
             name: "Release with the service's strategy",
             id: "release",
             env: { DIGEST: "${{ steps.promote.outputs.digest }}" },
-            run: 'npm run -s release -- deploy --stack "$STACK" --service "$SERVICE" --digest "$DIGEST" --record "$RUNNER_TEMP/last-good.json"',
-          },
-          {
-            name: "Roll back to the last good release",
-            if: "failure() && steps.release.outcome == 'failure'",
-            run: 'npm run -s release -- rollback --stack "$STACK" --service "$SERVICE" --record "$RUNNER_TEMP/last-good.json"',
+            run: 'npm run -s release -- deploy --stack "$STACK" --service "$SERVICE" --digest "$DIGEST"',
           },
           recordDeploymentOutcome,
           SLACK,
@@ -356,8 +362,7 @@ export function buildDeployWorkflow(ctx: DeliveryContext): Workflow {
       workflow_dispatch: {},
     },
     permissions: {},
-    // One release per branch at a time; a queued run waits instead of cancelling a rollout.
-    concurrency: { group: "deploy-${{ github.ref }}", cancelInProgress: false },
+    // No workflow-level group: each deploy job queues in its stack's group (deploy-service.yml).
     jobs,
   };
 }
@@ -399,7 +404,6 @@ export function releaseWorkflow(ctx: DeliveryContext): Workflow {
     name: "Release",
     on: { push: { tags: [RELEASE_TAG] } },
     permissions: {},
-    concurrency: { group: "release", cancelInProgress: false },
     jobs,
   };
 }

@@ -11,6 +11,7 @@ import {
 } from "./deploy";
 import { driftWorkflow, infraPreviewWorkflow, infraUpWorkflow } from "./infra";
 import { checkNames, renderAction, renderWorkflow, Workflow } from "./model";
+import { rollbackWorkflow } from "./rollback";
 import { securityWorkflow } from "./security";
 
 export { DeliveryContext } from "./context";
@@ -25,6 +26,7 @@ export function workflows(ctx: DeliveryContext): Workflow[] {
     deployServiceWorkflow(ctx),
     buildDeployWorkflow(ctx),
     releaseWorkflow(ctx),
+    rollbackWorkflow(ctx),
     driftWorkflow(ctx),
   ];
 }

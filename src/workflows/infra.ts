@@ -8,15 +8,26 @@ import {
   DeliveryContext,
   DeliveryStack,
   deploySource,
-  PREVIEW_ENVIRONMENT,
+  previewedOnPullRequests,
+  previewEnvironmentOf,
   refCondition,
+  RELEASE_BRANCH,
   integrationBranches,
   RELEASE_TAG,
 } from "./context";
 import { Step, StepsJob, Workflow } from "./model";
 import { PROGRAM_PATHS } from "./paths";
 import { ACTIONS } from "./pins";
-import { awsCredentials, checkout, installPulumi, npmCi, pulumiEnv, pulumiLogin, setupNode } from "./steps";
+import {
+  awsCredentials,
+  checkout,
+  installPulumi,
+  npmCi,
+  pulumiEnv,
+  pulumiLogin,
+  setupNode,
+  stackConcurrency,
+} from "./steps";
 import { vars } from "./names";
 
 /** Paths whose change can alter what `pulumi up` does. */
@@ -25,22 +36,35 @@ export const INFRA_PATHS: string[] = [...PROGRAM_PATHS];
 const jobId = (prefix: string, s: DeliveryStack) => `${prefix}-${s.stack}`;
 const policyFlags = '--policy-pack policy --policy-pack-config "policy/config/$STACK.json"';
 
-/** A fenced block of the last 60 kB of a log, as a Markdown file for gh. */
-const markdownFromLog = (title: string, log: string, out: string) =>
-  `{ echo "${title}"; echo; echo '\`\`\`'; tail -c 60000 "${log}"; echo '\`\`\`'; } > "${out}"`;
+/** A fenced block of the last 60 kB of a log, as a Markdown file for gh (or appended to one). */
+const markdownFromLog = (title: string, log: string, out: string, append = false) =>
+  `{ echo "${title}"; echo; echo '\`\`\`'; tail -c 60000 "${log}"; echo '\`\`\`'; } ${append ? ">>" : ">"} "${out}"`;
 
+/**
+ * Pull requests preview every non-production stack in the shared `preview` environment and comment
+ * the result. A production stack is previewed only on pushes to the release branch — reviewed,
+ * merged code — in its own `preview-<stack>` environment, which pull requests cannot enter: its
+ * preview role can decrypt production secrets (see previewEnvironmentOf).
+ */
 export function infraPreviewWorkflow(ctx: DeliveryContext): Workflow {
   const jobs: Record<string, StepsJob> = {};
   for (const s of ctx.stacks) {
+    const onPullRequests = previewedOnPullRequests(s);
     jobs[jobId("preview", s)] = {
       name: `preview (${s.stack})`,
-      environment: PREVIEW_ENVIRONMENT,
-      permissions: { contents: "read", "id-token": "write", "pull-requests": "write" },
+      if: onPullRequests ? "github.event_name == 'pull_request'" : "github.event_name == 'push'",
+      environment: previewEnvironmentOf(s),
+      permissions: {
+        contents: "read",
+        "id-token": "write",
+        ...(onPullRequests ? { "pull-requests": "write" as const } : {}),
+      },
       timeoutMinutes: 30,
       env: { ...pulumiEnv(ctx, s.stack), STACK: s.stack },
       steps: [
         checkout(),
-        setupNode(ctx.nodeVersions[0], true),
+        // A production preview runs on the release branch: no cache a pull request could have written.
+        setupNode(ctx.nodeVersions[0], onPullRequests),
         npmCi,
         installPulumi,
         awsCredentials(vars("AWS_PREVIEW_ROLE_ARN", s.stack)),
@@ -50,33 +74,52 @@ export function infraPreviewWorkflow(ctx: DeliveryContext): Workflow {
           id: "preview",
           run: `set -o pipefail\npulumi preview --stack "$STACK" ${policyFlags} --diff --non-interactive 2>&1 | tee "$RUNNER_TEMP/preview.txt"`,
         },
-        {
-          name: "Comment the preview on the pull request",
-          if: "always() && steps.preview.outcome != 'skipped'",
-          env: {
-            GH_TOKEN: "${{ github.token }}",
-            GH_REPO: "${{ github.repository }}",
-            PR_NUMBER: "${{ github.event.pull_request.number }}",
-            OUTCOME: "${{ steps.preview.outcome }}",
-          },
-          run: [
-            markdownFromLog(
-              "### pulumi preview \\`$STACK\\`: $OUTCOME",
-              "$RUNNER_TEMP/preview.txt",
-              "$RUNNER_TEMP/comment.md",
-            ),
-            'gh pr comment "$PR_NUMBER" --body-file "$RUNNER_TEMP/comment.md"',
-          ].join("\n"),
-        },
+        onPullRequests
+          ? {
+              name: "Comment the preview on the pull request",
+              if: "always() && steps.preview.outcome != 'skipped'",
+              env: {
+                GH_TOKEN: "${{ github.token }}",
+                GH_REPO: "${{ github.repository }}",
+                PR_NUMBER: "${{ github.event.pull_request.number }}",
+                OUTCOME: "${{ steps.preview.outcome }}",
+              },
+              run: [
+                markdownFromLog(
+                  "### pulumi preview \\`$STACK\\`: $OUTCOME",
+                  "$RUNNER_TEMP/preview.txt",
+                  "$RUNNER_TEMP/comment.md",
+                ),
+                'gh pr comment "$PR_NUMBER" --body-file "$RUNNER_TEMP/comment.md"',
+              ].join("\n"),
+            }
+          : {
+              name: "Write the preview to the job summary",
+              if: "always() && steps.preview.outcome != 'skipped'",
+              env: { OUTCOME: "${{ steps.preview.outcome }}" },
+              run: markdownFromLog(
+                "### pulumi preview \\`$STACK\\` of the next release: $OUTCOME",
+                "$RUNNER_TEMP/preview.txt",
+                "$GITHUB_STEP_SUMMARY",
+                true,
+              ),
+            },
       ],
     };
   }
+  const production = ctx.stacks.some((s) => !previewedOnPullRequests(s));
   return {
     file: "infra-preview.yml",
     name: "Infrastructure preview",
-    on: { pull_request: { branches: integrationBranches(ctx.branchModel), paths: INFRA_PATHS } },
+    on: {
+      pull_request: { branches: integrationBranches(ctx.branchModel), paths: INFRA_PATHS },
+      ...(production ? { push: { branches: [RELEASE_BRANCH], paths: INFRA_PATHS } } : {}),
+    },
     permissions: {},
-    concurrency: { group: "infra-preview-${{ github.event.pull_request.number }}", cancelInProgress: true },
+    concurrency: {
+      group: "infra-preview-${{ github.event.pull_request.number || github.ref }}",
+      cancelInProgress: true,
+    },
     jobs,
   };
 }
@@ -137,6 +180,7 @@ export function infraUpWorkflow(ctx: DeliveryContext): Workflow {
       if: refCondition(deploySource(ctx.branchModel, s)),
       environment: s.environment,
       permissions: { contents: "read", "id-token": "write" },
+      concurrency: stackConcurrency(s.stack),
       timeoutMinutes: 60,
       env: {
         ...pulumiEnv(ctx),
@@ -159,7 +203,8 @@ export function infraUpWorkflow(ctx: DeliveryContext): Workflow {
         },
         ...stateBackupSteps(ctx, s),
         {
-          name: "Carry the running release pins forward",
+          // Every service keeps the release the stack recorded, not the one committed in git.
+          name: "Write every service's recorded release into the stack config",
           run: 'npm run -s release -- restore --stack "$STACK"',
         },
         {
@@ -188,8 +233,7 @@ export function infraUpWorkflow(ctx: DeliveryContext): Workflow {
     name: "Infrastructure up",
     on: { push: { branches: integrationBranches(ctx.branchModel), tags: [RELEASE_TAG], paths: INFRA_PATHS } },
     permissions: {},
-    // Deploys queue; cancelling one mid-update would leave a stack locked.
-    concurrency: { group: "infra-up-${{ github.ref }}", cancelInProgress: false },
+    // No workflow-level group: each job queues in its stack's group with every other writer.
     jobs,
   };
 }
@@ -199,7 +243,7 @@ export function driftWorkflow(ctx: DeliveryContext): Workflow {
   for (const s of ctx.stacks) {
     jobs[jobId("drift", s)] = {
       name: `drift (${s.stack})`,
-      environment: PREVIEW_ENVIRONMENT,
+      environment: previewEnvironmentOf(s),
       permissions: { contents: "read", "id-token": "write", issues: "write" },
       timeoutMinutes: 30,
       env: { ...pulumiEnv(ctx, s.stack), STACK: s.stack },

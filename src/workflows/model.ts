@@ -48,13 +48,23 @@ export interface ServiceContainer {
   readonly options?: string;
 }
 
+/**
+ * `queue: "max"` lets up to 100 runs wait in the group in order; without it GitHub keeps one
+ * pending run and cancels it when the next arrives (allowed only without cancel-in-progress).
+ */
+export interface Concurrency {
+  readonly group: string;
+  readonly cancelInProgress: boolean;
+  readonly queue?: "max";
+}
+
 interface JobBase {
   /** The check name GitHub shows; required status checks are derived from it. */
   readonly name: string;
   readonly needs?: string[];
   readonly if?: string;
   readonly permissions: Permissions;
-  readonly concurrency?: { group: string; cancelInProgress: boolean };
+  readonly concurrency?: Concurrency;
 }
 
 export interface StepsJob extends JobBase {
@@ -84,10 +94,12 @@ export type Job = StepsJob | CallJob;
 export const isCallJob = (j: Job): j is CallJob => "uses" in j;
 
 export interface WorkflowInput {
-  readonly type: "string" | "boolean" | "number";
+  readonly type: "string" | "boolean" | "number" | "choice";
   readonly required: boolean;
   readonly description: string;
   readonly default?: string | boolean | number;
+  /** The values of a `choice` input (workflow_dispatch only). */
+  readonly options?: string[];
 }
 
 export interface Workflow {
@@ -97,7 +109,7 @@ export interface Workflow {
   readonly on: Record<string, unknown>;
   /** Top-level token permissions: `{}` — every job asks for what it needs. */
   readonly permissions: Permissions;
-  readonly concurrency?: { group: string; cancelInProgress: boolean };
+  readonly concurrency?: Concurrency;
   readonly env?: Record<string, string>;
   readonly jobs: Record<string, Job>;
 }
@@ -114,8 +126,8 @@ export interface CompositeAction {
 const compact = <T extends Record<string, unknown>>(o: T): T =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 
-function renderConcurrency(c?: { group: string; cancelInProgress: boolean }) {
-  return c && { group: c.group, "cancel-in-progress": c.cancelInProgress };
+function renderConcurrency(c?: Concurrency) {
+  return c && compact({ group: c.group, "cancel-in-progress": c.cancelInProgress, queue: c.queue });
 }
 
 function renderStep(s: Step, inComposite = false) {

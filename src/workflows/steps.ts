@@ -1,6 +1,6 @@
 /** Steps several pipelines share. Each returns data; nothing here renders YAML. */
 import { DeliveryContext, WorkflowBackend } from "./context";
-import { Step } from "./model";
+import { Concurrency, Step } from "./model";
 import { ACTIONS, PULUMI_CLI_VERSION } from "./pins";
 import { secrets, vars } from "./names";
 
@@ -115,3 +115,16 @@ export function pulumiLogin(ctx: DeliveryContext): Step[] {
   };
   return ctx.backend.kind === "cloud" ? [pulumiCloudToken(ctx.backend), login] : [login];
 }
+
+/**
+ * One writer per stack. Every job that runs `pulumi up` on a stack — infra-up, a service's deploy,
+ * the tag release, a rollback — joins this group, whatever workflow it is in: runs wait their turn
+ * in order (`queue: max`; GitHub's default would cancel a waiting deploy when the next arrives),
+ * and a running update is never cancelled, which would leave the stack locked half-way. The
+ * release executor reads every service's recorded release at the start of its turn.
+ */
+export const stackConcurrency = (stack: string): Concurrency => ({
+  group: `pulumi-${stack}`,
+  cancelInProgress: false,
+  queue: "max",
+});

@@ -68,18 +68,43 @@ describe("tier 2: the local stack through the Pulumi engine", function () {
 
   const pulumi = (args: string[]) => cli.run(args, { ...env, PATH: process.env.PATH ?? "" });
 
+  /** `namespace/name` of every Deployment the preview plans to create, from the CLI's JSON. */
+  let plannedDeployments: string[] = [];
+
   it("previews the local stack with the policy pack and no violation", () => {
     const r = pulumi(["preview", "--stack", "local", ...pack, "--json"]);
     assert.equal(r.status, 0, r.output);
-    const steps = JSON.parse(r.stdout).steps as { op: string; urn: string }[];
-    assert.ok(steps.filter((s) => s.op === "create").length > 20);
+    const preview = JSON.parse(r.stdout) as {
+      steps: { op: string; urn: string; newState?: { type: string; inputs: any } }[];
+      diagnostics?: { severity: string; message: string }[];
+    };
+    const created = preview.steps.filter((s) => s.op === "create");
+    plannedDeployments = created
+      .filter((s) => s.newState?.type === "kubernetes:apps/v1:Deployment")
+      .map((s) => `${s.newState!.inputs.metadata.namespace}/${s.newState!.inputs.metadata.name}`)
+      .sort();
+    assert.deepEqual(plannedDeployments, [
+      "api/api",
+      "orders/orders-canary",
+      "orders/orders-stable",
+      "web/web-blue",
+      "web/web-green",
+    ]);
+    assert.deepEqual(
+      (preview.diagnostics ?? []).filter((d) => d.severity === "error"),
+      [],
+      "no error diagnostics, policy violations included",
+    );
   });
 
-  it("comes up, and the Deployments it created become Available in the API", async () => {
+  it("comes up, and every Deployment it created becomes Available in the API", async () => {
     const r = pulumi(["up", "--stack", "local", "--yes", "--skip-preview", ...pack]);
     assert.equal(r.status, 0, r.output);
-    const web = await cp!.client.get("/apis/apps/v1/namespaces/web/deployments/web-blue");
-    assert.equal(web.status.conditions.find((c: any) => c.type === "Available").status, "True");
+    for (const ref of plannedDeployments) {
+      const [ns, name] = ref.split("/");
+      const d = await cp!.client.get(`/apis/apps/v1/namespaces/${ns}/deployments/${name}`);
+      assert.equal(d.status.conditions.find((c: any) => c.type === "Available")?.status, "True", ref);
+    }
   });
 
   it("previews again with no changes", () => {

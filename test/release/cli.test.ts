@@ -3,26 +3,15 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseCommandLine } from "../../src/release/cli";
 
-const DEPLOY =
-  "deploy takes --stack <stack name>, --service <service name>, --digest <sha256 digest>, --record <file>";
+const DEPLOY = "deploy takes --stack <stack name>, --service <service name>, --digest <sha256 digest>";
 
 describe("release command line", () => {
   it("parses a deploy with every flag", () => {
     assert.deepEqual(
-      parseCommandLine([
-        "deploy",
-        "--stack",
-        "dev",
-        "--service",
-        "api",
-        "--digest",
-        "sha256:x",
-        "--record",
-        "r.json",
-      ]),
+      parseCommandLine(["deploy", "--stack", "dev", "--service", "api", "--digest", "sha256:x"]),
       {
         command: "deploy",
-        flags: { stack: "dev", service: "api", digest: "sha256:x", record: "r.json" },
+        flags: { stack: "dev", service: "api", digest: "sha256:x" },
       },
     );
   });
@@ -55,7 +44,7 @@ describe("release command line", () => {
     [
       "missing flags",
       ["rollback", "--stack", "dev"],
-      "rollback needs --service <service name>, --record <file>",
+      "rollback needs --service <service name>, --to <previous or sha256 digest>",
     ],
   ];
   for (const [what, argv, message] of errors)

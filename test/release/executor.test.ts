@@ -1,81 +1,65 @@
 import { strict as assert } from "assert";
-import * as fs from "fs";
-import * as path from "path";
 import { parseStackConfig } from "../../src/config";
-import {
-  deploy,
-  ReleaseDeps,
-  ReleaseRecord,
-  ReleaseTarget,
-  restore,
-  rollback,
-} from "../../src/release/executor";
+import { deploy, ReleaseDeps, ReleaseTarget, restore, rollback } from "../../src/release/executor";
 import { Clock, httpProber } from "../../src/release/health";
 import { KubectlPortForwarder } from "../../src/release/port-forward";
 import { PinValue, PulumiCli, UpOptions } from "../../src/release/pulumi-cli";
-import {
-  fakeKubectl,
-  FakeKubectl,
-  healthService,
-  Service,
-  tempDir,
-  tempProject,
-  TempProject,
-} from "./fixtures";
+import { ReleaseState } from "../../src/release/state";
+import { releaseOutputs } from "../../src/stack/platform";
+import { fakeKubectl, FakeKubectl, healthService, Service, tempProject, TempProject } from "./fixtures";
 
 const D = (c: string) => "sha256:" + c.repeat(64);
 const OLD = D("a");
 const NEW = D("b");
 const RUNNING = D("c");
+const NEWER = D("d");
+
+const SERVICES = [
+  { name: "api", port: 8080, target: "eks", strategy: { type: "rolling" } },
+  { name: "web", port: 3000, target: "eks", strategy: { type: "blueGreen" }, healthPath: "/ready" },
+  { name: "pay", port: 8080, target: "eks", strategy: { type: "canary", steps: [10, 50, 100] } },
+];
+const COMMITTED = { api: { digest: OLD }, web: { digest: OLD }, pay: { digest: OLD } };
 
 /** Three services on the local stack: a rolling, a blue/green and a canary one. */
-function stackConfig(): ReleaseTarget["config"] {
+function stackConfig(releases: Record<string, unknown> = COMMITTED): ReleaseTarget["config"] {
   return parseStackConfig("local", {
     environment: "local",
     branchModel: "trunk",
     registry: { kind: "ghcr", ghcrOwner: "example-org" },
     kubernetes: { kubeconfig: "./k" },
-    services: [
-      { name: "api", port: 8080, target: "eks", strategy: { type: "rolling" } },
-      { name: "web", port: 3000, target: "eks", strategy: { type: "blueGreen" }, healthPath: "/ready" },
-      { name: "pay", port: 8080, target: "eks", strategy: { type: "canary", steps: [10, 50, 100] } },
-    ],
-    releases: { api: { digest: OLD }, web: { digest: OLD }, pay: { digest: OLD } },
+    services: SERVICES,
+    releases,
   });
 }
 
-/**
- * The real CLI for config writes and reads; `up` (which needs a language host) is replaced by
- * reading back the release config the update would deploy and publishing it as outputs, the way
- * src/stack/platform.ts does.
- */
-class Stack implements PulumiCli {
-  readonly events: string[] = [];
-  /** releases.<service> as each `up` saw it. */
-  readonly deployed: Record<string, any>[] = [];
-  outputsNow: Record<string, any> = {};
+/** The stack's state as every job sees it: its outputs, which only an update changes. */
+interface StackState {
+  outputs: Record<string, any>;
+  /** releases.<service> config each update deployed, across every job. */
+  readonly deployed: Record<string, any>[];
   failUp?: (n: number) => boolean;
-  /** The record file's content at the first config write. */
-  recordAtFirstChange?: string | null;
+}
+
+/**
+ * One job's view of the stack: its own checkout (a real Pulumi project whose config the real CLI
+ * writes), the shared state. `up` (which needs a language host) deploys the checkout's release
+ * config through the program's own config parser and `releaseOutputs`, and records the outputs
+ * as the stack would.
+ */
+class Job implements PulumiCli {
+  readonly events: string[] = [];
 
   constructor(
     private readonly project: TempProject,
-    private readonly recordPath: string,
+    private readonly state: StackState,
   ) {}
 
   async setConfig(stack: string, values: Readonly<Record<string, PinValue>>) {
-    this.recordAtFirstChange ??= fs.existsSync(this.recordPath)
-      ? fs.readFileSync(this.recordPath, "utf8")
-      : null;
-    this.events.push(
-      `set ${Object.entries(values)
-        .map(([k, v]) => `${k}=${v}`)
-        .join(" ")}`,
-    );
+    this.events.push(`set ${Object.keys(values).length}`);
     await this.project.pulumi.setConfig(stack, values);
   }
   async removeConfig(stack: string, paths: readonly string[]) {
-    this.events.push(`rm ${paths.join(" ")}`);
     await this.project.pulumi.removeConfig(stack, paths);
   }
   getConfig(stack: string, key: string) {
@@ -84,20 +68,19 @@ class Stack implements PulumiCli {
   async up(stack: string, options: UpOptions) {
     this.events.push(`up ${options.policyPackConfig}`);
     const releases = (await this.project.pulumi.getConfig(stack, "releases")) as Record<string, any>;
-    this.deployed.push(releases);
-    if (this.failUp?.(this.deployed.length)) throw new Error("pulumi up exited 255: update failed");
-    const digests = Object.fromEntries(Object.entries(releases).map(([s, r]) => [s, r.digest]));
-    this.outputsNow = {
-      ...this.outputsNow,
-      releaseDigests: { ...this.outputsNow.releaseDigests, ...digests },
+    this.state.deployed.push(releases);
+    if (this.state.failUp?.(this.state.deployed.length))
+      throw new Error("pulumi up exited 255: update failed");
+    this.state.outputs = {
+      ...this.state.outputs,
+      ...releaseOutputs(stackConfig(releases) as Parameters<typeof releaseOutputs>[0]),
     };
   }
   async outputs() {
     this.events.push("outputs");
-    return this.outputsNow;
+    return this.state.outputs;
   }
   async secretOutput(_stack: string, name: string) {
-    this.events.push(`secret ${name}`);
     return name === "kubeconfig" ? "apiVersion: v1\nkind: Config\n" : undefined;
   }
 }
@@ -107,75 +90,81 @@ const instantClock = (): Clock => {
   return { now: () => now, sleep: async (ms) => void (now += ms) };
 };
 
-/** The api service answers on a plain URL (as an ECS service does), so it is probed directly. */
 describe("release executor", function () {
-  this.timeout(60_000);
-  let project: TempProject;
+  this.timeout(120_000);
   let service: Service;
   let kubectl: FakeKubectl;
-  let work: string;
-  let recordPath: string;
-  let stack: Stack;
+  let state: StackState;
   let answers: (i: number) => number;
+  const projects: TempProject[] = [];
   const logs: string[] = [];
   const target = (): ReleaseTarget => ({ stack: "local", config: stackConfig() });
-  const deps = (): ReleaseDeps => ({
-    pulumi: stack,
-    prober: httpProber,
-    forwarder: new KubectlPortForwarder({ env: kubectl.env }),
-    clock: instantClock(),
-    gate: { passes: 2, intervalMs: 10, deadlineMs: 50, probeTimeoutMs: 2000 },
-    log: (line) => logs.push(line),
-  });
-  const releasesInFile = () => project.pulumi.getConfig("local", "releases") as Promise<Record<string, any>>;
-  const record = (): ReleaseRecord => JSON.parse(fs.readFileSync(recordPath, "utf8"));
+
+  /** A fresh job: a new checkout with the committed config, the shared stack state. */
+  async function job(): Promise<{ job: Job; deps: ReleaseDeps; project: TempProject }> {
+    const project = await tempProject("local");
+    projects.push(project);
+    await project.pulumi.setConfig("local", {
+      "releases.api.digest": OLD,
+      "releases.web.digest": OLD,
+      "releases.pay.digest": OLD,
+    });
+    const j = new Job(project, state);
+    return {
+      job: j,
+      project,
+      deps: {
+        pulumi: j,
+        prober: httpProber,
+        forwarder: new KubectlPortForwarder({ env: kubectl.env }),
+        clock: instantClock(),
+        gate: { passes: 2, intervalMs: 10, deadlineMs: 50, probeTimeoutMs: 2000 },
+        log: (line) => logs.push(line),
+      },
+    };
+  }
+  const recorded = () => state.outputs.releases as Record<string, ReleaseState>;
 
   before(async () => {
     service = await healthService((i) => answers(i));
   });
   after(() => service.close());
-  beforeEach(async () => {
-    project = await tempProject("local");
+  beforeEach(() => {
     kubectl = fakeKubectl(service.port);
-    work = tempDir("release-run");
-    recordPath = path.join(work, "last-good.json");
-    stack = new Stack(project, recordPath);
-    stack.outputsNow = {
-      serviceUrls: {
-        api: service.url,
-        web: "http://web.web.svc.cluster.local",
-        pay: "http://pay.pay.svc.cluster.local",
+    state = {
+      deployed: [],
+      outputs: {
+        serviceUrls: {
+          api: service.url,
+          web: "http://web.web.svc.cluster.local",
+          pay: "http://pay.pay.svc.cluster.local",
+        },
+        previewUrls: { web: "http://web-preview.web.svc.cluster.local" },
       },
-      previewUrls: { web: "http://web-preview.web.svc.cluster.local" },
     };
     answers = () => 200;
     service.requests.length = 0;
     logs.length = 0;
   });
   afterEach(() => {
-    project.remove();
     kubectl.remove();
-    fs.rmSync(work, { recursive: true, force: true });
+    for (const p of projects.splice(0)) p.remove();
   });
 
-  it("a rolling release records the last good release before its first change, applies the digest, then gates the service URL", async () => {
-    const final = await deploy(deps(), target(), { service: "api", digest: NEW, recordPath });
-    assert.deepEqual(JSON.parse(stack.recordAtFirstChange!), {
-      stack: "local",
-      service: "api",
-      lastGood: { digest: OLD, activeColor: "blue", canaryWeight: 0 },
-      rolledBack: false,
-    });
-    assert.deepEqual(stack.events, [
-      "outputs",
-      `set releases.api.digest=${NEW} releases.api.activeColor=blue releases.api.canaryWeight=0`,
-      "rm releases.api.idleDigest releases.api.canaryDigest",
-      "up policy/config/local.json",
-      "outputs",
+  it("a rolling release reads the recorded releases, writes every service's, applies the digest with the previous one recorded, then gates the service URL", async () => {
+    const { deps, job: j } = await job();
+    const final = await deploy(deps, target(), { service: "api", digest: NEW });
+    assert.deepEqual(j.events, ["outputs", "set 6", "up policy/config/local.json", "outputs"]);
+    assert.deepEqual(state.deployed, [
+      {
+        api: { digest: NEW, previous: { digest: OLD } },
+        web: { digest: OLD, activeColor: "blue" },
+        pay: { digest: OLD, canaryWeight: 0 },
+      },
     ]);
-    assert.deepEqual(stack.deployed, [{ api: { digest: NEW, activeColor: "blue", canaryWeight: 0 } }]);
+    assert.deepEqual(final, { digest: NEW, previous: { digest: OLD } });
+    assert.deepEqual(recorded().api, { digest: NEW, previous: { digest: OLD } });
     assert.deepEqual(service.requests, ["/health", "/health"]);
-    assert.deepEqual(final, { digest: NEW, activeColor: "blue", canaryWeight: 0 });
     assert.deepEqual(kubectl.calls(), [], "an https/ECS URL is probed directly");
     assert.deepEqual(logs, [
       "• roll the Deployment / ECS service to the new digest",
@@ -183,14 +172,37 @@ describe("release executor", function () {
     ]);
   });
 
-  it("blue/green deploys the idle colour, gates it through a port-forward to the preview Service, flips, and gates the main Service", async () => {
-    const filesBefore = fs.readdirSync(process.cwd()).sort();
-    await deploy(deps(), target(), { service: "web", digest: NEW, recordPath });
+  it("two services deployed one after the other, each from a fresh checkout, keep each other's releases", async () => {
+    await deploy((await job()).deps, target(), { service: "api", digest: NEW });
+    await deploy((await job()).deps, target(), { service: "pay", digest: NEWER });
+    assert.deepEqual(recorded(), {
+      api: { digest: NEW, previous: { digest: OLD } },
+      web: { digest: OLD, activeColor: "blue" },
+      pay: {
+        digest: NEWER,
+        canaryDigest: NEWER,
+        canaryWeight: 0,
+        previous: { digest: OLD, canaryWeight: 0 },
+      },
+    });
+    assert.ok(
+      state.deployed.slice(1).every((r) => r.api.digest === NEW),
+      "no update of the second release deployed api's committed digest",
+    );
+  });
+
+  it("a blue/green flip followed by another service's deploy keeps the flip and both colours' releases", async () => {
+    await deploy((await job()).deps, target(), { service: "web", digest: NEW });
     assert.deepEqual(
-      stack.deployed.map((r) => r.web),
+      state.deployed.map((r) => r.web),
       [
-        { digest: OLD, activeColor: "blue", idleDigest: NEW, canaryWeight: 0 },
-        { digest: NEW, activeColor: "green", idleDigest: OLD, canaryWeight: 0 },
+        { digest: OLD, activeColor: "blue", idleDigest: NEW, previous: { digest: OLD, activeColor: "blue" } },
+        {
+          digest: NEW,
+          activeColor: "green",
+          idleDigest: OLD,
+          previous: { digest: OLD, activeColor: "blue" },
+        },
       ],
     );
     assert.deepEqual(
@@ -200,124 +212,157 @@ describe("release executor", function () {
         ["port-forward", "svc/web"],
       ],
     );
-    assert.deepEqual(service.requests, ["/ready", "/ready", "/ready", "/ready"]);
-    assert.deepEqual(await releasesInFile(), {
-      web: { digest: NEW, activeColor: "green", idleDigest: OLD, canaryWeight: 0 },
-    });
-    assert.deepEqual(
-      fs.readdirSync(process.cwd()).sort(),
-      filesBefore,
-      "nothing written into the working directory",
-    );
-  });
-
-  it("carries the running digest and colour forward from the stack outputs into the record and the plan", async () => {
-    stack.outputsNow.releaseDigests = { web: RUNNING };
-    stack.outputsNow.activeColors = { web: "green" };
-    await deploy(deps(), target(), { service: "web", digest: NEW, recordPath });
-    assert.deepEqual(record().lastGood, { digest: RUNNING, activeColor: "green", canaryWeight: 0 });
-    assert.deepEqual(stack.deployed.at(-1)!.web, {
+    await deploy((await job()).deps, target(), { service: "api", digest: NEW });
+    assert.deepEqual(state.deployed.at(-1)!.web, {
       digest: NEW,
-      activeColor: "blue",
-      idleDigest: RUNNING,
-      canaryWeight: 0,
+      activeColor: "green",
+      idleDigest: OLD,
+      previous: { digest: OLD, activeColor: "blue" },
     });
+    assert.deepEqual(recorded().web, state.deployed.at(-1)!.web);
   });
 
-  it("a canary whose gate fails re-applies the last good release, with the canary track removed, and marks the record rolled back", async () => {
-    answers = (i) => (i < 2 ? 200 : 503); // healthy at 10 %, failing at 50 %
+  it("a canary whose gate fails restores exactly the release it started from and touches no other service", async () => {
+    await deploy((await job()).deps, target(), { service: "api", digest: NEW });
+    const before = recorded();
+    answers = (i) => (i < 4 ? 200 : 503); // api's gate and the 10 % step pass, 50 % fails
     await assert.rejects(
-      deploy(deps(), target(), { service: "pay", digest: NEW, recordPath }),
+      deploy((await job()).deps, target(), { service: "pay", digest: NEWER }),
       /^Error: release of pay failed and was rolled back: http:\/\/127\.0\.0\.1:\d+\/health was not healthy 2 times in a row within 50 ms \(0 in a row at the end; last answer 503\)$/,
     );
     assert.deepEqual(
-      stack.deployed.map((r) => r.pay),
+      state.deployed.slice(1).map((r) => [r.pay.canaryWeight, r.pay.canaryDigest ?? null]),
       [
-        { digest: OLD, activeColor: "blue", canaryDigest: NEW, canaryWeight: 10 },
-        { digest: OLD, activeColor: "blue", canaryDigest: NEW, canaryWeight: 50 },
-        { digest: OLD, activeColor: "blue", canaryWeight: 0 },
+        [10, NEWER],
+        [50, NEWER],
+        [0, null],
       ],
     );
-    assert.equal(record().rolledBack, true);
-    assert.equal(logs.at(-1), "• re-apply the last good release");
-
-    // The workflow's rollback step then finds nothing left to do.
-    await rollback(deps(), target(), { service: "pay", recordPath });
-    assert.equal(stack.deployed.length, 3);
-    assert.equal(logs.at(-1), "• pay was already rolled back by deploy; nothing to do");
+    assert.deepEqual(recorded(), before);
+    assert.equal(logs.at(-1), "• restore pay as it was (" + OLD + ")");
   });
 
-  it("a failed update is rolled back too, and the error names what failed", async () => {
-    stack.failUp = (n) => n === 1;
+  it("a failed update restores the service, and the error names what failed", async () => {
+    state.failUp = (n) => n === 1;
     await assert.rejects(
-      deploy(deps(), target(), { service: "api", digest: NEW, recordPath }),
+      deploy((await job()).deps, target(), { service: "api", digest: NEW }),
       new Error("release of api failed and was rolled back: pulumi up exited 255: update failed"),
     );
     assert.deepEqual(
-      stack.deployed.map((r) => r.api.digest),
-      [NEW, OLD],
+      state.deployed.map((r) => r.api),
+      [{ digest: NEW, previous: { digest: OLD } }, { digest: OLD }],
     );
   });
 
-  it("when re-applying the last good release fails as well, the record stays open for the workflow's rollback step", async () => {
-    stack.failUp = () => true;
+  it("when restoring fails as well, the error says what the stack records and how to roll back", async () => {
+    state.failUp = () => true;
     await assert.rejects(
-      deploy(deps(), target(), { service: "api", digest: NEW, recordPath }),
+      deploy((await job()).deps, target(), { service: "api", digest: NEW }),
       new Error(
-        "release of api failed (pulumi up exited 255: update failed) and re-applying the last good release failed too: pulumi up exited 255: update failed",
+        `release of api failed (pulumi up exited 255: update failed) and restoring its release failed too: pulumi up exited 255: update failed; the stack records ${NEW} with previous ${OLD}: run the rollback workflow with "previous"`,
       ),
     );
-    assert.equal(record().rolledBack, false);
-
-    stack.failUp = undefined;
-    await rollback(deps(), target(), { service: "api", recordPath });
-    assert.deepEqual(stack.deployed.at(-1)!.api, { digest: OLD, activeColor: "blue", canaryWeight: 0 });
-    assert.equal(record().rolledBack, true);
   });
 
-  it("refuses a digest that is not sha256 before recording or changing anything", async () => {
+  it("rollback to previous restores exactly the previous release of one service and nothing else, and a second rollback undoes it", async () => {
+    await deploy((await job()).deps, target(), { service: "web", digest: NEW });
+    await deploy((await job()).deps, target(), { service: "api", digest: NEW });
+    const others = { api: recorded().api, pay: recorded().pay };
+    await rollback((await job()).deps, target(), { service: "web", to: "previous" });
+    assert.deepEqual(recorded().web, {
+      digest: OLD,
+      activeColor: "blue",
+      previous: { digest: NEW, activeColor: "green", idleDigest: OLD },
+    });
+    assert.deepEqual({ api: recorded().api, pay: recorded().pay }, others);
+    assert.equal(logs.at(-2), `• re-apply the previous release (${OLD})`);
+
+    await rollback((await job()).deps, target(), { service: "web", to: "previous" });
+    assert.deepEqual(recorded().web, {
+      digest: NEW,
+      activeColor: "green",
+      idleDigest: OLD,
+      previous: { digest: OLD, activeColor: "blue" },
+    });
+  });
+
+  it("rollback to a digest redeploys it through the service's strategy", async () => {
+    await rollback((await job()).deps, target(), { service: "pay", to: RUNNING });
+    assert.deepEqual(
+      state.deployed.map((r) => [r.pay.digest, r.pay.canaryWeight]),
+      [
+        [OLD, 10],
+        [OLD, 50],
+        [RUNNING, 0],
+      ],
+    );
+  });
+
+  it("rollback refuses a service with no previous release and a target that is neither previous nor a digest, before changing anything", async () => {
+    const { deps } = await job();
     await assert.rejects(
-      deploy(deps(), target(), { service: "api", digest: "latest", recordPath }),
+      rollback(deps, target(), { service: "api", to: "previous" }),
+      new Error(
+        `api on local has no previous release recorded: it has run ${OLD} since the stack first recorded it; redeploy a chosen digest with --to sha256:…`,
+      ),
+    );
+    await assert.rejects(
+      rollback(deps, target(), { service: "api", to: "last" }),
+      new Error('--to "last" is neither "previous" nor a sha256 digest (sha256: and 64 hex digits)'),
+    );
+    assert.deepEqual(state.deployed, []);
+  });
+
+  it("refuses a digest that is not sha256 and an unknown service before changing anything", async () => {
+    const { deps, job: j } = await job();
+    await assert.rejects(
+      deploy(deps, target(), { service: "api", digest: "latest" }),
       new Error('--digest "latest" is not a sha256 digest (sha256: and 64 hex digits)'),
     );
-    assert.equal(fs.existsSync(recordPath), false);
-    assert.deepEqual(stack.events, []);
-  });
-
-  it("refuses an unknown service, naming the configured ones", async () => {
     await assert.rejects(
-      deploy(deps(), target(), { service: "nope", digest: NEW, recordPath }),
+      deploy(deps, target(), { service: "nope", digest: NEW }),
       new Error('unknown service "nope"; configured: api, web, pay'),
     );
+    assert.deepEqual(j.events, []);
   });
 
-  it("rollback refuses a record of another service and explains a missing record", async () => {
-    fs.writeFileSync(
-      recordPath,
-      JSON.stringify({ stack: "local", service: "web", lastGood: { digest: OLD }, rolledBack: false }),
-    );
-    await assert.rejects(
-      rollback(deps(), target(), { service: "api", recordPath }),
-      new Error(`${recordPath} records web on local, not api on local`),
-    );
-    const missing = path.join(work, "none.json");
-    await assert.rejects(
-      rollback(deps(), target(), { service: "api", recordPath: missing }),
-      new Error(
-        `no release record at ${missing}: deploy writes it before its first change, so none means deploy changed nothing`,
-      ),
-    );
-    assert.deepEqual(stack.deployed, []);
+  it("restore writes every service's recorded release into a fresh checkout, removing what the record lacks", async () => {
+    state.outputs.releases = {
+      api: { digest: RUNNING },
+      web: {
+        digest: NEW,
+        activeColor: "green",
+        idleDigest: OLD,
+        previous: { digest: OLD, activeColor: "blue" },
+      },
+      pay: { digest: OLD, canaryDigest: NEW, canaryWeight: 10 },
+    };
+    const { deps, project } = await job();
+    await project.pulumi.setConfig("local", { "releases.api.canaryWeight": 50 });
+    await restore(deps, target());
+    assert.deepEqual(await project.pulumi.getConfig("local", "releases"), state.outputs.releases);
+    assert.deepEqual(state.deployed, [], "restore only writes config; infra-up runs the update");
   });
 
-  it("restore writes every service's running digest and colour from the outputs, and nothing the outputs lack", async () => {
-    stack.outputsNow.releaseDigests = { api: RUNNING, web: NEW };
-    stack.outputsNow.activeColors = { web: "green" };
-    await restore(deps(), target());
-    assert.deepEqual(await releasesInFile(), {
+  it("a stack recorded before the releases output carries its releaseDigests and activeColors forward", async () => {
+    state.outputs.releaseDigests = { api: RUNNING, web: NEW, pay: OLD };
+    state.outputs.activeColors = { web: "green" };
+    const { deps, project } = await job();
+    await restore(deps, target());
+    assert.deepEqual(await project.pulumi.getConfig("local", "releases"), {
       api: { digest: RUNNING },
       web: { digest: NEW, activeColor: "green" },
+      pay: { digest: OLD, canaryWeight: 0 },
     });
-    assert.deepEqual(stack.deployed, [], "restore only writes config; infra-up runs the update");
+  });
+
+  it("refuses a releases output that is not a release record rather than guessing", async () => {
+    state.outputs.releases = { api: { digest: "latest" } };
+    await assert.rejects(
+      restore((await job()).deps, target()),
+      new Error(
+        "the stack's releases output is not a release record: api.digest: Invalid string: must match pattern /^sha256:[a-f0-9]{64}$/",
+      ),
+    );
   });
 });

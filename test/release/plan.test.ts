@@ -47,12 +47,16 @@ describe("release plans", () => {
     );
   });
 
-  it("rollback re-applies the recorded pins with no canary traffic", () => {
-    const rb = planRollback({ ...current, canaryDigest: NEW, canaryWeight: 50 });
-    assert.deepEqual(rb[0].kind === "apply" && rb[0].pins, {
-      ...current,
-      canaryDigest: NEW,
-      canaryWeight: 0,
-    });
+  it("rollback re-applies the recorded previous release exactly, then smoke-tests", () => {
+    const previous = { digest: OLD, canaryDigest: NEW, canaryWeight: 50 };
+    const rb = planRollback({ digest: NEW, canaryWeight: 0, previous });
+    assert.deepEqual(
+      rb.map((s) => (s.kind === "apply" ? s.pins : s.target)),
+      [previous, "service"],
+    );
+  });
+
+  it("rollback without a recorded previous release is refused", () => {
+    assert.throws(() => planRollback({ digest: NEW }), new Error("no previous release is recorded"));
   });
 });

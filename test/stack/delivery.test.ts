@@ -52,7 +52,7 @@ describe("delivery layer under mocks", function () {
     const repoLevel = (e: Evaluation) =>
       githubResources(e).filter((r) => REPO_LEVEL.some((t) => r.type.endsWith(t)));
     const files = repoLevel(evaluations.dev).filter((r) => r.type.endsWith("repositoryFile:RepositoryFile"));
-    assert.equal(files.length, 11);
+    assert.equal(files.length, 12);
     const codeOwners = files.find((f) => f.inputs.file === ".github/CODEOWNERS");
     assert.match(String(codeOwners?.inputs.content), /^\/src\/ @acme-shop\/platform-leads$/m);
     assert.deepEqual(repoLevel(evaluations.staging), []);
@@ -125,10 +125,53 @@ describe("delivery layer under mocks", function () {
       );
       assert.equal(
         preview.Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"],
-        "repo:acme-shop/shop:environment:preview",
+        stack === "production"
+          ? "repo:acme-shop/shop:environment:preview-production"
+          : "repo:acme-shop/shop:environment:preview",
       );
     });
   }
+
+  it("gives production's previews an environment of its own that only main may use, and writes its preview variables there", () => {
+    const env = evaluations.production.get(
+      "github:index/repositoryEnvironment:RepositoryEnvironment",
+      "production-preview-production",
+    ).inputs;
+    assert.deepEqual(
+      {
+        environment: env.environment,
+        canAdminsBypass: env.canAdminsBypass,
+        policy: env.deploymentBranchPolicy,
+      },
+      {
+        environment: "preview-production",
+        canAdminsBypass: false,
+        policy: { protectedBranches: false, customBranchPolicies: true },
+      },
+    );
+    const policy = evaluations.production.get(
+      "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy",
+      "production-preview-production-policy",
+    ).inputs;
+    assert.deepEqual(
+      [policy.environment, policy.branchPattern, policy.tagPattern],
+      ["preview-production", "main", undefined],
+    );
+    const previewVars = (stack: string) =>
+      evaluations[stack]
+        .ofType("github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable")
+        .filter((v) => /^(AWS_PREVIEW_ROLE_ARN|PULUMI_BACKEND_URL)_/.test(v.inputs.variableName))
+        .map((v) => `${v.inputs.environment} ${v.inputs.variableName}`)
+        .sort();
+    assert.deepEqual(previewVars("production"), [
+      "preview-production AWS_PREVIEW_ROLE_ARN_PRODUCTION",
+      "preview-production PULUMI_BACKEND_URL_PRODUCTION",
+    ]);
+    assert.deepEqual(previewVars("staging"), [
+      "preview AWS_PREVIEW_ROLE_ARN_STAGING",
+      "preview PULUMI_BACKEND_URL_STAGING",
+    ]);
+  });
 
   it("lets the deploy role push only to its own stack's repositories and manage only roles under the stack's path", () => {
     const doc = JSON.parse(

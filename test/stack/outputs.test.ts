@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import { OUTPUT_CONTRACT } from "../../src/stack/outputs";
+import { parseReleasesOutput } from "../../src/release/state";
 import { committedStack } from "../helpers/stacks";
 import { CONTRACT_FILE } from "../../dev/paths";
 
@@ -44,6 +45,7 @@ describe("stack outputs contract", function () {
             value && typeof value === "object" && Object.values(value).every((v) => typeof v === "string"),
             name,
           );
+        if (spec.type === "map<release>") assert.doesNotThrow(() => parseReleasesOutput(value), name);
       }
     });
   }

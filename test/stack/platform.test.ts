@@ -62,7 +62,7 @@ describe("platform layers", () => {
     );
   });
 
-  it("reports every service's digest and the active colour of the blue/green ones only", () => {
+  it("reports every service's digest, the active colour of the blue/green ones only, and each release with just its strategy's pins", () => {
     assert.deepEqual(releaseOutputs(dev), {
       releaseDigests: {
         api: dev.releases.api.digest,
@@ -71,6 +71,29 @@ describe("platform layers", () => {
         payments: dev.releases.payments.digest,
       },
       activeColors: { web: "blue" },
+      releases: {
+        api: { digest: dev.releases.api.digest },
+        web: {
+          digest: dev.releases.web.digest,
+          activeColor: "blue",
+          idleDigest: dev.releases.web.idleDigest,
+        },
+        orders: {
+          digest: dev.releases.orders.digest,
+          canaryDigest: dev.releases.orders.canaryDigest,
+          canaryWeight: 25,
+        },
+        payments: { digest: dev.releases.payments.digest },
+      },
+    });
+  });
+
+  it("records what ran before as previous, in the pins of the service's strategy", () => {
+    const previous = { digest: dev.releases.api.digest, activeColor: "green" as const, canaryWeight: 0 };
+    const withPrevious = { ...dev, releases: { ...dev.releases, api: { ...dev.releases.api, previous } } };
+    assert.deepEqual(releaseOutputs(withPrevious).releases.api, {
+      digest: dev.releases.api.digest,
+      previous: { digest: dev.releases.api.digest },
     });
   });
 });

@@ -74,14 +74,13 @@ for (const model of ["gitflow", "trunk"] as const)
     });
     const step = (name: string) => wf["deploy-service"].jobs.deploy.steps.find((s: any) => s.name === name);
 
-    it("records the deployment once the image is promoted, and its outcome after any rollback, before notifying", () => {
+    it("records the deployment once the image is promoted, and its outcome after the release (which restores on failure), before notifying", () => {
       const names: string[] = wf["deploy-service"].jobs.deploy.steps.map((s: any) => s.name);
       assert.deepEqual(names.slice(names.indexOf("Promote the image into this stack's registry")), [
         "Promote the image into this stack's registry",
         "Record the deployment on GitHub",
         "Database migrations (backup, apply, validate)",
         "Release with the service's strategy",
-        "Roll back to the last good release",
         "Record the deployment's outcome on GitHub",
         "Notify Slack",
       ]);

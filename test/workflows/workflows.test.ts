@@ -46,7 +46,7 @@ describe("generated workflows", () => {
       });
 
       it("passes actionlint with zero findings on every file", () => {
-        assert.equal(Object.keys(files).filter((p) => p.startsWith(".github/workflows/")).length, 9);
+        assert.equal(Object.keys(files).filter((p) => p.startsWith(".github/workflows/")).length, 10);
         assertActionlintClean(files);
       });
 
@@ -96,7 +96,6 @@ describe("generated workflows", () => {
 
       it("applies infrastructure per stack in promotion order, production from release tags behind its environment", () => {
         const jobs = wf["infra-up"].jobs;
-        assert.deepEqual(wf["infra-up"].concurrency["cancel-in-progress"], false);
         assert.equal(jobs["up-production"].environment, "production");
         assert.equal(jobs["up-production"].if, "startsWith(github.ref, 'refs/tags/v')");
         if (model === "gitflow") {
@@ -155,13 +154,123 @@ describe("generated workflows", () => {
         assert.equal(build.with.provenance, "mode=max");
       });
 
-      it("rolls back and notifies Slack whatever the outcome", () => {
-        const steps = wf["deploy-service"].jobs.deploy.steps;
+      it("never lets a pull request's code run with a production stack's credentials", () => {
+        const onPullRequests = Object.entries(wf).filter(([, w]) => w.on?.pull_request);
+        assert.deepEqual(onPullRequests.map(([n]) => n).sort(), ["ci", "infra-preview", "security"]);
+        const prJobs = onPullRequests.flatMap(([n, w]) =>
+          Object.entries<any>(w.jobs)
+            .filter(([, j]) => j.if !== "github.event_name == 'push'")
+            .map(([id, j]) => ({ id: `${n}/${id}`, environment: j.environment, stack: j.env?.STACK })),
+        );
+        const withCredentials = prJobs.filter((j) => j.environment !== undefined);
+        assert.deepEqual(
+          withCredentials.map((j) => `${j.id} ${j.environment}`),
+          ["infra-preview/preview-dev preview", "infra-preview/preview-staging preview"],
+        );
+        const production = wf["infra-preview"].jobs["preview-production"];
+        assert.deepEqual(
+          [production.if, production.environment],
+          ["github.event_name == 'push'", "preview-production"],
+        );
+        assert.deepEqual(wf["infra-preview"].on.push.branches, ["main"]);
         assert.equal(
-          steps.find((s: any) => s.name === "Roll back to the last good release").if,
-          "failure() && steps.release.outcome == 'failure'",
+          production.steps.some((s: any) => /gh pr comment/.test(String(s.run))),
+          false,
+        );
+        assert.equal(wf.drift.jobs["drift-production"].environment, "preview-production");
+        assert.equal(wf.drift.jobs["drift-staging"].environment, "preview");
+      });
+
+      it("leaves a failed release to the executor, which restores it, and notifies Slack whatever the outcome", () => {
+        const steps = wf["deploy-service"].jobs.deploy.steps;
+        const release = steps.find((s: any) => s.id === "release");
+        assert.equal(
+          release.run,
+          'npm run -s release -- deploy --stack "$STACK" --service "$SERVICE" --digest "$DIGEST"',
+        );
+        assert.equal(
+          steps.some((s: any) => /rollback/.test(String(s.run))),
+          false,
+          "no rollback from a record in the runner's temp directory",
         );
         assert.equal(steps.find((s: any) => s.name === "Notify Slack").if, "always()");
+      });
+
+      it("queues every job that changes a stack in that stack's one group, across every workflow, never cancelling", () => {
+        // Each (workflow, job) that runs `pulumi up` or the release executor, with the stacks it can change.
+        const writers: { where: string; stacks: string[]; concurrency: any }[] = [];
+        const changes = (job: any) =>
+          (job.steps ?? []).some((st: any) =>
+            /^(pulumi up|npm run -s release -- (deploy|rollback|restore)) /m.test(String(st.run)),
+          );
+        const called = wf["deploy-service"].jobs.deploy;
+        for (const [name, w] of Object.entries(wf)) {
+          for (const [id, job] of Object.entries<any>(w.jobs ?? {})) {
+            if (job.uses === "./.github/workflows/deploy-service.yml")
+              writers.push({
+                where: `${name}/${id}`,
+                stacks: [job.with.stack],
+                concurrency: called.concurrency,
+              });
+            else if (changes(job) && name !== "deploy-service")
+              writers.push({
+                where: `${name}/${id}`,
+                stacks:
+                  job.env.STACK === "${{ inputs.stack }}"
+                    ? w.on.workflow_dispatch.inputs.stack.options
+                    : [job.env.STACK],
+                concurrency: job.concurrency,
+              });
+          }
+        }
+        assert.deepEqual([...new Set(writers.map((x) => x.where.split("/")[0]))].sort(), [
+          "build-deploy",
+          "infra-up",
+          "release",
+          "rollback",
+        ]);
+        for (const x of writers)
+          for (const stack of x.stacks)
+            assert.deepEqual(
+              {
+                ...x.concurrency,
+                group: String(x.concurrency?.group).replace("${{ inputs.stack }}", stack),
+              },
+              { group: `pulumi-${stack}`, "cancel-in-progress": false, queue: "max" },
+              x.where,
+            );
+        for (const name of ["build-deploy", "infra-up", "release", "rollback", "deploy-service"])
+          assert.equal(
+            wf[name].concurrency,
+            undefined,
+            `${name} has a workflow-level group that would cancel waiting runs`,
+          );
+      });
+
+      it("rolls one service of one stack back on demand, in that stack's environment, with the release executor", () => {
+        const rb = wf.rollback;
+        const inputs = rb.on.workflow_dispatch.inputs;
+        assert.deepEqual(
+          inputs.service.options,
+          ctx.services.map((s) => s.name),
+        );
+        assert.deepEqual(inputs.stack.options, ["dev", "staging", "production"]);
+        assert.equal(inputs.to.default, "previous");
+        const job = rb.jobs.rollback;
+        const envMap = JSON.parse(/fromJSON\('(.*)'\)\[inputs\.stack\]/.exec(job.environment.name)![1]);
+        assert.deepEqual(envMap, { dev: "development", staging: "staging", production: "production" });
+        assert.deepEqual(job.permissions, { contents: "read", "id-token": "write" });
+        const runs = job.steps.map((s: any) => s.run).filter(Boolean);
+        assert.ok(
+          runs.includes('npm run -s release -- rollback --stack "$STACK" --service "$SERVICE" --to "$TO"'),
+        );
+        assert.equal(job.steps.at(-1).name, "Notify Slack");
+        assert.equal(job.steps.at(-1).if, "always()");
+        assert.equal(
+          job.steps.find((s: any) => s.uses?.startsWith("actions/setup-node")).with.cache,
+          undefined,
+          "no cache in a job a release tag can run",
+        );
       });
     });
   }

@@ -26,6 +26,12 @@ export interface DeliveryEnvironmentArgs {
   readonly foreignVariables: { environment: string; name: string; value: pulumi.Input<string> }[];
   /** Repository-level variables this stack owns (names must be unique to the stack). */
   readonly repositoryVariables: Record<string, pulumi.Input<string>>;
+  /**
+   * A previews-and-drift environment of this stack's own (production: `preview-<stack>`), open only
+   * to `branch`, so pull requests never run with its credentials. Unset: the stack's previews use
+   * the shared `preview` environment the owning stack creates.
+   */
+  readonly ownPreviewEnvironment?: { readonly name: string; readonly branch: string };
 }
 
 /**
@@ -88,10 +94,17 @@ export function createEnvironmentValues(
       { repository, environment, secretName, plaintextValue: value },
       opts,
     );
+  const ownPreview = createOwnPreviewEnvironment(name, args, opts);
   for (const v of args.foreignVariables)
     new github.ActionsEnvironmentVariable(
       `${name}-${v.environment}-${v.name.toLowerCase()}`,
-      { repository, environment: v.environment, variableName: v.name, value: v.value },
+      {
+        repository,
+        environment:
+          ownPreview && v.environment === args.ownPreviewEnvironment?.name ? ownPreview : v.environment,
+        variableName: v.name,
+        value: v.value,
+      },
       opts,
     );
   for (const [variableName, value] of Object.entries(args.repositoryVariables))
@@ -100,6 +113,32 @@ export function createEnvironmentValues(
       { repository, variableName, value },
       opts,
     );
+}
+
+/** The stack's own preview environment, if it has one: no reviewers, no admin bypass, one branch only. */
+export function createOwnPreviewEnvironment(
+  name: string,
+  args: DeliveryEnvironmentArgs,
+  opts: pulumi.CustomResourceOptions,
+): pulumi.Output<string> | undefined {
+  const own = args.ownPreviewEnvironment;
+  if (!own) return undefined;
+  const env = new github.RepositoryEnvironment(
+    `${name}-${own.name}`,
+    {
+      repository: args.repository,
+      environment: own.name,
+      canAdminsBypass: false,
+      deploymentBranchPolicy: { protectedBranches: false, customBranchPolicies: true },
+    },
+    opts,
+  );
+  new github.RepositoryEnvironmentDeploymentPolicy(
+    `${name}-${own.name}-policy`,
+    { repository: args.repository, environment: env.environment, branchPattern: own.branch },
+    opts,
+  );
+  return env.environment;
 }
 
 export class DeliveryEnvironment extends pulumi.ComponentResource {

@@ -1,0 +1,91 @@
+/**
+ * rollback.yml: roll one service of one stack back (or forward) on demand. A person picks the
+ * service, the stack and `previous` — what ran before the service's last change, from the stack's
+ * recorded releases — or a digest already in the stack's registry, which is redeployed through
+ * the service's strategy. It runs the same executor as a deploy (`npm run release -- rollback`),
+ * in the stack's environment (its reviewers, its deployment policy, its deploy role) and in the
+ * stack's concurrency group, and reports to Slack like a deploy.
+ */
+import { DeliveryContext } from "./context";
+import { SLACK } from "./deploy";
+import { Workflow } from "./model";
+import { vars } from "./names";
+import {
+  awsCredentials,
+  checkout,
+  installPulumi,
+  npmCi,
+  pulumiEnv,
+  pulumiLogin,
+  setupNode,
+  stackConcurrency,
+} from "./steps";
+
+/** `${{ fromJSON('{"dev":"development",…}')[inputs.stack] }}`: the environment of the chosen stack. */
+export function environmentOfStack(ctx: DeliveryContext): string {
+  const map = JSON.stringify(Object.fromEntries(ctx.stacks.map((s) => [s.stack, s.environment])));
+  return `\${{ fromJSON('${map}')[inputs.stack] }}`;
+}
+
+export function rollbackWorkflow(ctx: DeliveryContext): Workflow {
+  return {
+    file: "rollback.yml",
+    name: "Rollback",
+    on: {
+      workflow_dispatch: {
+        inputs: {
+          service: {
+            type: "choice",
+            required: true,
+            description: "Service to roll back.",
+            options: ctx.services.map((s) => s.name),
+          },
+          stack: {
+            type: "choice",
+            required: true,
+            description:
+              "Stack to change. Run from a ref its environment accepts (a v*.*.* tag for production).",
+            options: ctx.stacks.map((s) => s.stack),
+          },
+          to: {
+            type: "string",
+            required: true,
+            default: "previous",
+            description:
+              "previous (what ran before the service's last change) or a sha256 digest in the stack's registry.",
+          },
+        },
+      },
+    },
+    permissions: {},
+    jobs: {
+      rollback: {
+        name: "rollback",
+        environment: { name: environmentOfStack(ctx), url: vars("ENVIRONMENT_URL") },
+        permissions: { contents: "read", "id-token": "write" },
+        concurrency: stackConcurrency("${{ inputs.stack }}"),
+        timeoutMinutes: 60,
+        env: {
+          ...pulumiEnv(ctx),
+          STACK: "${{ inputs.stack }}",
+          SERVICE: "${{ inputs.service }}",
+          TO: "${{ inputs.to }}",
+        },
+        steps: [
+          checkout(),
+          // No caches: a rollback may run on a release tag.
+          setupNode(ctx.nodeVersions[0], false),
+          npmCi,
+          installPulumi,
+          awsCredentials(vars("AWS_DEPLOY_ROLE_ARN")),
+          ...pulumiLogin(ctx),
+          {
+            name: "Roll the service back with the release executor",
+            run: 'npm run -s release -- rollback --stack "$STACK" --service "$SERVICE" --to "$TO"',
+          },
+          SLACK,
+        ],
+      },
+    },
+  };
+}
