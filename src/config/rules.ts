@@ -7,6 +7,8 @@ import { deploySource } from "../workflows/context";
 import { keyLocation } from "./backend";
 import { planFeatures } from "./github-plan";
 import { migrationProblems } from "./migrations";
+import { pipelineScriptRules } from "./pipeline-scripts";
+import { promotionProblems } from "./promotion";
 import { MIN_KUBERNETES_VERSION, PROJECT, ServiceConfig, StackConfig } from "./schema";
 
 export interface ConfigProblem {
@@ -480,6 +482,8 @@ export const CROSS_FIELD_RULES: readonly ConfigRule[] = [
   githubPlanRules,
   backendRules,
   migrationProblems,
+  pipelineScriptRules,
+  promotionProblems,
 ];
 
 /** The problems every rule finds; empty when the configuration is consistent. */

@@ -69,6 +69,12 @@ const registrySchema = z.strictObject({
   untaggedExpiryDays: z.number().int().min(1).max(365).default(7),
   /** Accounts allowed to pull (never a wildcard). @default [] */
   pullAccountIds: z.array(accountId).default([]),
+  /** Accounts whose CI deploy role copies this stack's images into its own registry (pull only). @default [] */
+  promotionTargetAccountIds: z.array(accountId).default([]),
+  /** Account and region of the stack this one copies its images from (release tags: the promotion source). */
+  promotionSource: z
+    .strictObject({ accountId, region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be an AWS region") })
+    .optional(),
 });
 
 const nodeGroupSchema = z.strictObject({
@@ -173,6 +179,8 @@ const serviceSchema = z.strictObject({
     .default("/health"),
   /** Run the db-migrate action (backup, apply, validate) before each release. @default false */
   migrations: z.boolean().default(false),
+  /** The service's own migration commands, run in `services/<name>/`; required with `migrations`. */
+  migrationCommands: z.strictObject({ apply: z.string().min(1), validate: z.string().min(1) }).optional(),
   /** Plain environment variables (never secrets). @default {} */
   env: z
     .record(z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "env names are UPPER_SNAKE_CASE"), z.string())
@@ -279,7 +287,7 @@ const githubSchema = z.strictObject({
     .default(["20", "22"]),
   /** Line coverage the unit tests must reach. @default 80 */
   coverageThreshold: z.number().int().min(0).max(100).default(80),
-  /** Service containers for integration tests. @default [] */
+  /** Service containers for ci.yml's integration job (`npm run test:integration`). @default [] */
   integrationServices: z.array(z.enum(["postgres", "redis", "mysql", "mongodb"])).default([]),
   /** Run contract tests (`npm run test:contract`). @default false */
   contractTests: z.boolean().default(false),

@@ -16,3 +16,23 @@ export function physicalName(suffix: string): string {
 export function rolePath(): string {
   return `/${pulumi.getProject()}/${pulumi.getStack()}/`;
 }
+
+/** IAM path of the CI roles: outside the stack's role path, so a deploy cannot change its own role. */
+export function ciRolePath(project: string): string {
+  return `/${project}-ci/`;
+}
+
+/** Logical name of a stack's CI roles component; its deploy role is `${CI_ROLES}-deploy`. */
+export const CI_ROLES = "ci";
+
+/**
+ * The CI deploy role of the stacks in an account, as IAM names it: auto-named `ci-deploy-<suffix>`
+ * under the CI path. Its preview role (`ci-preview-…`) and every other principal do not match.
+ */
+export function ciDeployRoleArnPattern(
+  partition: pulumi.Input<string>,
+  accountId: pulumi.Input<string>,
+  project: string = pulumi.getProject(),
+): pulumi.Output<string> {
+  return pulumi.interpolate`arn:${partition}:iam::${accountId}:role${ciRolePath(project)}${CI_ROLES}-deploy-*`;
+}

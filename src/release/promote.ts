@@ -27,8 +27,11 @@ export async function promote(pulumi: PulumiCli, run: Run, request: PromoteReque
   const byDigest = request.sourceRef.startsWith("sha256:");
   const from = byDigest ? `${source}@${request.sourceRef}` : `${source}:${request.sourceRef}`;
   for (const host of new Set([source.split("/")[0], target.split("/")[0]])) {
-    if (!host.includes(".dkr.ecr.")) continue;
-    const password = await run("aws", ["ecr", "get-login-password"]);
+    const region = ecrRegion(host);
+    if (!region) continue;
+    // The token is the caller's, for the registry's region: a source in another account works when
+    // its repository policy and the caller's role both allow the pull (registry.promotionSource).
+    const password = await run("aws", ["ecr", "get-login-password", "--region", region]);
     await run("docker", ["login", "--username", "AWS", "--password-stdin", host], password);
   }
   const manifest = JSON.parse(
@@ -48,4 +51,9 @@ export async function promote(pulumi: PulumiCli, run: Run, request: PromoteReque
     ]);
   }
   return manifest.digest;
+}
+
+/** `<account>.dkr.ecr.<region>.amazonaws.com[.cn]` → its region; undefined for any other registry (GHCR). */
+export function ecrRegion(host: string): string | undefined {
+  return /^\d{12}\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?$/.exec(host)?.[1];
 }

@@ -20,6 +20,8 @@ import {
   StackConfig,
 } from "../config";
 import { AccountContext } from "../lib/kms";
+import { CI_ROLES } from "../lib/naming";
+import { promotionSourceRepositoryArns } from "./promotion";
 import { stateBackupPrefix } from "../lib/state-access";
 import { allowedActionPatterns } from "../workflows/pins";
 import { DeliveryContext, deliveryFiles, requiredChecks } from "../workflows";
@@ -54,6 +56,7 @@ export function deliveryContext(config: StackConfig, gh: GithubConfig): Delivery
       canarySteps: s.strategy.type === "canary" ? s.strategy.steps : [],
       healthPath: s.healthPath,
       migrations: s.migrations,
+      migrationCommands: s.migrationCommands,
     })),
     registryKind: config.registry.kind,
     nodeVersions: gh.nodeVersions,
@@ -98,7 +101,12 @@ export function buildDelivery(config: StackConfig, inputs: DeliveryInputs): Deli
   const own = gh?.stacks.find((s) => s.stack === config.stack);
   if (!gh || !own) return { deployRoleArn: null, previewRoleArn: null };
   const ghOpts = { providers: { github: new github.Provider("github", githubProviderArgs(gh.owner)) } };
-  const roles = createDeployRoles(gh, own, inputs);
+  const roles = createDeployRoles(
+    gh,
+    own,
+    inputs,
+    promotionSourceRepositoryArns(config, inputs.account?.partition ?? "aws"),
+  );
   const repository = gh.manageRepository ? createRepository(config, gh, ghOpts) : undefined;
   const registryJson = pulumi.output(inputs.registryUrls).apply((m) => JSON.stringify(m));
   new DeliveryEnvironment(
@@ -134,10 +142,11 @@ export function createDeployRoles(
   gh: GithubConfig,
   own: DeliveryStack,
   inputs: DeliveryInputs,
+  sourceRepositoryArns: pulumi.Input<string>[] = [],
 ): DeployRoles | undefined {
   if (!inputs.account || !inputs.awsProvider) return undefined;
   return new DeployRoles(
-    "ci",
+    CI_ROLES,
     {
       owner: gh.owner,
       repository: gh.repository,
@@ -145,6 +154,7 @@ export function createDeployRoles(
       previewEnvironment: previewEnvironmentOf(own),
       oidcProviderArn: gh.oidcProviderArn,
       repositoryArns: inputs.repositoryArns,
+      sourceRepositoryArns,
       stateBackend: gh.backend?.kind === "s3" ? gh.backend : undefined,
       secretsKeyArn: gh.secrets.provider === "awskms" ? gh.secrets.keyArn : undefined,
       account: inputs.account,

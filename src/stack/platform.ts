@@ -77,6 +77,7 @@ export function registryLayer(config: StackConfig, awsl: AwsLayer | undefined): 
       keepLastImages: config.registry.keepLastImages,
       untaggedExpiryDays: config.registry.untaggedExpiryDays,
       pullAccountIds: config.registry.pullAccountIds,
+      promotionTargetAccountIds: config.registry.promotionTargetAccountIds,
       account: awsl?.account,
       protect: config.protect,
     },

@@ -46,6 +46,13 @@ const CONTAINERS: Record<
   },
 };
 
+/**
+ * Root package.json scripts the integration and contract jobs run. Configuration that would
+ * generate either job is refused while the script is missing (src/config/pipeline-scripts.ts):
+ * a required check with nothing to run would fail every pull request.
+ */
+export const CI_SCRIPTS = { integration: "test:integration", contract: "test:contract" } as const;
+
 export function ciWorkflow(ctx: DeliveryContext): Workflow {
   const primaryNode = ctx.nodeVersions[0];
   const jobs: Record<string, StepsJob> = {
@@ -91,7 +98,7 @@ export function ciWorkflow(ctx: DeliveryContext): Workflow {
         checkout(),
         setupNode(primaryNode, true),
         npmCi,
-        { name: "Integration tests", run: "npm run test:integration" },
+        { name: "Integration tests", run: `npm run ${CI_SCRIPTS.integration}` },
       ],
     };
   }
@@ -105,7 +112,7 @@ export function ciWorkflow(ctx: DeliveryContext): Workflow {
         checkout(),
         setupNode(primaryNode, true),
         npmCi,
-        { name: "Contract tests", run: "npm run test:contract" },
+        { name: "Contract tests", run: `npm run ${CI_SCRIPTS.contract}` },
       ],
     };
   }

@@ -21,6 +21,8 @@ export interface DeliveryService {
   readonly healthPath: string;
   /** Run the db-migrate action before releasing. */
   readonly migrations: boolean;
+  /** The service's migration commands (run in `services/<name>/`); set whenever `migrations` is. */
+  readonly migrationCommands?: { readonly apply: string; readonly validate: string };
 }
 
 export interface DeliveryContext {
@@ -102,6 +104,21 @@ export function promotionSource(
   stacks: readonly DeliveryStack[],
 ): DeliveryStack | undefined {
   return [...stacks].reverse().find((s) => deploySource(model, s).kind === "branch");
+}
+
+/**
+ * The stack whose registry holds the images a stack deploys: for a tagged stack the promotion
+ * source; for a branch stack the first stack its branch deploys, whose registry the build pushes
+ * to (itself, or under trunk dev for staging). A stack other than itself must grant it pull.
+ */
+export function imageSourceStack(
+  model: BranchModel,
+  stacks: readonly DeliveryStack[],
+  stack: DeliveryStack,
+): DeliveryStack | undefined {
+  const source = deploySource(model, stack);
+  if (source.kind === "tag") return promotionSource(model, stacks);
+  return stacks.find((s) => JSON.stringify(deploySource(model, s)) === JSON.stringify(source));
 }
 
 /** `if:` condition true when the run's ref deploys this stack. */

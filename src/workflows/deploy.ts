@@ -8,17 +8,20 @@
  *   strategy through `pulumi up` (src/release/cli.ts), re-applies the last good release on failure,
  *   smoke-tests, notifies Slack.
  * - build-deploy.yml: per service, build then deploy to the stacks the branch feeds, in order.
- * - release.yml: on `v*.*.*` tags, promote the digest staging runs for that commit to production.
+ * - release.yml: on `v*.*.*` tags, once staging's deployment of that commit is known to have
+ *   succeeded (deployments.ts), promote the digest staging runs for it to production.
  */
 import {
   DeliveryContext,
+  DeliveryService,
   deploySource,
   integrationBranches,
   promotionSource,
   RELEASE_TAG,
   refCondition,
 } from "./context";
-import { CallJob, CompositeAction, Permissions, Workflow } from "./model";
+import { CallJob, CompositeAction, Job, Permissions, Step, Workflow } from "./model";
+import { recordDeployment, recordDeploymentOutcome, sourceDeployedJob } from "./deployments";
 import { ACTIONS } from "./pins";
 import {
   awsCredentials,
@@ -177,6 +180,7 @@ export function deployServiceWorkflow(ctx: DeliveryContext): Workflow {
             default: false,
             description: "Run database migrations first.",
           },
+          ...MIGRATION_COMMAND_INPUTS,
         },
         secrets: {
           SLACK_WEBHOOK_URL: { required: false, description: "Environment secret: deploy notifications." },
@@ -197,7 +201,12 @@ export function deployServiceWorkflow(ctx: DeliveryContext): Workflow {
       deploy: {
         name: "deploy",
         environment: { name: "${{ inputs.environment }}", url: vars("ENVIRONMENT_URL") },
-        permissions: { contents: "read", "id-token": "write", ...(ecr ? {} : { packages: "read" }) },
+        permissions: {
+          contents: "read",
+          "id-token": "write",
+          deployments: "write",
+          ...(ecr ? {} : { packages: "read" }),
+        },
         concurrency: stackConcurrency("${{ inputs.stack }}"),
         timeoutMinutes: 60,
         env: {
@@ -232,6 +241,7 @@ export function deployServiceWorkflow(ctx: DeliveryContext): Workflow {
             id: "promote",
             run: 'npm run -s release -- promote --stack "$STACK" --service "$SERVICE" --source-image "$SOURCE_IMAGE" --source-ref "$SOURCE_REF" >> "$GITHUB_OUTPUT"',
           },
+          recordDeployment,
           {
             name: "Database migrations (backup, apply, validate)",
             if: "inputs.migrate",
@@ -239,6 +249,9 @@ export function deployServiceWorkflow(ctx: DeliveryContext): Workflow {
             with: {
               "database-url": secrets("DATABASE_URL"),
               "backup-uri": vars("MIGRATION_BACKUP_URI"),
+              "migrate-command": "${{ inputs.migrate-command }}",
+              "validate-command": "${{ inputs.validate-command }}",
+              "working-directory": "services/${{ inputs.service }}",
             },
           },
           {
@@ -248,10 +261,40 @@ export function deployServiceWorkflow(ctx: DeliveryContext): Workflow {
             env: { DIGEST: "${{ steps.promote.outputs.digest }}" },
             run: 'npm run -s release -- deploy --stack "$STACK" --service "$SERVICE" --digest "$DIGEST"',
           },
+          recordDeploymentOutcome,
           SLACK,
         ],
       },
     },
+  };
+}
+
+/** deploy-service.yml's inputs carrying a service's migration commands (empty when it does not migrate). */
+const MIGRATION_COMMAND_INPUTS = {
+  "migrate-command": {
+    type: "string",
+    required: false,
+    default: "",
+    description: "The service's command applying pending migrations (run in services/<service>).",
+  },
+  "validate-command": {
+    type: "string",
+    required: false,
+    default: "",
+    description: "The service's command failing when migrations are pending (run in services/<service>).",
+  },
+} as const;
+
+/** What a call of deploy-service.yml passes about migrations: whether to run them, and the service's commands. */
+function migrationInputs(svc: DeliveryService): Record<string, string | boolean> {
+  return {
+    migrate: svc.migrations,
+    ...(svc.migrationCommands
+      ? {
+          "migrate-command": svc.migrationCommands.apply,
+          "validate-command": svc.migrationCommands.validate,
+        }
+      : {}),
   };
 }
 
@@ -296,6 +339,7 @@ export function buildDeployWorkflow(ctx: DeliveryContext): Workflow {
         permissions: {
           contents: "read",
           "id-token": "write",
+          deployments: "write",
           ...(ctx.registryKind === "ghcr" ? { packages: "read" } : {}),
         },
         with: {
@@ -304,7 +348,7 @@ export function buildDeployWorkflow(ctx: DeliveryContext): Workflow {
           environment: s.environment,
           "source-image": `\${{ needs.${build}.outputs.image }}`,
           "source-ref": `\${{ needs.${build}.outputs.digest }}`,
-          migrate: svc.migrations,
+          ...migrationInputs(svc),
         },
       };
       previous = { ...previous, [src.branch]: id };
@@ -328,15 +372,19 @@ export function releaseWorkflow(ctx: DeliveryContext): Workflow {
   const sourceStack = promotionSource(ctx.branchModel, ctx.stacks);
   if (tagged.length > 0 && !sourceStack)
     throw new Error("release.yml promotes from a branch-deployed stack, and none precedes the tagged stacks");
-  const jobs: Record<string, CallJob> = {};
+  const jobs: Record<string, Job> = {};
   for (const svc of ctx.services) {
+    const verify = `verify-${svc.name}`;
+    if (tagged.length > 0) jobs[verify] = sourceDeployedJob(svc, sourceStack!, ctx.nodeVersions[0]);
     for (const s of tagged) {
       jobs[`release-${svc.name}-${s.stack}`] = {
         name: `release (${svc.name} → ${s.stack})`,
+        needs: [verify],
         uses: "./.github/workflows/deploy-service.yml",
         permissions: {
           contents: "read",
           "id-token": "write",
+          deployments: "write",
           ...(ctx.registryKind === "ghcr" ? { packages: "read" } : {}),
         },
         with: {
@@ -346,7 +394,7 @@ export function releaseWorkflow(ctx: DeliveryContext): Workflow {
           // The image the last branch stack runs for this commit: built once, promoted by digest.
           "source-image": `\${{ fromJSON(vars.${storedName("REGISTRY_URLS_REPOSITORY", sourceStack!.stack)})['${svc.name}'] }}`,
           "source-ref": "sha-${{ github.sha }}",
-          migrate: svc.migrations,
+          ...migrationInputs(svc),
         },
       };
     }
@@ -363,19 +411,21 @@ export function releaseWorkflow(ctx: DeliveryContext): Workflow {
 export const dbMigrateAction: CompositeAction = {
   dir: "db-migrate",
   name: "Database migration",
-  description: "Backs the database up to S3, applies migrations, then validates the schema state.",
+  description:
+    "Backs the database up to S3, applies the service's migrations, then validates the schema state.",
   inputs: {
     "database-url": { description: "Connection string (pass a secret).", required: true },
     "backup-uri": { description: "s3:// prefix for the pre-migration dump.", required: true },
-    "migrate-command": {
-      description: "Applies pending migrations.",
-      required: false,
-      default: "npm run migrate",
-    },
+    // No defaults: the platform cannot know a service's migration tool. The commands come from the
+    // service's `migrationCommands` in the stack config, and a missing one fails the step by name.
+    "migrate-command": { description: "The service's command applying pending migrations.", required: true },
     "validate-command": {
-      description: "Fails when migrations are pending or the schema differs.",
-      required: false,
-      default: "npm run migrate:status",
+      description: "The service's command failing when migrations are pending or the schema differs.",
+      required: true,
+    },
+    "working-directory": {
+      description: "The service's directory (services/<name>); both commands run there.",
+      required: true,
     },
   },
   steps: [
@@ -390,15 +440,23 @@ export const dbMigrateAction: CompositeAction = {
         'echo "backup: $key"',
       ].join("\n"),
     },
-    {
-      name: "Apply",
-      env: { DATABASE_URL: "${{ inputs.database-url }}", MIGRATE: "${{ inputs.migrate-command }}" },
-      run: 'bash -c "$MIGRATE"',
-    },
-    {
-      name: "Validate",
-      env: { DATABASE_URL: "${{ inputs.database-url }}", VALIDATE: "${{ inputs.validate-command }}" },
-      run: 'bash -c "$VALIDATE"',
-    },
+    migrationCommandStep("Apply", "MIGRATE", "migrate-command", "apply"),
+    migrationCommandStep("Validate", "VALIDATE", "validate-command", "validate"),
   ],
 };
+
+/** Runs one of the service's migration commands in its directory; an empty command fails by name. */
+function migrationCommandStep(name: string, variable: string, input: string, key: string): Step {
+  return {
+    name,
+    workingDirectory: "${{ inputs.working-directory }}",
+    env: { DATABASE_URL: "${{ inputs.database-url }}", [variable]: `\${{ inputs.${input} }}` },
+    run: [
+      `if [ -z "$${variable}" ]; then`,
+      `  echo "::error::no ${input}: set services[].migrationCommands.${key} of this service in the stack config"`,
+      "  exit 1",
+      "fi",
+      `bash -c "$${variable}"`,
+    ].join("\n"),
+  };
+}

@@ -34,6 +34,8 @@ export interface Step {
   /** Shell script. Untrusted values arrive through `env`, never inline `${{ }}`. */
   readonly run?: string;
   readonly shell?: string;
+  /** Directory `run` executes in, relative to the workspace. @default the workspace root */
+  readonly workingDirectory?: string;
   readonly env?: Record<string, string>;
   readonly continueOnError?: boolean;
   readonly timeoutMinutes?: number;
@@ -137,6 +139,7 @@ function renderStep(s: Step, inComposite = false) {
     with: s.with,
     run: s.run,
     shell: s.shell ?? (inComposite && s.run ? "bash" : undefined),
+    "working-directory": s.workingDirectory,
     env: s.env,
     "continue-on-error": s.continueOnError,
     "timeout-minutes": s.timeoutMinutes,

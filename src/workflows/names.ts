@@ -17,13 +17,18 @@ export type NameScope =
   /** Each preview environment itself, unsuffixed: `preview` and a production stack's `preview-<stack>`. */
   | "preview-environment";
 
-export interface NameSpec {
+interface NameSpecBase {
   readonly kind: "variable" | "secret";
   readonly scope: NameScope;
-  /** Who writes it: the program (from a stack's outputs or secret config) or the operator, once. */
-  readonly writer: "program" | "operator";
   readonly description: string;
 }
+
+/**
+ * Who writes a name: the program (from a stack's outputs or secret config), or the operator,
+ * once, with the exact command that sets it (a prerequisite nobody can guess is one nobody sets).
+ */
+export type NameSpec = NameSpecBase &
+  ({ readonly writer: "program" } | { readonly writer: "operator"; readonly command: string });
 
 export const DELIVERY_NAMES = {
   AWS_REGION: {
@@ -109,36 +114,41 @@ export const DELIVERY_NAMES = {
     kind: "variable",
     scope: "environment",
     writer: "operator",
+    command: "gh variable set GH_APP_CLIENT_ID --env <environment> --body <client-id>",
     description:
-      "Client ID of the delivery GitHub App, which up and deploy jobs mint their write token from: `gh variable set GH_APP_CLIENT_ID --env <environment> --body <client-id>` in each deploy environment.",
+      "Client ID of the delivery GitHub App, which up and deploy jobs mint their write token from; set in each deploy environment.",
   },
   GH_APP_PRIVATE_KEY: {
     kind: "secret",
     scope: "environment",
     writer: "operator",
+    command: "gh secret set GH_APP_PRIVATE_KEY --env <environment> < delivery-app.pem",
     description:
-      "Private key of the delivery GitHub App: `gh secret set GH_APP_PRIVATE_KEY --env <environment> < delivery-app.pem` in each deploy environment, never in preview (pull requests run there).",
+      "Private key of the delivery GitHub App; set in each deploy environment, never in preview (pull requests run there).",
   },
   GH_PREVIEW_APP_CLIENT_ID: {
     kind: "variable",
     scope: "preview-environment",
     writer: "operator",
+    command: "gh variable set GH_PREVIEW_APP_CLIENT_ID --env <preview environment> --body <client-id>",
     description:
-      "Client ID of the read-only preview GitHub App that previews and drift checks mint their token from: `gh variable set GH_PREVIEW_APP_CLIENT_ID --env <preview environment> --body <client-id>` in `preview` and each `preview-<production stack>`.",
+      "Client ID of the read-only preview GitHub App that previews and drift checks mint their token from; set in `preview` and each `preview-<production stack>`.",
   },
   GH_PREVIEW_APP_PRIVATE_KEY: {
     kind: "secret",
     scope: "preview-environment",
     writer: "operator",
+    command: "gh secret set GH_PREVIEW_APP_PRIVATE_KEY --env <preview environment> < preview-app.pem",
     description:
-      "Private key of the read-only preview GitHub App (read permissions only, so a pull request that reads it can still write nothing): `gh secret set GH_PREVIEW_APP_PRIVATE_KEY --env <preview environment> < preview-app.pem` in `preview` and each `preview-<production stack>`.",
+      "Private key of the read-only preview GitHub App (read permissions only, so a pull request that reads it can still write nothing); set in `preview` and each `preview-<production stack>`.",
   },
   PULUMI_CONFIG_PASSPHRASE: {
     kind: "secret",
     scope: "environment",
     writer: "operator",
+    command: "gh secret set PULUMI_CONFIG_PASSPHRASE --env <environment>",
     description:
-      "Passphrase of passphrase-encrypted stacks: `gh secret set PULUMI_CONFIG_PASSPHRASE --env <environment>` once (a stack cannot hand out its own key).",
+      "Passphrase of passphrase-encrypted stacks, set once in each stack's environment and in preview (a stack cannot hand out its own key).",
   },
 } as const satisfies Record<string, NameSpec>;
 
@@ -157,8 +167,12 @@ export type SecretName = NamesWhere<"secret", NameScope>;
 
 /** The name as GitHub stores it: per-stack names get the stack's suffix (`AWS_PREVIEW_ROLE_ARN_DEV`). */
 export function storedName(name: DeliveryName, stack?: string): string {
-  const spec: NameSpec = DELIVERY_NAMES[name];
-  if (spec.scope === "environment" || spec.scope === "preview-environment") return name;
+  return storedNameIn(name, DELIVERY_NAMES[name].scope, stack);
+}
+
+/** `storedName` for any name of a scope (the contract's or a test's). */
+export function storedNameIn(name: string, scope: NameScope, stack?: string): string {
+  if (scope === "environment" || scope === "preview-environment") return name;
   if (!stack) throw new Error(`${name} is stored per stack; name the stack`);
   return `${name.replace(/_(PREVIEW|REPOSITORY)$/, "")}_${varSuffix(stack)}`;
 }

@@ -34,6 +34,8 @@ function problems(
 
 const KEY = (n: number) => `arn:aws:kms:eu-west-1:111111111111:key/5a1e0000-1111-4c0d-8e00-00000000000${n}`;
 const DIGEST = "sha256:" + "d".repeat(64);
+/** Where production copies its images from (release tags promote staging's). */
+const STAGING = { accountId: "222222222222", region: "eu-west-1" };
 
 type Case = [when: string, stack: string, change: (v: Record<string, any>) => void, expected: string[]];
 
@@ -44,6 +46,7 @@ const CASES: Case[] = [
     "production",
     (v) => {
       v.environment = "production";
+      v.registry.promotionSource = STAGING;
       v.protect = false;
     },
     [
@@ -58,6 +61,7 @@ const CASES: Case[] = [
     "production",
     (v) => {
       v.environment = "production";
+      v.registry.promotionSource = STAGING;
       v.network = { ...v.network, azCount: 3, natGateways: "perAz" };
       v.github.reviewers = { teams: ["platform-leads"] };
     },
@@ -68,6 +72,7 @@ const CASES: Case[] = [
     "production",
     (v) => {
       v.environment = "production";
+      v.registry.promotionSource = STAGING;
       v.network = { ...v.network, azCount: 3, natGateways: "perAz" };
       v.github.reviewers = { users: ["octocat"] };
     },
@@ -507,6 +512,7 @@ describe("configuration errors", () => {
       "idleDigest",
       "canaryDigest",
       "canaryWeight",
+      "previous",
     ]);
     assert.deepEqual(allowedKeysAt(["services", 0, "name"]), []);
     assert.deepEqual(allowedKeysAt(["services", 0, "env", "X"]), []);

@@ -16,6 +16,8 @@ import {
   serviceRules,
 } from "../../src/config/rules";
 import { migrationProblems } from "../../src/config/migrations";
+import { pipelineScriptRules } from "../../src/config/pipeline-scripts";
+import { promotionProblems } from "../../src/config/promotion";
 import { readStackConfig } from "../../src/config/stack-files";
 
 /** A mutable copy of a committed stack's parsed configuration. */
@@ -387,17 +389,125 @@ const RULES: [name: string, rule: ConfigRule, cases: RuleCase[]][] = [
     [
       {
         when: "a service migrates and no database is configured",
-        change: (c) => (c.services[0].migrations = true),
+        change: (c) => {
+          c.services[0].migrations = true;
+          c.services[0].migrationCommands = { apply: "alembic upgrade head", validate: "alembic check" };
+        },
         expect: [["platform:databaseUrl", /required while services run migrations \(api\)/]],
+      },
+      {
+        when: "a service migrates without its own commands",
+        change: (c) => {
+          c.services[1].migrations = true;
+          c.databaseUrl = "postgresql://app@db:5432/app";
+        },
+        expect: [
+          [
+            "platform:services[1].migrationCommands",
+            /required while migrations is true: \{ apply, validate \}, the service's own commands, run in services\/web\//,
+          ],
+        ],
+      },
+      {
+        when: "a service that does not migrate has migration commands",
+        change: (c) => (c.services[2].migrationCommands = { apply: "a", validate: "b" }),
+        expect: [["platform:services[2].migrations", /true, or remove migrationCommands/]],
       },
       {
         when: "a service migrates on a Pulumi Cloud backend",
         change: (c) => {
           c.services[0].migrations = true;
+          c.services[0].migrationCommands = { apply: "alembic upgrade head", validate: "alembic check" };
           c.databaseUrl = "postgresql://app@db:5432/app";
           c.github.backend = { kind: "cloud", organization: "acme", tokenType: "organization" };
         },
         expect: [["platform:github.backend.kind", /the pre-migration dump is kept in the state bucket/]],
+      },
+    ],
+  ],
+  [
+    "pipelineScriptRules",
+    pipelineScriptRules,
+    [
+      {
+        when: "integration service containers are configured and the root package.json has no test:integration",
+        change: (c) => (c.github.integrationServices = ["postgres"]),
+        expect: [
+          [
+            "platform:github.integrationServices",
+            /the root package.json has no "test:integration" script for ci.yml's integration job to run/,
+          ],
+        ],
+      },
+      {
+        when: "a migrating service's command runs an npm script its directory lacks",
+        change: (c) => {
+          c.services[0].migrations = true;
+          c.services[0].migrationCommands = { apply: "npm run -s migrate", validate: "true" };
+        },
+        expect: [
+          [
+            "platform:services[0].migrationCommands.apply",
+            /services\/api\/ can run: its package.json has no "migrate" script/,
+          ],
+        ],
+      },
+    ],
+  ],
+  [
+    "promotionProblems",
+    promotionProblems,
+    [
+      {
+        when: "production copies staging's images without naming staging's account and region",
+        stack: "production",
+        change: (c) => delete c.registry.promotionSource,
+        expect: [
+          [
+            "platform:registry.promotionSource",
+            /^the account and region of stack "staging", whose repositories \(platform-staging\/<service>\) this stack copies its images from/,
+          ],
+        ],
+      },
+      {
+        when: "staging, which its own build feeds under gitflow, names a source",
+        stack: "staging",
+        change: (c) => (c.registry.promotionSource = { accountId: "111111111111", region: "eu-west-1" }),
+        expect: [
+          [
+            "platform:registry.promotionSource",
+            /nothing: stack "staging" deploys the images its own build pushes/,
+          ],
+        ],
+      },
+      {
+        when: "staging under trunk copies dev's images without naming dev's account",
+        stack: "staging",
+        change: (c) => (c.branchModel = "trunk"),
+        expect: [["platform:registry.promotionSource", /the account and region of stack "dev"/]],
+      },
+      {
+        when: "production, which no stack copies from, grants promotion pulls",
+        stack: "production",
+        change: (c) => (c.registry.promotionTargetAccountIds = ["555555555555"]),
+        expect: [
+          [
+            "platform:registry.promotionTargetAccountIds",
+            /nothing: no stack copies its images from "production"/,
+          ],
+        ],
+      },
+      {
+        when: "a GHCR stack names a promotion source and targets",
+        stack: "production",
+        change: (c) => {
+          c.registry.kind = "ghcr";
+          c.registry.promotionTargetAccountIds = ["555555555555"];
+        },
+        expect: [
+          ["platform:registry.promotionSource", /^nothing with GHCR: images stay in ghcr.io\/<owner>/],
+          ["platform:registry.promotionTargetAccountIds", /^nothing with GHCR/],
+        ],
       },
     ],
   ],

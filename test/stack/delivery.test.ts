@@ -73,7 +73,6 @@ describe("delivery layer under mocks", function () {
       "lint",
       "unit (node 20)",
       "unit (node 22)",
-      "integration",
       "contract",
       "trivy-fs",
       "secret-scan",

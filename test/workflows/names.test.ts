@@ -43,8 +43,10 @@ describe("the contract of GitHub variables and secrets", function () {
     // Every optional writer switched on in dev: secrets set, a service migrating, an environment URL.
     const services = structuredClone(readStackConfig("dev")["platform:services"]) as {
       migrations?: boolean;
+      migrationCommands?: { apply: string; validate: string };
     }[];
     services[0].migrations = true;
+    services[0].migrationCommands = { apply: "alembic upgrade head", validate: "alembic check" };
     const full = await evaluateStack(
       "dev",
       {
@@ -74,6 +76,22 @@ describe("the contract of GitHub variables and secrets", function () {
     );
   });
 
+  it("documents the exact command that sets every operator-written name, for the name's kind and scope", () => {
+    const operator = Object.entries(DELIVERY_NAMES as Record<string, NameSpec>).filter(
+      ([, spec]) => spec.writer === "operator",
+    );
+    assert.deepEqual(
+      operator.map(([name]) => name),
+      ["PULUMI_CONFIG_PASSPHRASE"],
+    );
+    for (const [name, spec] of operator) {
+      assert.ok(spec.writer === "operator");
+      const verb = spec.kind === "secret" ? "secret" : "variable";
+      const where = spec.scope === "repository" ? "" : " --env <environment>";
+      assert.equal(spec.command, `gh ${verb} set ${name}${where}`, name);
+    }
+  });
+
   it("reads the per-stack copies of every stack the pipelines deploy", () => {
     for (const stack of ["dev", "staging", "production"]) {
       assert.ok(read.has(`vars.${storedName("AWS_PREVIEW_ROLE_ARN", stack)}`), stack);
@@ -87,8 +105,10 @@ describe("the contract of GitHub variables and secrets", function () {
     assert.ok(written.has("secrets.DATABASE_URL"));
     const services = structuredClone(readStackConfig("dev")["platform:services"]) as {
       migrations?: boolean;
+      migrationCommands?: { apply: string; validate: string };
     }[];
     services[0].migrations = true;
+    services[0].migrationCommands = { apply: "alembic upgrade head", validate: "alembic check" };
     await assert.rejects(
       () => evaluateStack("dev", { "platform:services": services }),
       /platform:databaseUrl: got nothing; required while services run migrations \(api\): pulumi config set --secret databaseUrl <url>/,

@@ -82,7 +82,16 @@ describe("generated workflows", () => {
         assert.deepEqual(wf.ci.on, { pull_request: { branches }, push: { branches } });
         assert.deepEqual(wf.ci.concurrency, { group: "ci-${{ github.ref }}", "cancel-in-progress": true });
         assert.deepEqual(wf.ci.jobs.unit.strategy.matrix.node, ["20", "22"]);
-        assert.deepEqual(Object.keys(wf.ci.jobs.integration.services), ["postgres", "redis"]);
+        assert.equal(wf.ci.jobs.contract.steps.at(-1).run, "npm run test:contract");
+      });
+
+      it("runs an integration job only with service containers configured, and then with their URLs", () => {
+        assert.equal(wf.ci.jobs.integration, undefined);
+        const withContainers = parsed({ ...ctx, integrationServices: ["postgres", "redis"] });
+        const job = withContainers.ci.jobs.integration;
+        assert.deepEqual(Object.keys(job.services), ["postgres", "redis"]);
+        assert.deepEqual(Object.keys(job.env), ["DATABASE_URL", "REDIS_URL"]);
+        assert.equal(job.steps.at(-1).run, "npm run test:integration");
       });
 
       it("applies infrastructure per stack in promotion order, production from release tags behind its environment", () => {
@@ -128,9 +137,13 @@ describe("generated workflows", () => {
         assert.equal(bd["deploy-orders-staging"].secrets, undefined);
         assert.deepEqual(wf.release.on, { push: { tags: ["v*.*.*"] } });
         assert.deepEqual(Object.keys(wf.release.jobs), [
+          "verify-api",
           "release-api-production",
+          "verify-web",
           "release-web-production",
+          "verify-orders",
           "release-orders-production",
+          "verify-payments",
           "release-payments-production",
         ]);
         assert.equal(JSON.stringify(wf.release).includes("build-image"), false);
@@ -267,7 +280,6 @@ describe("generated workflows", () => {
       "lint",
       "unit (node 20)",
       "unit (node 22)",
-      "integration",
       "contract",
       "trivy-fs",
       "secret-scan",

@@ -13,7 +13,8 @@ import * as aws from "../../lib/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { policyDocument, Statement } from "../../lib/iam";
 import { AccountContext } from "../../lib/kms";
-import { rolePath } from "../../lib/naming";
+import { ciRolePath, rolePath } from "../../lib/naming";
+import { PULL_ACTIONS } from "./registry";
 import {
   secretsKeyStatements,
   StateScope,
@@ -35,6 +36,11 @@ export interface DeployRolesArgs {
   readonly oidcProviderArn?: string;
   /** ECR repositories the deploy role may push to (this stack's); empty for none. */
   readonly repositoryArns: pulumi.Input<string>[];
+  /**
+   * ECR repositories of the stack this one copies its images from (production: staging's, often
+   * in another account, whose repository policy must grant this role too); pull only. @default []
+   */
+  readonly sourceRepositoryArns?: pulumi.Input<string>[];
   /** S3 backend of the Pulumi state; both roles get this stack's objects only. Absent on Pulumi Cloud. */
   readonly stateBackend?: { readonly bucket: string; readonly region: string; readonly stateKeyArn: string };
   /** KMS key of the `awskms://` secrets provider; absent with a passphrase or Pulumi Cloud. */
@@ -164,10 +170,7 @@ export function githubTrust(providerArn: pulumi.Input<string>, subject: string):
   return policyDocument([githubTrustStatement(providerArn, subject)]);
 }
 
-/** IAM path of the CI roles: outside the stack's role path, so a deploy cannot change its own role. */
-export function ciRolePath(project: string): string {
-  return `/${project}-ci/`;
-}
+export { ciRolePath };
 
 /** Where the deploy role acts: its account and region, its stack's role path, its repositories and state. */
 export interface DeployScope {
@@ -179,6 +182,8 @@ export interface DeployScope {
   /** `<project>-<stack>`: the prefix of the stack's ECR repositories and S3 buckets. */
   readonly namePrefix: string;
   readonly repositoryArns: pulumi.Input<string>[];
+  /** Repositories of the stack this one copies images from: pull only. */
+  readonly sourceRepositoryArns: pulumi.Input<string>[];
   /** The state and secrets-key statements of this stack (read-write). */
   readonly stateStatements: Statement[];
 }
@@ -310,6 +315,17 @@ export function deployRoleStatements(scope: DeployScope): Statement[] {
           },
         ]
       : []),
+    // Promotion: the image is copied from the source stack's repositories (`docker buildx imagetools`).
+    ...(scope.sourceRepositoryArns.length > 0
+      ? [
+          {
+            Sid: "PullPromotionSource",
+            Effect: "Allow" as const,
+            Action: PULL_ACTIONS,
+            Resource: scope.sourceRepositoryArns,
+          },
+        ]
+      : []),
     ...scope.stateStatements,
   ];
 }
@@ -390,6 +406,7 @@ export class DeployRoles extends pulumi.ComponentResource {
           rolePath: rolePath(),
           namePrefix: `${pulumi.getProject()}-${pulumi.getStack()}`,
           repositoryArns: args.repositoryArns,
+          sourceRepositoryArns: args.sourceRepositoryArns ?? [],
           stateStatements: stackStateStatements(args, partition, true),
         }),
       },

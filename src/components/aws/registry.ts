@@ -2,6 +2,7 @@ import * as aws from "../../lib/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { policyDocument, Statement } from "../../lib/iam";
 import { AccountContext, createKmsKey } from "../../lib/kms";
+import { ciDeployRoleArnPattern } from "../../lib/naming";
 
 export interface RegistryArgs {
   /** Services that get a repository each. */
@@ -18,6 +19,11 @@ export interface RegistryArgs {
   readonly untaggedExpiryDays: number;
   /** Accounts allowed to pull, each named explicitly, never a wildcard; empty for none. */
   readonly pullAccountIds: readonly string[];
+  /**
+   * Accounts whose CI deploy role (and no other principal) may pull, to copy images into its own
+   * registry at promotion. GHCR needs no such grant. @default []
+   */
+  readonly promotionTargetAccountIds?: readonly string[];
   /** Account context for the KMS key policy; required when `kind` is `ecr`. */
   readonly account?: AccountContext;
   /** Keep repositories (and their images) on stack deletion. */
@@ -92,6 +98,29 @@ export function pullStatements(
   ];
 }
 
+/**
+ * The repository policy statement letting the CI deploy role of each named account pull, and only
+ * pull: an account's root as principal (ECR requires the account to exist, not the role) narrowed
+ * to its deploy role's ARN. That role's own policy must allow the pull too (cross-account).
+ */
+export function promotionPullStatements(
+  accountIds: readonly string[],
+  partition: pulumi.Input<string>,
+): Statement[] {
+  if (accountIds.length === 0) return [];
+  return [
+    {
+      Sid: "PromotionTargetsPull",
+      Effect: "Allow",
+      Principal: { AWS: accountIds.map((id) => pulumi.interpolate`arn:${partition}:iam::${id}:root`) },
+      Action: PULL_ACTIONS,
+      Condition: {
+        ArnLike: { "aws:PrincipalArn": accountIds.map((id) => ciDeployRoleArnPattern(partition, id)) },
+      },
+    },
+  ];
+}
+
 export interface EcrRepositoryArgs {
   readonly service: string;
   readonly prefix: string;
@@ -162,7 +191,10 @@ export class Registry extends pulumi.ComponentResource {
       { parent: this },
     );
     const lifecyclePolicy = lifecyclePolicyDocument(args.keepLastImages, args.untaggedExpiryDays);
-    const statements = pullStatements(args.pullAccountIds, account.partition);
+    const statements = [
+      ...pullStatements(args.pullAccountIds, account.partition),
+      ...promotionPullStatements(args.promotionTargetAccountIds ?? [], account.partition),
+    ];
     for (const service of args.services) {
       const repo = createEcrRepository(
         name,

@@ -96,6 +96,28 @@ describe("component", function () {
       ]);
     });
 
+    it("lets a promotion target account's CI deploy role pull, beside the named pull accounts, in one policy", async () => {
+      const e2 = await evaluateComponent(
+        () => new Registry("reg", registryArgs({ promotionTargetAccountIds: ["333333333333"] })),
+      );
+      const statements = JSON.parse(
+        e2.get("aws:ecr/repositoryPolicy:RepositoryPolicy", "reg-web-pull").inputs.policy,
+      ).Statement;
+      assert.deepEqual(
+        statements.map((s: any) => s.Sid),
+        ["NamedAccountsPull", "PromotionTargetsPull"],
+      );
+      assert.deepEqual(statements[1], {
+        Sid: "PromotionTargetsPull",
+        Effect: "Allow",
+        Principal: { AWS: ["arn:aws:iam::333333333333:root"] },
+        Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
+        Condition: {
+          ArnLike: { "aws:PrincipalArn": ["arn:aws:iam::333333333333:role/platform-ci/ci-deploy-*"] },
+        },
+      });
+    });
+
     it("creates no repository policy without pull accounts and nothing at all for GHCR", async () => {
       const none = await evaluateComponent(() => new Registry("reg", registryArgs({ pullAccountIds: [] })));
       assert.equal(none.ofType("aws:ecr/repositoryPolicy:RepositoryPolicy").length, 0);

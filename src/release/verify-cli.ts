@@ -1,0 +1,48 @@
+/**
+ * `npm run release:verify -- --environment staging --service api --sha <commit>`: release.yml's
+ * first job per service. Exits non-zero, with the reason as a workflow error, unless the
+ * environment's latest deployment of the service at that commit succeeded. GH_TOKEN and
+ * GITHUB_REPOSITORY come from the job.
+ */
+import { parseArgs } from "util";
+import { runCommand } from "./process";
+import { GhApi, NotDeployed, verifyDeployment } from "./verify-deployment";
+
+/** `gh api <path>`, parsed. */
+export const ghApi: GhApi = async (path) => JSON.parse(await runCommand("gh", ["api", path]));
+
+/** Resolves with the line to print; rejects with NotDeployed (or a usage error). */
+export async function main(
+  argv: readonly string[],
+  api: GhApi = ghApi,
+  repository = process.env.GITHUB_REPOSITORY,
+): Promise<string> {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: { environment: { type: "string" }, service: { type: "string" }, sha: { type: "string" } },
+    strict: true,
+  });
+  const missing = ["environment", "service", "sha"].filter((k) => !values[k as keyof typeof values]);
+  if (missing.length) throw new Error(`release:verify needs ${missing.map((k) => `--${k}`).join(", ")}`);
+  if (!repository) throw new Error("release:verify needs GITHUB_REPOSITORY (owner/repo)");
+  const verified = await verifyDeployment(api, {
+    repository,
+    environment: values.environment!,
+    service: values.service!,
+    sha: values.sha!,
+  });
+  return `${values.environment} runs ${values.service} at ${values.sha} (deployment #${verified.deploymentId}${
+    verified.digest ? `, ${verified.digest}` : ""
+  })`;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (line) => console.log(line),
+    (err: unknown) => {
+      const message = err instanceof Error ? err.message : String(err);
+      console.error(err instanceof NotDeployed ? `::error::${message}` : message);
+      process.exit(1);
+    },
+  );
+}
