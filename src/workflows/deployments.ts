@@ -83,3 +83,22 @@ export function sourceDeployedJob(
     ],
   };
 }
+
+/**
+ * After a rollback: the service's latest deployment in the environment gets a `failure` status
+ * ("rolled back"), so a release tag of that commit no longer passes the source-deployed check.
+ * Reads SERVICE from the job's env; needs `deployments: write`.
+ */
+export function markRolledBack(environmentExpression: string): Step {
+  return {
+    name: "Mark the service's latest deployment here as rolled back",
+    if: "success()",
+    env: { GH_TOKEN: "${{ github.token }}", ENVIRONMENT: environmentExpression, RUN_URL },
+    run: [
+      "set -euo pipefail",
+      `id="$(gh api "repos/$GITHUB_REPOSITORY/deployments?environment=$ENVIRONMENT&task=${DEPLOYMENT_TASK_PREFIX}$SERVICE&per_page=1" --jq '.[0].id // empty')"`,
+      'if [ -z "$id" ]; then echo "no deployment of $SERVICE is recorded in $ENVIRONMENT"; exit 0; fi',
+      'gh api --method POST "repos/$GITHUB_REPOSITORY/deployments/$id/statuses" -f state=failure -f description="rolled back" -f log_url="$RUN_URL" -F auto_inactive=false --silent',
+    ].join("\n"),
+  };
+}

@@ -8,6 +8,7 @@
  */
 import { DeliveryContext } from "./context";
 import { SLACK } from "./deploy";
+import { markRolledBack } from "./deployments";
 import { Workflow } from "./model";
 import { vars } from "./names";
 import {
@@ -62,7 +63,7 @@ export function rollbackWorkflow(ctx: DeliveryContext): Workflow {
       rollback: {
         name: "rollback",
         environment: { name: environmentOfStack(ctx), url: vars("ENVIRONMENT_URL") },
-        permissions: { contents: "read", "id-token": "write" },
+        permissions: { contents: "read", "id-token": "write", deployments: "write" },
         concurrency: stackConcurrency("${{ inputs.stack }}"),
         timeoutMinutes: 60,
         env: {
@@ -83,6 +84,7 @@ export function rollbackWorkflow(ctx: DeliveryContext): Workflow {
             name: "Roll the service back with the release executor",
             run: 'npm run -s release -- rollback --stack "$STACK" --service "$SERVICE" --to "$TO"',
           },
+          markRolledBack(environmentOfStack(ctx)),
           SLACK,
         ],
       },

@@ -82,13 +82,24 @@ describe("the contract of GitHub variables and secrets", function () {
     );
     assert.deepEqual(
       operator.map(([name]) => name),
-      ["PULUMI_CONFIG_PASSPHRASE"],
+      [
+        "GH_APP_CLIENT_ID",
+        "GH_APP_PRIVATE_KEY",
+        "GH_PREVIEW_APP_CLIENT_ID",
+        "GH_PREVIEW_APP_PRIVATE_KEY",
+        "PULUMI_CONFIG_PASSPHRASE",
+      ],
     );
     for (const [name, spec] of operator) {
       assert.ok(spec.writer === "operator");
       const verb = spec.kind === "secret" ? "secret" : "variable";
-      const where = spec.scope === "repository" ? "" : " --env <environment>";
-      assert.equal(spec.command, `gh ${verb} set ${name}${where}`, name);
+      const where =
+        spec.scope === "repository"
+          ? ""
+          : spec.scope === "preview-environment"
+            ? " --env <preview environment>"
+            : " --env <environment>";
+      assert.ok(spec.command.startsWith(`gh ${verb} set ${name}${where}`), `${name}: ${spec.command}`);
     }
   });
 

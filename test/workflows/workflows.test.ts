@@ -259,7 +259,13 @@ describe("generated workflows", () => {
         const job = rb.jobs.rollback;
         const envMap = JSON.parse(/fromJSON\('(.*)'\)\[inputs\.stack\]/.exec(job.environment.name)![1]);
         assert.deepEqual(envMap, { dev: "development", staging: "staging", production: "production" });
-        assert.deepEqual(job.permissions, { contents: "read", "id-token": "write" });
+        assert.deepEqual(job.permissions, { contents: "read", "id-token": "write", deployments: "write" });
+        const mark = job.steps.find(
+          (s: any) => s.name === "Mark the service's latest deployment here as rolled back",
+        );
+        assert.match(mark.run, /deployments\?environment=\$ENVIRONMENT&task=deploy:\$SERVICE&per_page=1/);
+        assert.match(mark.run, /-f state=failure/);
+        assert.equal(mark.env.ENVIRONMENT, job.environment.name);
         const runs = job.steps.map((s: any) => s.run).filter(Boolean);
         assert.ok(
           runs.includes('npm run -s release -- rollback --stack "$STACK" --service "$SERVICE" --to "$TO"'),
