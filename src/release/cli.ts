@@ -5,7 +5,9 @@
  */
 import { parseArgs } from "util";
 import { stackConfigFromFile } from "../config";
-import { deploy, ReleaseDeps, ReleaseTarget, restore, rollback } from "./executor";
+import * as fs from "fs";
+import { awsCliEcsApi } from "./ecs-rollout";
+import { deploy, ReleaseDeps, ReleaseFailure, ReleaseTarget, restore, rollback } from "./executor";
 import { httpProber } from "./health";
 import { KubectlPortForwarder } from "./port-forward";
 import { runCommand } from "./process";
@@ -82,7 +84,12 @@ function target(stack: string): ReleaseTarget {
 export async function main(argv: readonly string[]): Promise<void> {
   const line = parseCommandLine(argv);
   const pulumi = new PulumiCommand();
-  const deps: ReleaseDeps = { pulumi, prober: httpProber, forwarder: new KubectlPortForwarder() };
+  const deps: ReleaseDeps = {
+    pulumi,
+    prober: httpProber,
+    forwarder: new KubectlPortForwarder(),
+    ecs: awsCliEcsApi,
+  };
   switch (line.command) {
     case "restore":
       return restore(deps, target(line.flags.stack));
@@ -109,9 +116,28 @@ export async function main(argv: readonly string[]): Promise<void> {
   }
 }
 
+/**
+ * The step outputs a failed release leaves for the job's later steps (GitHub's `$GITHUB_OUTPUT`
+ * format): `outcome` is `rolled-back` (the circuit breaker or the executor undid it) or `failed`,
+ * and `reason` one line, short enough for a deployment status description (140 characters).
+ */
+export function failureOutputs(err: unknown): string {
+  const outcome = err instanceof ReleaseFailure ? "rolled-back" : "failed";
+  const by =
+    err instanceof ReleaseFailure
+      ? err.rolledBackBy === "circuitBreaker"
+        ? "rolled back by the ECS circuit breaker"
+        : "rolled back"
+      : "failed";
+  const message = (err instanceof Error ? err.message : String(err)).replace(/\s+/g, " ");
+  const reason = `${by}: ${message}`;
+  return `outcome=${outcome}\nreason=${reason.length > 140 ? `${reason.slice(0, 139)}…` : reason}\n`;
+}
+
 if (require.main === module) {
   main(process.argv.slice(2)).catch((err: unknown) => {
     console.error(err instanceof Error ? err.message : err);
+    if (process.env.GITHUB_OUTPUT) fs.appendFileSync(process.env.GITHUB_OUTPUT, failureOutputs(err));
     process.exit(1);
   });
 }

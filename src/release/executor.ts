@@ -10,6 +10,13 @@
  * functions; src/release/cli.ts wires in the real ones.
  */
 import { ServiceConfig, StackConfig } from "../config";
+import {
+  DEFAULT_ECS_ROLLOUT,
+  EcsApi,
+  EcsRolledBack,
+  EcsRolloutPolicy,
+  verifyEcsRollout,
+} from "./ecs-rollout";
 import { Clock, DEFAULT_GATE, GatePolicy, HealthProber, systemClock, waitHealthy } from "./health";
 import { planRelease, planRollback, ReleaseStep } from "./plan";
 import { inClusterService, PortForwarder } from "./port-forward";
@@ -27,6 +34,10 @@ export interface ReleaseDeps {
   readonly pulumi: PulumiCli;
   readonly prober: HealthProber;
   readonly forwarder: PortForwarder;
+  /** Reads ECS services after each update of an ECS service; releasing one without it is refused. */
+  readonly ecs?: EcsApi;
+  /** @default DEFAULT_ECS_ROLLOUT (a read every 10 s, stuck after 10 minutes) */
+  readonly ecsRollout?: EcsRolloutPolicy;
   /** @default the system clock */
   readonly clock?: Clock;
   /** @default DEFAULT_GATE (5 healthy answers in a row, 2 s apart, within 2 minutes) */
@@ -224,10 +235,13 @@ async function runPlan(
       }
       running = { ...strategyPins(svc.strategy.type, step.pins), previous };
       await apply(deps, target.stack, { ...states, [svc.name]: running });
+      if (svc.target === "ecs") await verifyEcs(deps, target.stack, svc);
     }
     return running;
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
+    const rolledBackBy: ReleaseFailure["rolledBackBy"] =
+      err instanceof EcsRolledBack ? "circuitBreaker" : "executor";
     log(deps)(`✗ ${why}`);
     log(deps)(`• restore ${svc.name} as it was (${before.digest})`);
     try {
@@ -239,8 +253,44 @@ async function runPlan(
         }; the stack records ${running.digest} with previous ${previous.digest}: run the rollback workflow with "previous"`,
       );
     }
-    throw new Error(`release of ${svc.name} failed and was rolled back: ${why}`);
+    throw new ReleaseFailure(`release of ${svc.name} failed and was rolled back: ${why}`, rolledBackBy);
   }
+}
+
+/**
+ * A release that failed and was rolled back: by the ECS deployment circuit breaker (the stack
+ * was then restored to match) or after a failed step or gate.
+ */
+export class ReleaseFailure extends Error {
+  constructor(
+    message: string,
+    readonly rolledBackBy: "circuitBreaker" | "executor",
+  ) {
+    super(message);
+    this.name = "ReleaseFailure";
+  }
+}
+
+/**
+ * After an update of an ECS service: its PRIMARY deployment must run the task definition the
+ * stack now records, rollout COMPLETED (see ecs-rollout.ts); `waitForSteadyState` alone passes a
+ * circuit-breaker rollback.
+ */
+async function verifyEcs(deps: ReleaseDeps, stack: string, svc: ServiceConfig): Promise<void> {
+  if (!deps.ecs)
+    throw new Error(`${svc.name} runs on ECS, and this executor has no ECS API to verify its rollout`);
+  const outputs = await deps.pulumi.outputs(stack);
+  const cluster = outputs.ecsClusterArn;
+  const taskDefinition = mapOutput(outputs, "taskDefinitionArns")?.[svc.name];
+  if (typeof cluster !== "string" || !taskDefinition)
+    throw new Error(`stack ${stack} records no ECS cluster or task definition for ${svc.name}`);
+  const done = await verifyEcsRollout(
+    deps.ecs,
+    { cluster, service: svc.name, taskDefinition },
+    deps.ecsRollout ?? DEFAULT_ECS_ROLLOUT,
+    deps.clock ?? systemClock,
+  );
+  log(deps)(`✓ ${done}`);
 }
 
 async function apply(deps: ReleaseDeps, stack: string, states: Readonly<Record<string, ReleaseState>>) {

@@ -74,6 +74,12 @@ export const OUTPUT_CONTRACT = {
     secret: false,
     description: "blueGreen service → in-cluster URL of the idle colour's preview Service.",
   },
+  taskDefinitionArns: {
+    type: "map<string>",
+    secret: false,
+    description:
+      "ECS service → task definition it was last updated to; a deploy passes only when the service's primary deployment runs it, rollout COMPLETED.",
+  },
   deployRoleArn: {
     type: "string",
     secret: false,

@@ -197,6 +197,8 @@ export interface Workload {
   readonly url: pulumi.Input<string>;
   readonly namespace?: pulumi.Input<string>;
   readonly previewUrl?: pulumi.Input<string>;
+  /** ECS only: the task definition the service must run once its rollout completes. */
+  readonly taskDefinitionArn?: pulumi.Input<string>;
 }
 
 /** One service on ECS behind the ALB; `index` orders its listener rule. */
@@ -236,7 +238,7 @@ export function ecsWorkload(
     },
     awsl.opts,
   );
-  return { url: svc.url };
+  return { url: svc.url, taskDefinitionArn: svc.taskDefinitionArn };
 }
 
 /** One service on Kubernetes, in a namespace named after it. */
@@ -336,6 +338,7 @@ export function stackOutputs(config: StackConfig, layers: PlatformLayers): Stack
     namespaces: pulumi.all(byService(workloads, "namespace")),
     serviceUrls: pulumi.all(byService(workloads, "url")),
     previewUrls: pulumi.all(byService(workloads, "previewUrl")),
+    taskDefinitionArns: pulumi.all(byService(workloads, "taskDefinitionArn")),
     deployRoleArn: delivery.deployRoleArn,
     previewRoleArn: delivery.previewRoleArn,
     ...releaseOutputs(config),

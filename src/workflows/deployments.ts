@@ -40,7 +40,11 @@ export const recordDeployment: Step = {
   ].join("\n"),
 };
 
-/** Whatever happened after the deployment was recorded: `success` only when the whole job succeeded. */
+/**
+ * Whatever happened after the deployment was recorded: `success` only when the whole job
+ * succeeded; a release the ECS circuit breaker or the executor rolled back says so in the
+ * status description (the release step's `reason` output, src/release/cli.ts).
+ */
 export const recordDeploymentOutcome: Step = {
   name: "Record the deployment's outcome on GitHub",
   if: "always() && steps.deployment.outputs.id != ''",
@@ -48,6 +52,7 @@ export const recordDeploymentOutcome: Step = {
     GH_TOKEN: "${{ github.token }}",
     DEPLOYMENT_ID: "${{ steps.deployment.outputs.id }}",
     JOB_STATUS: "${{ job.status }}",
+    REASON: "${{ steps.release.outputs.reason }}",
     ENVIRONMENT_URL: vars("ENVIRONMENT_URL"),
     RUN_URL,
   },
@@ -56,6 +61,7 @@ export const recordDeploymentOutcome: Step = {
     'if [ "$JOB_STATUS" = "success" ]; then state=success; else state=failure; fi',
     'args=(-f state="$state" -f log_url="$RUN_URL" -F auto_inactive=false)',
     'if [ -n "${ENVIRONMENT_URL:-}" ]; then args+=(-f environment_url="$ENVIRONMENT_URL"); fi',
+    'if [ -n "${REASON:-}" ]; then args+=(-f description="$REASON"); fi',
     'gh api --method POST "repos/$GITHUB_REPOSITORY/deployments/$DEPLOYMENT_ID/statuses" "${args[@]}" --silent',
   ].join("\n"),
 };

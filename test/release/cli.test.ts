@@ -1,7 +1,8 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { parseCommandLine } from "../../src/release/cli";
+import { failureOutputs, parseCommandLine } from "../../src/release/cli";
+import { ReleaseFailure } from "../../src/release/executor";
 
 const DEPLOY = "deploy takes --stack <stack name>, --service <service name>, --digest <sha256 digest>";
 
@@ -65,5 +66,29 @@ describe("release command line", () => {
       const argv = line.split(/\s+/).map((a) => a.replace(/^"(.*)"$/, "$1"));
       assert.doesNotThrow(() => parseCommandLine(argv), line);
     }
+  });
+
+  describe("the step outputs of a failed release", () => {
+    it("say rolled back, and by whom, when the release was undone", () => {
+      assert.equal(
+        failureOutputs(
+          new ReleaseFailure("release of api failed and was rolled back: gate", "circuitBreaker"),
+        ),
+        "outcome=rolled-back\nreason=rolled back by the ECS circuit breaker: release of api failed and was rolled back: gate\n",
+      );
+      assert.equal(
+        failureOutputs(new ReleaseFailure("release of api failed and was rolled back: 503", "executor")),
+        "outcome=rolled-back\nreason=rolled back: release of api failed and was rolled back: 503\n",
+      );
+    });
+
+    it("say failed otherwise, on one line of at most 140 characters", () => {
+      const out = failureOutputs(new Error(`unknown service "x";\nconfigured: ${"a, ".repeat(80)}`));
+      const [outcome, reason] = out.trimEnd().split("\n");
+      assert.equal(outcome, "outcome=failed");
+      assert.equal(reason.length, "reason=".length + 140);
+      assert.ok(reason.startsWith('reason=failed: unknown service "x"; configured: a, a,'));
+      assert.ok(reason.endsWith("…"));
+    });
   });
 });

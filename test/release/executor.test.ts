@@ -1,6 +1,15 @@
 import { strict as assert } from "assert";
 import { parseStackConfig } from "../../src/config";
-import { deploy, ReleaseDeps, ReleaseTarget, restore, rollback } from "../../src/release/executor";
+import { failureOutputs } from "../../src/release/cli";
+import { DescribeServicesResponse, EcsApi } from "../../src/release/ecs-rollout";
+import {
+  deploy,
+  ReleaseDeps,
+  ReleaseFailure,
+  ReleaseTarget,
+  restore,
+  rollback,
+} from "../../src/release/executor";
 import { Clock, httpProber } from "../../src/release/health";
 import { KubectlPortForwarder } from "../../src/release/port-forward";
 import { PinValue, PulumiCli, UpOptions } from "../../src/release/pulumi-cli";
@@ -22,15 +31,31 @@ const SERVICES = [
 const COMMITTED = { api: { digest: OLD }, web: { digest: OLD }, pay: { digest: OLD } };
 
 /** Three services on the local stack: a rolling, a blue/green and a canary one. */
-function stackConfig(releases: Record<string, unknown> = COMMITTED): ReleaseTarget["config"] {
+function stackConfig(
+  releases: Record<string, unknown> = COMMITTED,
+  services: readonly object[] = SERVICES,
+): ReleaseTarget["config"] {
   return parseStackConfig("local", {
     environment: "local",
     branchModel: "trunk",
     registry: { kind: "ghcr", ghcrOwner: "example-org" },
     kubernetes: { kubeconfig: "./k" },
-    services: SERVICES,
+    services,
     releases,
   });
+}
+
+/**
+ * One rolling ECS service, `orders`. The local stack has no ECS, so it is parsed as an EKS
+ * service and given its target afterwards: the executor reads only the target.
+ */
+function ecsStackConfig(
+  releases: Record<string, unknown> = { orders: { digest: OLD } },
+): ReleaseTarget["config"] {
+  const config = stackConfig(releases, [
+    { name: "orders", port: 8080, target: "eks", strategy: { type: "rolling" } },
+  ]);
+  return { ...config, services: config.services.map((s) => ({ ...s, target: "ecs" as const })) };
 }
 
 /** The stack's state as every job sees it: its outputs, which only an update changes. */
@@ -39,6 +64,10 @@ interface StackState {
   /** releases.<service> config each update deployed, across every job. */
   readonly deployed: Record<string, any>[];
   failUp?: (n: number) => boolean;
+  /** The configuration an update deploys the releases with. @default stackConfig */
+  configOf?: (releases: Record<string, unknown>) => ReleaseTarget["config"];
+  /** Outputs an update adds besides the releases' (the n-th update, from 1). */
+  moreOutputs?: (n: number) => Record<string, unknown>;
 }
 
 /**
@@ -73,7 +102,10 @@ class Job implements PulumiCli {
       throw new Error("pulumi up exited 255: update failed");
     this.state.outputs = {
       ...this.state.outputs,
-      ...releaseOutputs(stackConfig(releases) as Parameters<typeof releaseOutputs>[0]),
+      ...releaseOutputs(
+        (this.state.configOf ?? stackConfig)(releases) as Parameters<typeof releaseOutputs>[0],
+      ),
+      ...this.state.moreOutputs?.(this.state.deployed.length),
     };
   }
   async outputs() {
@@ -101,14 +133,16 @@ describe("release executor", function () {
   const target = (): ReleaseTarget => ({ stack: "local", config: stackConfig() });
 
   /** A fresh job: a new checkout with the committed config, the shared stack state. */
-  async function job(): Promise<{ job: Job; deps: ReleaseDeps; project: TempProject }> {
-    const project = await tempProject("local");
-    projects.push(project);
-    await project.pulumi.setConfig("local", {
+  async function job(
+    committed: Record<string, string> = {
       "releases.api.digest": OLD,
       "releases.web.digest": OLD,
       "releases.pay.digest": OLD,
-    });
+    },
+  ): Promise<{ job: Job; deps: ReleaseDeps; project: TempProject }> {
+    const project = await tempProject("local");
+    projects.push(project);
+    await project.pulumi.setConfig("local", committed);
     const j = new Job(project, state);
     return {
       job: j,
@@ -228,7 +262,7 @@ describe("release executor", function () {
     answers = (i) => (i < 4 ? 200 : 503); // api's gate and the 10 % step pass, 50 % fails
     await assert.rejects(
       deploy((await job()).deps, target(), { service: "pay", digest: NEWER }),
-      /^Error: release of pay failed and was rolled back: http:\/\/127\.0\.0\.1:\d+\/health was not healthy 2 times in a row within 50 ms \(0 in a row at the end; last answer 503\)$/,
+      /^ReleaseFailure: release of pay failed and was rolled back: http:\/\/127\.0\.0\.1:\d+\/health was not healthy 2 times in a row within 50 ms \(0 in a row at the end; last answer 503\)$/,
     );
     assert.deepEqual(
       state.deployed.slice(1).map((r) => [r.pay.canaryWeight, r.pay.canaryDigest ?? null]),
@@ -246,7 +280,10 @@ describe("release executor", function () {
     state.failUp = (n) => n === 1;
     await assert.rejects(
       deploy((await job()).deps, target(), { service: "api", digest: NEW }),
-      new Error("release of api failed and was rolled back: pulumi up exited 255: update failed"),
+      (err: Error) =>
+        err instanceof ReleaseFailure &&
+        err.rolledBackBy === "executor" &&
+        err.message === "release of api failed and was rolled back: pulumi up exited 255: update failed",
     );
     assert.deepEqual(
       state.deployed.map((r) => r.api),
@@ -364,5 +401,107 @@ describe("release executor", function () {
         "the stack's releases output is not a release record: api.digest: Invalid string: must match pattern /^sha256:[a-f0-9]{64}$/",
       ),
     );
+  });
+
+  describe("on ECS", () => {
+    const CLUSTER = "arn:aws:ecs:eu-west-1:111111111111:cluster/platform-dev-ecs";
+    const td = (revision: number) =>
+      `arn:aws:ecs:eu-west-1:111111111111:task-definition/platform-dev-orders:${revision}`;
+    /** The service as ECS describes it: its primary deployment runs `taskDefinition`, rollout `rolloutState`. */
+    const running = (taskDefinition: string, rolloutState: string): DescribeServicesResponse => ({
+      services: [
+        {
+          serviceName: "orders",
+          status: "ACTIVE",
+          taskDefinition,
+          deployments: [
+            { status: "PRIMARY", taskDefinition, desiredCount: 2, runningCount: 2, rolloutState },
+          ],
+          events: [
+            {
+              message: "(service orders) rolling back to deployment ecs-svc/1111.",
+              createdAt: "2026-11-23T10:06:00Z",
+            },
+          ],
+        },
+      ],
+    });
+    const ecsTarget = (): ReleaseTarget => ({ stack: "local", config: ecsStackConfig() });
+
+    /** Each update registers the next task definition revision (41 is what ran before). */
+    beforeEach(() => {
+      state.configOf = (releases) => ecsStackConfig(releases);
+      state.moreOutputs = (n) => ({ ecsClusterArn: CLUSTER, taskDefinitionArns: { orders: td(41 + n) } });
+      state.outputs.serviceUrls = { orders: service.url };
+    });
+
+    async function ecsJob(answer: (call: number) => DescribeServicesResponse) {
+      const calls: string[] = [];
+      const ecs: EcsApi = {
+        describeService: async (cluster, name) => (calls.push(`${cluster} ${name}`), answer(calls.length)),
+      };
+      const { deps } = await job({ "releases.orders.digest": OLD });
+      return { deps: { ...deps, ecs, ecsRollout: { intervalMs: 10, deadlineMs: 100 } }, calls };
+    }
+
+    it("passes once the primary deployment runs the task definition the update recorded, then smoke-tests", async () => {
+      const { deps, calls } = await ecsJob(() => running(td(42), "COMPLETED"));
+      const final = await deploy(deps, ecsTarget(), { service: "orders", digest: NEW });
+      assert.deepEqual(final, { digest: NEW, previous: { digest: OLD } });
+      assert.deepEqual(calls, [`${CLUSTER} orders`]);
+      assert.deepEqual(logs, [
+        "• roll the Deployment / ECS service to the new digest",
+        "✓ ECS service orders: platform-dev-orders:42 completed, 2/2 tasks running",
+        "• smoke-test the service",
+      ]);
+      assert.deepEqual(service.requests, ["/health", "/health"]);
+    });
+
+    it("a circuit-breaker rollback fails the release before any smoke test, restores the stack and is reported as a rollback", async () => {
+      // ECS went back to revision 41; `pulumi up` (waitForSteadyState) still succeeded.
+      const { deps } = await ecsJob(() => running(td(41), "COMPLETED"));
+      const err = await deploy(deps, ecsTarget(), { service: "orders", digest: NEW }).then(
+        () => assert.fail("the release passed"),
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof ReleaseFailure);
+      assert.equal(err.rolledBackBy, "circuitBreaker");
+      assert.equal(
+        err.message,
+        "release of orders failed and was rolled back: ECS service orders: the deployment circuit breaker rolled platform-dev-orders:42 back: " +
+          "the primary deployment runs platform-dev-orders:41 (COMPLETED); latest events: (service orders) rolling back to deployment ecs-svc/1111.",
+      );
+      assert.deepEqual(
+        state.deployed.map((r) => r.orders),
+        [{ digest: NEW, previous: { digest: OLD } }, { digest: OLD }],
+        "the stack is restored to the release ECS runs again",
+      );
+      assert.deepEqual(service.requests, [], "no smoke test ran against the old tasks");
+      assert.match(
+        failureOutputs(err),
+        /^outcome=rolled-back\nreason=rolled back by the ECS circuit breaker: release of orders failed/,
+      );
+    });
+
+    it("a rollout stuck in progress fails the release and restores it", async () => {
+      const { deps, calls } = await ecsJob(() => running(td(42), "IN_PROGRESS"));
+      await assert.rejects(
+        deploy(deps, ecsTarget(), { service: "orders", digest: NEW }),
+        (e: Error) =>
+          e instanceof ReleaseFailure &&
+          e.rolledBackBy === "executor" &&
+          /is stuck: still platform-dev-orders:42 in progress/.test(e.message),
+      );
+      assert.equal(calls.length, 11);
+      assert.deepEqual(state.deployed.at(-1)!.orders, { digest: OLD });
+    });
+
+    it("refuses to release an ECS service without an ECS API to verify it", async () => {
+      const { deps } = await job({ "releases.orders.digest": OLD });
+      await assert.rejects(
+        deploy(deps, ecsTarget(), { service: "orders", digest: NEW }),
+        /orders runs on ECS, and this executor has no ECS API to verify its rollout/,
+      );
+    });
   });
 });

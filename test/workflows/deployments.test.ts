@@ -140,9 +140,9 @@ for (const model of ["gitflow", "trunk"] as const)
       assert.equal(output, "id=42\n");
     });
 
-    it("records success only when the whole job succeeded, failure otherwise, with the environment URL when there is one", () => {
+    it("records success only when the whole job succeeded, failure otherwise, with the environment URL when there is one and the release's reason when it was rolled back", () => {
       const outcome = step("Record the deployment's outcome on GitHub");
-      const post = (state: string, url?: string) => [
+      const post = (state: string, url?: string, reason?: string) => [
         "api",
         "--method",
         "POST",
@@ -154,20 +154,25 @@ for (const model of ["gitflow", "trunk"] as const)
         "-F",
         "auto_inactive=false",
         ...(url ? ["-f", `environment_url=${url}`] : []),
+        ...(reason ? ["-f", `description=${reason}`] : []),
         "--silent",
       ];
-      const cases: [jobStatus: string, url: string, expected: string[]][] = [
-        ["success", "https://staging.example.com", post("success", "https://staging.example.com")],
-        ["failure", "", post("failure")],
-        ["cancelled", "", post("failure")],
+      const ROLLED_BACK =
+        "rolled back by the ECS circuit breaker: release of api failed and was rolled back: …";
+      const cases: [jobStatus: string, url: string, reason: string, expected: string[]][] = [
+        ["success", "https://staging.example.com", "", post("success", "https://staging.example.com")],
+        ["failure", "", "", post("failure")],
+        ["failure", "", ROLLED_BACK, post("failure", undefined, ROLLED_BACK)],
+        ["cancelled", "", "", post("failure")],
       ];
-      for (const [jobStatus, url, expected] of cases)
+      for (const [jobStatus, url, reason, expected] of cases)
         assert.deepEqual(
           runStep(outcome, {
             GH_TOKEN: "t",
             DEPLOYMENT_ID: "42",
             JOB_STATUS: jobStatus,
             ENVIRONMENT_URL: url,
+            REASON: reason,
             RUN_URL: RUN,
           }).calls,
           [expected],

@@ -392,6 +392,8 @@ export function createAutoscaling(
  */
 export class EcsService extends pulumi.ComponentResource {
   public readonly serviceName: pulumi.Output<string>;
+  /** The task definition revision the service was last updated to (the release executor checks it runs). */
+  public readonly taskDefinitionArn: pulumi.Output<string>;
   public readonly url: string;
 
   constructor(name: string, args: EcsServiceArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -403,8 +405,13 @@ export class EcsService extends pulumi.ComponentResource {
     const { securityGroup, targetGroup } = createLoadBalancing(name, args, this);
     const service = createService(name, args, { taskDefinition, securityGroup, targetGroup }, this);
     this.serviceName = service.name;
+    this.taskDefinitionArn = taskDefinition.arn;
     if (args.autoscaling) createAutoscaling(name, args.clusterName, service, args.autoscaling, this);
 
-    this.registerOutputs({ serviceName: this.serviceName, url: this.url });
+    this.registerOutputs({
+      serviceName: this.serviceName,
+      taskDefinitionArn: this.taskDefinitionArn,
+      url: this.url,
+    });
   }
 }
