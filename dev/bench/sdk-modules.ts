@@ -21,6 +21,7 @@ export const SDK_MODULES = [
   "@pulumi/aws/lb",
   "@pulumi/aws/provider",
   "@pulumi/aws/s3",
+  "@pulumi/aws/vpc",
   "@pulumi/github",
   "@pulumi/kubernetes/apiextensions/customResource",
   "@pulumi/kubernetes/apps/v1",

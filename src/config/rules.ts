@@ -5,6 +5,7 @@
  */
 import { deploySource } from "../workflows/context";
 import { keyLocation } from "./backend";
+import { dependencyProblems } from "./dependency-rules";
 import { planFeatures } from "./github-plan";
 import { migrationProblems } from "./migrations";
 import { pipelineScriptRules } from "./pipeline-scripts";
@@ -477,6 +478,7 @@ export const CROSS_FIELD_RULES: readonly ConfigRule[] = [
   eksRules,
   ecsRules,
   serviceRules,
+  dependencyProblems,
   releaseRules,
   githubRules,
   githubPlanRules,

@@ -5,32 +5,15 @@
  */
 import { z } from "zod";
 import { backendSchema, secretsSchema } from "./backend";
+import { dependencySchema } from "./dependencies";
 import { GITHUB_PLANS, VISIBILITIES } from "./github-plan";
+import { cidr, dnsLabel } from "./primitives";
 
 export const PROJECT = "platform";
 
 export const ENVIRONMENTS = ["development", "staging", "production", "local"] as const;
 export type EnvironmentName = (typeof ENVIRONMENTS)[number];
 
-const dnsLabel = z
-  .string()
-  .regex(
-    /^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/,
-    "must be a DNS label: lowercase letters, digits and '-', 1-40 chars",
-  );
-const cidr = z
-  .string()
-  .regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, "must be an IPv4 CIDR such as 10.0.0.0/16")
-  .refine(
-    (v) =>
-      v
-        .split("/")[0]
-        .split(".")
-        .every((o) => Number(o) <= 255) && Number(v.split("/")[1]) <= 32,
-    {
-      message: "must be an IPv4 CIDR with octets 0-255 and a prefix 0-32",
-    },
-  );
 const digest = z
   .string()
   .regex(/^sha256:[a-f0-9]{64}$/, "must be an image digest: sha256: and 64 hex characters");
@@ -177,6 +160,13 @@ const serviceSchema = z.strictObject({
     .string()
     .regex(/^\/[\x21-\x7e]*$/, "must be an absolute URL path")
     .default("/health"),
+  /**
+   * What the service talks to besides DNS and HTTPS: `{ service }` (another service of the stack,
+   * same target) or `{ name, port, cidr | securityGroupId }` (a managed database or cache). The
+   * program opens exactly these paths: security-group rules on ECS, NetworkPolicy egress on
+   * Kubernetes. @default []
+   */
+  dependencies: z.array(dependencySchema).default([]),
   /** Run the db-migrate action (backup, apply, validate) before each release. @default false */
   migrations: z.boolean().default(false),
   /** The service's own migration commands, run in `services/<name>/`; required with `migrations`. */

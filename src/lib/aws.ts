@@ -15,6 +15,7 @@ export * as iam from "@pulumi/aws/iam";
 export * as kms from "@pulumi/aws/kms";
 export * as lb from "@pulumi/aws/lb";
 export * as s3 from "@pulumi/aws/s3";
+export * as vpc from "@pulumi/aws/vpc";
 export { Provider } from "@pulumi/aws/provider";
 export { getAvailabilityZonesOutput } from "@pulumi/aws/getAvailabilityZones";
 export { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";

@@ -13,6 +13,7 @@ import { KubernetesApp, KubernetesStrategy } from "../components/kubernetes/app"
 import { Network } from "../components/aws/network";
 import { Registry } from "../components/aws/registry";
 import { ReleaseConfig, ServiceConfig, StackConfig } from "../config";
+import { resolveDependencies } from "../config/dependencies";
 import { ReleaseState, releasesOutput } from "../release/state";
 import { AccountContext } from "../lib/kms";
 import { buildDelivery, DeliveryOutputs } from "./delivery";
@@ -233,6 +234,7 @@ export function ecsWorkload(
       healthPath: service.healthPath,
       env: service.env,
       secrets: service.secrets,
+      dependencies: resolveDependencies(service.dependencies, config.services),
       logRetentionDays: config.logRetentionDays,
       account: awsl.account,
     },
@@ -263,6 +265,7 @@ export function kubernetesWorkload(
     env: service.env,
     secrets: service.secrets,
     secretStore: config.kubernetes.secretStore,
+    dependencies: resolveDependencies(service.dependencies, config.services),
   });
   return { url: app.url, namespace: app.namespace, previewUrl: app.previewUrl };
 }

@@ -15,6 +15,7 @@ import {
   releaseRules,
   serviceRules,
 } from "../../src/config/rules";
+import { dependencyProblems } from "../../src/config/dependency-rules";
 import { migrationProblems } from "../../src/config/migrations";
 import { pipelineScriptRules } from "../../src/config/pipeline-scripts";
 import { promotionProblems } from "../../src/config/promotion";
@@ -264,6 +265,34 @@ const RULES: [name: string, rule: ConfigRule, cases: RuleCase[]][] = [
         when: "canary steps are empty",
         change: (c) => (c.services[2].strategy.steps = []),
         expect: [["platform:services[2].strategy.steps", /ending at 100/]],
+      },
+    ],
+  ],
+  [
+    "dependencyProblems",
+    dependencyProblems,
+    [
+      {
+        when: "the ECS ALB is internet-facing and an ECS service calls another through it",
+        change: (c) => {
+          c.ecs.publicLoadBalancer = true;
+          c.services.push({
+            ...c.services.find((s: any) => s.name === "payments"),
+            name: "billing",
+            dependencies: [{ service: "payments" }],
+          });
+        },
+        expect: [
+          [
+            "platform:services[4].dependencies[0].service",
+            /tasks reach an internet-facing ALB only through the NAT gateway/,
+          ],
+        ],
+      },
+      {
+        when: "a dependency names a service of the other target",
+        change: (c) => c.services[0].dependencies.push({ service: "payments" }),
+        expect: [["platform:services[0].dependencies[0].service", /payments runs on ecs/]],
       },
     ],
   ],

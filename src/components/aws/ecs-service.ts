@@ -1,6 +1,7 @@
 import * as aws from "../../lib/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { policyDocument, serviceTrust, Statement } from "../../lib/iam";
+import { ResolvedDependency } from "../../config/dependencies";
 import { AccountContext } from "../../lib/kms";
 import { physicalName, rolePath } from "../../lib/naming";
 
@@ -44,6 +45,8 @@ export interface EcsServiceArgs {
   readonly secrets: Readonly<Record<string, string>>;
   /** Retention of the service's log group, days. */
   readonly logRetentionDays: number;
+  /** What the tasks talk to besides DNS and HTTPS; each opens exactly its path. @default [] */
+  readonly dependencies?: readonly ResolvedDependency[];
   readonly account: AccountContext;
 }
 
@@ -134,8 +137,16 @@ export function executionRoleStatements(p: {
   return statements;
 }
 
-/** Task security group rules: in from the ALB on the service port only, out to HTTPS only. */
-export function taskSecurityGroupRules(port: number, albSecurityGroupId: pulumi.Input<string>) {
+/**
+ * Task security group rules: in from the ALB on the service port only; out to HTTPS (AWS APIs
+ * through the NAT gateway and endpoints, other services through the ALB) and to each declared
+ * database or cache on its port only.
+ */
+export function taskSecurityGroupRules(
+  port: number,
+  albSecurityGroupId: pulumi.Input<string>,
+  dependencies: readonly ResolvedDependency[] = [],
+) {
   return {
     ingress: [
       {
@@ -154,8 +165,47 @@ export function taskSecurityGroupRules(port: number, albSecurityGroupId: pulumi.
         toPort: 443,
         cidrBlocks: ["0.0.0.0/0"],
       },
+      ...dependencies.flatMap((d) => {
+        if (d.kind === "service") return []; // through the ALB on 443, above
+        const to = d.kind === "cidr" ? { cidrBlocks: [d.cidr] } : { securityGroups: [d.securityGroupId] };
+        return [{ description: `To ${d.name}`, protocol: "tcp", fromPort: d.port, toPort: d.port, ...to }];
+      }),
     ],
   };
+}
+
+/**
+ * The other half of each path that ends at a security group: the ALB admits the tasks of a
+ * service that calls another service (on 443), and a database's or cache's group admits them on
+ * its port. Rules on groups the stack may not own are separate resources, one per path, so they
+ * leave the group's other rules alone.
+ */
+export function dependencyIngressRules(
+  service: string,
+  dependencies: readonly ResolvedDependency[],
+  albSecurityGroupId: pulumi.Input<string>,
+): { name: string; securityGroupId: pulumi.Input<string>; port: number; description: string }[] {
+  const out: { name: string; securityGroupId: pulumi.Input<string>; port: number; description: string }[] =
+    [];
+  if (dependencies.some((d) => d.kind === "service"))
+    out.push({
+      name: "alb",
+      securityGroupId: albSecurityGroupId,
+      port: 443,
+      description: `HTTPS from the tasks of ${service} (calls ${dependencies
+        .filter((d) => d.kind === "service")
+        .map((d) => (d.kind === "service" ? d.service : ""))
+        .join(", ")})`,
+    });
+  for (const d of dependencies)
+    if (d.kind === "securityGroup")
+      out.push({
+        name: d.name,
+        securityGroupId: d.securityGroupId,
+        port: d.port,
+        description: `${d.name} from the tasks of ${service}`,
+      });
+  return out;
 }
 
 /** The target group health check of a service. */
@@ -286,7 +336,14 @@ export function createLoadBalancing(
   name: string,
   args: Pick<
     EcsServiceArgs,
-    "vpcId" | "port" | "albSecurityGroupId" | "healthPath" | "httpsListenerArn" | "priority" | "hostName"
+    | "vpcId"
+    | "port"
+    | "albSecurityGroupId"
+    | "healthPath"
+    | "httpsListenerArn"
+    | "priority"
+    | "hostName"
+    | "dependencies"
   >,
   parent: pulumi.Resource,
 ): { securityGroup: aws.ec2.SecurityGroup; targetGroup: aws.lb.TargetGroup } {
@@ -295,10 +352,23 @@ export function createLoadBalancing(
     {
       vpcId: args.vpcId,
       description: `Tasks of ${name}`,
-      ...taskSecurityGroupRules(args.port, args.albSecurityGroupId),
+      ...taskSecurityGroupRules(args.port, args.albSecurityGroupId, args.dependencies),
     },
     { parent },
   );
+  for (const rule of dependencyIngressRules(name, args.dependencies ?? [], args.albSecurityGroupId))
+    new aws.vpc.SecurityGroupIngressRule(
+      `${name}-to-${rule.name}`,
+      {
+        securityGroupId: rule.securityGroupId,
+        referencedSecurityGroupId: securityGroup.id,
+        ipProtocol: "tcp",
+        fromPort: rule.port,
+        toPort: rule.port,
+        description: rule.description,
+      },
+      { parent },
+    );
   const targetGroup = new aws.lb.TargetGroup(
     `${name}-tg`,
     {

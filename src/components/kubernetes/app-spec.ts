@@ -5,6 +5,7 @@
  * in a table; the component only wires them to resources.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { ResolvedDependency } from "../../config/dependencies";
 
 export type Color = "blue" | "green";
 
@@ -314,8 +315,37 @@ export function planDefaultDenySpec() {
   return { podSelector: {}, policyTypes: ["Ingress", "Egress"] };
 }
 
-/** Admits the app's pods: ingress to `port` only; egress to DNS and HTTPS only. */
-export function planAllowSpec(name: string, port: number) {
+/**
+ * One egress rule per declared dependency: to the called service's pods (in its own namespace) on
+ * their container port — NetworkPolicy sees the pod's address and port, after the Service — or
+ * to a database's or cache's addresses on its port.
+ */
+export function planDependencyEgress(dependencies: readonly ResolvedDependency[]) {
+  return dependencies.map((d) => {
+    const ports = [{ protocol: "TCP", port: d.port }];
+    if (d.kind === "service")
+      return {
+        to: [
+          {
+            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": d.service } },
+            podSelector: { matchLabels: { "app.kubernetes.io/name": d.service } },
+          },
+        ],
+        ports,
+      };
+    if (d.kind === "cidr") return { to: [{ ipBlock: { cidr: d.cidr } }], ports };
+    // Refused by the config rules: a NetworkPolicy cannot select a security group.
+    throw new Error(
+      `${d.name}: a Kubernetes dependency needs a CIDR, not security group ${d.securityGroupId}`,
+    );
+  });
+}
+
+/**
+ * Admits the app's pods: ingress to `port` only; egress to DNS, HTTPS and each declared
+ * dependency only.
+ */
+export function planAllowSpec(name: string, port: number, dependencies: readonly ResolvedDependency[] = []) {
   return {
     podSelector: { matchLabels: { "app.kubernetes.io/name": name } },
     policyTypes: ["Ingress", "Egress"],
@@ -328,6 +358,7 @@ export function planAllowSpec(name: string, port: number) {
         ],
       },
       { ports: [{ protocol: "TCP", port: 443 }] },
+      ...planDependencyEgress(dependencies),
     ],
   };
 }

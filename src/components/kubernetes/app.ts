@@ -1,5 +1,6 @@
 import * as k8s from "../../lib/k8s";
 import * as pulumi from "@pulumi/pulumi";
+import { ResolvedDependency } from "../../config/dependencies";
 import {
   appLabels,
   KubernetesAutoscaling,
@@ -48,6 +49,8 @@ export interface KubernetesAppArgs {
   readonly secrets: Readonly<Record<string, string>>;
   /** ClusterSecretStore resolving `secrets`; required when there are secrets. */
   readonly secretStore?: string;
+  /** What the pods talk to besides DNS and HTTPS; each opens exactly its egress path. @default [] */
+  readonly dependencies?: readonly ResolvedDependency[];
   /** IAM role for the ServiceAccount (IRSA on EKS); no annotation when undefined. */
   readonly irsaRoleArn?: pulumi.Input<string>;
 }
@@ -187,8 +190,15 @@ export function createServices(
   return { main: main.service, mainUrl: main.url, previewUrl: created.find((c) => c.plan.preview)?.url };
 }
 
-/** The namespace's default-deny NetworkPolicy and the app's allow policy (service port, DNS, HTTPS). */
-export function createNetworkPolicies(scope: AppScope, port: number): void {
+/**
+ * The namespace's default-deny NetworkPolicy and the app's allow policy (service port, DNS,
+ * HTTPS, each declared dependency).
+ */
+export function createNetworkPolicies(
+  scope: AppScope,
+  port: number,
+  dependencies: readonly ResolvedDependency[] = [],
+): void {
   new k8s.networking.v1.NetworkPolicy(
     `${scope.name}-default-deny`,
     { metadata: metadata(scope, "default-deny"), spec: planDefaultDenySpec() },
@@ -196,7 +206,7 @@ export function createNetworkPolicies(scope: AppScope, port: number): void {
   );
   new k8s.networking.v1.NetworkPolicy(
     `${scope.name}-allow`,
-    { metadata: metadata(scope, `${scope.name}-allow`), spec: planAllowSpec(scope.name, port) },
+    { metadata: metadata(scope, `${scope.name}-allow`), spec: planAllowSpec(scope.name, port, dependencies) },
     scope.opts,
   );
 }
@@ -238,7 +248,7 @@ export class KubernetesApp extends pulumi.ComponentResource {
     this.serviceName = services.main.metadata.name;
     this.url = services.mainUrl;
     this.previewUrl = services.previewUrl;
-    createNetworkPolicies(scope, args.port);
+    createNetworkPolicies(scope, args.port, args.dependencies);
 
     this.registerOutputs({
       namespace: this.namespace,

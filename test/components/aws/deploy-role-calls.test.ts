@@ -54,6 +54,13 @@ const CALLS: Record<string, Call[]> = {
     ["ec2:AuthorizeSecurityGroupIngress", ec2("security-group/sg-0a1b")],
     ["ec2:DescribeSecurityGroups", "*"],
   ],
+  // A path to a dependency's group (a database the stack does not own): the rule is its own resource.
+  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": [
+    ["ec2:AuthorizeSecurityGroupIngress", ec2("security-group/sg-0a1b2c3d4e5f60718")],
+    ["ec2:CreateTags", ec2("security-group-rule/*")],
+    ["ec2:DescribeSecurityGroupRules", "*"],
+    ["ec2:RevokeSecurityGroupIngress", ec2("security-group/sg-0a1b2c3d4e5f60718")],
+  ],
   "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": [
     ["ec2:RevokeSecurityGroupEgress", ec2("security-group/sg-0a1b")],
   ],

@@ -1,0 +1,22 @@
+/** Value shapes several config sections share. */
+import { z } from "zod";
+
+export const dnsLabel = z
+  .string()
+  .regex(
+    /^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/,
+    "must be a DNS label: lowercase letters, digits and '-', 1-40 chars",
+  );
+export const cidr = z
+  .string()
+  .regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, "must be an IPv4 CIDR such as 10.0.0.0/16")
+  .refine(
+    (v) =>
+      v
+        .split("/")[0]
+        .split(".")
+        .every((o) => Number(o) <= 255) && Number(v.split("/")[1]) <= 32,
+    {
+      message: "must be an IPv4 CIDR with octets 0-255 and a prefix 0-32",
+    },
+  );
