@@ -125,15 +125,18 @@ function releaseConfig(service: string, state: ReleaseState) {
 
 /**
  * Writes every service's release into the stack config `pulumi up` deploys: each key the state
- * has, and removes each it lacks, so config says exactly what the record says.
+ * has, and removes each it lacks (and the whole release of each `unreleased` service the record
+ * lacks), so config says exactly what the record says.
  */
 export async function writeReleases(
   pulumi: PulumiCli,
   stack: string,
   states: Readonly<Record<string, ReleaseState>>,
+  unreleased: readonly string[] = [],
 ): Promise<void> {
   const set: Record<string, string | number> = {};
-  const remove: string[] = [];
+  // A service never released has no release config at all: `up` creates no workload for it.
+  const remove: string[] = unreleased.filter((s) => !states[s]).map((s) => `releases.${s}`);
   for (const [service, state] of Object.entries(states)) {
     const one = releaseConfig(service, state);
     Object.assign(set, one.set);
@@ -145,8 +148,15 @@ export async function writeReleases(
 
 /** Carries every service's recorded release into the stack config (infra-up runs this before `up`). */
 export async function restore(deps: ReleaseDeps, target: ReleaseTarget): Promise<void> {
-  await writeReleases(deps.pulumi, target.stack, await recordedReleases(deps.pulumi, target));
+  await writeReleases(
+    deps.pulumi,
+    target.stack,
+    await recordedReleases(deps.pulumi, target),
+    serviceNames(target),
+  );
 }
+
+const serviceNames = (target: ReleaseTarget) => target.config.services.map((s) => s.name);
 
 export interface DeployRequest {
   readonly service: string;
@@ -154,10 +164,15 @@ export interface DeployRequest {
   readonly digest: string;
 }
 
-const withoutPrevious = ({ previous: _previous, ...pins }: ReleaseState): ReleasePins => pins;
+const withoutPrevious = (state: ReleaseState | undefined): ReleasePins | undefined => {
+  if (!state) return undefined;
+  const { previous: _previous, ...pins } = state;
+  return pins;
+};
 
 /**
- * Runs the service's strategy. Every other service keeps its recorded release; this one records
+ * Runs the service's strategy — or, for a service never released (being onboarded), creates its
+ * workload at the digest. Every other service keeps its recorded release; this one records
  * what ran before as `previous` from the first change on. On a failed step the service's recorded
  * release is re-applied exactly as it was, and the error is rethrown. Resolves with the release
  * the stack runs at the end.
@@ -204,6 +219,10 @@ export async function rollback(
   }
   const states = await recordedReleases(deps.pulumi, target);
   const current = states[svc.name];
+  if (!current)
+    throw new Error(
+      `${svc.name} on ${target.stack} has never been released: there is nothing to roll back to; deploy a digest first`,
+    );
   if (!current.previous)
     throw new Error(
       `${svc.name} on ${target.stack} has no previous release recorded: it has run ${current.digest} since the stack first recorded it; redeploy a chosen digest with --to sha256:…`,
@@ -222,10 +241,10 @@ async function runPlan(
   svc: ServiceConfig,
   states: Readonly<Record<string, ReleaseState>>,
   plan: ReleaseStep[],
-  previous: ReleasePins,
+  previous: ReleasePins | undefined,
 ): Promise<ReleaseState> {
-  const before = states[svc.name];
-  let running: ReleaseState = before;
+  const before: ReleaseState | undefined = states[svc.name];
+  let running: ReleaseState | undefined = before;
   try {
     for (const step of plan) {
       log(deps)(`• ${step.why}`);
@@ -233,24 +252,29 @@ async function runPlan(
         await gate(deps, target.stack, svc, step.target);
         continue;
       }
-      running = { ...strategyPins(svc.strategy.type, step.pins), previous };
-      await apply(deps, target.stack, { ...states, [svc.name]: running });
+      running = { ...strategyPins(svc.strategy.type, step.pins), ...(previous ? { previous } : {}) };
+      await apply(deps, target, { ...states, [svc.name]: running });
       if (svc.target === "ecs") await verifyEcs(deps, target.stack, svc);
     }
+    if (!running) throw new Error(`the plan for ${svc.name} applies nothing`);
     return running;
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
     const rolledBackBy: ReleaseFailure["rolledBackBy"] =
       err instanceof EcsRolledBack ? "circuitBreaker" : "executor";
     log(deps)(`✗ ${why}`);
-    log(deps)(`• restore ${svc.name} as it was (${before.digest})`);
+    log(deps)(
+      before
+        ? `• restore ${svc.name} as it was (${before.digest})`
+        : `• remove ${svc.name} again: it had never been released`,
+    );
     try {
-      await apply(deps, target.stack, states);
+      await apply(deps, target, states);
     } catch (restoreErr) {
       throw new Error(
         `release of ${svc.name} failed (${why}) and restoring its release failed too: ${
           restoreErr instanceof Error ? restoreErr.message : String(restoreErr)
-        }; the stack records ${running.digest} with previous ${previous.digest}: run the rollback workflow with "previous"`,
+        }; the stack records ${running?.digest ?? "no release"} with previous ${previous?.digest ?? "none"}: run the rollback workflow with "previous"`,
       );
     }
     throw new ReleaseFailure(`release of ${svc.name} failed and was rolled back: ${why}`, rolledBackBy);
@@ -293,9 +317,13 @@ async function verifyEcs(deps: ReleaseDeps, stack: string, svc: ServiceConfig): 
   log(deps)(`✓ ${done}`);
 }
 
-async function apply(deps: ReleaseDeps, stack: string, states: Readonly<Record<string, ReleaseState>>) {
-  await writeReleases(deps.pulumi, stack, states);
-  await deps.pulumi.up(stack, (deps.policyPack ?? defaultPolicyPack)(stack));
+async function apply(
+  deps: ReleaseDeps,
+  target: ReleaseTarget,
+  states: Readonly<Record<string, ReleaseState>>,
+) {
+  await writeReleases(deps.pulumi, target.stack, states, serviceNames(target));
+  await deps.pulumi.up(target.stack, (deps.policyPack ?? defaultPolicyPack)(target.stack));
 }
 
 const log = (deps: ReleaseDeps) => deps.log ?? ((line: string) => console.error(line));

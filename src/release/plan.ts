@@ -14,7 +14,21 @@ export type ReleaseStep =
 
 export type StrategySpec = { type: "rolling" } | { type: "blueGreen" } | { type: "canary"; steps: number[] };
 
-export function planRelease(strategy: StrategySpec, current: ReleasePins, digest: string): ReleaseStep[] {
+/**
+ * The steps of releasing `digest` from `current`. A service never released (`current`
+ * undefined) is created at the digest — both colours for blueGreen, the stable track for canary —
+ * and smoke-tested: there is no old version to shift traffic from.
+ */
+export function planRelease(
+  strategy: StrategySpec,
+  current: ReleasePins | undefined,
+  digest: string,
+): ReleaseStep[] {
+  if (!current)
+    return [
+      { kind: "apply", pins: { digest }, why: `first release: create the workload at ${digest}` },
+      { kind: "gate", target: "service", why: "smoke-test the new service" },
+    ];
   switch (strategy.type) {
     case "rolling":
       return [

@@ -202,15 +202,15 @@ export interface Workload {
   readonly taskDefinitionArn?: pulumi.Input<string>;
 }
 
-/** One service on ECS behind the ALB; `index` orders its listener rule. */
+/** One service on ECS behind the ALB at its current release; `index` orders its listener rule. */
 export function ecsWorkload(
   config: StackConfig,
   service: ServiceConfig,
+  release: ReleaseConfig,
   index: number,
   targets: WorkloadTargets & { awsl: AwsLayer; network: Network; ecs: EcsCluster },
 ): Workload {
   const { awsl, network, ecs, registry } = targets;
-  const release = config.releases[service.name];
   const repo = registry.repositoryUrls[service.name];
   const svc = new EcsService(
     service.name,
@@ -243,14 +243,14 @@ export function ecsWorkload(
   return { url: svc.url, taskDefinitionArn: svc.taskDefinitionArn };
 }
 
-/** One service on Kubernetes, in a namespace named after it. */
+/** One service on Kubernetes at its current release, in a namespace named after it. */
 export function kubernetesWorkload(
   config: StackConfig,
   service: ServiceConfig,
+  release: ReleaseConfig,
   registry: Registry,
   provider: k8s.Provider,
 ): Workload {
-  const release = config.releases[service.name];
   const repo = registry.repositoryUrls[service.name];
   const app = new KubernetesApp(service.name, {
     provider,
@@ -270,15 +270,21 @@ export function kubernetesWorkload(
   return { url: app.url, namespace: app.namespace, previewUrl: app.previewUrl };
 }
 
-/** Each service on its target, by name; a service whose target the stack lacks is left out. */
+/**
+ * Each released service on its target, by name. A service without a release yet (being
+ * onboarded: its registry and pipeline come first) and one whose target the stack lacks have no
+ * workload; the first deploy's release creates it.
+ */
 export function workloadsLayer(config: StackConfig, targets: WorkloadTargets): Record<string, Workload> {
   const out: Record<string, Workload> = {};
   const { awsl, network, ecs, kubernetesProvider } = targets;
   config.services.forEach((service, index) => {
+    const release = config.releases[service.name];
+    if (!release) return;
     if (service.target === "ecs" && ecs && network && awsl)
-      out[service.name] = ecsWorkload(config, service, index, { ...targets, awsl, network, ecs });
+      out[service.name] = ecsWorkload(config, service, release, index, { ...targets, awsl, network, ecs });
     else if (service.target === "eks" && kubernetesProvider)
-      out[service.name] = kubernetesWorkload(config, service, targets.registry, kubernetesProvider);
+      out[service.name] = kubernetesWorkload(config, service, release, targets.registry, kubernetesProvider);
   });
   return out;
 }
@@ -306,6 +312,7 @@ export function releaseOutputs(config: StackConfig): {
   const activeColors: Record<string, string> = {};
   for (const service of config.services) {
     const release = config.releases[service.name];
+    if (!release) continue;
     releaseDigests[service.name] = release.digest;
     if (service.strategy.type === "blueGreen") activeColors[service.name] = release.activeColor;
   }

@@ -20,7 +20,14 @@ import {
   RELEASE_TAG,
   refCondition,
 } from "./context";
-import { CallJob, CompositeAction, Job, Permissions, Step, Workflow } from "./model";
+import { CompositeAction, Job, Permissions, Step, Workflow } from "./model";
+import {
+  BUILD_DEPLOY_FILE,
+  BUILD_SELECTION_JOB,
+  buildDispatchInput,
+  buildSelectionJob,
+  selectedForBuild,
+} from "./build-selection";
 import { recordDeployment, recordDeploymentOutcome, sourceDeployedJob } from "./deployments";
 import { ACTIONS } from "./pins";
 import {
@@ -312,7 +319,7 @@ function buildEnvironmentExpression(ctx: DeliveryContext): string {
 }
 
 export function buildDeployWorkflow(ctx: DeliveryContext): Workflow {
-  const jobs: Record<string, CallJob> = {};
+  const jobs: Record<string, Job> = { [BUILD_SELECTION_JOB]: buildSelectionJob(ctx) };
   const perms: Permissions = {
     contents: "read",
     "id-token": "write",
@@ -322,6 +329,8 @@ export function buildDeployWorkflow(ctx: DeliveryContext): Workflow {
     const build = `build-${svc.name}`;
     jobs[build] = {
       name: `build (${svc.name})`,
+      needs: [BUILD_SELECTION_JOB],
+      if: selectedForBuild(svc.name),
       uses: "./.github/workflows/build-image.yml",
       permissions: perms,
       with: { service: svc.name, environment: buildEnvironmentExpression(ctx) },
@@ -358,8 +367,9 @@ export function buildDeployWorkflow(ctx: DeliveryContext): Workflow {
     file: "build-deploy.yml",
     name: "Build and deploy",
     on: {
-      push: { branches: integrationBranches(ctx.branchModel), paths: ["services/**"] },
-      workflow_dispatch: {},
+      // The workflow file too: merging the regenerated file is what builds a new service first.
+      push: { branches: integrationBranches(ctx.branchModel), paths: ["services/**", BUILD_DEPLOY_FILE] },
+      workflow_dispatch: { inputs: { service: buildDispatchInput(ctx) } },
     },
     permissions: {},
     // No workflow-level group: each deploy job queues in its stack's group (deploy-service.yml).

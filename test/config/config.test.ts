@@ -144,9 +144,11 @@ describe("stack configuration", () => {
       expect: [/platform:services\[3\]\.memoryMiB: got 8192; for cpu 250: one of 512-2048/],
     },
     {
-      when: "a service has no release digest",
-      change: (v) => delete v.releases.api,
-      expect: [/platform:releases\.api\.digest: got nothing; every service needs a release digest/],
+      when: "a release names no configured service",
+      change: (v) => (v.releases.gone = { digest: `sha256:${"e".repeat(64)}` }),
+      expect: [
+        /platform:releases\.gone: got \{"digest":"sha256:e+.*; a release for a configured service \(api, web, orders, payments\)/,
+      ],
     },
     {
       when: "a digest is a tag",
@@ -174,9 +176,9 @@ describe("stack configuration", () => {
       when: "several keys are wrong at once",
       change: (v) => {
         v.eks.endpointPublicAccess = true;
-        delete v.releases.web;
+        v.releases.gone = { digest: `sha256:${"e".repeat(64)}` };
       },
-      expect: [/\(2 problems\)/, /platform:eks\.publicAccessCidrs/, /platform:releases\.web\.digest/],
+      expect: [/\(2 problems\)/, /platform:eks\.publicAccessCidrs/, /platform:releases\.gone/],
     },
   ];
   for (const c of cases) {

@@ -301,9 +301,12 @@ const RULES: [name: string, rule: ConfigRule, cases: RuleCase[]][] = [
     releaseRules,
     [
       {
-        when: "a service has no release",
-        change: (c) => delete c.releases.web,
-        expect: [["platform:releases.web.digest", /every service needs a release digest/]],
+        when: "a release names no configured service",
+        change: (c) =>
+          (c.releases.gone = { digest: c.releases.web.digest, activeColor: "blue", canaryWeight: 0 }),
+        expect: [
+          ["platform:releases.gone", /a release for a configured service \(api, web, orders, payments\)/],
+        ],
       },
       {
         when: "a canary weight is not one of the steps",

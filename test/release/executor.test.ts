@@ -403,6 +403,73 @@ describe("release executor", function () {
     );
   });
 
+  describe("a service never released (being onboarded)", () => {
+    const ONBOARDING = [
+      ...SERVICES,
+      { name: "cart", port: 8080, target: "eks", strategy: { type: "blueGreen" } },
+    ];
+    const onboardingTarget = (): ReleaseTarget => ({
+      stack: "local",
+      config: stackConfig(COMMITTED, ONBOARDING),
+    });
+    beforeEach(() => {
+      state.configOf = (releases) => stackConfig(releases, ONBOARDING);
+      state.outputs.serviceUrls.cart = service.url;
+    });
+
+    it("is created at the first digest and smoke-tested; the others keep their releases", async () => {
+      const { deps, job: j } = await job();
+      const final = await deploy(deps, onboardingTarget(), { service: "cart", digest: NEW });
+      assert.deepEqual(final, { digest: NEW, activeColor: "blue" });
+      assert.deepEqual(state.deployed, [
+        {
+          api: { digest: OLD },
+          web: { digest: OLD, activeColor: "blue" },
+          pay: { digest: OLD, canaryWeight: 0 },
+          cart: { digest: NEW, activeColor: "blue" },
+        },
+      ]);
+      assert.deepEqual(recorded().cart, { digest: NEW, activeColor: "blue" });
+      assert.deepEqual(
+        j.events.filter((e) => e.startsWith("up")),
+        ["up policy/config/local.json"],
+      );
+      assert.deepEqual(logs, [
+        `• first release: create the workload at ${NEW}`,
+        "• smoke-test the new service",
+      ]);
+    });
+
+    it("whose first release fails is removed again, leaving no release config behind", async () => {
+      answers = () => 503;
+      const { deps, project } = await job();
+      await assert.rejects(
+        deploy(deps, onboardingTarget(), { service: "cart", digest: NEW }),
+        /release of cart failed and was rolled back/,
+      );
+      assert.deepEqual(
+        state.deployed.map((r) => r.cart ?? null),
+        [{ digest: NEW, activeColor: "blue" }, null],
+      );
+      assert.equal(await project.pulumi.getConfig("local", "releases.cart"), undefined);
+      assert.equal(recorded().cart, undefined);
+      assert.equal(logs.at(-1), "• remove cart again: it had never been released");
+    });
+
+    it("cannot be rolled back, and infra-up's restore leaves it without a workload", async () => {
+      await assert.rejects(
+        rollback((await job()).deps, onboardingTarget(), { service: "cart", to: "previous" }),
+        new Error(
+          "cart on local has never been released: there is nothing to roll back to; deploy a digest first",
+        ),
+      );
+      const { deps, project } = await job({ "releases.api.digest": OLD, "releases.cart.digest": NEW });
+      await restore(deps, onboardingTarget());
+      assert.equal(await project.pulumi.getConfig("local", "releases.cart"), undefined);
+      assert.equal(await project.pulumi.getConfig("local", "releases.api.digest"), OLD);
+    });
+  });
+
   describe("on ECS", () => {
     const CLUSTER = "arn:aws:ecs:eu-west-1:111111111111:cluster/platform-dev-ecs";
     const td = (revision: number) =>

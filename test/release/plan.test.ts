@@ -1,11 +1,23 @@
 import { strict as assert } from "assert";
-import { planRelease, planRollback, ReleasePins } from "../../src/release/plan";
+import { planRelease, planRollback, ReleasePins, StrategySpec } from "../../src/release/plan";
 
 const OLD = "sha256:" + "a".repeat(64);
 const NEW = "sha256:" + "b".repeat(64);
 const current: ReleasePins = { digest: OLD, activeColor: "blue", canaryWeight: 0 };
 
 describe("release plans", () => {
+  for (const strategy of [
+    { type: "rolling" },
+    { type: "blueGreen" },
+    { type: "canary", steps: [10, 100] },
+  ] as StrategySpec[])
+    it(`the first release of a ${strategy.type} service creates it at the digest and smoke-tests it, with nothing to shift traffic from`, () => {
+      assert.deepEqual(planRelease(strategy, undefined, NEW), [
+        { kind: "apply", pins: { digest: NEW }, why: `first release: create the workload at ${NEW}` },
+        { kind: "gate", target: "service", why: "smoke-test the new service" },
+      ]);
+    });
+
   it("a rolling release applies the new digest once, then smoke-tests", () => {
     assert.deepEqual(
       planRelease({ type: "rolling" }, current, NEW).map((s) =>

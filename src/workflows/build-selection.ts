@@ -1,0 +1,89 @@
+/**
+ * Which services a run of build-deploy.yml builds (and so deploys): the first job decides, from
+ * git, so an unchanged service is not rebuilt and a new one is built without anyone running
+ * anything by hand.
+ *
+ * - A push builds each service whose `services/<name>/` changed since the push's `before`.
+ * - A push that changes build-deploy.yml itself builds each service whose build job it adds: that
+ *   is how a new service gets its first image. The owning stack's `pulumi up` creates the
+ *   service's registry, writes the registry URL variables and proposes the regenerated workflows;
+ *   merging that pull request is the push that builds the service, and its first deploy creates
+ *   the workload (src/release/plan.ts, first release).
+ * - A push whose `before` git does not have (a new branch, a force push) builds every service.
+ * - `workflow_dispatch` builds the chosen service, or all.
+ */
+import { DeliveryContext } from "./context";
+import { StepsJob, WorkflowInput } from "./model";
+import { checkout } from "./steps";
+
+/** Id of the job; its `services` output is a JSON array of service names. */
+export const BUILD_SELECTION_JOB = "select";
+
+/** The file the selection compares against its previous version. */
+export const BUILD_DEPLOY_FILE = ".github/workflows/build-deploy.yml";
+
+/** `workflow_dispatch` input choosing what to build. */
+export function buildDispatchInput(ctx: DeliveryContext): WorkflowInput {
+  return {
+    type: "choice",
+    description: "Service to build and deploy (all: every service).",
+    required: true,
+    default: "all",
+    options: ["all", ...ctx.services.map((s) => s.name)],
+  };
+}
+
+/** The selection script: prints `services=<JSON array>` to `$GITHUB_OUTPUT`. */
+export const BUILD_SELECTION_SCRIPT = [
+  "set -euo pipefail",
+  'mapfile -t all < <(jq -r ".[]" <<<"$SERVICES")',
+  "selected=()",
+  'if [ "$EVENT" = "workflow_dispatch" ]; then',
+  '  if [ "$CHOSEN" = "all" ]; then selected=("${all[@]}"); else selected=("$CHOSEN"); fi',
+  'elif [ -z "$BEFORE" ] || [ "$BEFORE" = "0000000000000000000000000000000000000000" ] || ! git cat-file -e "$BEFORE^{commit}" 2>/dev/null; then',
+  '  echo "no previous commit to compare with: building every service"',
+  '  selected=("${all[@]}")',
+  "else",
+  '  changed="$(git diff --name-only "$BEFORE" "$GITHUB_SHA")"',
+  '  previous="$(git show "$BEFORE:$WORKFLOW_FILE" 2>/dev/null || true)"',
+  '  for s in "${all[@]}"; do',
+  '    if grep -q "^services/$s/" <<<"$changed"; then',
+  '      echo "$s: services/$s/ changed"; selected+=("$s")',
+  '    elif grep -qx "$WORKFLOW_FILE" <<<"$changed" && ! grep -qx "  build-$s:" <<<"$previous"; then',
+  '      echo "$s: new in $WORKFLOW_FILE (first build)"; selected+=("$s")',
+  "    fi",
+  "  done",
+  "fi",
+  'json="$(printf \'%s\\n\' "${selected[@]}" | jq -Rsc \'split("\\n") | map(select(length > 0))\')"',
+  'echo "services=$json" >> "$GITHUB_OUTPUT"',
+].join("\n");
+
+/** The first job of build-deploy.yml: checks out enough history to compare with `before`. */
+export function buildSelectionJob(ctx: DeliveryContext): StepsJob {
+  return {
+    name: "select services to build",
+    permissions: { contents: "read" },
+    timeoutMinutes: 5,
+    outputs: { services: "${{ steps.select.outputs.services }}" },
+    steps: [
+      // The whole history: `before` may be any number of commits back.
+      checkout(0),
+      {
+        name: "Select the services this push changed or added",
+        id: "select",
+        env: {
+          SERVICES: JSON.stringify(ctx.services.map((s) => s.name)),
+          EVENT: "${{ github.event_name }}",
+          BEFORE: "${{ github.event.before }}",
+          CHOSEN: "${{ inputs.service }}",
+          WORKFLOW_FILE: BUILD_DEPLOY_FILE,
+        },
+        run: BUILD_SELECTION_SCRIPT,
+      },
+    ],
+  };
+}
+
+/** The `if:` of a service's build job: the selection chose it. */
+export const selectedForBuild = (service: string): string =>
+  `contains(fromJSON(needs.${BUILD_SELECTION_JOB}.outputs.services), '${service}')`;
