@@ -164,11 +164,9 @@ export interface DeployRequest {
   readonly digest: string;
 }
 
-const withoutPrevious = (state: ReleaseState | undefined): ReleasePins | undefined => {
-  if (!state) return undefined;
-  const { previous: _previous, ...pins } = state;
-  return pins;
-};
+const pinsOf = ({ previous: _previous, ...pins }: ReleaseState): ReleasePins => pins;
+const withoutPrevious = (state: ReleaseState | undefined): ReleasePins | undefined =>
+  state ? pinsOf(state) : undefined;
 
 /**
  * Runs the service's strategy — or, for a service never released (being onboarded), creates its
