@@ -14,7 +14,7 @@ export * from "./github-plan";
 export { ConfigError, ConfigProblem, parseStackConfig } from "./validate";
 
 /** Keys whose value must come from secret config (`pulumi config set --secret`). */
-export const SECRET_KEYS = ["slackWebhookUrl", "databaseUrl"] as const;
+export const SECRET_KEYS = ["slackWebhookUrl"] as const;
 
 /**
  * Parses the runtime form of a stack's config (`project:key` → string). `isSecret` tells which
@@ -46,7 +46,6 @@ export function stackConfigFromRuntime(
  */
 const ENCRYPTED_STAND_IN: Record<(typeof SECRET_KEYS)[number], string> = {
   slackWebhookUrl: "https://encrypted.invalid/",
-  databaseUrl: "postgresql://encrypted.invalid/",
 };
 
 /** A stack's config from its `Pulumi.<stack>.yaml`, validated as the program would validate it. */
@@ -66,7 +65,7 @@ export function stackConfigFromFile(stack: string, dir = ROOT): StackConfig {
       problems.push({
         key,
         value: "(a secret)",
-        allowed: `plaintext; only ${SECRET_KEYS.join(", ")} are secrets`,
+        allowed: `plaintext; the only secret key is ${SECRET_KEYS.join(", ")}`,
       });
   }
   if (problems.length) throw new ConfigError(stack, problems);

@@ -33,14 +33,14 @@ export function pipelineScriptProblems(c: StackConfig, scriptsAt: ScriptsAt): Co
       allowed: `false while the root package.json has no "${CI_SCRIPTS.contract}" script for ci.yml's contract job to run`,
     });
   c.services.forEach((s, i) => {
-    if (!s.migrations || !s.migrationCommands) return;
+    if (!s.migrations) return;
     const dir = `services/${s.name}`;
     for (const which of ["apply", "validate"] as const) {
-      const missing = npmScriptsRun(s.migrationCommands[which]).filter((n) => !(n in (scriptsAt(dir) ?? {})));
+      const missing = npmScriptsRun(s.migrations[which]).filter((n) => !(n in (scriptsAt(dir) ?? {})));
       if (missing.length)
         out.push({
-          key: keyOf(["services", i, "migrationCommands", which]),
-          value: s.migrationCommands[which],
+          key: keyOf(["services", i, "migrations", which]),
+          value: s.migrations[which],
           allowed: `a command ${dir}/ can run: its package.json has no ${missing.map((n) => `"${n}"`).join(", ")} script`,
         });
     }

@@ -135,6 +135,13 @@ const canarySchema = z.strictObject({
 });
 const strategySchema = z.discriminatedUnion("type", [rollingSchema, blueGreenSchema, canarySchema]);
 
+const secretArn = z
+  .string()
+  .regex(
+    /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/,
+    "must be a Secrets Manager secret ARN",
+  );
+
 const serviceSchema = z.strictObject({
   name: dnsLabel,
   /** Container port the service listens on. */
@@ -167,25 +174,32 @@ const serviceSchema = z.strictObject({
    * Kubernetes. @default []
    */
   dependencies: z.array(dependencySchema).default([]),
-  /** Run the db-migrate action (backup, apply, validate) before each release. @default false */
-  migrations: z.boolean().default(false),
-  /** The service's own migration commands, run in `services/<name>/`; required with `migrations`. */
-  migrationCommands: z.strictObject({ apply: z.string().min(1), validate: z.string().min(1) }).optional(),
+  /**
+   * Database migrations before each release (the db-migrate action: backup, apply, validate), run
+   * by the deploy job on the stack's runner. None when unset.
+   */
+  migrations: z
+    .strictObject({
+      /** The service's command applying pending migrations, run in `services/<name>/`. */
+      apply: z.string().min(1),
+      /** Its command failing while migrations are pending or the schema differs. */
+      validate: z.string().min(1),
+      /**
+       * Secrets Manager secret holding the database's connection URL (PostgreSQL: the backup is
+       * `pg_dump`). Read by the deploy job inside the network, never stored in GitHub.
+       */
+      databaseUrlSecretArn: secretArn,
+      /** Which of the service's `dependencies` is the database: the runner gets the same path. */
+      database: dnsLabel,
+    })
+    .optional(),
   /** Plain environment variables (never secrets). @default {} */
   env: z
     .record(z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "env names are UPPER_SNAKE_CASE"), z.string())
     .default({}),
   /** Environment name → Secrets Manager secret ARN. Values are references, never secret values. @default {} */
   secrets: z
-    .record(
-      z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "env names are UPPER_SNAKE_CASE"),
-      z
-        .string()
-        .regex(
-          /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/,
-          "must be a Secrets Manager secret ARN",
-        ),
-    )
+    .record(z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "env names are UPPER_SNAKE_CASE"), secretArn)
     .default({}),
 });
 
@@ -318,17 +332,6 @@ export const stackConfigSchema = z.strictObject({
   github: githubSchema.optional(),
   /** Slack incoming webhook for deploy notifications: must be set with `pulumi config set --secret`. */
   slackWebhookUrl: z.string().url().optional(),
-  /**
-   * Database the db-migrate action backs up and migrates (services with `migrations`): must be
-   * set with `pulumi config set --secret`. Written into the environment's DATABASE_URL secret.
-   */
-  databaseUrl: z
-    .string()
-    .regex(
-      /^[a-z][a-z0-9+.-]*:\/\/\S+$/,
-      "must be a connection URL such as postgresql://user:pass@host:5432/db",
-    )
-    .optional(),
 });
 
 export type StackConfigInput = z.input<typeof stackConfigSchema>;

@@ -55,8 +55,15 @@ export function deliveryContext(config: StackConfig, gh: GithubConfig): Delivery
       strategy: s.strategy.type,
       canarySteps: s.strategy.type === "canary" ? s.strategy.steps : [],
       healthPath: s.healthPath,
-      migrations: s.migrations,
-      migrationCommands: s.migrationCommands,
+      ...(s.migrations
+        ? {
+            migrations: {
+              apply: s.migrations.apply,
+              validate: s.migrations.validate,
+              databaseUrlSecretArn: s.migrations.databaseUrlSecretArn,
+            },
+          }
+        : {}),
     })),
     registryKind: config.registry.kind,
     nodeVersions: gh.nodeVersions,
@@ -75,6 +82,8 @@ export interface DeliveryInputs {
   readonly account?: AccountContext;
   readonly registryUrls: pulumi.Input<Record<string, string>>;
   readonly repositoryArns: pulumi.Input<string>[];
+  /** Secrets of the migrating services' database URLs, which the deploy role reads. @default [] */
+  readonly migrationSecretArns?: readonly string[];
 }
 
 export interface DeliveryOutputs {
@@ -157,6 +166,7 @@ export function createDeployRoles(
       sourceRepositoryArns,
       stateBackend: gh.backend?.kind === "s3" ? gh.backend : undefined,
       secretsKeyArn: gh.secrets.provider === "awskms" ? gh.secrets.keyArn : undefined,
+      migrationSecretArns: inputs.migrationSecretArns,
       account: inputs.account,
     },
     { providers: { aws: inputs.awsProvider } },
@@ -221,7 +231,6 @@ export function environmentSecrets(
 ): Partial<Record<EnvironmentSecretName, pulumi.Output<string>>> {
   return {
     ...(config.slackWebhookUrl ? { SLACK_WEBHOOK_URL: pulumi.secret(config.slackWebhookUrl) } : {}),
-    ...(config.databaseUrl ? { DATABASE_URL: pulumi.secret(config.databaseUrl) } : {}),
   };
 }
 

@@ -369,6 +369,9 @@ export function buildPlatform(config: StackConfig): StackOutputs {
     account: awsl?.account,
     registryUrls: pulumi.all(registry.repositoryUrls),
     repositoryArns: Object.values(registry.repositoryArns),
+    migrationSecretArns: config.services.flatMap((s) =>
+      s.migrations ? [s.migrations.databaseUrlSecretArn] : [],
+    ),
   });
   return stackOutputs(config, { network, registry, eks, ecs, workloads, delivery });
 }

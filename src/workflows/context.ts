@@ -19,10 +19,15 @@ export interface DeliveryService {
   /** Canary weights, increasing, ending at 100. */
   readonly canarySteps: number[];
   readonly healthPath: string;
-  /** Run the db-migrate action before releasing. */
-  readonly migrations: boolean;
-  /** The service's migration commands (run in `services/<name>/`); set whenever `migrations` is. */
-  readonly migrationCommands?: { readonly apply: string; readonly validate: string };
+  /**
+   * The db-migrate action before releasing: the service's commands (run in `services/<name>/`) and
+   * the secret holding its database URL. None when the service does not migrate.
+   */
+  readonly migrations?: {
+    readonly apply: string;
+    readonly validate: string;
+    readonly databaseUrlSecretArn: string;
+  };
 }
 
 export interface DeliveryContext {

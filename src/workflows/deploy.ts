@@ -199,7 +199,6 @@ export function deployServiceWorkflow(ctx: DeliveryContext): Workflow {
                 },
               }
             : {}),
-          DATABASE_URL: { required: false, description: "Environment secret: migrations target." },
         },
       },
     },
@@ -254,7 +253,7 @@ export function deployServiceWorkflow(ctx: DeliveryContext): Workflow {
             if: "inputs.migrate",
             uses: "./.github/actions/db-migrate",
             with: {
-              "database-url": secrets("DATABASE_URL"),
+              "database-url-secret": "${{ inputs.database-url-secret }}",
               "backup-uri": vars("MIGRATION_BACKUP_URI"),
               "migrate-command": "${{ inputs.migrate-command }}",
               "validate-command": "${{ inputs.validate-command }}",
@@ -290,16 +289,23 @@ const MIGRATION_COMMAND_INPUTS = {
     default: "",
     description: "The service's command failing when migrations are pending (run in services/<service>).",
   },
+  "database-url-secret": {
+    type: "string",
+    required: false,
+    default: "",
+    description: "ARN of the Secrets Manager secret holding the database URL the migrations use.",
+  },
 } as const;
 
-/** What a call of deploy-service.yml passes about migrations: whether to run them, and the service's commands. */
+/** What a call of deploy-service.yml passes about migrations: whether to run them, the commands and the secret. */
 function migrationInputs(svc: DeliveryService): Record<string, string | boolean> {
   return {
-    migrate: svc.migrations,
-    ...(svc.migrationCommands
+    migrate: svc.migrations !== undefined,
+    ...(svc.migrations
       ? {
-          "migrate-command": svc.migrationCommands.apply,
-          "validate-command": svc.migrationCommands.validate,
+          "migrate-command": svc.migrations.apply,
+          "validate-command": svc.migrations.validate,
+          "database-url-secret": svc.migrations.databaseUrlSecretArn,
         }
       : {}),
   };
@@ -418,16 +424,29 @@ export function releaseWorkflow(ctx: DeliveryContext): Workflow {
   };
 }
 
+/**
+ * The database URL, read from Secrets Manager by the step that needs it (the job's AWS role may
+ * read exactly the migrating services' secrets) and masked: it is never stored in GitHub.
+ */
+const READ_DATABASE_URL = [
+  'DATABASE_URL="$(aws secretsmanager get-secret-value --secret-id "$DATABASE_URL_SECRET" --query SecretString --output text)"',
+  'echo "::add-mask::$DATABASE_URL"',
+  "export DATABASE_URL",
+];
+
 export const dbMigrateAction: CompositeAction = {
   dir: "db-migrate",
   name: "Database migration",
   description:
-    "Backs the database up to S3, applies the service's migrations, then validates the schema state.",
+    "Backs the database up to S3, applies the service's migrations, then validates the schema state. Runs on the stack's runner, inside the network the database is in.",
   inputs: {
-    "database-url": { description: "Connection string (pass a secret).", required: true },
+    "database-url-secret": {
+      description: "ARN of the Secrets Manager secret holding the database URL (PostgreSQL).",
+      required: true,
+    },
     "backup-uri": { description: "s3:// prefix for the pre-migration dump.", required: true },
     // No defaults: the platform cannot know a service's migration tool. The commands come from the
-    // service's `migrationCommands` in the stack config, and a missing one fails the step by name.
+    // service's `migrations` in the stack config, and a missing one fails the step by name.
     "migrate-command": { description: "The service's command applying pending migrations.", required: true },
     "validate-command": {
       description: "The service's command failing when migrations are pending or the schema differs.",
@@ -441,13 +460,27 @@ export const dbMigrateAction: CompositeAction = {
   steps: [
     {
       name: "Back up",
-      env: { DATABASE_URL: "${{ inputs.database-url }}", BACKUP_URI: "${{ inputs.backup-uri }}" },
+      env: {
+        DATABASE_URL_SECRET: "${{ inputs.database-url-secret }}",
+        BACKUP_URI: "${{ inputs.backup-uri }}",
+        SERVICE_DIR: "${{ inputs.working-directory }}",
+      },
       run: [
-        "set -o pipefail",
-        'key="$BACKUP_URI/$(date -u +%Y%m%dT%H%M%SZ)-$GITHUB_SHA.dump"',
+        "set -euo pipefail",
+        'if [ -z "$DATABASE_URL_SECRET" ] || [ -z "$BACKUP_URI" ]; then',
+        '  echo "::error::no database URL secret or backup destination: set services[].migrations.databaseUrlSecretArn, and use the s3 backend (MIGRATION_BACKUP_URI)"',
+        "  exit 1",
+        "fi",
+        ...READ_DATABASE_URL,
+        'case "$DATABASE_URL" in postgres://*|postgresql://*) ;; *) echo "::error::the backup is pg_dump: the database URL must be postgres:// or postgresql://"; exit 1;; esac',
+        // Hosted and CodeBuild images may lack the client; CodeBuild runs as root, without sudo.
+        'if ! command -v pg_dump >/dev/null; then sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo; $sudo apt-get update -qq && $sudo apt-get install -y -qq postgresql-client; fi',
+        'key="$BACKUP_URI/${SERVICE_DIR##*/}/$(date -u +%Y%m%dT%H%M%SZ)-$GITHUB_SHA.dump"',
         // No --sse flag: a PUT that names no encryption gets the bucket's default, the state key.
         'pg_dump --format=custom "$DATABASE_URL" | aws s3 cp - "$key" --only-show-errors',
+        // Where the dump is, for whoever restores it: in the log and on the run's summary page.
         'echo "backup: $key"',
+        'echo "Pre-migration backup of ${SERVICE_DIR##*/}: $key" >> "$GITHUB_STEP_SUMMARY"',
       ].join("\n"),
     },
     migrationCommandStep("Apply", "MIGRATE", "migrate-command", "apply"),
@@ -460,12 +493,14 @@ function migrationCommandStep(name: string, variable: string, input: string, key
   return {
     name,
     workingDirectory: "${{ inputs.working-directory }}",
-    env: { DATABASE_URL: "${{ inputs.database-url }}", [variable]: `\${{ inputs.${input} }}` },
+    env: { DATABASE_URL_SECRET: "${{ inputs.database-url-secret }}", [variable]: `\${{ inputs.${input} }}` },
     run: [
+      "set -euo pipefail",
       `if [ -z "$${variable}" ]; then`,
-      `  echo "::error::no ${input}: set services[].migrationCommands.${key} of this service in the stack config"`,
+      `  echo "::error::no ${input}: set services[].migrations.${key} of this service in the stack config"`,
       "  exit 1",
       "fi",
+      ...READ_DATABASE_URL,
       `bash -c "$${variable}"`,
     ].join("\n"),
   };

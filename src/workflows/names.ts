@@ -104,12 +104,6 @@ export const DELIVERY_NAMES = {
     writer: "program",
     description: "Deploy notifications, from the secret config platform:slackWebhookUrl.",
   },
-  DATABASE_URL: {
-    kind: "secret",
-    scope: "environment",
-    writer: "program",
-    description: "Migration target, from the secret config platform:databaseUrl.",
-  },
   GH_APP_CLIENT_ID: {
     kind: "variable",
     scope: "environment",

@@ -410,6 +410,7 @@ const CASES: Case[] = [
     (v) => {
       v.github.backend = { kind: "cloud", organization: "acme", tokenType: "team" };
       v.github.secrets = { provider: "service" };
+      delete v.services[3].migrations; // dumps need the S3 state bucket
     },
     ['  - platform:github.backend.scope: got nothing; a team name for tokenType "team"'],
   ],
@@ -419,6 +420,7 @@ const CASES: Case[] = [
     (v) => {
       v.github.backend = { kind: "cloud", organization: "acme", tokenType: "personal" };
       v.github.secrets = { provider: "service" };
+      delete v.services[3].migrations; // dumps need the S3 state bucket
     },
     ['  - platform:github.backend.scope: got nothing; a user login for tokenType "personal"'],
   ],
@@ -428,6 +430,7 @@ const CASES: Case[] = [
     (v) => {
       v.github.backend = { kind: "cloud", organization: "acme", scope: "ops" };
       v.github.secrets = { provider: "service" };
+      delete v.services[3].migrations; // dumps need the S3 state bucket
     },
     ['  - platform:github.backend.scope: got "ops"; nothing: tokenType "organization" takes no scope'],
   ],

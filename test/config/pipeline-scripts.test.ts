@@ -39,12 +39,15 @@ describe("scripts the configured pipelines run", () => {
 
   it("checks a migrating service's npm scripts in its own directory, and leaves other tools alone", () => {
     const c = dev();
-    c.services[3].migrations = true;
-    c.services[3].migrationCommands = { apply: "npm run migrate", validate: "npx prisma migrate status" };
+    c.services[3].migrations = {
+      ...c.services[3].migrations,
+      apply: "npm run migrate",
+      validate: "npx prisma migrate status",
+    };
     const root = { "test:contract": "x", migrate: "at the root, which does not count" };
     assert.deepEqual(
       pipelineScriptProblems(c, scripts({ ".": root })).map((p) => p.key),
-      ["platform:services[3].migrationCommands.apply"],
+      ["platform:services[3].migrations.apply"],
     );
     assert.deepEqual(
       pipelineScriptProblems(

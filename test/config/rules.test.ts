@@ -420,39 +420,24 @@ const RULES: [name: string, rule: ConfigRule, cases: RuleCase[]][] = [
     migrationProblems,
     [
       {
-        when: "a service migrates and no database is configured",
-        change: (c) => {
-          c.services[0].migrations = true;
-          c.services[0].migrationCommands = { apply: "alembic upgrade head", validate: "alembic check" };
-        },
-        expect: [["platform:databaseUrl", /required while services run migrations \(api\)/]],
-      },
-      {
-        when: "a service migrates without its own commands",
-        change: (c) => {
-          c.services[1].migrations = true;
-          c.databaseUrl = "postgresql://app@db:5432/app";
-        },
+        when: "a service's migrations name a database that is not one of its dependencies",
+        change: (c) => (c.services[3].migrations.database = "orders-db"),
         expect: [
           [
-            "platform:services[1].migrationCommands",
-            /required while migrations is true: \{ apply, validate \}, the service's own commands, run in services\/web\//,
+            "platform:services[3].migrations.database",
+            /one of the service's database dependencies \(payments-db\); the deploy runner is given the same path/,
           ],
         ],
       },
       {
-        when: "a service that does not migrate has migration commands",
-        change: (c) => (c.services[2].migrationCommands = { apply: "a", validate: "b" }),
-        expect: [["platform:services[2].migrations", /true, or remove migrationCommands/]],
+        when: "a service without database dependencies migrates",
+        change: (c) => (c.services[0].migrations = { ...c.services[3].migrations, database: "db" }),
+        expect: [["platform:services[0].migrations.database", /none: declare it in dependencies/]],
       },
       {
         when: "a service migrates on a Pulumi Cloud backend",
-        change: (c) => {
-          c.services[0].migrations = true;
-          c.services[0].migrationCommands = { apply: "alembic upgrade head", validate: "alembic check" };
-          c.databaseUrl = "postgresql://app@db:5432/app";
-          c.github.backend = { kind: "cloud", organization: "acme", tokenType: "organization" };
-        },
+        change: (c) =>
+          (c.github.backend = { kind: "cloud", organization: "acme", tokenType: "organization" }),
         expect: [["platform:github.backend.kind", /the pre-migration dump is kept in the state bucket/]],
       },
     ],
@@ -473,14 +458,11 @@ const RULES: [name: string, rule: ConfigRule, cases: RuleCase[]][] = [
       },
       {
         when: "a migrating service's command runs an npm script its directory lacks",
-        change: (c) => {
-          c.services[0].migrations = true;
-          c.services[0].migrationCommands = { apply: "npm run -s migrate", validate: "true" };
-        },
+        change: (c) => (c.services[3].migrations.apply = "npm run -s migrate"),
         expect: [
           [
-            "platform:services[0].migrationCommands.apply",
-            /services\/api\/ can run: its package.json has no "migrate" script/,
+            "platform:services[3].migrations.apply",
+            /services\/payments\/ can run: its package.json has no "migrate" script/,
           ],
         ],
       },

@@ -91,7 +91,7 @@ describe("the stack-file reader", () => {
     write("qa", { config: { "platform:environment": { secure: "v1:AAAA" } } });
     assert.throws(
       () => stackConfigFromFile("qa", dir),
-      /platform:environment: got "\(a secret\)"; plaintext; only slackWebhookUrl, databaseUrl are secrets/,
+      /platform:environment: got "\(a secret\)"; plaintext; the only secret key is slackWebhookUrl/,
     );
   });
 });

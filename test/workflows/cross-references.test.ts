@@ -49,8 +49,12 @@ describe("a service's migration commands", () => {
       i === 0
         ? {
             ...s,
-            migrations: true,
-            migrationCommands: { apply: "npm run migrate", validate: "alembic check" },
+            migrations: {
+              apply: "npm run migrate",
+              validate: "alembic check",
+              databaseUrlSecretArn:
+                "arn:aws:secretsmanager:eu-west-1:111111111111:secret:dev/api/db-url-AbCdEf",
+            },
           }
         : s,
     );
@@ -65,6 +69,7 @@ describe("a service's migration commands", () => {
       migrate: true,
       "migrate-command": "npm run migrate",
       "validate-command": "alembic check",
+      "database-url-secret": "arn:aws:secretsmanager:eu-west-1:111111111111:secret:dev/api/db-url-AbCdEf",
     });
     assert.deepEqual(scriptAndUsesProblems(files, ROOT), [
       '.github/actions/db-migrate › Apply: npm runs "migrate", and services/api has no package.json',

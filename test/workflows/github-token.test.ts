@@ -140,7 +140,7 @@ describe("the reusable deploy workflow", () => {
     assert.deepEqual(
       Object.keys(doc.on.workflow_call.secrets).sort(),
       // dev's stacks encrypt with KMS: no passphrase is read, so none is declared.
-      ["DATABASE_URL", "GH_APP_PRIVATE_KEY", "SLACK_WEBHOOK_URL"],
+      ["GH_APP_PRIVATE_KEY", "SLACK_WEBHOOK_URL"],
     );
     assert.deepEqual(doc.on.workflow_call.secrets.GH_APP_PRIVATE_KEY, {
       required: false,

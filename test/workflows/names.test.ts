@@ -1,7 +1,6 @@
 import { strict as assert } from "assert";
 import { Evaluation } from "../../dev/harness/evaluate";
 import { evaluateStack } from "../../dev/harness/program";
-import { readStackConfig } from "../../src/config/stack-files";
 import { deliveryFiles } from "../../src/workflows";
 import { DeliveryContext } from "../../src/workflows/context";
 import { DELIVERY_NAMES, NameSpec, storedName } from "../../src/workflows/names";
@@ -40,21 +39,12 @@ describe("the contract of GitHub variables and secrets", function () {
   let read: Set<string>;
 
   before(async () => {
-    // Every optional writer switched on in dev: secrets set, a service migrating, an environment URL.
-    const services = structuredClone(readStackConfig("dev")["platform:services"]) as {
-      migrations?: boolean;
-      migrationCommands?: { apply: string; validate: string };
-    }[];
-    services[0].migrations = true;
-    services[0].migrationCommands = { apply: "alembic upgrade head", validate: "alembic check" };
+    // Every optional writer switched on in dev: secrets set, an environment URL (and, as
+    // committed, a service migrating).
     const full = await evaluateStack(
       "dev",
-      {
-        "platform:services": services,
-        "platform:slackWebhookUrl": "https://hooks.example/T0/B0/x",
-        "platform:databaseUrl": "postgresql://app:pw@db.internal:5432/app",
-      },
-      { secretKeys: ["platform:slackWebhookUrl", "platform:databaseUrl"] },
+      { "platform:slackWebhookUrl": "https://hooks.example/T0/B0/x" },
+      { secretKeys: ["platform:slackWebhookUrl"] },
     );
     written = new Set([
       ...namesWritten(full),
@@ -112,25 +102,9 @@ describe("the contract of GitHub variables and secrets", function () {
     assert.throws(() => storedName("AWS_PREVIEW_ROLE_ARN"), /AWS_PREVIEW_ROLE_ARN is stored per stack/);
   });
 
-  it("writes the migration target as a secret and its backups beside the state exports", async () => {
-    assert.ok(written.has("secrets.DATABASE_URL"));
-    const services = structuredClone(readStackConfig("dev")["platform:services"]) as {
-      migrations?: boolean;
-      migrationCommands?: { apply: string; validate: string };
-    }[];
-    services[0].migrations = true;
-    services[0].migrationCommands = { apply: "alembic upgrade head", validate: "alembic check" };
-    await assert.rejects(
-      () => evaluateStack("dev", { "platform:services": services }),
-      /platform:databaseUrl: got nothing; required while services run migrations \(api\): pulumi config set --secret databaseUrl <url>/,
-    );
-    await assert.rejects(
-      () =>
-        evaluateStack("dev", {
-          "platform:services": services,
-          "platform:databaseUrl": "postgresql://app:pw@db.internal:5432/app",
-        }),
-      /platform:databaseUrl: got "\(a plaintext value\)"/,
-    );
+  it("stores no database URL in GitHub: migrations read it from Secrets Manager, and back up beside the state exports", () => {
+    assert.ok(![...written].some((n) => n.includes("DATABASE_URL")), [...written].join(", "));
+    assert.ok(written.has("vars.MIGRATION_BACKUP_URI"));
+    assert.ok(read.has("vars.MIGRATION_BACKUP_URI"));
   });
 });

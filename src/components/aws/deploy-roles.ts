@@ -45,6 +45,11 @@ export interface DeployRolesArgs {
   readonly stateBackend?: { readonly bucket: string; readonly region: string; readonly stateKeyArn: string };
   /** KMS key of the `awskms://` secrets provider; absent with a passphrase or Pulumi Cloud. */
   readonly secretsKeyArn?: string;
+  /**
+   * Secrets holding the database URLs of the services that migrate: the deploy job reads them
+   * before migrating (db-migrate). @default []
+   */
+  readonly migrationSecretArns?: readonly string[];
   readonly account: AccountContext;
 }
 
@@ -186,6 +191,8 @@ export interface DeployScope {
   readonly sourceRepositoryArns: pulumi.Input<string>[];
   /** The state and secrets-key statements of this stack (read-write). */
   readonly stateStatements: Statement[];
+  /** Secrets of the migrating services' database URLs: read only. @default [] */
+  readonly migrationSecretArns?: readonly string[];
 }
 
 /**
@@ -326,6 +333,17 @@ export function deployRoleStatements(scope: DeployScope): Statement[] {
           },
         ]
       : []),
+    // db-migrate reads each migrating service's database URL, and nothing else of Secrets Manager.
+    ...(scope.migrationSecretArns?.length
+      ? [
+          {
+            Sid: "ReadMigrationDatabaseUrls",
+            Effect: "Allow" as const,
+            Action: "secretsmanager:GetSecretValue",
+            Resource: [...new Set(scope.migrationSecretArns)],
+          },
+        ]
+      : []),
     ...scope.stateStatements,
   ];
 }
@@ -408,6 +426,7 @@ export class DeployRoles extends pulumi.ComponentResource {
           repositoryArns: args.repositoryArns,
           sourceRepositoryArns: args.sourceRepositoryArns ?? [],
           stateStatements: stackStateStatements(args, partition, true),
+          migrationSecretArns: args.migrationSecretArns,
         }),
       },
       this,

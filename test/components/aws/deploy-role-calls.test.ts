@@ -247,4 +247,26 @@ describe("the deploy role against the calls `pulumi up` makes", function () {
       if ((await decision(policy, call)) === "Allowed") allowed.push(`${call[0]} ${call[1]}`);
     assert.deepEqual(allowed, []);
   });
+
+  it("may read the database URL of the service that migrates, and no other secret", async () => {
+    const secret = (name: string) => `arn:aws:secretsmanager:eu-west-1:111111111111:secret:${name}`;
+    assert.equal(
+      await decision(policy, ["secretsmanager:GetSecretValue", secret("dev/payments/db-url-AbCdEf")]),
+      "Allowed",
+    );
+    for (const other of [
+      "dev/payments/db-AbCdEf",
+      "dev/orders/db-url-AbCdEf",
+      "production/payments/db-url-AbCdEf",
+    ])
+      assert.notEqual(
+        await decision(policy, ["secretsmanager:GetSecretValue", secret(other)]),
+        "Allowed",
+        other,
+      );
+    assert.notEqual(
+      await decision(policy, ["secretsmanager:PutSecretValue", secret("dev/payments/db-url-AbCdEf")]),
+      "Allowed",
+    );
+  });
 });
