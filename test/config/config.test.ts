@@ -167,8 +167,8 @@ describe("stack configuration", () => {
     },
     {
       when: "ECS is enabled without a certificate",
-      change: (v) => delete v.ecs.certificateArn,
-      expect: [/platform:ecs\.certificateArn: got nothing; required when ecs\.enabled/],
+      change: (v) => delete v.dns.certificateArn,
+      expect: [/platform:dns\.certificateArn: got nothing; required when ecs\.enabled/],
     },
     {
       when: "several keys are wrong at once",
