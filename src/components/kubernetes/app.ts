@@ -21,7 +21,10 @@ import {
   trackResourceName,
 } from "./app-spec";
 
+import { AppIngress, planIngressAnnotations, planIngressSpec } from "./ingress-spec";
+
 export * from "./app-spec";
+export * from "./ingress-spec";
 
 export interface KubernetesAppArgs {
   /** Provider of the target cluster (EKS, kind, minikube, a local API server). */
@@ -48,6 +51,11 @@ export interface KubernetesAppArgs {
   readonly secrets: Readonly<Record<string, string>>;
   /** ClusterSecretStore resolving `secrets`; required when there are secrets. */
   readonly secretStore?: string;
+  /**
+   * An ALB in front of the main Service through the AWS Load Balancer Controller (EKS only).
+   * @default undefined (reached inside the cluster only)
+   */
+  readonly ingress?: AppIngress;
   /** IAM role for the ServiceAccount (IRSA on EKS); no annotation when undefined. */
   readonly irsaRoleArn?: pulumi.Input<string>;
 }
@@ -201,6 +209,23 @@ export function createNetworkPolicies(scope: AppScope, port: number): void {
   );
 }
 
+/** The Ingress `${name}-ingress` in front of the main Service (see `planIngressSpec`). */
+export function createIngress(
+  scope: AppScope,
+  ingress: AppIngress,
+  healthPath: string,
+  serviceName: pulumi.Input<string>,
+): k8s.networking.v1.Ingress {
+  return new k8s.networking.v1.Ingress(
+    `${scope.name}-ingress`,
+    {
+      metadata: { ...metadata(scope, scope.name), annotations: planIngressAnnotations(ingress, healthPath) },
+      spec: pulumi.output(serviceName).apply((service) => planIngressSpec(ingress.host, service)),
+    },
+    scope.opts,
+  );
+}
+
 /**
  * An application on any Kubernetes cluster, secure by default: its own `restricted` namespace,
  * a ServiceAccount without token automount, hardened Deployments with probes and resources, a
@@ -216,6 +241,8 @@ export class KubernetesApp extends pulumi.ComponentResource {
   public readonly url: pulumi.Output<string>;
   /** blueGreen only: in-cluster URL of the preview Service (idle colour). */
   public readonly previewUrl?: pulumi.Output<string>;
+  /** With `ingress`: the DNS name of the ALB the controller put in front of the app. */
+  public readonly loadBalancerHostname?: pulumi.Output<string>;
 
   constructor(name: string, args: KubernetesAppArgs, opts?: pulumi.ComponentResourceOptions) {
     const problems = kubernetesAppProblems(name, args);
@@ -226,7 +253,8 @@ export class KubernetesApp extends pulumi.ComponentResource {
       {},
       { ...opts, providers: { kubernetes: args.provider } },
     );
-    const opt = { parent: this, provider: args.provider };
+    // Children wait for what the app waits for (the cluster add-ons: CRDs, controller, store).
+    const opt = { parent: this, provider: args.provider, dependsOn: opts?.dependsOn };
     this.namespace = createNamespace(name, args.namespace, opt).metadata.name;
     const scope: AppScope = { name, namespace: this.namespace, opts: opt };
 
@@ -239,12 +267,20 @@ export class KubernetesApp extends pulumi.ComponentResource {
     this.url = services.mainUrl;
     this.previewUrl = services.previewUrl;
     createNetworkPolicies(scope, args.port);
+    if (args.ingress)
+      this.loadBalancerHostname = createIngress(
+        scope,
+        args.ingress,
+        args.healthPath,
+        this.serviceName,
+      ).status.apply((s) => s?.loadBalancer?.ingress?.[0]?.hostname ?? "");
 
     this.registerOutputs({
       namespace: this.namespace,
       serviceName: this.serviceName,
       url: this.url,
       previewUrl: this.previewUrl,
+      loadBalancerHostname: this.loadBalancerHostname,
     });
   }
 }
