@@ -9,7 +9,7 @@ import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
 import { DeliveryEnvironment } from "../components/github/delivery-environment";
 import { DeliveryRepository } from "../components/github/delivery-repo";
-import { DeployRoles } from "../components/aws/deploy-roles";
+import { DeployRoles, HostedZoneScope } from "../components/aws/deploy-roles";
 import {
   BackendConfig,
   backendUrl,
@@ -75,6 +75,8 @@ export interface DeliveryInputs {
   readonly account?: AccountContext;
   readonly registryUrls: pulumi.Input<Record<string, string>>;
   readonly repositoryArns: pulumi.Input<string>[];
+  /** The Route 53 zone and domain of the services' records (config `dns`). */
+  readonly hostedZone?: HostedZoneScope;
 }
 
 export interface DeliveryOutputs {
@@ -158,6 +160,7 @@ export function createDeployRoles(
       stateBackend: gh.backend?.kind === "s3" ? gh.backend : undefined,
       secretsKeyArn: gh.secrets.provider === "awskms" ? gh.secrets.keyArn : undefined,
       account: inputs.account,
+      hostedZone: inputs.hostedZone,
     },
     { providers: { aws: inputs.awsProvider } },
   );

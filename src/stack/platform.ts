@@ -449,6 +449,7 @@ export function buildPlatform(config: StackConfig): StackOutputs {
     account: awsl?.account,
     registryUrls: pulumi.all(registry.repositoryUrls),
     repositoryArns: Object.values(registry.repositoryArns),
+    hostedZone: config.dns ? { id: config.dns.hostedZoneId, domain: config.dns.domain } : undefined,
   });
   return stackOutputs(config, { network, registry, eks, ecs, workloads, delivery });
 }
