@@ -254,7 +254,12 @@ export function planIngressClassParamsSpec() {
 export function planIngressClassSpec() {
   return {
     controller: "ingress.k8s.aws/alb",
-    parameters: { apiGroup: "elbv2.k8s.aws", kind: "IngressClassParams", name: ALB_INGRESS_CLASS },
+    parameters: {
+      apiGroup: "elbv2.k8s.aws",
+      kind: "IngressClassParams",
+      name: ALB_INGRESS_CLASS,
+      scope: "Cluster",
+    },
   };
 }
 

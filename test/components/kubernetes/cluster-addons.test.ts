@@ -190,7 +190,7 @@ describe("cluster add-ons", function () {
       ).inputs;
       assert.deepEqual(cls.spec, {
         controller: "ingress.k8s.aws/alb",
-        parameters: { apiGroup: "elbv2.k8s.aws", kind: "IngressClassParams", name: "alb" },
+        parameters: { apiGroup: "elbv2.k8s.aws", kind: "IngressClassParams", name: "alb", scope: "Cluster" },
       });
       const params = production.get(
         "kubernetes:elbv2.k8s.aws/v1beta1:IngressClassParams",
