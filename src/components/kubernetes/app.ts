@@ -21,7 +21,12 @@ import {
   trackResourceName,
 } from "./app-spec";
 
-import { AppIngress, planIngressAnnotations, planIngressSpec } from "./ingress-spec";
+import {
+  AppIngress,
+  planIngressAnnotations,
+  planIngressNamespaceLabels,
+  planIngressSpec,
+} from "./ingress-spec";
 
 export * from "./app-spec";
 export * from "./ingress-spec";
@@ -84,17 +89,18 @@ function metadata(scope: AppScope, resourceName: string, labels = appLabels(scop
   return { name: resourceName, namespace: scope.namespace, labels };
 }
 
-/** The app's namespace, `${name}-ns`, labelled Pod Security `restricted`. */
+/**
+ * The app's namespace, `${name}-ns`, labelled Pod Security `restricted`; with an ALB Ingress, also
+ * for the controller's readiness gate (see `planIngressNamespaceLabels`).
+ */
 export function createNamespace(
   name: string,
   namespace: string,
   opts: pulumi.CustomResourceOptions,
+  exposed = false,
 ): k8s.core.v1.Namespace {
-  return new k8s.core.v1.Namespace(
-    `${name}-ns`,
-    { metadata: { name: namespace, labels: planNamespaceLabels() } },
-    opts,
-  );
+  const labels = { ...planNamespaceLabels(), ...(exposed ? planIngressNamespaceLabels() : {}) };
+  return new k8s.core.v1.Namespace(`${name}-ns`, { metadata: { name: namespace, labels } }, opts);
 }
 
 /** The pods' ServiceAccount, `${name}-sa`: no token automount, IRSA annotation when a role is given. */
@@ -255,7 +261,7 @@ export class KubernetesApp extends pulumi.ComponentResource {
     );
     // Children wait for what the app waits for (the cluster add-ons: CRDs, controller, store).
     const opt = { parent: this, provider: args.provider, dependsOn: opts?.dependsOn };
-    this.namespace = createNamespace(name, args.namespace, opt).metadata.name;
+    this.namespace = createNamespace(name, args.namespace, opt, args.ingress !== undefined).metadata.name;
     const scope: AppScope = { name, namespace: this.namespace, opts: opt };
 
     const sa = createServiceAccount(scope, args.irsaRoleArn);

@@ -12,6 +12,15 @@ export const INGRESS_TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 /** The controller's annotation prefix. */
 const A = "alb.ingress.kubernetes.io";
 
+/**
+ * The namespace label that has the controller's webhook inject its target-health readiness gate
+ * into the app's pods: a rollout then waits until the ALB sends new pods traffic before it stops
+ * old ones (with `target-type: ip`, no gate means requests to terminated pods during a rollout).
+ */
+export function planIngressNamespaceLabels(): Record<string, string> {
+  return { "elbv2.k8s.aws/pod-readiness-gate-inject": "enabled" };
+}
+
 /** How one app is reached through an ALB. */
 export interface AppIngress {
   /** `internet-facing` (public) or `internal`. */

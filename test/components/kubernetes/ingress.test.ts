@@ -125,6 +125,17 @@ describe("ingress of exposed EKS services", function () {
       ]);
     });
 
+    it("labels exactly the exposed services' namespaces for the controller's readiness gate", () => {
+      const gated = (e: Evaluation) =>
+        e
+          .ofType("kubernetes:core/v1:Namespace")
+          .filter((r) => r.inputs.metadata.labels["elbv2.k8s.aws/pod-readiness-gate-inject"] === "enabled")
+          .map((r) => r.inputs.metadata.name)
+          .sort();
+      assert.deepEqual(gated(production), ["api", "web"]);
+      assert.deepEqual(gated(dev), []);
+    });
+
     it("routes the blue/green service's host to its main Service, which selects the active colour", () => {
       const ingress = production.get("kubernetes:networking.k8s.io/v1:Ingress", "web-ingress").inputs;
       assert.equal(ingress.metadata.namespace, "web");
