@@ -20,7 +20,6 @@ import {
   trackLabels,
   trackResourceName,
 } from "./app-spec";
-
 import {
   AppIngress,
   planIngressAnnotations,

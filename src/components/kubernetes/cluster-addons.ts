@@ -119,8 +119,8 @@ export function createAddonChart(
  * Workloads that need them depend on this component.
  */
 export class ClusterAddons extends pulumi.ComponentResource {
-  /** The charts installed, by add-on. */
-  public readonly charts: Partial<Record<AddonName, pulumi.Output<string>>>;
+  /** The charts installed, by add-on, as `<chart>@<version>`. */
+  public readonly charts: Partial<Record<AddonName, string>>;
   /** The IRSA role ARNs, by add-on. */
   public readonly roleArns: Partial<Record<AddonName, pulumi.Output<string>>>;
 
@@ -131,7 +131,8 @@ export class ClusterAddons extends pulumi.ComponentResource {
       k8sOpts: { parent: this, provider: args.provider },
       awsOpts: { parent: this },
     };
-    const charts: Partial<Record<AddonName, pulumi.Output<string>>> = {};
+    const charts: Partial<Record<AddonName, string>> = {};
+    const installed = (addon: AddonName) => `${ADDON_CHARTS[addon].chart}@${ADDON_CHARTS[addon].version}`;
     const roleArns: Partial<Record<AddonName, pulumi.Output<string>>> = {};
 
     if (args.plan.loadBalancerController) {
@@ -170,7 +171,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
         { metadata: { name: ALB_INGRESS_CLASS }, spec: planIngressClassSpec() },
         { ...after, dependsOn: [chart, params] },
       );
-      charts[addon] = chart.urn;
+      charts[addon] = installed(addon);
       roleArns[addon] = role.arn;
     }
 
@@ -190,14 +191,15 @@ export class ClusterAddons extends pulumi.ComponentResource {
         },
         { ...scope.k8sOpts, dependsOn: [chart] },
       );
-      charts[addon] = chart.urn;
+      charts[addon] = installed(addon);
       roleArns[addon] = role.arn;
     }
 
     if (args.plan.metricsServer) {
       const addon = "metricsServer";
       const ns = createAddonNamespace(scope, addon);
-      charts[addon] = createAddonChart(scope, addon, ns, planMetricsServerValues()).urn;
+      createAddonChart(scope, addon, ns, planMetricsServerValues());
+      charts[addon] = installed(addon);
     }
 
     this.charts = charts;
