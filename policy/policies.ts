@@ -8,6 +8,7 @@ import { ecsRules } from "./rules/ecs";
 import { eksRules } from "./rules/eks";
 import { githubRules } from "./rules/github";
 import { iamRules } from "./rules/iam";
+import { ingressRules } from "./rules/ingress";
 import { kubernetesRules } from "./rules/kubernetes";
 import { lbRules } from "./rules/lb";
 import { networkRules } from "./rules/network";
@@ -23,6 +24,7 @@ export const policies: Policy[] = [
   ...eksRules,
   ...ecsRules,
   ...lbRules,
+  ...ingressRules,
   ...iamRules,
   ...s3Rules,
   ...networkRules,

@@ -22,6 +22,14 @@ const RESOURCES: Record<string, { plural: string; namespaced: boolean }> = {
   "autoscaling/v2/HorizontalPodAutoscaler": { plural: "horizontalpodautoscalers", namespaced: true },
   "networking.k8s.io/v1/NetworkPolicy": { plural: "networkpolicies", namespaced: true },
   "external-secrets.io/v1/ExternalSecret": { plural: "externalsecrets", namespaced: true },
+  "external-secrets.io/v1/ClusterSecretStore": { plural: "clustersecretstores", namespaced: false },
+  "networking.k8s.io/v1/Ingress": { plural: "ingresses", namespaced: true },
+  "networking.k8s.io/v1/IngressClass": { plural: "ingressclasses", namespaced: false },
+  "elbv2.k8s.aws/v1beta1/IngressClassParams": { plural: "ingressclassparams", namespaced: false },
+  "apiextensions.k8s.io/v1/CustomResourceDefinition": {
+    plural: "customresourcedefinitions",
+    namespaced: false,
+  },
 };
 
 export interface KubeObject {

@@ -36,6 +36,9 @@ export interface Evaluation {
 /** The account the mocks run in unless an evaluation names another. */
 export const MOCK_ACCOUNT = "123456789012";
 
+/** The canonical hosted zone of application load balancers in eu-west-1 (the mocks' region). */
+export const ALB_ZONE_ID = "Z32O12XQLNTSW2";
+
 /** A UUID-shaped id derived from a name (not random, so two evaluations agree). */
 function stableUuid(name: string): string {
   const hex = createHash("sha256").update(name).digest("hex");
@@ -66,7 +69,13 @@ function mockState(type: string, name: string, inputs: any, ACCOUNT: string): Re
     case "aws:ec2/launchTemplate:LaunchTemplate":
       return { ...base, latestVersion: 1 };
     case "aws:lb/loadBalancer:LoadBalancer":
-      return { ...base, dnsName: `${name}.elb.amazonaws.com` };
+      return { ...base, dnsName: `${name}.elb.amazonaws.com`, zoneId: ALB_ZONE_ID };
+    case "kubernetes:networking.k8s.io/v1:Ingress": {
+      // What the AWS Load Balancer Controller writes once its ALB serves the Ingress.
+      const group = inputs.metadata?.annotations?.["alb.ingress.kubernetes.io/group.name"] ?? name;
+      const hostname = `k8s-${group}-0123456789.eu-west-1.elb.amazonaws.com`;
+      return { ...base, status: { loadBalancer: { ingress: [{ hostname }] } } };
+    }
     case "aws:s3/bucket:Bucket": {
       // S3 ARNs carry neither region nor account; policies compare them with what S3 sees.
       const bucket = inputs.bucket ?? `${inputs.bucketPrefix ?? name}abc123`;
@@ -103,6 +112,8 @@ const mocksIn = (ACCOUNT: string): pulumi.runtime.Mocks => ({
         return { id: String(1000 + String(args.inputs.username).length), login: args.inputs.username };
       case "github:index/getTeam:getTeam":
         return { id: String(2000 + String(args.inputs.slug).length), slug: args.inputs.slug };
+      case "aws:lb/getHostedZoneId:getHostedZoneId":
+        return { id: ALB_ZONE_ID, loadBalancerType: args.inputs.loadBalancerType };
       case "aws:elb/getServiceAccount:getServiceAccount":
         return { arn: "arn:aws:iam::156460612806:root", id: "156460612806" };
       default:

@@ -9,6 +9,7 @@
 #   a node so Pods are scheduled and become Ready without a container runtime.
 # - moto: the AWS emulator (S3, KMS, STS) the state-backend tests run the CLI against, from PyPI
 #   into .tools/venv (dev/tools/moto/requirements.txt pins it).
+# - the CRDs of the cluster add-ons (dev/tools/crds.sh), from their Go modules into .tools/crds.
 # Prints how long each build took, so cold and warm runs can be compared.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -91,3 +92,4 @@ go_tool kubernetes build_kubernetes
 go_tool etcd build_etcd
 go_tool kwok build_kwok
 echo "$(.tools/bin/kube-apiserver --version), etcd $(.tools/bin/etcd --version | sed -n 's/^etcd Version: //p'), $(.tools/bin/kwok --version | cut -d' ' -f1-3)"
+bash dev/tools/crds.sh

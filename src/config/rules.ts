@@ -4,6 +4,7 @@
  * `CROSS_FIELD_RULES`, after the schema has parsed the keys one by one.
  */
 import { deploySource } from "../workflows/context";
+import { dnsRules } from "./dns";
 import { keyLocation } from "./backend";
 import { dependencyProblems } from "./dependency-rules";
 import { planFeatures } from "./github-plan";
@@ -165,14 +166,6 @@ export const eksRules: ConfigRule = (c) => {
 export const ecsRules: ConfigRule = (c) => {
   const out: ConfigProblem[] = [];
   if (c.ecs.enabled) {
-    if (!c.ecs.certificateArn)
-      out.push(
-        problem(["ecs", "certificateArn"], undefined, "required when ecs.enabled: the ALB serves HTTPS only"),
-      );
-    if (!c.ecs.domain)
-      out.push(
-        problem(["ecs", "domain"], undefined, "required when ecs.enabled: services are routed by host name"),
-      );
     if (c.ecs.publicLoadBalancer && c.ecs.allowedCidrs.length === 0)
       out.push(
         problem(
@@ -474,6 +467,7 @@ export const CROSS_FIELD_RULES: readonly ConfigRule[] = [
   registryRules,
   eksRules,
   ecsRules,
+  dnsRules,
   serviceRules,
   dependencyProblems,
   releaseRules,

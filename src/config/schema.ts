@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { backendSchema, secretsSchema } from "./backend";
 import { dependencySchema } from "./dependencies";
+import { dnsSchema, exposureSchema, ingressSchema } from "./dns";
 import { GITHUB_PLANS, VISIBILITIES } from "./github-plan";
 import { cidr, dnsLabel } from "./primitives";
 
@@ -92,19 +93,6 @@ const eksSchema = z.strictObject({
 const ecsSchema = z.strictObject({
   /** Create an ECS cluster and ALB for services with target `ecs`. @default false */
   enabled: z.boolean().default(false),
-  /** DNS zone under which each service is served as `<service>.<domain>`. */
-  domain: z
-    .string()
-    .regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, "must be a DNS domain such as dev.example.com")
-    .optional(),
-  /** ACM certificate for the HTTPS listener; required when ECS is enabled. */
-  certificateArn: z
-    .string()
-    .regex(
-      /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/,
-      "must be an ACM certificate ARN",
-    )
-    .optional(),
   /** Internet-facing ALB; needs `allowedCidrs`. @default false (internal) */
   publicLoadBalancer: z.boolean().default(false),
   /** CIDRs allowed to reach the ALB. @default [] (the VPC CIDR) */
@@ -118,6 +106,8 @@ const kubernetesSchema = z.strictObject({
   context: z.string().min(1).optional(),
   /** ClusterSecretStore (External Secrets Operator) that resolves service secret references. */
   secretStore: dnsLabel.optional(),
+  /** Ingress ALBs of `internal` and `public` EKS services (see dns.ts). */
+  ingress: ingressSchema.default({ allowedCidrs: [] }),
 });
 
 const rollingSchema = z.strictObject({
@@ -147,6 +137,7 @@ const serviceSchema = z.strictObject({
   /** Container port the service listens on. */
   port: z.number().int().min(1024, "must be ≥ 1024 (containers run as non-root)").max(65535),
   target: z.enum(["eks", "ecs"]),
+  exposure: exposureSchema,
   strategy: strategySchema.default({ type: "rolling", maxSurge: "25%", maxUnavailable: 0 }),
   /** Desired replicas (ECS tasks or Kubernetes pods per colour/track). @default 2 */
   replicas: z.number().int().min(1).max(100).default(2),
@@ -326,7 +317,9 @@ export const stackConfigSchema = z.strictObject({
   registry: registrySchema.default(registrySchema.parse({})),
   eks: eksSchema.default(eksSchema.parse({})),
   ecs: ecsSchema.default(ecsSchema.parse({})),
-  kubernetes: kubernetesSchema.default({}),
+  kubernetes: kubernetesSchema.default(kubernetesSchema.parse({})),
+  /** Route 53 zone, domain and certificate of the services (see dns.ts). */
+  dns: dnsSchema.optional(),
   services: z.array(serviceSchema).default([]),
   releases: z.record(dnsLabel, releaseSchema).default({}),
   github: githubSchema.optional(),

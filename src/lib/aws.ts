@@ -14,6 +14,7 @@ export * as elb from "@pulumi/aws/elb";
 export * as iam from "@pulumi/aws/iam";
 export * as kms from "@pulumi/aws/kms";
 export * as lb from "@pulumi/aws/lb";
+export * as route53 from "@pulumi/aws/route53";
 export * as s3 from "@pulumi/aws/s3";
 export * as vpc from "@pulumi/aws/vpc";
 export { Provider } from "@pulumi/aws/provider";

@@ -5,6 +5,7 @@
 import * as appsV1 from "@pulumi/kubernetes/apps/v1";
 import * as autoscalingV2 from "@pulumi/kubernetes/autoscaling/v2";
 import * as coreV1 from "@pulumi/kubernetes/core/v1";
+import * as helmV4 from "@pulumi/kubernetes/helm/v4";
 import * as networkingV1 from "@pulumi/kubernetes/networking/v1";
 import * as policyV1 from "@pulumi/kubernetes/policy/v1";
 import * as customResource from "@pulumi/kubernetes/apiextensions/customResource";
@@ -21,6 +22,9 @@ export namespace autoscaling {
 }
 export namespace core {
   export import v1 = coreV1;
+}
+export namespace helm {
+  export import v4 = helmV4;
 }
 export namespace networking {
   export import v1 = networkingV1;

@@ -9,7 +9,7 @@ import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
 import { DeliveryEnvironment } from "../components/github/delivery-environment";
 import { DeliveryRepository } from "../components/github/delivery-repo";
-import { DeployRoles } from "../components/aws/deploy-roles";
+import { DeployRoles, HostedZoneScope } from "../components/aws/deploy-roles";
 import {
   BackendConfig,
   backendUrl,
@@ -84,6 +84,8 @@ export interface DeliveryInputs {
   readonly repositoryArns: pulumi.Input<string>[];
   /** Secrets of the migrating services' database URLs, which the deploy role reads. @default [] */
   readonly migrationSecretArns?: readonly string[];
+  /** The Route 53 zone and domain of the services' records (config `dns`). */
+  readonly hostedZone?: HostedZoneScope;
 }
 
 export interface DeliveryOutputs {
@@ -168,6 +170,7 @@ export function createDeployRoles(
       secretsKeyArn: gh.secrets.provider === "awskms" ? gh.secrets.keyArn : undefined,
       migrationSecretArns: inputs.migrationSecretArns,
       account: inputs.account,
+      hostedZone: inputs.hostedZone,
     },
     { providers: { aws: inputs.awsProvider } },
   );

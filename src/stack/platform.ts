@@ -9,6 +9,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { EcsCluster } from "../components/aws/ecs-cluster";
 import { EcsService, listenerRulePriority } from "../components/aws/ecs-service";
 import { EksCluster } from "../components/aws/eks-cluster";
+import { albZoneId, createServiceRecord } from "../components/aws/dns-record";
+import { AddonDemand, ClusterAddons, planAddons } from "../components/kubernetes/cluster-addons";
+import { AppIngress, ingressGroupName } from "../components/kubernetes/ingress-spec";
+import { exposureOf, hostNameOf } from "../config/dns";
 import { KubernetesApp, KubernetesStrategy } from "../components/kubernetes/app";
 import { Network } from "../components/aws/network";
 import { Registry } from "../components/aws/registry";
@@ -122,6 +126,43 @@ export function kubernetesProviderLayer(
   });
 }
 
+/** What each EKS service asks of the cluster: its exposure, an HPA, secrets. */
+export function addonDemands(config: StackConfig): AddonDemand[] {
+  return config.services
+    .filter((s) => s.target === "eks")
+    .map((s) => ({
+      name: s.name,
+      exposure: exposureOf(s, config),
+      autoscaled: s.autoscaling !== undefined && s.strategy.type !== "canary",
+      secrets: s.secrets,
+    }));
+}
+
+/** The cluster add-ons the EKS services need (none needed: none created); EKS only. */
+export function addonsLayer(
+  config: StackConfig,
+  awsl: AwsLayer | undefined,
+  network: Network | undefined,
+  eks: EksCluster | undefined,
+): ClusterAddons | undefined {
+  if (!awsl || !network || !eks) return undefined;
+  const plan = planAddons(addonDemands(config), config.kubernetes.secretStore);
+  if (!plan.loadBalancerController && !plan.externalSecrets && !plan.metricsServer) return undefined;
+  return new ClusterAddons(
+    "addons",
+    {
+      provider: eks.provider,
+      plan,
+      clusterName: eks.clusterName,
+      oidcProviderArn: eks.oidcProviderArn,
+      oidcIssuer: eks.oidcIssuer,
+      vpcId: network.vpcId,
+      account: awsl.account,
+    },
+    awsl.opts,
+  );
+}
+
 /** The ECS cluster and its ALB, when enabled. */
 export function ecsLayer(
   config: StackConfig,
@@ -136,7 +177,7 @@ export function ecsLayer(
       vpcCidr: network.vpcCidr,
       publicSubnetIds: network.publicSubnetIds,
       privateSubnetIds: network.privateSubnetIds,
-      certificateArn: config.ecs.certificateArn ?? "",
+      certificateArn: config.dns?.certificateArn ?? "",
       publicLoadBalancer: config.ecs.publicLoadBalancer,
       allowedCidrs: config.ecs.allowedCidrs,
       logRetentionDays: config.logRetentionDays,
@@ -191,6 +232,8 @@ export interface WorkloadTargets {
   readonly registry: Registry;
   readonly ecs?: EcsCluster;
   readonly kubernetesProvider?: k8s.Provider;
+  /** The EKS add-ons; workloads wait for them. */
+  readonly addons?: ClusterAddons;
 }
 
 /** Where one service is reached; namespace and previewUrl only where its target has them. */
@@ -212,6 +255,7 @@ export function ecsWorkload(
 ): Workload {
   const { awsl, network, ecs, registry } = targets;
   const repo = registry.repositoryUrls[service.name];
+  const hostName = hostNameOf(service, config) ?? "";
   const svc = new EcsService(
     service.name,
     {
@@ -225,7 +269,7 @@ export function ecsWorkload(
       image: imageRef(repo, release.digest),
       repositoryArn: registry.repositoryArns[service.name],
       port: service.port,
-      hostName: `${service.name}.${config.ecs.domain}`,
+      hostName,
       priority: listenerRulePriority(index),
       cpu: service.cpu,
       memoryMiB: service.memoryMiB,
@@ -240,7 +284,34 @@ export function ecsWorkload(
     },
     awsl.opts,
   );
+  if (config.dns)
+    createServiceRecord(
+      service.name,
+      config.dns.hostedZoneId,
+      hostName,
+      { dnsName: ecs.albDnsName, zoneId: ecs.albZoneId },
+      { parent: svc },
+    );
   return { url: svc.url, taskDefinitionArn: svc.taskDefinitionArn };
+}
+
+/** The ALB Ingress of an `internal` or `public` service on EKS; none for `cluster`. */
+export function appIngress(
+  config: StackConfig,
+  service: ServiceConfig,
+  vpcCidr: string,
+): AppIngress | undefined {
+  const exposure = exposureOf(service, config);
+  const host = hostNameOf(service, config);
+  if (exposure === "cluster" || !host || !config.dns?.certificateArn) return undefined;
+  const scheme = exposure === "public" ? "internet-facing" : "internal";
+  return {
+    scheme,
+    host,
+    groupName: ingressGroupName(`${pulumi.getProject()}-${config.stack}`, scheme),
+    certificateArn: config.dns.certificateArn,
+    allowedCidrs: exposure === "public" ? config.kubernetes.ingress.allowedCidrs : [vpcCidr],
+  };
 }
 
 /** One service on Kubernetes at its current release, in a namespace named after it. */
@@ -250,23 +321,40 @@ export function kubernetesWorkload(
   release: ReleaseConfig,
   registry: Registry,
   provider: k8s.Provider,
+  reach: { awsl?: AwsLayer; addons?: ClusterAddons; ingress?: AppIngress } = {},
 ): Workload {
   const repo = registry.repositoryUrls[service.name];
-  const app = new KubernetesApp(service.name, {
-    provider,
-    namespace: service.name,
-    strategy: kubernetesStrategy(service, release, repo),
-    port: service.port,
-    replicas: service.replicas,
-    autoscaling: service.autoscaling,
-    cpu: service.cpu,
-    memoryMiB: service.memoryMiB,
-    healthPath: service.healthPath,
-    env: service.env,
-    secrets: service.secrets,
-    secretStore: config.kubernetes.secretStore,
-    dependencies: resolveDependencies(service.dependencies, config.services),
-  });
+  const app = new KubernetesApp(
+    service.name,
+    {
+      provider,
+      namespace: service.name,
+      strategy: kubernetesStrategy(service, release, repo),
+      port: service.port,
+      replicas: service.replicas,
+      autoscaling: service.autoscaling,
+      cpu: service.cpu,
+      memoryMiB: service.memoryMiB,
+      healthPath: service.healthPath,
+      env: service.env,
+      secrets: service.secrets,
+      secretStore: config.kubernetes.secretStore,
+      dependencies: resolveDependencies(service.dependencies, config.services),
+      ingress: reach.ingress,
+    },
+    reach.addons ? { dependsOn: [reach.addons] } : undefined,
+  );
+  if (reach.ingress && reach.awsl && app.loadBalancerHostname && config.dns)
+    createServiceRecord(
+      service.name,
+      config.dns.hostedZoneId,
+      reach.ingress.host,
+      {
+        dnsName: app.loadBalancerHostname,
+        zoneId: albZoneId({ parent: app, provider: reach.awsl.provider }),
+      },
+      { parent: app, provider: reach.awsl.provider },
+    );
   return { url: app.url, namespace: app.namespace, previewUrl: app.previewUrl };
 }
 
@@ -277,14 +365,18 @@ export function kubernetesWorkload(
  */
 export function workloadsLayer(config: StackConfig, targets: WorkloadTargets): Record<string, Workload> {
   const out: Record<string, Workload> = {};
-  const { awsl, network, ecs, kubernetesProvider } = targets;
+  const { awsl, network, ecs, kubernetesProvider, addons } = targets;
   config.services.forEach((service, index) => {
     const release = config.releases[service.name];
     if (!release) return;
     if (service.target === "ecs" && ecs && network && awsl)
       out[service.name] = ecsWorkload(config, service, release, index, { ...targets, awsl, network, ecs });
     else if (service.target === "eks" && kubernetesProvider)
-      out[service.name] = kubernetesWorkload(config, service, release, targets.registry, kubernetesProvider);
+      out[service.name] = kubernetesWorkload(config, service, release, targets.registry, kubernetesProvider, {
+        awsl,
+        addons,
+        ingress: network && addons ? appIngress(config, service, network.vpcCidr) : undefined,
+      });
   });
   return out;
 }
@@ -362,8 +454,9 @@ export function buildPlatform(config: StackConfig): StackOutputs {
   const registry = registryLayer(config, awsl);
   const eks = eksLayer(config, awsl, network);
   const kubernetesProvider = kubernetesProviderLayer(config, eks);
+  const addons = addonsLayer(config, awsl, network, eks);
   const ecs = ecsLayer(config, awsl, network);
-  const workloads = workloadsLayer(config, { awsl, network, registry, ecs, kubernetesProvider });
+  const workloads = workloadsLayer(config, { awsl, network, registry, ecs, kubernetesProvider, addons });
   const delivery = buildDelivery(config, {
     awsProvider: awsl?.provider,
     account: awsl?.account,
@@ -372,6 +465,7 @@ export function buildPlatform(config: StackConfig): StackOutputs {
     migrationSecretArns: config.services.flatMap((s) =>
       s.migrations ? [s.migrations.databaseUrlSecretArn] : [],
     ),
+    hostedZone: config.dns ? { id: config.dns.hostedZoneId, domain: config.dns.domain } : undefined,
   });
   return stackOutputs(config, { network, registry, eks, ecs, workloads, delivery });
 }

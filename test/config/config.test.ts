@@ -168,9 +168,20 @@ describe("stack configuration", () => {
       expect: [/platform:registry\.ghcrOwner: got nothing; required when registry\.kind is "ghcr"/],
     },
     {
+      when: "a service asks for an exposure that does not exist, and the zone id is malformed",
+      change: (v) => {
+        v.services[0].exposure = "world";
+        v.dns.hostedZoneId = "dev.example.com";
+      },
+      expect: [
+        /platform:dns\.hostedZoneId: got "dev\.example\.com"; must be a Route 53 hosted zone id such as Z0123456789ABC/,
+        /platform:services\[0\]\.exposure: got "world"; Invalid option: expected one of "cluster"\|"internal"\|"public"/,
+      ],
+    },
+    {
       when: "ECS is enabled without a certificate",
-      change: (v) => delete v.ecs.certificateArn,
-      expect: [/platform:ecs\.certificateArn: got nothing; required when ecs\.enabled/],
+      change: (v) => delete v.dns.certificateArn,
+      expect: [/platform:dns\.certificateArn: got nothing; required when ecs\.enabled/],
     },
     {
       when: "several keys are wrong at once",

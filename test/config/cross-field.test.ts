@@ -172,12 +172,14 @@ const CASES: Case[] = [
     [],
   ],
   [
-    "ECS has neither certificate nor domain",
+    "ECS has no zone, domain or certificate",
     "dev",
-    (v) => (v.ecs = { enabled: true }),
+    (v) => {
+      delete v.dns;
+      delete v.services[0].exposure;
+    },
     [
-      "  - platform:ecs.certificateArn: got nothing; required when ecs.enabled: the ALB serves HTTPS only",
-      "  - platform:ecs.domain: got nothing; required when ecs.enabled: services are routed by host name",
+      "  - platform:dns: got nothing; required when ecs.enabled: services are routed by host name (<service>.<domain>) in a Route 53 zone",
     ],
   ],
   [

@@ -16,6 +16,7 @@ import {
   serviceRules,
 } from "../../src/config/rules";
 import { dependencyProblems } from "../../src/config/dependency-rules";
+import { dnsRules } from "../../src/config/dns";
 import { migrationProblems } from "../../src/config/migrations";
 import { pipelineScriptRules } from "../../src/config/pipeline-scripts";
 import { promotionProblems } from "../../src/config/promotion";
@@ -164,17 +165,6 @@ const RULES: [name: string, rule: ConfigRule, cases: RuleCase[]][] = [
     ecsRules,
     [
       {
-        when: "ECS has no certificate or domain",
-        change: (c) => {
-          c.ecs.certificateArn = undefined;
-          c.ecs.domain = undefined;
-        },
-        expect: [
-          ["platform:ecs.certificateArn", /the ALB serves HTTPS only/],
-          ["platform:ecs.domain", /routed by host name/],
-        ],
-      },
-      {
         when: "an internet-facing ALB has no CIDRs",
         change: (c) => (c.ecs.publicLoadBalancer = true),
         expect: [["platform:ecs.allowedCidrs", /internet-facing ALB needs explicit allowed CIDRs/]],
@@ -183,6 +173,73 @@ const RULES: [name: string, rule: ConfigRule, cases: RuleCase[]][] = [
         when: "an internal ALB admits 0.0.0.0/0",
         change: (c) => (c.ecs.allowedCidrs = ["0.0.0.0/0"]),
         expect: [["platform:ecs.allowedCidrs[0]", /only with ecs.publicLoadBalancer=true/]],
+      },
+    ],
+  ],
+  [
+    "dnsRules",
+    dnsRules,
+    [
+      {
+        when: "ECS has no zone",
+        change: (c) => (c.dns = undefined),
+        expect: [["platform:dns", /required when ecs.enabled: services are routed by host name/]],
+      },
+      {
+        when: "ECS has a zone without a certificate",
+        change: (c) => (c.dns.certificateArn = undefined),
+        expect: [["platform:dns.certificateArn", /required when ecs.enabled: the ALB serves HTTPS only/]],
+      },
+      {
+        when: "an ECS service asks for another exposure than the ALB's scheme",
+        change: (c) => (c.services[3].exposure = "public"),
+        expect: [
+          [
+            "platform:services[3].exposure",
+            /"internal" or unset: ECS services are reached through the shared ALB/,
+          ],
+        ],
+      },
+      {
+        when: "an ECS service asks to stay inside a cluster",
+        stack: "production",
+        change: (c) => (c.services[3].exposure = "cluster"),
+        expect: [["platform:services[3].exposure", /"public" or unset/]],
+      },
+      {
+        when: "an EKS service is public without CIDRs",
+        change: (c) => (c.services[1].exposure = "public"),
+        expect: [
+          ["platform:kubernetes.ingress.allowedCidrs", /explicit CIDRs when an EKS service is public/],
+        ],
+      },
+      {
+        when: "a Kubernetes service off EKS asks for an ALB",
+        stack: "local",
+        change: (c) => (c.services[0].exposure = "internal"),
+        expect: [["platform:services[0].exposure", /"cluster" unless eks.enabled/]],
+      },
+      {
+        when: "an internal EKS service has a zone but no certificate",
+        stack: "production",
+        change: (c) => {
+          c.dns.certificateArn = undefined;
+          c.ecs.enabled = false;
+          c.services = c.services.filter((s: any) => s.name === "api");
+        },
+        expect: [
+          ["platform:dns.certificateArn", /required when an EKS service is internal \(services\[0\] api\)/],
+        ],
+      },
+      {
+        when: "every service stays in its cluster and ECS is off",
+        change: (c) => {
+          c.ecs.enabled = false;
+          c.dns = undefined;
+          c.services = c.services.filter((s: any) => s.target === "eks");
+          c.services[0].exposure = undefined;
+        },
+        expect: [],
       },
     ],
   ],

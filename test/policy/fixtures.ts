@@ -216,6 +216,21 @@ const T = {
   rp: "aws:iam/rolePolicy:RolePolicy",
 };
 
+/** An internal ALB Ingress as the program declares one. */
+export const albIngress = {
+  metadata: {
+    annotations: {
+      "alb.ingress.kubernetes.io/scheme": "internal",
+      "alb.ingress.kubernetes.io/listen-ports": '[{"HTTP":80},{"HTTPS":443}]',
+      "alb.ingress.kubernetes.io/ssl-redirect": "443",
+      "alb.ingress.kubernetes.io/ssl-policy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
+      "alb.ingress.kubernetes.io/certificate-arn": "arn:aws:acm:eu-west-1:123456789012:certificate/abc",
+      "alb.ingress.kubernetes.io/inbound-cidrs": "10.0.0.0/16",
+    } as Record<string, string | undefined>,
+  },
+  spec: { ingressClassName: "alb", tls: [{ hosts: ["a.example.com"] }], rules: [{ host: "a.example.com" }] },
+};
+
 export const FIXTURES: Record<string, ResourceFixture | StackFixture> = {
   "ecr-repository-enable-scan-on-push": {
     type: T.repo,
@@ -423,6 +438,35 @@ export const FIXTURES: Record<string, ResourceFixture | StackFixture> = {
     type: "aws:lb/loadBalancer:LoadBalancer",
     good: lb,
     bad: { ...lb, internal: false },
+    expect: /internet-facing/,
+  },
+  "lb-ingress-require-https": {
+    type: "kubernetes:networking.k8s.io/v1:Ingress",
+    good: albIngress,
+    bad: {
+      ...albIngress,
+      metadata: {
+        annotations: {
+          ...albIngress.metadata.annotations,
+          "alb.ingress.kubernetes.io/ssl-redirect": undefined,
+          "alb.ingress.kubernetes.io/ssl-policy": "ELBSecurityPolicy-2016-08",
+        },
+      },
+    },
+    expect: /HTTP is served without ssl-redirect/,
+  },
+  "lb-ingress-disallow-unapproved-internet-facing": {
+    type: "kubernetes:networking.k8s.io/v1:Ingress",
+    good: albIngress,
+    bad: {
+      ...albIngress,
+      metadata: {
+        annotations: {
+          ...albIngress.metadata.annotations,
+          "alb.ingress.kubernetes.io/scheme": "internet-facing",
+        },
+      },
+    },
     expect: /internet-facing/,
   },
   "cloudwatch-loggroup-configure-retention": {

@@ -19,13 +19,13 @@ describe("offline policy gate", function () {
     });
   }
 
-  it("fails production's internet-facing ALB without the stack's policy config", async () => {
+  it("fails production's internet-facing ALB and public Ingress without the stack's policy config", async () => {
     const e = await committedStack("production", { preview: true });
     const gate = runGate(e.resources, {});
-    assert.deepEqual(
-      gate.mandatory.map((f) => `${f.policy} ${f.resource}`),
-      ["lb-loadbalancer-disallow-unapproved-internet-facing ecs-alb"],
-    );
+    assert.deepEqual(gate.mandatory.map((f) => `${f.policy} ${f.resource}`).sort(), [
+      "lb-ingress-disallow-unapproved-internet-facing web-ingress",
+      "lb-loadbalancer-disallow-unapproved-internet-facing ecs-alb",
+    ]);
   });
 
   it("holds dev's short log retention as advisory and disables ALB deletion protection there", async () => {

@@ -51,6 +51,14 @@ export interface DeployRolesArgs {
    */
   readonly migrationSecretArns?: readonly string[];
   readonly account: AccountContext;
+  /** The zone holding the stack's service records: the deploy role changes A records under the domain there. */
+  readonly hostedZone?: HostedZoneScope;
+}
+
+/** A Route 53 zone and the domain inside it whose records a stack manages. */
+export interface HostedZoneScope {
+  readonly id: string;
+  readonly domain: string;
 }
 
 /** Services whose resources this program creates; the deploy role manages them in its account and region only. */
@@ -149,6 +157,9 @@ export const PREVIEW_ACTIONS = [
   "ecr:GetLifecyclePolicy",
   "ecr:GetRepositoryPolicy",
   "logs:ListTagsForResource",
+  "route53:GetHostedZone",
+  "route53:ListResourceRecordSets",
+  "route53:GetChange",
 ];
 
 /** The `sub` claim of jobs bound to one GitHub environment of one repository (no wildcard). */
@@ -193,6 +204,43 @@ export interface DeployScope {
   readonly stateStatements: Statement[];
   /** Secrets of the migrating services' database URLs: read only. @default [] */
   readonly migrationSecretArns?: readonly string[];
+  /** The zone of the stack's service records; none when the stack has no `dns`. */
+  readonly hostedZone?: HostedZoneScope;
+}
+
+/**
+ * Route 53 for the stack's service records: read the zone and its records, and change only
+ * alias A records named `<service>.<domain>` in it (the record-name and type condition keys).
+ */
+export function hostedZoneStatements(partition: pulumi.Input<string>, zone: HostedZoneScope): Statement[] {
+  const hostedZone = pulumi.interpolate`arn:${partition}:route53:::hostedzone/${zone.id}`;
+  return [
+    {
+      Sid: "ReadStackZone",
+      Effect: "Allow",
+      Action: ["route53:GetHostedZone", "route53:ListResourceRecordSets"],
+      Resource: hostedZone,
+    },
+    {
+      Sid: "ChangeServiceRecords",
+      Effect: "Allow",
+      Action: "route53:ChangeResourceRecordSets",
+      Resource: hostedZone,
+      Condition: {
+        "ForAllValues:StringLike": {
+          "route53:ChangeResourceRecordSetsNormalizedRecordNames": `*.${zone.domain}`,
+        },
+        "ForAllValues:StringEquals": { "route53:ChangeResourceRecordSetsRecordTypes": "A" },
+      },
+    },
+    // A change's id is only known once made; GetChange has no narrower resource.
+    {
+      Sid: "FollowRecordChanges",
+      Effect: "Allow",
+      Action: "route53:GetChange",
+      Resource: pulumi.interpolate`arn:${partition}:route53:::change/*`,
+    },
+  ];
 }
 
 /**
@@ -344,6 +392,7 @@ export function deployRoleStatements(scope: DeployScope): Statement[] {
           },
         ]
       : []),
+    ...(scope.hostedZone ? hostedZoneStatements(partition, scope.hostedZone) : []),
     ...scope.stateStatements,
   ];
 }
@@ -427,6 +476,7 @@ export class DeployRoles extends pulumi.ComponentResource {
           sourceRepositoryArns: args.sourceRepositoryArns ?? [],
           stateStatements: stackStateStatements(args, partition, true),
           migrationSecretArns: args.migrationSecretArns,
+          hostedZone: args.hostedZone,
         }),
       },
       this,

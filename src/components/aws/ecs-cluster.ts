@@ -215,6 +215,8 @@ export class EcsCluster extends pulumi.ComponentResource {
   public readonly httpsListenerArn: pulumi.Output<string>;
   public readonly albSecurityGroupId: pulumi.Output<string>;
   public readonly albDnsName: pulumi.Output<string>;
+  /** The ALB's canonical hosted zone, for alias records. */
+  public readonly albZoneId: pulumi.Output<string>;
   /** KMS key for the service log groups of this cluster. */
   public readonly logKeyArn: pulumi.Output<string>;
 
@@ -229,6 +231,7 @@ export class EcsCluster extends pulumi.ComponentResource {
     this.clusterName = cluster.name;
     this.albSecurityGroupId = securityGroup.id;
     this.albDnsName = alb.dnsName;
+    this.albZoneId = alb.zoneId;
     this.httpsListenerArn = https.arn;
     this.registerOutputs({
       clusterArn: this.clusterArn,

@@ -21,8 +21,15 @@ import {
   trackLabels,
   trackResourceName,
 } from "./app-spec";
+import {
+  AppIngress,
+  planIngressAnnotations,
+  planIngressNamespaceLabels,
+  planIngressSpec,
+} from "./ingress-spec";
 
 export * from "./app-spec";
+export * from "./ingress-spec";
 
 export interface KubernetesAppArgs {
   /** Provider of the target cluster (EKS, kind, minikube, a local API server). */
@@ -51,6 +58,11 @@ export interface KubernetesAppArgs {
   readonly secretStore?: string;
   /** What the pods talk to besides DNS and HTTPS; each opens exactly its egress path. @default [] */
   readonly dependencies?: readonly ResolvedDependency[];
+  /**
+   * An ALB in front of the main Service through the AWS Load Balancer Controller (EKS only).
+   * @default undefined (reached inside the cluster only)
+   */
+  readonly ingress?: AppIngress;
   /** IAM role for the ServiceAccount (IRSA on EKS); no annotation when undefined. */
   readonly irsaRoleArn?: pulumi.Input<string>;
 }
@@ -79,17 +91,18 @@ function metadata(scope: AppScope, resourceName: string, labels = appLabels(scop
   return { name: resourceName, namespace: scope.namespace, labels };
 }
 
-/** The app's namespace, `${name}-ns`, labelled Pod Security `restricted`. */
+/**
+ * The app's namespace, `${name}-ns`, labelled Pod Security `restricted`; with an ALB Ingress, also
+ * for the controller's readiness gate (see `planIngressNamespaceLabels`).
+ */
 export function createNamespace(
   name: string,
   namespace: string,
   opts: pulumi.CustomResourceOptions,
+  exposed = false,
 ): k8s.core.v1.Namespace {
-  return new k8s.core.v1.Namespace(
-    `${name}-ns`,
-    { metadata: { name: namespace, labels: planNamespaceLabels() } },
-    opts,
-  );
+  const labels = { ...planNamespaceLabels(), ...(exposed ? planIngressNamespaceLabels() : {}) };
+  return new k8s.core.v1.Namespace(`${name}-ns`, { metadata: { name: namespace, labels } }, opts);
 }
 
 /** The pods' ServiceAccount, `${name}-sa`: no token automount, IRSA annotation when a role is given. */
@@ -211,6 +224,23 @@ export function createNetworkPolicies(
   );
 }
 
+/** The Ingress `${name}-ingress` in front of the main Service (see `planIngressSpec`). */
+export function createIngress(
+  scope: AppScope,
+  ingress: AppIngress,
+  healthPath: string,
+  serviceName: pulumi.Input<string>,
+): k8s.networking.v1.Ingress {
+  return new k8s.networking.v1.Ingress(
+    `${scope.name}-ingress`,
+    {
+      metadata: { ...metadata(scope, scope.name), annotations: planIngressAnnotations(ingress, healthPath) },
+      spec: pulumi.output(serviceName).apply((service) => planIngressSpec(ingress.host, service)),
+    },
+    scope.opts,
+  );
+}
+
 /**
  * An application on any Kubernetes cluster, secure by default: its own `restricted` namespace,
  * a ServiceAccount without token automount, hardened Deployments with probes and resources, a
@@ -226,6 +256,8 @@ export class KubernetesApp extends pulumi.ComponentResource {
   public readonly url: pulumi.Output<string>;
   /** blueGreen only: in-cluster URL of the preview Service (idle colour). */
   public readonly previewUrl?: pulumi.Output<string>;
+  /** With `ingress`: the DNS name of the ALB the controller put in front of the app. */
+  public readonly loadBalancerHostname?: pulumi.Output<string>;
 
   constructor(name: string, args: KubernetesAppArgs, opts?: pulumi.ComponentResourceOptions) {
     const problems = kubernetesAppProblems(name, args);
@@ -236,8 +268,9 @@ export class KubernetesApp extends pulumi.ComponentResource {
       {},
       { ...opts, providers: { kubernetes: args.provider } },
     );
-    const opt = { parent: this, provider: args.provider };
-    this.namespace = createNamespace(name, args.namespace, opt).metadata.name;
+    // Children wait for what the app waits for (the cluster add-ons: CRDs, controller, store).
+    const opt = { parent: this, provider: args.provider, dependsOn: opts?.dependsOn };
+    this.namespace = createNamespace(name, args.namespace, opt, args.ingress !== undefined).metadata.name;
     const scope: AppScope = { name, namespace: this.namespace, opts: opt };
 
     const sa = createServiceAccount(scope, args.irsaRoleArn);
@@ -249,12 +282,20 @@ export class KubernetesApp extends pulumi.ComponentResource {
     this.url = services.mainUrl;
     this.previewUrl = services.previewUrl;
     createNetworkPolicies(scope, args.port, args.dependencies);
+    if (args.ingress)
+      this.loadBalancerHostname = createIngress(
+        scope,
+        args.ingress,
+        args.healthPath,
+        this.serviceName,
+      ).status.apply((s) => s?.loadBalancer?.ingress?.[0]?.hostname ?? "");
 
     this.registerOutputs({
       namespace: this.namespace,
       serviceName: this.serviceName,
       url: this.url,
       previewUrl: this.previewUrl,
+      loadBalancerHostname: this.loadBalancerHostname,
     });
   }
 }

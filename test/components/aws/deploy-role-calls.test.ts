@@ -18,6 +18,7 @@ const bucket = "arn:aws:s3:::platform-dev-ecs-alb-logs-20261123";
 const logGroup = `arn:aws:logs:${R}:${A}:log-group:/platform-dev-api/ecs`;
 const cluster = `arn:aws:eks:${R}:${A}:cluster/platform-dev-eks`;
 const lb = `arn:aws:elasticloadbalancing:${R}:${A}:loadbalancer/app/platform-dev-alb/50dc6c495c0c9188`;
+const zone = "arn:aws:route53:::hostedzone/Z0DEV000000000000001";
 const target = `arn:aws:application-autoscaling:${R}:${A}:scalable-target/0ec5a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6`;
 
 type Call = [action: string, resource: string, context?: Record<string, string>];
@@ -162,6 +163,20 @@ const CALLS: Record<string, Call[]> = {
   ],
   "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": [["s3:PutBucketPublicAccessBlock", bucket]],
   "aws:s3/bucketOwnershipControls:BucketOwnershipControls": [["s3:PutBucketOwnershipControls", bucket]],
+  "aws:route53/record:Record": [
+    [
+      "route53:ChangeResourceRecordSets",
+      zone,
+      {
+        "route53:ChangeResourceRecordSetsNormalizedRecordNames": "payments.dev.example.com",
+        "route53:ChangeResourceRecordSetsRecordTypes": "A",
+        "route53:ChangeResourceRecordSetsActions": "UPSERT",
+      },
+    ],
+    ["route53:GetChange", "arn:aws:route53:::change/C2682N5HXP0BZ4"],
+    ["route53:GetHostedZone", zone],
+    ["route53:ListResourceRecordSets", zone],
+  ],
 };
 
 /** The key policy the stack's own keys carry: KMS needs it to allow as well as the role's policy. */
@@ -228,7 +243,7 @@ describe("the deploy role against the calls `pulumi up` makes", function () {
     assert.equal(await isWildcardOnlyAction("ecs", "RegisterTaskDefinition"), false);
   });
 
-  it("may not touch another stack's roles, repositories or buckets, nor create service-linked roles for other services", async () => {
+  it("may not touch another stack's roles, repositories, buckets or records, nor create service-linked roles for other services", async () => {
     const outside: Call[] = [
       ["iam:CreateRole", `arn:aws:iam::${A}:role/platform/production/api-task`],
       ["iam:PutRolePolicy", `arn:aws:iam::${A}:role/platform-ci/ci-deploy`],
@@ -241,6 +256,30 @@ describe("the deploy role against the calls `pulumi up` makes", function () {
         { "iam:AWSServiceName": "rds.amazonaws.com" },
       ],
       ["ec2:CreateVpc", `arn:aws:ec2:us-east-1:${A}:vpc/*`],
+      [
+        "route53:ChangeResourceRecordSets",
+        "arn:aws:route53:::hostedzone/Z0OTHERZONE000000001",
+        {
+          "route53:ChangeResourceRecordSetsNormalizedRecordNames": "payments.dev.example.com",
+          "route53:ChangeResourceRecordSetsRecordTypes": "A",
+        },
+      ],
+      [
+        "route53:ChangeResourceRecordSets",
+        zone,
+        {
+          "route53:ChangeResourceRecordSetsNormalizedRecordNames": "dev.example.com",
+          "route53:ChangeResourceRecordSetsRecordTypes": "A",
+        },
+      ],
+      [
+        "route53:ChangeResourceRecordSets",
+        zone,
+        {
+          "route53:ChangeResourceRecordSetsNormalizedRecordNames": "payments.dev.example.com",
+          "route53:ChangeResourceRecordSetsRecordTypes": "NS",
+        },
+      ],
     ];
     const allowed: string[] = [];
     for (const call of outside)

@@ -183,7 +183,7 @@ describe("promotion of staging's images to production across accounts", function
   });
 
   it("is configured on both sides for the accounts the stacks run in (an ACM certificate lives in its ALB's account)", () => {
-    const accountOf = (stack: string) => stackConfigFromFile(stack).ecs.certificateArn!.split(":")[4];
+    const accountOf = (stack: string) => stackConfigFromFile(stack).dns!.certificateArn!.split(":")[4];
     assert.deepEqual([accountOf("staging"), accountOf("production")], [STAGING, PRODUCTION]);
     assert.deepEqual(stackConfigFromFile("production").registry.promotionSource, {
       accountId: accountOf("staging"),

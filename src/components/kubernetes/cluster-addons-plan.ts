@@ -1,0 +1,282 @@
+/**
+ * What the cluster add-ons are, as plain data: which of them a stack needs, the pinned Helm
+ * charts, their namespaces, ServiceAccounts and hardened values, the IRSA trust of each, the
+ * IngressClass of the AWS Load Balancer Controller and the ClusterSecretStore of External
+ * Secrets. Pure functions without Pulumi resources, so tests read every field in a table.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { Statement } from "../../lib/iam";
+import { planNamespaceLabels } from "./app-spec";
+import { ALB_INGRESS_CLASS, INGRESS_TLS_POLICY } from "./ingress-spec";
+
+export type AddonName = "loadBalancerController" | "externalSecrets" | "metricsServer";
+
+/** A chart pinned to one version in its repository, installed into its own namespace. */
+export interface AddonChart {
+  /** Chart name in the repository. */
+  readonly chart: string;
+  /** Exact chart version (never a range). */
+  readonly version: string;
+  /** The application version the chart deploys (its `appVersion`). */
+  readonly appVersion: string;
+  /** The chart repository (HTTPS). */
+  readonly repo: string;
+  /** Namespace created for the add-on. */
+  readonly namespace: string;
+  /** The add-on's ServiceAccount, the IRSA subject when it calls AWS. */
+  readonly serviceAccount: string;
+}
+
+/**
+ * The charts, pinned. The end-to-end test applies the CRDs of exactly these versions, taken
+ * from the Go modules of the same releases (see dev/tools/crds.sh).
+ */
+export const ADDON_CHARTS: Readonly<Record<AddonName, AddonChart>> = {
+  loadBalancerController: {
+    chart: "aws-load-balancer-controller",
+    version: "3.2.2",
+    appVersion: "v3.2.2",
+    repo: "https://aws.github.io/eks-charts",
+    namespace: "aws-load-balancer-controller",
+    serviceAccount: "aws-load-balancer-controller",
+  },
+  externalSecrets: {
+    chart: "external-secrets",
+    version: "1.3.2",
+    appVersion: "v1.3.2",
+    repo: "https://charts.external-secrets.io",
+    namespace: "external-secrets",
+    serviceAccount: "external-secrets",
+  },
+  metricsServer: {
+    chart: "metrics-server",
+    version: "3.13.1",
+    appVersion: "0.8.1",
+    repo: "https://kubernetes-sigs.github.io/metrics-server/",
+    namespace: "metrics-server",
+    serviceAccount: "metrics-server",
+  },
+};
+
+/** What a service asks of the cluster (the parts of its config that need an add-on). */
+export interface AddonDemand {
+  readonly name: string;
+  /** `cluster`, `internal` or `public` (see config/dns.ts). */
+  readonly exposure: string;
+  /** Runs an HPA (autoscaling on a strategy that keeps one). */
+  readonly autoscaled: boolean;
+  /** Env name → Secrets Manager ARN. */
+  readonly secrets: Readonly<Record<string, string>>;
+}
+
+/** The add-ons a cluster runs, and for External Secrets the namespaces and secrets it serves. */
+export interface AddonPlan {
+  /** Any service has an ALB Ingress. */
+  readonly loadBalancerController: boolean;
+  /** Any service has secrets: the store, the namespaces allowed to use it and the secret ARNs. */
+  readonly externalSecrets?: {
+    readonly storeName: string;
+    readonly namespaces: readonly string[];
+    readonly secretArns: readonly string[];
+  };
+  /** Any service runs an HPA (resource metrics come from metrics-server). */
+  readonly metricsServer: boolean;
+}
+
+/**
+ * The add-ons the services of an EKS cluster need: the load balancer controller for any Ingress,
+ * External Secrets (with `secretStore`) for any secret, metrics-server for any HPA. Each service
+ * lives in a namespace of its own name.
+ */
+export function planAddons(services: readonly AddonDemand[], secretStore: string | undefined): AddonPlan {
+  const withSecrets = services.filter((s) => Object.keys(s.secrets).length > 0);
+  return {
+    loadBalancerController: services.some((s) => s.exposure !== "cluster"),
+    externalSecrets:
+      withSecrets.length > 0 && secretStore
+        ? {
+            storeName: secretStore,
+            namespaces: withSecrets.map((s) => s.name),
+            secretArns: [...new Set(withSecrets.flatMap((s) => Object.values(s.secrets)))].sort(),
+          }
+        : undefined,
+    metricsServer: services.some((s) => s.autoscaled),
+  };
+}
+
+/** An add-on namespace: Pod Security `restricted`, which every chart here runs under. */
+export function planAddonNamespace(addon: AddonName) {
+  return {
+    name: ADDON_CHARTS[addon].namespace,
+    labels: { ...planNamespaceLabels(), "app.kubernetes.io/part-of": "cluster-addons" },
+  };
+}
+
+/** The OIDC issuer as IAM condition keys name it: without `https://`. */
+export function issuerHostPath(issuerUrl: string): string {
+  return issuerUrl.replace(/^https:\/\//, "");
+}
+
+/**
+ * IRSA trust: the cluster's OIDC provider may assume the role for exactly one ServiceAccount,
+ * and only with a token meant for STS.
+ */
+export function planIrsaTrust(
+  oidcProviderArn: pulumi.Input<string>,
+  issuer: string,
+  namespace: string,
+  serviceAccount: string,
+): Statement[] {
+  const host = issuerHostPath(issuer);
+  return [
+    {
+      Effect: "Allow",
+      Principal: { Federated: oidcProviderArn },
+      Action: "sts:AssumeRoleWithWebIdentity",
+      Condition: {
+        StringEquals: {
+          [`${host}:sub`]: `system:serviceaccount:${namespace}:${serviceAccount}`,
+          [`${host}:aud`]: "sts.amazonaws.com",
+        },
+      },
+    },
+  ];
+}
+
+/** External Secrets reads exactly the secrets the services reference, nothing else. */
+export function externalSecretsStatements(secretArns: readonly string[]): Statement[] {
+  return [
+    {
+      Sid: "ReadServiceSecrets",
+      Effect: "Allow",
+      Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+      Resource: [...secretArns],
+    },
+  ];
+}
+
+/** Container settings every add-on pod runs with (Pod Security restricted, the policy pack's rules). */
+export const ADDON_CONTAINER_SECURITY = {
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  runAsNonRoot: true,
+  capabilities: { drop: ["ALL"] },
+  seccompProfile: { type: "RuntimeDefault" },
+};
+
+/** Requests and limits of the controllers whose charts set none (memory request = limit). */
+export const ADDON_RESOURCES = {
+  requests: { cpu: "100m", memory: "256Mi" },
+  limits: { cpu: "500m", memory: "256Mi" },
+};
+
+/** Pod settings every add-on pod runs with. */
+export const ADDON_POD_SECURITY = {
+  runAsNonRoot: true,
+  seccompProfile: { type: "RuntimeDefault" },
+};
+
+/**
+ * The load balancer controller's values: this cluster, region and VPC; the IRSA ServiceAccount;
+ * two replicas; no IngressClass from the chart (the program owns it, with its params); no WAF,
+ * Shield or Service mutator webhook (its IAM policy has none of their actions); TLS 1.3 by default.
+ */
+export function planLoadBalancerControllerValues(p: {
+  clusterName: pulumi.Input<string>;
+  region: pulumi.Input<string>;
+  vpcId: pulumi.Input<string>;
+  roleArn: pulumi.Input<string>;
+}) {
+  return {
+    clusterName: p.clusterName,
+    region: p.region,
+    vpcId: p.vpcId,
+    replicaCount: 2,
+    podDisruptionBudget: { maxUnavailable: 1 },
+    resources: ADDON_RESOURCES,
+    serviceAccount: {
+      create: true,
+      name: ADDON_CHARTS.loadBalancerController.serviceAccount,
+      annotations: { "eks.amazonaws.com/role-arn": p.roleArn },
+    },
+    createIngressClassResource: false,
+    ingressClass: ALB_INGRESS_CLASS,
+    ingressClassParams: { create: false },
+    enableShield: false,
+    enableWaf: false,
+    enableWafv2: false,
+    enableServiceMutatorWebhook: false,
+    defaultSSLPolicy: INGRESS_TLS_POLICY,
+    podSecurityContext: { ...ADDON_POD_SECURITY, fsGroup: 65534 },
+    securityContext: ADDON_CONTAINER_SECURITY,
+  };
+}
+
+/** External Secrets' values: its CRDs, the IRSA ServiceAccount, hardened controller, webhook and cert controller. */
+export function planExternalSecretsValues(roleArn: pulumi.Input<string>) {
+  const hardened = {
+    podSecurityContext: ADDON_POD_SECURITY,
+    securityContext: ADDON_CONTAINER_SECURITY,
+    resources: ADDON_RESOURCES,
+  };
+  return {
+    installCRDs: true,
+    serviceAccount: {
+      create: true,
+      name: ADDON_CHARTS.externalSecrets.serviceAccount,
+      annotations: { "eks.amazonaws.com/role-arn": roleArn },
+    },
+    ...hardened,
+    webhook: hardened,
+    certController: hardened,
+  };
+}
+
+/** metrics-server's values: hardened pod and container, two replicas behind a disruption budget. */
+export function planMetricsServerValues() {
+  return {
+    replicas: 2,
+    podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
+    podSecurityContext: ADDON_POD_SECURITY,
+    securityContext: ADDON_CONTAINER_SECURITY,
+  };
+}
+
+/**
+ * The IngressClassParams the `alb` class enforces on every Ingress, whatever its annotations say:
+ * the TLS 1.3 policy, pod IPs as targets and IPv4.
+ */
+export function planIngressClassParamsSpec() {
+  return { sslPolicy: INGRESS_TLS_POLICY, targetType: "ip", ipAddressType: "ipv4" };
+}
+
+/** The `alb` IngressClass: served by the controller, parameters from the IngressClassParams of the same name. */
+export function planIngressClassSpec() {
+  return {
+    controller: "ingress.k8s.aws/alb",
+    parameters: {
+      apiGroup: "elbv2.k8s.aws",
+      kind: "IngressClassParams",
+      name: ALB_INGRESS_CLASS,
+      scope: "Cluster",
+    },
+  };
+}
+
+/**
+ * The ClusterSecretStore: Secrets Manager in the stack's region, authenticated as External
+ * Secrets' own IRSA ServiceAccount, usable only from the namespaces of services with secrets.
+ */
+export function planClusterSecretStoreSpec(region: pulumi.Input<string>, namespaces: readonly string[]) {
+  const eso = ADDON_CHARTS.externalSecrets;
+  return {
+    provider: {
+      aws: {
+        service: "SecretsManager",
+        region,
+        auth: { jwt: { serviceAccountRef: { name: eso.serviceAccount, namespace: eso.namespace } } },
+      },
+    },
+    conditions: [{ namespaces: [...namespaces] }],
+  };
+}
