@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { backendSchema, secretsSchema } from "./backend";
 import { GITHUB_PLANS, VISIBILITIES } from "./github-plan";
+import { ciSchema } from "./runners";
 
 export const PROJECT = "platform";
 
@@ -326,6 +327,8 @@ export const stackConfigSchema = z.strictObject({
   services: z.array(serviceSchema).default([]),
   releases: z.record(dnsLabel, releaseSchema).default({}),
   github: githubSchema.optional(),
+  /** Where the stack's network-bound CI jobs run (see runners.ts). @default {} */
+  ci: ciSchema.default({}),
   /** Slack incoming webhook for deploy notifications: must be set with `pulumi config set --secret`. */
   slackWebhookUrl: z.string().url().optional(),
   /**

@@ -6,6 +6,7 @@
  */
 export * as appautoscaling from "@pulumi/aws/appautoscaling";
 export * as cloudwatch from "@pulumi/aws/cloudwatch";
+export * as codebuild from "@pulumi/aws/codebuild";
 export * as ec2 from "@pulumi/aws/ec2";
 export * as ecr from "@pulumi/aws/ecr";
 export * as ecs from "@pulumi/aws/ecs";
@@ -15,6 +16,7 @@ export * as iam from "@pulumi/aws/iam";
 export * as kms from "@pulumi/aws/kms";
 export * as lb from "@pulumi/aws/lb";
 export * as s3 from "@pulumi/aws/s3";
+export * as vpc from "@pulumi/aws/vpc";
 export { Provider } from "@pulumi/aws/provider";
 export { getAvailabilityZonesOutput } from "@pulumi/aws/getAvailabilityZones";
 export { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";

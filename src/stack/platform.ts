@@ -6,6 +6,8 @@
 import * as aws from "../lib/aws";
 import * as k8s from "../lib/k8s";
 import * as pulumi from "@pulumi/pulumi";
+import { CodeBuildRunner } from "../components/aws/ci-runner";
+import { DeployRoles } from "../components/aws/deploy-roles";
 import { EcsCluster } from "../components/aws/ecs-cluster";
 import { EcsService, listenerRulePriority } from "../components/aws/ecs-service";
 import { EksCluster } from "../components/aws/eks-cluster";
@@ -15,7 +17,9 @@ import { Registry } from "../components/aws/registry";
 import { ReleaseConfig, ServiceConfig, StackConfig } from "../config";
 import { ReleaseState, releasesOutput } from "../release/state";
 import { AccountContext } from "../lib/kms";
-import { buildDelivery, DeliveryOutputs } from "./delivery";
+import { runnerOf } from "../config/runners";
+import { buildDelivery, createDeployRoles, DeliveryOutputs } from "./delivery";
+import { promotionSourceRepositoryArns } from "./promotion";
 import { StackOutputs } from "./outputs";
 
 /** The AWS provider of the stack, the account it resolves to and the options passing it on. */
@@ -85,11 +89,70 @@ export function registryLayer(config: StackConfig, awsl: AwsLayer | undefined): 
   );
 }
 
+/**
+ * The stack's GitHub OIDC roles, built before the clusters so the EKS cluster can grant them
+ * access entries (their names are generated, so only the roles themselves know their ARNs).
+ */
+export function ciRolesLayer(
+  config: StackConfig,
+  awsl: AwsLayer | undefined,
+  registry: Registry,
+): DeployRoles | undefined {
+  const gh = config.github;
+  const own = gh?.stacks.find((s) => s.stack === config.stack);
+  if (!gh || !own || !awsl) return undefined;
+  return createDeployRoles(
+    gh,
+    own,
+    {
+      awsProvider: awsl.provider,
+      account: awsl.account,
+      registryUrls: pulumi.all(registry.repositoryUrls),
+      repositoryArns: Object.values(registry.repositoryArns),
+    },
+    promotionSourceRepositoryArns(config, awsl.account.partition),
+  );
+}
+
+/** The CodeBuild-hosted CI runners in the VPC, when the stack's `ci.runner` is codebuild. */
+export function runnerLayer(
+  config: StackConfig,
+  awsl: AwsLayer | undefined,
+  network: Network | undefined,
+): CodeBuildRunner | undefined {
+  const runner = runnerOf(config);
+  if (runner.kind !== "codebuild" || !awsl || !network || !config.github) return undefined;
+  return new CodeBuildRunner(
+    "ci-runner",
+    {
+      owner: config.github.owner,
+      repository: config.github.repository,
+      connectionArn: runner.connectionArn,
+      computeType: runner.computeType,
+      image: runner.image,
+      timeoutMinutes: runner.timeoutMinutes,
+      vpcId: network.vpcId,
+      vpcCidr: network.vpcCidr,
+      privateSubnetIds: network.privateSubnetIds,
+      logRetentionDays: config.logRetentionDays,
+      account: awsl.account,
+    },
+    awsl.opts,
+  );
+}
+
+/** What CI brings to the clusters: roles to grant access, runners to admit. */
+export interface CiReach {
+  readonly roles?: DeployRoles;
+  readonly runner?: CodeBuildRunner;
+}
+
 /** The EKS cluster, when enabled. */
 export function eksLayer(
   config: StackConfig,
   awsl: AwsLayer | undefined,
   network: Network | undefined,
+  ci: CiReach = {},
 ): EksCluster | undefined {
   if (!awsl || !network || !config.eks.enabled) return undefined;
   return new EksCluster(
@@ -103,6 +166,11 @@ export function eksLayer(
       logRetentionDays: config.logRetentionDays,
       account: awsl.account,
       protect: config.protect,
+      ciAccess: ci.roles && {
+        deployRoleArn: ci.roles.deployRoleArn,
+        previewRoleArn: ci.roles.previewRoleArn,
+      },
+      apiClients: ci.runner ? { "ci-runner": ci.runner.securityGroupId } : {},
     },
     awsl.opts,
   );
@@ -126,6 +194,7 @@ export function ecsLayer(
   config: StackConfig,
   awsl: AwsLayer | undefined,
   network: Network | undefined,
+  runner?: CodeBuildRunner,
 ): EcsCluster | undefined {
   if (!awsl || !network || !config.ecs.enabled) return undefined;
   return new EcsCluster(
@@ -141,6 +210,7 @@ export function ecsLayer(
       logRetentionDays: config.logRetentionDays,
       account: awsl.account,
       protect: config.protect,
+      httpsClients: runner ? [runner.securityGroupId] : [],
     },
     awsl.opts,
   );
@@ -315,11 +385,12 @@ export interface PlatformLayers {
   readonly ecs?: EcsCluster;
   readonly workloads: Record<string, Workload>;
   readonly delivery: DeliveryOutputs;
+  readonly runner?: CodeBuildRunner;
 }
 
 /** The stack outputs (see outputs.ts): null where the stack does not have the thing. */
 export function stackOutputs(config: StackConfig, layers: PlatformLayers): StackOutputs {
-  const { network, registry, eks, ecs, workloads, delivery } = layers;
+  const { network, registry, eks, ecs, workloads, delivery, runner } = layers;
   return {
     environment: config.environment,
     awsRegion: config.awsRegion ?? null,
@@ -338,6 +409,7 @@ export function stackOutputs(config: StackConfig, layers: PlatformLayers): Stack
     previewUrls: pulumi.all(byService(workloads, "previewUrl")),
     deployRoleArn: delivery.deployRoleArn,
     previewRoleArn: delivery.previewRoleArn,
+    runnerSecurityGroupId: runner?.securityGroupId ?? null,
     ...releaseOutputs(config),
   };
 }
@@ -347,15 +419,18 @@ export function buildPlatform(config: StackConfig): StackOutputs {
   const awsl = awsLayer(config);
   const network = networkLayer(config, awsl);
   const registry = registryLayer(config, awsl);
-  const eks = eksLayer(config, awsl, network);
+  const roles = ciRolesLayer(config, awsl, registry);
+  const runner = runnerLayer(config, awsl, network);
+  const eks = eksLayer(config, awsl, network, { roles, runner });
   const kubernetesProvider = kubernetesProviderLayer(config, eks);
-  const ecs = ecsLayer(config, awsl, network);
+  const ecs = ecsLayer(config, awsl, network, runner);
   const workloads = workloadsLayer(config, { awsl, network, registry, ecs, kubernetesProvider });
   const delivery = buildDelivery(config, {
     awsProvider: awsl?.provider,
     account: awsl?.account,
     registryUrls: pulumi.all(registry.repositoryUrls),
     repositoryArns: Object.values(registry.repositoryArns),
+    roles,
   });
-  return stackOutputs(config, { network, registry, eks, ecs, workloads, delivery });
+  return stackOutputs(config, { network, registry, eks, ecs, workloads, delivery, runner });
 }

@@ -1,0 +1,268 @@
+/**
+ * AWS CodeBuild-hosted GitHub Actions runners inside the stack's VPC: a CodeBuild project in
+ * runner mode (a GitHub webhook on `WORKFLOW_JOB_QUEUED` starts one build per job labelled
+ * `codebuild-<project>-<run id>-<run attempt>`, which registers an ephemeral runner for it), in the
+ * private subnets behind its own security group. The jobs it runs reach the private EKS endpoint
+ * and internal ALBs; the clusters admit its security group (see EksCluster `apiClients`, EcsCluster
+ * `httpsClients`).
+ */
+import * as aws from "../../lib/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { policyDocument, serviceTrust, Statement } from "../../lib/iam";
+import { AccountContext, createKmsKey } from "../../lib/kms";
+import { rolePath } from "../../lib/naming";
+import { runnerProjectName } from "../../config/runners";
+
+export interface CodeBuildRunnerArgs {
+  /** GitHub owner and repository whose workflow jobs the runners take. */
+  readonly owner: string;
+  readonly repository: string;
+  /** CodeConnections connection to GitHub (authorised once in the console). */
+  readonly connectionArn: string;
+  /** CodeBuild compute type. @default "BUILD_GENERAL1_MEDIUM" */
+  readonly computeType?: string;
+  /** CodeBuild curated image. @default "aws/codebuild/standard:7.0" */
+  readonly image?: string;
+  /** Minutes a job may run. @default 60 */
+  readonly timeoutMinutes?: number;
+  readonly vpcId: pulumi.Input<string>;
+  /** CIDR of the VPC: where its DNS resolver answers. */
+  readonly vpcCidr: string;
+  /** Private subnets (NAT egress) the runners' network interfaces are placed in. */
+  readonly privateSubnetIds: pulumi.Input<string>[];
+  /** Retention of the runners' build logs, days. */
+  readonly logRetentionDays: number;
+  readonly account: AccountContext;
+}
+
+/**
+ * The runners' security group rules: nothing inbound; out, HTTPS (GitHub, the AWS APIs through
+ * the NAT, the private EKS endpoint and internal ALBs in the VPC) and DNS to the VPC resolver.
+ */
+export function planRunnerSecurityGroupRules(vpcCidr: string) {
+  const dns = (protocol: string) => ({
+    description: `DNS (${protocol}) to the VPC resolver`,
+    protocol,
+    fromPort: 53,
+    toPort: 53,
+    cidrBlocks: [vpcCidr],
+  });
+  return {
+    ingress: [],
+    egress: [
+      {
+        description: "HTTPS: GitHub, AWS APIs, the private EKS endpoint and internal ALBs",
+        protocol: "tcp",
+        fromPort: 443,
+        toPort: 443,
+        cidrBlocks: ["0.0.0.0/0"],
+      },
+      dns("tcp"),
+      dns("udp"),
+    ],
+  };
+}
+
+/** What the service role acts on: its log group, its key, the subnets, the connection. */
+export interface RunnerRoleScope {
+  readonly partition: pulumi.Input<string>;
+  readonly accountId: pulumi.Input<string>;
+  readonly region: pulumi.Input<string>;
+  readonly logGroupArn: pulumi.Input<string>;
+  readonly keyArn: pulumi.Input<string>;
+  readonly subnetIds: pulumi.Input<string>[];
+  readonly connectionArn: string;
+}
+
+/** `codeconnections` or `codestar-connections`: the IAM prefix of the connection's own service. */
+export function connectionService(connectionArn: string): string {
+  return connectionArn.split(":")[2];
+}
+
+/** Read-only EC2 calls CodeBuild makes to place a build in a VPC; they have no resource-level permissions. */
+export const VPC_DESCRIBE_ACTIONS = [
+  "ec2:DescribeDhcpOptions",
+  "ec2:DescribeNetworkInterfaces",
+  "ec2:DescribeSubnets",
+  "ec2:DescribeSecurityGroups",
+  "ec2:DescribeVpcs",
+];
+
+/**
+ * The service role's policy (CodeBuild's documented VPC policy, narrowed): build logs into its own
+ * group; the network interfaces of a VPC build, whose permission is granted only to CodeBuild and
+ * only in the runner's subnets; its key; and the connection, to fetch the repository and register.
+ */
+export function planRunnerRoleStatements(s: RunnerRoleScope): Statement[] {
+  const service = connectionService(s.connectionArn);
+  return [
+    {
+      Sid: "BuildLogs",
+      Effect: "Allow",
+      Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+      Resource: [s.logGroupArn, pulumi.interpolate`${s.logGroupArn}:log-stream:*`],
+    },
+    { Sid: "VpcDescribe", Effect: "Allow", Action: VPC_DESCRIBE_ACTIONS, Resource: "*" },
+    {
+      Sid: "VpcNetworkInterfaces",
+      Effect: "Allow",
+      Action: ["ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface"],
+      Resource: "*",
+      Condition: { StringEquals: { "aws:RequestedRegion": s.region } },
+    },
+    {
+      Sid: "VpcInterfacePermission",
+      Effect: "Allow",
+      Action: "ec2:CreateNetworkInterfacePermission",
+      Resource: pulumi.interpolate`arn:${s.partition}:ec2:${s.region}:${s.accountId}:network-interface/*`,
+      Condition: {
+        StringEquals: {
+          "ec2:AuthorizedService": "codebuild.amazonaws.com",
+          "ec2:Subnet": s.subnetIds.map(
+            (id) => pulumi.interpolate`arn:${s.partition}:ec2:${s.region}:${s.accountId}:subnet/${id}`,
+          ),
+        },
+      },
+    },
+    {
+      Sid: "RunnerKey",
+      Effect: "Allow",
+      Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+      Resource: s.keyArn,
+    },
+    {
+      Sid: "GitHubConnection",
+      Effect: "Allow",
+      Action: [`${service}:UseConnection`, `${service}:GetConnectionToken`],
+      Resource: s.connectionArn,
+    },
+  ];
+}
+
+/** The webhook filter: every queued workflow job of the source repository (the label picks the project). */
+export const RUNNER_WEBHOOK_FILTER_GROUPS = [
+  { filters: [{ type: "EVENT", pattern: "WORKFLOW_JOB_QUEUED" }] },
+];
+
+/** The CodeBuild project's settings in runner mode. */
+export function planRunnerProject(
+  args: Pick<
+    CodeBuildRunnerArgs,
+    "owner" | "repository" | "connectionArn" | "computeType" | "image" | "timeoutMinutes"
+  >,
+  projectName: string,
+) {
+  return {
+    name: projectName,
+    description: `GitHub Actions runners of ${args.owner}/${args.repository} inside the stack's VPC`,
+    buildTimeout: args.timeoutMinutes ?? 60,
+    // A project-level webhook lives in the repository of the source: no organisation scope.
+    source: {
+      type: "GITHUB",
+      location: `https://github.com/${args.owner}/${args.repository}.git`,
+      gitCloneDepth: 1,
+      auth: { type: "CODECONNECTIONS", resource: args.connectionArn },
+    },
+    artifacts: { type: "NO_ARTIFACTS" },
+    environment: {
+      type: "LINUX_CONTAINER",
+      computeType: args.computeType ?? "BUILD_GENERAL1_MEDIUM",
+      image: args.image ?? "aws/codebuild/standard:7.0",
+      imagePullCredentialsType: "CODEBUILD",
+      // Jobs build no images here (build-image.yml stays on GitHub-hosted runners).
+      privilegedMode: false,
+    },
+  };
+}
+
+export class CodeBuildRunner extends pulumi.ComponentResource {
+  /** The CodeBuild project; jobs select it with `codebuild-<projectName>-<run id>-<run attempt>`. */
+  public readonly projectName: pulumi.Output<string>;
+  /** The runners' security group: what private endpoints admit (and a database may, later). */
+  public readonly securityGroupId: pulumi.Output<string>;
+  public readonly roleArn: pulumi.Output<string>;
+
+  constructor(name: string, args: CodeBuildRunnerArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:ci:CodeBuildRunner", name, {}, opts);
+    const parent = { parent: this };
+    const { partition, accountId, region } = args.account;
+    const projectName = runnerProjectName(pulumi.getStack(), pulumi.getProject());
+
+    const key = createKmsKey(
+      `${name}-logs`,
+      args.account,
+      { description: `Build logs of the CI runners ${projectName}`, allowCloudWatchLogs: true },
+      parent,
+    );
+    const logGroup = new aws.cloudwatch.LogGroup(
+      `${name}-logs`,
+      { name: `/aws/codebuild/${projectName}`, retentionInDays: args.logRetentionDays, kmsKeyId: key.arn },
+      parent,
+    );
+    const securityGroup = new aws.ec2.SecurityGroup(
+      `${name}-sg`,
+      {
+        vpcId: args.vpcId,
+        description: `CI runners ${projectName}: no inbound; HTTPS and DNS out`,
+        ...planRunnerSecurityGroupRules(args.vpcCidr),
+      },
+      parent,
+    );
+    const role = new aws.iam.Role(
+      `${name}-role`,
+      { path: rolePath(), assumeRolePolicy: serviceTrust("codebuild.amazonaws.com", accountId) },
+      parent,
+    );
+    const rolePolicy = new aws.iam.RolePolicy(
+      `${name}-role`,
+      {
+        role: role.name,
+        policy: policyDocument(
+          planRunnerRoleStatements({
+            partition,
+            accountId,
+            region,
+            logGroupArn: logGroup.arn,
+            keyArn: key.arn,
+            subnetIds: args.privateSubnetIds,
+            connectionArn: args.connectionArn,
+          }),
+        ),
+      },
+      parent,
+    );
+    // CodeBuild checks the role's VPC permissions when the project is created: policy first.
+    const project = new aws.codebuild.Project(
+      `${name}-project`,
+      {
+        ...planRunnerProject(args, projectName),
+        serviceRole: role.arn,
+        encryptionKey: key.arn,
+        logsConfig: {
+          cloudwatchLogs: { status: "ENABLED", groupName: logGroup.name },
+          s3Logs: { status: "DISABLED" },
+        },
+        vpcConfig: {
+          vpcId: args.vpcId,
+          subnets: args.privateSubnetIds,
+          securityGroupIds: [securityGroup.id],
+        },
+      },
+      { parent: this, dependsOn: [rolePolicy] },
+    );
+    new aws.codebuild.Webhook(
+      `${name}-webhook`,
+      { projectName: project.name, buildType: "BUILD", filterGroups: RUNNER_WEBHOOK_FILTER_GROUPS },
+      parent,
+    );
+
+    this.projectName = project.name;
+    this.securityGroupId = securityGroup.id;
+    this.roleArn = role.arn;
+    this.registerOutputs({
+      projectName: this.projectName,
+      securityGroupId: this.securityGroupId,
+      roleArn: this.roleArn,
+    });
+  }
+}
