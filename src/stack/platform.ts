@@ -20,6 +20,7 @@ import { AccountContext } from "../lib/kms";
 import { runnerOf } from "../config/runners";
 import { buildDelivery, createDeployRoles, DeliveryOutputs } from "./delivery";
 import { promotionSourceRepositoryArns } from "./promotion";
+import { RUNNER_COMPONENT } from "./runner-bootstrap";
 import { StackOutputs } from "./outputs";
 
 /** The AWS provider of the stack, the account it resolves to and the options passing it on. */
@@ -123,7 +124,7 @@ export function runnerLayer(
   const runner = runnerOf(config);
   if (runner.kind !== "codebuild" || !awsl || !network || !config.github) return undefined;
   return new CodeBuildRunner(
-    "ci-runner",
+    RUNNER_COMPONENT,
     {
       owner: config.github.owner,
       repository: config.github.repository,

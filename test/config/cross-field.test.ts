@@ -90,6 +90,7 @@ const CASES: Case[] = [
     (v) => {
       v.environment = "local";
       delete v.github;
+      delete v.ci;
     },
     [
       '  - platform:environment: got "local"; the "local" environment creates no AWS resources: set eks.enabled=false, ecs.enabled=false and registry.kind="ghcr"',
@@ -445,6 +446,36 @@ const CASES: Case[] = [
       '  - platform:github.secrets.provider: got "service"; passphrase or awskms: "service" keys exist only in Pulumi Cloud',
     ],
   ],
+  [
+    "a CodeBuild runner has no connection",
+    "dev",
+    (v) => (v.ci = { runner: { kind: "codebuild" } }),
+    [
+      "  - platform:ci.runner.connectionArn: got nothing; required: the ARN of an AWS CodeConnections connection to GitHub, created once in the console (Developer Tools → Settings → Connections → GitHub) and authorised there, such as arn:aws:codeconnections:eu-west-1:111111111111:connection/0d2c7a7e-1111-4a2b-9c3d-000000000001",
+    ],
+  ],
+  [
+    "a stack with private endpoints declares GitHub-hosted runners",
+    "dev",
+    (v) => (v.ci = { runner: { kind: "github-hosted" } }),
+    [
+      '  - platform:ci.runner: got {"kind":"github-hosted"}; a runner inside the network, since platform:eks.endpointPublicAccess is false and platform:ecs.publicLoadBalancer is false (reachable only from the VPC): { kind: "codebuild", connectionArn } (CodeBuild-hosted runners in the private subnets) or { kind: "self-hosted", labels } of runners that reach the VPC; or make the endpoint public to listed CIDRs',
+    ],
+  ],
+  [
+    "self-hosted runners that reach the VPC serve a private stack",
+    "dev",
+    (v) => (v.ci = { runner: { kind: "self-hosted", labels: ["self-hosted", "vpc-dev"] } }),
+    [],
+  ],
+  [
+    "a self-hosted label could not pass through the workflows' format()",
+    "dev",
+    (v) => (v.ci = { runner: { kind: "self-hosted", labels: ["vpc-{0}"] } }),
+    [
+      "  - platform:ci.runner.labels[0]: got \"vpc-{0}\"; must be a runner label: letters, digits, '.', '_', ':', '-'",
+    ],
+  ],
 ];
 
 describe("cross-field configuration rules", () => {
@@ -463,6 +494,7 @@ describe("cross-field configuration rules", () => {
     values.services = values.services.filter((s: any) => s.target === "eks");
     delete values.releases.payments;
     values.github.stacks = [{ stack: "dev", environment: "development" }];
+    delete values.ci;
     assert.deepEqual(problems("local", values, undefined), [
       "  - platform:github.manageRepository: got true; the local stack cannot own the repository",
     ]);

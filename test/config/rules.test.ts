@@ -19,6 +19,7 @@ import { migrationProblems } from "../../src/config/migrations";
 import { pipelineScriptRules } from "../../src/config/pipeline-scripts";
 import { promotionProblems } from "../../src/config/promotion";
 import { readStackConfig } from "../../src/config/stack-files";
+import { runnerRules } from "../../src/config/runner-rules";
 
 /** A mutable copy of a committed stack's parsed configuration. */
 function committed(stack: string): any {
@@ -508,6 +509,41 @@ const RULES: [name: string, rule: ConfigRule, cases: RuleCase[]][] = [
           ["platform:registry.promotionSource", /^nothing with GHCR: images stay in ghcr.io\/<owner>/],
           ["platform:registry.promotionTargetAccountIds", /^nothing with GHCR/],
         ],
+      },
+    ],
+  ],
+  [
+    "runnerRules",
+    runnerRules,
+    [
+      {
+        when: "a stack with a private EKS endpoint and an internal ALB names no runner",
+        change: (c) => (c.ci = {}),
+        expect: [
+          [
+            "platform:ci.runner",
+            /^a runner inside the network, since platform:eks.endpointPublicAccess is false and platform:ecs.publicLoadBalancer is false \(reachable only from the VPC\): \{ kind: "codebuild", connectionArn \}/,
+          ],
+        ],
+      },
+      {
+        when: "production, whose ALB is public but whose EKS endpoint is private, runs GitHub-hosted",
+        stack: "production",
+        change: (c) => (c.ci = { runner: { kind: "github-hosted" } }),
+        expect: [["platform:ci.runner", /since platform:eks.endpointPublicAccess is false \(reachable/]],
+      },
+      {
+        when: "a CodeBuild runner has no VPC to run in",
+        change: (c) => {
+          c.eks = { ...c.eks, enabled: false };
+          c.ecs = { ...c.ecs, enabled: false };
+        },
+        expect: [["platform:ci.runner.kind", /CodeBuild runners run in the stack's VPC/]],
+      },
+      {
+        when: "a CodeBuild runner has no repository to register in",
+        change: (c) => delete c.github,
+        expect: [["platform:ci.runner.kind", /a stack with platform:github/]],
       },
     ],
   ],

@@ -65,6 +65,7 @@ describe("a service's migration commands", () => {
       migrate: true,
       "migrate-command": "npm run migrate",
       "validate-command": "alembic check",
+      runner: `\${{ vars.RUNNER_LABELS_DEV || '["ubuntu-24.04"]' }}`,
     });
     assert.deepEqual(scriptAndUsesProblems(files, ROOT), [
       '.github/actions/db-migrate › Apply: npm runs "migrate", and services/api has no package.json',
