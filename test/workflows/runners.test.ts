@@ -94,7 +94,10 @@ describe("runner placement in the generated workflows", function () {
     it("select the stack's CodeBuild project as `codebuild-<project>-<run id>-<attempt>` once the stack published them", async () => {
       const dev = await committedStack("dev");
       const project = dev.get("aws:codebuild/project:Project", "ci-runner-project").inputs.name;
-      const published = dev.get("github:index/actionsVariable:ActionsVariable", "development-repo-runner_labels_dev");
+      const published = dev.get(
+        "github:index/actionsVariable:ActionsVariable",
+        "development-repo-runner_labels_dev",
+      );
       assert.equal(published.inputs.value, runnerLabelsTemplate(stackConfigFromFile("dev")));
       const vars = { RUNNER_LABELS_DEV: published.inputs.value };
       assert.deepEqual(

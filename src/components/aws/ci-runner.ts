@@ -71,6 +71,8 @@ export interface RunnerRoleScope {
   readonly logGroupArn: pulumi.Input<string>;
   readonly keyArn: pulumi.Input<string>;
   readonly subnetIds: pulumi.Input<string>[];
+  /** The runners' security group: the only one their interfaces may be created in. */
+  readonly securityGroupId: pulumi.Input<string>;
   readonly connectionArn: string;
 }
 
@@ -95,6 +97,9 @@ export const VPC_DESCRIBE_ACTIONS = [
  */
 export function planRunnerRoleStatements(s: RunnerRoleScope): Statement[] {
   const service = connectionService(s.connectionArn);
+  const ec2 = (resource: pulumi.Input<string>) =>
+    pulumi.interpolate`arn:${s.partition}:ec2:${s.region}:${s.accountId}:${resource}`;
+  const subnets = s.subnetIds.map((id) => ec2(pulumi.interpolate`subnet/${id}`));
   return [
     {
       Sid: "BuildLogs",
@@ -104,24 +109,29 @@ export function planRunnerRoleStatements(s: RunnerRoleScope): Statement[] {
     },
     { Sid: "VpcDescribe", Effect: "Allow", Action: VPC_DESCRIBE_ACTIONS, Resource: "*" },
     {
+      // An interface is authorised on itself, its subnet and its security group: the runner's only.
       Sid: "VpcNetworkInterfaces",
       Effect: "Allow",
-      Action: ["ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface"],
-      Resource: "*",
-      Condition: { StringEquals: { "aws:RequestedRegion": s.region } },
+      Action: "ec2:CreateNetworkInterface",
+      Resource: [
+        ec2("network-interface/*"),
+        ...subnets,
+        ec2(pulumi.interpolate`security-group/${s.securityGroupId}`),
+      ],
+    },
+    {
+      Sid: "VpcNetworkInterfaceCleanup",
+      Effect: "Allow",
+      Action: "ec2:DeleteNetworkInterface",
+      Resource: ec2("network-interface/*"),
     },
     {
       Sid: "VpcInterfacePermission",
       Effect: "Allow",
       Action: "ec2:CreateNetworkInterfacePermission",
-      Resource: pulumi.interpolate`arn:${s.partition}:ec2:${s.region}:${s.accountId}:network-interface/*`,
+      Resource: ec2("network-interface/*"),
       Condition: {
-        StringEquals: {
-          "ec2:AuthorizedService": "codebuild.amazonaws.com",
-          "ec2:Subnet": s.subnetIds.map(
-            (id) => pulumi.interpolate`arn:${s.partition}:ec2:${s.region}:${s.accountId}:subnet/${id}`,
-          ),
-        },
+        StringEquals: { "ec2:AuthorizedService": "codebuild.amazonaws.com", "ec2:Subnet": subnets },
       },
     },
     {
@@ -225,6 +235,7 @@ export class CodeBuildRunner extends pulumi.ComponentResource {
             logGroupArn: logGroup.arn,
             keyArn: key.arn,
             subnetIds: args.privateSubnetIds,
+            securityGroupId: securityGroup.id,
             connectionArn: args.connectionArn,
           }),
         ),

@@ -158,10 +158,24 @@ describe("component CodeBuildRunner", function () {
         }),
         "ImplicitlyDenied",
       );
+      assert.equal(await ask("ec2:CreateNetworkInterface", eni), "Allowed");
+      assert.equal(await ask("ec2:CreateNetworkInterface", subnet(SUBNETS[1])), "Allowed");
+      assert.equal(await ask("ec2:CreateNetworkInterface", subnet("subnet-public")), "ImplicitlyDenied");
       assert.equal(
-        await ask("ec2:CreateNetworkInterface", eni, { "aws:RequestedRegion": "eu-west-1" }),
+        await ask(
+          "ec2:CreateNetworkInterface",
+          `arn:aws:ec2:eu-west-1:${MOCK_ACCOUNT}:security-group/ci-runner-sg-id`,
+        ),
         "Allowed",
       );
+      assert.equal(
+        await ask(
+          "ec2:CreateNetworkInterface",
+          `arn:aws:ec2:eu-west-1:${MOCK_ACCOUNT}:security-group/sg-other`,
+        ),
+        "ImplicitlyDenied",
+      );
+      assert.equal(await ask("ec2:DeleteNetworkInterface", eni), "Allowed");
       assert.equal(await ask("ec2:DescribeSubnets", "*"), "Allowed");
     });
 
