@@ -459,8 +459,20 @@ const CASES: Case[] = [
     "dev",
     (v) => (v.ci = { runner: { kind: "github-hosted" } }),
     [
-      '  - platform:ci.runner: got {"kind":"github-hosted"}; a runner inside the network, since platform:eks.endpointPublicAccess is false and platform:ecs.publicLoadBalancer is false (reachable only from the VPC): { kind: "codebuild", connectionArn } (CodeBuild-hosted runners in the private subnets) or { kind: "self-hosted", labels } of runners that reach the VPC; or make the endpoint public to listed CIDRs',
+      '  - platform:ci.runner: got {"kind":"github-hosted"}; a runner that reaches the stack\'s endpoints, since platform:eks.endpointPublicAccess is false and platform:ecs.publicLoadBalancer is false, which GitHub-hosted runners (outside the VPC, from no fixed addresses) cannot reach: { kind: "codebuild", connectionArn } (CodeBuild-hosted runners in the private subnets) or { kind: "self-hosted", labels } of runners that reach them (in the VPC, or larger runners with static IPs listed in those CIDRs)',
     ],
+  ],
+  [
+    "GitHub-hosted runners serve a stack open to the internet",
+    "dev",
+    (v) => {
+      v.ci = { runner: { kind: "github-hosted" } };
+      v.eks.enabled = false;
+      v.services = v.services.filter((s: any) => s.target === "ecs");
+      v.releases = { payments: v.releases.payments };
+      v.ecs = { ...v.ecs, publicLoadBalancer: true, allowedCidrs: ["0.0.0.0/0"] };
+    },
+    [],
   ],
   [
     "self-hosted runners that reach the VPC serve a private stack",

@@ -522,7 +522,7 @@ const RULES: [name: string, rule: ConfigRule, cases: RuleCase[]][] = [
         expect: [
           [
             "platform:ci.runner",
-            /^a runner inside the network, since platform:eks.endpointPublicAccess is false and platform:ecs.publicLoadBalancer is false \(reachable only from the VPC\): \{ kind: "codebuild", connectionArn \}/,
+            /^a runner that reaches the stack's endpoints, since platform:eks.endpointPublicAccess is false and platform:ecs.publicLoadBalancer is false, which GitHub-hosted runners \(outside the VPC, from no fixed addresses\) cannot reach: \{ kind: "codebuild", connectionArn \}/,
           ],
         ],
       },
@@ -530,7 +530,23 @@ const RULES: [name: string, rule: ConfigRule, cases: RuleCase[]][] = [
         when: "production, whose ALB is public but whose EKS endpoint is private, runs GitHub-hosted",
         stack: "production",
         change: (c) => (c.ci = { runner: { kind: "github-hosted" } }),
-        expect: [["platform:ci.runner", /since platform:eks.endpointPublicAccess is false \(reachable/]],
+        expect: [
+          ["platform:ci.runner", /since platform:eks.endpointPublicAccess is false, which GitHub-hosted/],
+        ],
+      },
+      {
+        when: "a public EKS endpoint and ALB are open to listed CIDRs only, and the runner is GitHub-hosted",
+        change: (c) => {
+          c.ci = { runner: { kind: "github-hosted" } };
+          c.eks = { ...c.eks, endpointPublicAccess: true, publicAccessCidrs: ["203.0.113.0/24"] };
+          c.ecs = { ...c.ecs, publicLoadBalancer: true, allowedCidrs: ["198.51.100.0/24"] };
+        },
+        expect: [
+          [
+            "platform:ci.runner",
+            /since platform:eks.publicAccessCidrs is \["203.0.113.0\/24"\] and platform:ecs.allowedCidrs is \["198.51.100.0\/24"\], which GitHub-hosted/,
+          ],
+        ],
       },
       {
         when: "a CodeBuild runner has no VPC to run in",

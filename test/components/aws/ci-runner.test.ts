@@ -1,7 +1,6 @@
 import { strict as assert } from "assert";
 import { Evaluation, MOCK_ACCOUNT, mockKeyArn } from "../../../dev/harness/evaluate";
 import { evaluateStack } from "../../../dev/harness/program";
-import { readStackConfig } from "../../../src/config/stack-files";
 import { connectionService, planRunnerSecurityGroupRules } from "../../../src/components/aws/ci-runner";
 import { decide, Decision, IamRequest, Scene } from "../../helpers/iam-requests";
 import { committedStack } from "../../helpers/stacks";
@@ -200,19 +199,9 @@ describe("component CodeBuildRunner", function () {
     });
   });
 
-  it("is not created for a stack whose runner is GitHub-hosted or self-hosted", async () => {
+  it("is not created for a stack whose runners are its own (self-hosted)", async () => {
     const e = await evaluateStack("dev", {
-      "platform:eks": {
-        ...(readStackConfig("dev")["platform:eks"] as object),
-        endpointPublicAccess: true,
-        publicAccessCidrs: ["203.0.113.0/24"],
-      },
-      "platform:ecs": {
-        ...(readStackConfig("dev")["platform:ecs"] as object),
-        publicLoadBalancer: true,
-        allowedCidrs: ["203.0.113.0/24"],
-      },
-      "platform:ci": { runner: { kind: "github-hosted" } },
+      "platform:ci": { runner: { kind: "self-hosted", labels: ["vpc-dev"] } },
     });
     assert.deepEqual(
       e.resources.filter(
