@@ -36,31 +36,32 @@ export interface CodeBuildRunnerArgs {
 }
 
 /**
- * The runners' security group rules: nothing inbound; out, HTTPS (GitHub, the AWS APIs through
- * the NAT, the private EKS endpoint and internal ALBs in the VPC) and DNS to the VPC resolver.
+ * The runners' outbound rules: HTTPS (GitHub, the AWS APIs through the NAT, the private EKS
+ * endpoint and internal ALBs in the VPC) and DNS to the VPC resolver. Nothing inbound. They are
+ * separate rule resources, not inline, so a later change can add one (a database port for
+ * migrations) without the group's inline rules reverting it.
  */
-export function planRunnerSecurityGroupRules(vpcCidr: string) {
-  const dns = (protocol: string) => ({
-    description: `DNS (${protocol}) to the VPC resolver`,
-    protocol,
+export function planRunnerEgressRules(vpcCidr: string) {
+  const dns = (ipProtocol: string) => ({
+    name: `dns-${ipProtocol}`,
+    description: `DNS (${ipProtocol}) to the VPC resolver`,
+    ipProtocol,
     fromPort: 53,
     toPort: 53,
-    cidrBlocks: [vpcCidr],
+    cidrIpv4: vpcCidr,
   });
-  return {
-    ingress: [],
-    egress: [
-      {
-        description: "HTTPS: GitHub, AWS APIs, the private EKS endpoint and internal ALBs",
-        protocol: "tcp",
-        fromPort: 443,
-        toPort: 443,
-        cidrBlocks: ["0.0.0.0/0"],
-      },
-      dns("tcp"),
-      dns("udp"),
-    ],
-  };
+  return [
+    {
+      name: "https",
+      description: "HTTPS: GitHub, AWS APIs, the private EKS endpoint and internal ALBs",
+      ipProtocol: "tcp",
+      fromPort: 443,
+      toPort: 443,
+      cidrIpv4: "0.0.0.0/0",
+    },
+    dns("tcp"),
+    dns("udp"),
+  ];
 }
 
 /** What the service role acts on: its log group, its key, the subnets, the connection. */
@@ -209,14 +210,19 @@ export class CodeBuildRunner extends pulumi.ComponentResource {
       { name: `/aws/codebuild/${projectName}`, retentionInDays: args.logRetentionDays, kmsKeyId: key.arn },
       parent,
     );
+    // No inline rules: the provider removes the default allow-all egress of a new group.
     const securityGroup = new aws.ec2.SecurityGroup(
       `${name}-sg`,
-      {
-        vpcId: args.vpcId,
-        description: `CI runners ${projectName}: no inbound; HTTPS and DNS out`,
-        ...planRunnerSecurityGroupRules(args.vpcCidr),
-      },
+      { vpcId: args.vpcId, description: `CI runners ${projectName}: no inbound; HTTPS and DNS out` },
       parent,
+    );
+    const egress = planRunnerEgressRules(args.vpcCidr).map(
+      ({ name: rule, ...spec }) =>
+        new aws.vpc.SecurityGroupEgressRule(
+          `${name}-sg-${rule}`,
+          { securityGroupId: securityGroup.id, ...spec },
+          parent,
+        ),
     );
     const role = new aws.iam.Role(
       `${name}-role`,
@@ -259,7 +265,7 @@ export class CodeBuildRunner extends pulumi.ComponentResource {
           securityGroupIds: [securityGroup.id],
         },
       },
-      { parent: this, dependsOn: [rolePolicy] },
+      { parent: this, dependsOn: [rolePolicy, ...egress] },
     );
     new aws.codebuild.Webhook(
       `${name}-webhook`,

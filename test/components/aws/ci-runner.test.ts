@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { Evaluation, MOCK_ACCOUNT, mockKeyArn } from "../../../dev/harness/evaluate";
 import { evaluateStack } from "../../../dev/harness/program";
-import { connectionService, planRunnerSecurityGroupRules } from "../../../src/components/aws/ci-runner";
+import { connectionService } from "../../../src/components/aws/ci-runner";
 import { decide, Decision, IamRequest, Scene } from "../../helpers/iam-requests";
 import { committedStack } from "../../helpers/stacks";
 
@@ -63,16 +63,33 @@ describe("component CodeBuildRunner", function () {
       subnets: SUBNETS,
       securityGroupIds: ["ci-runner-sg-id"],
     });
-    assert.deepEqual(sg.inputs.ingress, []);
+    // No inline rules (the provider drops a new group's default egress), so later rules can be added.
+    assert.deepEqual([sg.inputs.ingress, sg.inputs.egress], [undefined, undefined]);
     assert.deepEqual(
-      sg.inputs.egress.map((r: any) => [r.protocol, r.fromPort, r.toPort, r.cidrBlocks]),
+      dev.resources.filter(
+        (r) =>
+          r.type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule" &&
+          r.inputs.securityGroupId === "ci-runner-sg-id",
+      ),
+      [],
+    );
+    assert.deepEqual(
+      dev.resources
+        .filter((r) => r.type === "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
+        .map((r) => [
+          r.name,
+          r.inputs.securityGroupId,
+          r.inputs.ipProtocol,
+          r.inputs.fromPort,
+          r.inputs.toPort,
+          r.inputs.cidrIpv4,
+        ]),
       [
-        ["tcp", 443, 443, ["0.0.0.0/0"]],
-        ["tcp", 53, 53, ["10.10.0.0/16"]],
-        ["udp", 53, 53, ["10.10.0.0/16"]],
+        ["ci-runner-sg-https", "ci-runner-sg-id", "tcp", 443, 443, "0.0.0.0/0"],
+        ["ci-runner-sg-dns-tcp", "ci-runner-sg-id", "tcp", 53, 53, "10.10.0.0/16"],
+        ["ci-runner-sg-dns-udp", "ci-runner-sg-id", "udp", 53, 53, "10.10.0.0/16"],
       ],
     );
-    assert.deepEqual(planRunnerSecurityGroupRules("10.0.0.0/16").ingress, []);
   });
 
   it("logs to its own KMS-encrypted group kept for the stack's retention, and encrypts with that key", () => {

@@ -145,6 +145,10 @@ const CALLS: Record<string, Call[]> = {
     ["ec2:AuthorizeSecurityGroupIngress", ec2("security-group/sg-0a1b")],
     ["ec2:DescribeSecurityGroupRules", "*"],
   ],
+  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": [
+    ["ec2:AuthorizeSecurityGroupEgress", ec2("security-group/sg-0a1b")],
+    ["ec2:RevokeSecurityGroupEgress", ec2("security-group/sg-0a1b")],
+  ],
   "aws:codebuild/project:Project": [
     ["codebuild:CreateProject", runnerProject],
     ["codebuild:BatchGetProjects", runnerProject],
