@@ -7,6 +7,7 @@ export const SDK_MODULES = [
   "@pulumi/pulumi",
   "@pulumi/aws/appautoscaling",
   "@pulumi/aws/cloudwatch",
+  "@pulumi/aws/codebuild",
   "@pulumi/aws/ec2",
   "@pulumi/aws/ecr",
   "@pulumi/aws/ecs",

@@ -61,11 +61,14 @@ function mockState(type: string, name: string, inputs: any, ACCOUNT: string): Re
       return {
         ...base,
         endpoint: `https://${name}.gr7.eu-west-1.eks.amazonaws.com`,
+        vpcConfig: { ...inputs.vpcConfig, clusterSecurityGroupId: `sg-${name}-cluster` },
         certificateAuthority: { data: "Y2VydA==" },
         identities: [
           { oidcs: [{ issuer: `https://oidc.eks.eu-west-1.amazonaws.com/id/${name.toUpperCase()}` }] },
         ],
       };
+    case "aws:cloudwatch/logGroup:LogGroup":
+      return { ...base, arn: `arn:aws:logs:eu-west-1:${ACCOUNT}:log-group:${inputs.name ?? name}` };
     case "aws:ec2/launchTemplate:LaunchTemplate":
       return { ...base, latestVersion: 1 };
     case "aws:lb/loadBalancer:LoadBalancer":

@@ -1,7 +1,8 @@
 /**
  * What a service with `migrations` needs from its stack before a deploy can run the db-migrate
  * action: its database must be one of its declared dependencies (the path the runner gets too),
- * and the pre-migration dump needs the S3 state bucket's backup prefix.
+ * the runner must be inside the network, and the pre-migration dump needs the S3 state bucket's
+ * backup prefix.
  */
 import { isServiceDependency } from "./dependencies";
 import { StackConfig } from "./schema";
@@ -21,6 +22,18 @@ export function migrationProblems(c: StackConfig): ConfigProblem[] {
       });
   });
   const migrating = c.services.filter((s) => s.migrations).map((s) => s.name);
+  // The deploy job migrates from the stack's runner: a GitHub-hosted one is outside the network.
+  if (
+    migrating.length > 0 &&
+    c.github &&
+    c.usesAws &&
+    (c.ci.runner?.kind ?? "github-hosted") === "github-hosted"
+  )
+    out.push({
+      key: keyOf(["ci", "runner"]),
+      value: c.ci.runner,
+      allowed: `{ kind: "codebuild", … } (or a self-hosted runner that reaches the databases) while services run migrations (${migrating.join(", ")}): db-migrate connects to the database from the deploy job's runner`,
+    });
   if (migrating.length > 0 && c.github?.backend && c.github.backend.kind !== "s3")
     out.push({
       key: keyOf(["github", "backend", "kind"]),

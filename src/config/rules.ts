@@ -11,6 +11,7 @@ import { planFeatures } from "./github-plan";
 import { migrationProblems } from "./migrations";
 import { pipelineScriptRules } from "./pipeline-scripts";
 import { promotionProblems } from "./promotion";
+import { runnerRules } from "./runner-rules";
 import { MIN_KUBERNETES_VERSION, PROJECT, ServiceConfig, StackConfig } from "./schema";
 
 export interface ConfigProblem {
@@ -477,6 +478,7 @@ export const CROSS_FIELD_RULES: readonly ConfigRule[] = [
   migrationProblems,
   pipelineScriptRules,
   promotionProblems,
+  runnerRules,
 ];
 
 /** The problems every rule finds; empty when the configuration is consistent. */

@@ -9,6 +9,7 @@ import { dependencySchema } from "./dependencies";
 import { dnsSchema, exposureSchema, ingressSchema } from "./dns";
 import { GITHUB_PLANS, VISIBILITIES } from "./github-plan";
 import { cidr, dnsLabel } from "./primitives";
+import { ciSchema } from "./runners";
 
 export const PROJECT = "platform";
 
@@ -323,6 +324,8 @@ export const stackConfigSchema = z.strictObject({
   services: z.array(serviceSchema).default([]),
   releases: z.record(dnsLabel, releaseSchema).default({}),
   github: githubSchema.optional(),
+  /** Where the stack's network-bound CI jobs run (see runners.ts). @default {} */
+  ci: ciSchema.default({}),
   /** Slack incoming webhook for deploy notifications: must be set with `pulumi config set --secret`. */
   slackWebhookUrl: z.string().url().optional(),
 });

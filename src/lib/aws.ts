@@ -6,6 +6,7 @@
  */
 export * as appautoscaling from "@pulumi/aws/appautoscaling";
 export * as cloudwatch from "@pulumi/aws/cloudwatch";
+export * as codebuild from "@pulumi/aws/codebuild";
 export * as ec2 from "@pulumi/aws/ec2";
 export * as ecr from "@pulumi/aws/ecr";
 export * as ecs from "@pulumi/aws/ecs";

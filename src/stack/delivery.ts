@@ -34,6 +34,7 @@ import {
   promotionSource,
   RELEASE_BRANCH,
 } from "../workflows/context";
+import { runnerLabelsTemplate } from "../config/runners";
 import { EnvironmentSecretName, EnvironmentVariableName, storedName } from "../workflows/names";
 
 /** Validation rejects a github section without a backend; this keeps the types honest. */
@@ -86,6 +87,8 @@ export interface DeliveryInputs {
   readonly migrationSecretArns?: readonly string[];
   /** The Route 53 zone and domain of the services' records (config `dns`). */
   readonly hostedZone?: HostedZoneScope;
+  /** The CI roles when the platform built them first (see ciRolesLayer); absent, built here. */
+  readonly roles?: DeployRoles;
 }
 
 export interface DeliveryOutputs {
@@ -112,12 +115,15 @@ export function buildDelivery(config: StackConfig, inputs: DeliveryInputs): Deli
   const own = gh?.stacks.find((s) => s.stack === config.stack);
   if (!gh || !own) return { deployRoleArn: null, previewRoleArn: null };
   const ghOpts = { providers: { github: new github.Provider("github", githubProviderArgs(gh.owner)) } };
-  const roles = createDeployRoles(
-    gh,
-    own,
-    inputs,
-    promotionSourceRepositoryArns(config, inputs.account?.partition ?? "aws"),
-  );
+  const roles =
+    "roles" in inputs
+      ? inputs.roles
+      : createDeployRoles(
+          gh,
+          own,
+          inputs,
+          promotionSourceRepositoryArns(config, inputs.account?.partition ?? "aws"),
+        );
   const repository = gh.manageRepository ? createRepository(config, gh, ghOpts) : undefined;
   const registryJson = pulumi.output(inputs.registryUrls).apply((m) => JSON.stringify(m));
   new DeliveryEnvironment(
@@ -136,10 +142,13 @@ export function buildDelivery(config: StackConfig, inputs: DeliveryInputs): Deli
           ? undefined
           : { name: previewEnvironmentOf(own), branch: RELEASE_BRANCH },
       // release.yml promotes tagged releases from one stack's registry: that stack publishes it.
-      repositoryVariables:
-        promotionSource(config.branchModel, gh.stacks)?.stack === config.stack
+      repositoryVariables: {
+        ...(promotionSource(config.branchModel, gh.stacks)?.stack === config.stack
           ? { [storedName("REGISTRY_URLS_REPOSITORY", config.stack)]: registryJson }
-          : {},
+          : {}),
+        // Read by the owning stack's workflows at `runs-on` time (environment variables are not).
+        [storedName("RUNNER_LABELS_REPOSITORY", config.stack)]: runnerLabelsTemplate(config),
+      },
       stack: config.stack,
       features: featuresOf(gh),
     },

@@ -91,6 +91,12 @@ export const OUTPUT_CONTRACT = {
     secret: false,
     description: "Read-only IAM role for pull-request previews and drift detection of this stack.",
   },
+  runnerSecurityGroupId: {
+    type: "string",
+    secret: false,
+    description:
+      "Security group of the stack's CodeBuild CI runners in the VPC (null without them): admit it where CI jobs must reach, e.g. a database for migrations.",
+  },
   releaseDigests: {
     type: "map<string>",
     secret: false,

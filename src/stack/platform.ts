@@ -6,6 +6,8 @@
 import * as aws from "../lib/aws";
 import * as k8s from "../lib/k8s";
 import * as pulumi from "@pulumi/pulumi";
+import { CodeBuildRunner, createDatabasePaths, RunnerDatabase } from "../components/aws/ci-runner";
+import { DeployRoles } from "../components/aws/deploy-roles";
 import { EcsCluster } from "../components/aws/ecs-cluster";
 import { EcsService, listenerRulePriority } from "../components/aws/ecs-service";
 import { EksCluster } from "../components/aws/eks-cluster";
@@ -17,10 +19,13 @@ import { KubernetesApp, KubernetesStrategy } from "../components/kubernetes/app"
 import { Network } from "../components/aws/network";
 import { Registry } from "../components/aws/registry";
 import { ReleaseConfig, ServiceConfig, StackConfig } from "../config";
-import { resolveDependencies } from "../config/dependencies";
+import { isServiceDependency, resolveDependencies } from "../config/dependencies";
 import { ReleaseState, releasesOutput } from "../release/state";
 import { AccountContext } from "../lib/kms";
-import { buildDelivery, DeliveryOutputs } from "./delivery";
+import { runnerOf } from "../config/runners";
+import { buildDelivery, createDeployRoles, DeliveryInputs, DeliveryOutputs } from "./delivery";
+import { promotionSourceRepositoryArns } from "./promotion";
+import { RUNNER_COMPONENT } from "./runner-bootstrap";
 import { StackOutputs } from "./outputs";
 
 /** The AWS provider of the stack, the account it resolves to and the options passing it on. */
@@ -90,11 +95,95 @@ export function registryLayer(config: StackConfig, awsl: AwsLayer | undefined): 
   );
 }
 
+/**
+ * The stack's GitHub OIDC roles, built before the clusters so the EKS cluster can grant them
+ * access entries (their names are generated, so only the roles themselves know their ARNs).
+ */
+export function ciRolesLayer(
+  config: StackConfig,
+  awsl: AwsLayer | undefined,
+  registry: Registry,
+): DeployRoles | undefined {
+  const gh = config.github;
+  const own = gh?.stacks.find((s) => s.stack === config.stack);
+  if (!gh || !own || !awsl) return undefined;
+  return createDeployRoles(
+    gh,
+    own,
+    deliveryInputs(config, awsl, registry),
+    promotionSourceRepositoryArns(config, awsl.account.partition),
+  );
+}
+
+/** What the delivery layer and the CI roles are given: the account, the registry, the secrets and zone the deploy role may use. */
+export function deliveryInputs(
+  config: StackConfig,
+  awsl: AwsLayer | undefined,
+  registry: Registry,
+): DeliveryInputs {
+  return {
+    awsProvider: awsl?.provider,
+    account: awsl?.account,
+    registryUrls: pulumi.all(registry.repositoryUrls),
+    repositoryArns: Object.values(registry.repositoryArns),
+    migrationSecretArns: config.services.flatMap((s) =>
+      s.migrations ? [s.migrations.databaseUrlSecretArn] : [],
+    ),
+    hostedZone: config.dns ? { id: config.dns.hostedZoneId, domain: config.dns.domain } : undefined,
+  };
+}
+
+/** The CodeBuild-hosted CI runners in the VPC, when the stack's `ci.runner` is codebuild. */
+export function runnerLayer(
+  config: StackConfig,
+  awsl: AwsLayer | undefined,
+  network: Network | undefined,
+): CodeBuildRunner | undefined {
+  const runner = runnerOf(config);
+  if (runner.kind !== "codebuild" || !awsl || !network || !config.github) return undefined;
+  return new CodeBuildRunner(
+    RUNNER_COMPONENT,
+    {
+      owner: config.github.owner,
+      repository: config.github.repository,
+      connectionArn: runner.connectionArn,
+      computeType: runner.computeType,
+      image: runner.image,
+      timeoutMinutes: runner.timeoutMinutes,
+      vpcId: network.vpcId,
+      vpcCidr: network.vpcCidr,
+      privateSubnetIds: network.privateSubnetIds,
+      logRetentionDays: config.logRetentionDays,
+      account: awsl.account,
+    },
+    awsl.opts,
+  );
+}
+
+/** The databases the stack's services migrate, each once: the runners need a path to them. */
+export function migrationDatabases(config: StackConfig): RunnerDatabase[] {
+  const out = new Map<string, RunnerDatabase>();
+  for (const s of config.services) {
+    if (!s.migrations) continue;
+    const database = s.migrations.database;
+    const db = s.dependencies.find((d) => !isServiceDependency(d) && d.name === database);
+    if (db && !isServiceDependency(db)) out.set(db.name, db);
+  }
+  return [...out.values()];
+}
+
+/** What CI brings to the clusters: roles to grant access, runners to admit. */
+export interface CiReach {
+  readonly roles?: DeployRoles;
+  readonly runner?: CodeBuildRunner;
+}
+
 /** The EKS cluster, when enabled. */
 export function eksLayer(
   config: StackConfig,
   awsl: AwsLayer | undefined,
   network: Network | undefined,
+  ci: CiReach = {},
 ): EksCluster | undefined {
   if (!awsl || !network || !config.eks.enabled) return undefined;
   return new EksCluster(
@@ -108,6 +197,11 @@ export function eksLayer(
       logRetentionDays: config.logRetentionDays,
       account: awsl.account,
       protect: config.protect,
+      ciAccess: ci.roles && {
+        deployRoleArn: ci.roles.deployRoleArn,
+        previewRoleArn: ci.roles.previewRoleArn,
+      },
+      apiClients: ci.runner ? { "ci-runner": ci.runner.securityGroupId } : {},
     },
     awsl.opts,
   );
@@ -168,6 +262,7 @@ export function ecsLayer(
   config: StackConfig,
   awsl: AwsLayer | undefined,
   network: Network | undefined,
+  runner?: CodeBuildRunner,
 ): EcsCluster | undefined {
   if (!awsl || !network || !config.ecs.enabled) return undefined;
   return new EcsCluster(
@@ -183,6 +278,7 @@ export function ecsLayer(
       logRetentionDays: config.logRetentionDays,
       account: awsl.account,
       protect: config.protect,
+      httpsClients: runner ? [runner.securityGroupId] : [],
     },
     awsl.opts,
   );
@@ -419,11 +515,12 @@ export interface PlatformLayers {
   readonly ecs?: EcsCluster;
   readonly workloads: Record<string, Workload>;
   readonly delivery: DeliveryOutputs;
+  readonly runner?: CodeBuildRunner;
 }
 
 /** The stack outputs (see outputs.ts): null where the stack does not have the thing. */
 export function stackOutputs(config: StackConfig, layers: PlatformLayers): StackOutputs {
-  const { network, registry, eks, ecs, workloads, delivery } = layers;
+  const { network, registry, eks, ecs, workloads, delivery, runner } = layers;
   return {
     environment: config.environment,
     awsRegion: config.awsRegion ?? null,
@@ -443,6 +540,7 @@ export function stackOutputs(config: StackConfig, layers: PlatformLayers): Stack
     taskDefinitionArns: pulumi.all(byService(workloads, "taskDefinitionArn")),
     deployRoleArn: delivery.deployRoleArn,
     previewRoleArn: delivery.previewRoleArn,
+    runnerSecurityGroupId: runner?.securityGroupId ?? null,
     ...releaseOutputs(config),
   };
 }
@@ -452,20 +550,14 @@ export function buildPlatform(config: StackConfig): StackOutputs {
   const awsl = awsLayer(config);
   const network = networkLayer(config, awsl);
   const registry = registryLayer(config, awsl);
-  const eks = eksLayer(config, awsl, network);
+  const roles = ciRolesLayer(config, awsl, registry);
+  const runner = runnerLayer(config, awsl, network);
+  if (runner) createDatabasePaths(runner, RUNNER_COMPONENT, migrationDatabases(config));
+  const eks = eksLayer(config, awsl, network, { roles, runner });
   const kubernetesProvider = kubernetesProviderLayer(config, eks);
   const addons = addonsLayer(config, awsl, network, eks);
-  const ecs = ecsLayer(config, awsl, network);
+  const ecs = ecsLayer(config, awsl, network, runner);
   const workloads = workloadsLayer(config, { awsl, network, registry, ecs, kubernetesProvider, addons });
-  const delivery = buildDelivery(config, {
-    awsProvider: awsl?.provider,
-    account: awsl?.account,
-    registryUrls: pulumi.all(registry.repositoryUrls),
-    repositoryArns: Object.values(registry.repositoryArns),
-    migrationSecretArns: config.services.flatMap((s) =>
-      s.migrations ? [s.migrations.databaseUrlSecretArn] : [],
-    ),
-    hostedZone: config.dns ? { id: config.dns.hostedZoneId, domain: config.dns.domain } : undefined,
-  });
-  return stackOutputs(config, { network, registry, eks, ecs, workloads, delivery });
+  const delivery = buildDelivery(config, { ...deliveryInputs(config, awsl, registry), roles });
+  return stackOutputs(config, { network, registry, eks, ecs, workloads, delivery, runner });
 }

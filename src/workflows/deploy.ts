@@ -41,6 +41,7 @@ import {
   stackConcurrency,
 } from "./steps";
 import { secrets, storedName, vars } from "./names";
+import { runnerInput, runsOnTemplate, UNPUBLISHED_LABELS } from "./runners";
 
 export const SLACK = {
   name: "Notify Slack",
@@ -188,6 +189,13 @@ export function deployServiceWorkflow(ctx: DeliveryContext): Workflow {
             description: "Run database migrations first.",
           },
           ...MIGRATION_COMMAND_INPUTS,
+          runner: {
+            type: "string",
+            required: false,
+            default: UNPUBLISHED_LABELS,
+            description:
+              "Runner labels of the stack (its RUNNER_LABELS_<STACK>): a JSON array, {0} and {1} for the run id and attempt.",
+          },
         },
         secrets: {
           SLACK_WEBHOOK_URL: { required: false, description: "Environment secret: deploy notifications." },
@@ -206,6 +214,8 @@ export function deployServiceWorkflow(ctx: DeliveryContext): Workflow {
     jobs: {
       deploy: {
         name: "deploy",
+        // Rollout gates, smoke tests and migrations reach the stack's private endpoints.
+        runsOn: runsOnTemplate("inputs.runner"),
         environment: { name: "${{ inputs.environment }}", url: vars("ENVIRONMENT_URL") },
         permissions: {
           contents: "read",
@@ -364,6 +374,7 @@ export function buildDeployWorkflow(ctx: DeliveryContext): Workflow {
           "source-image": `\${{ needs.${build}.outputs.image }}`,
           "source-ref": `\${{ needs.${build}.outputs.digest }}`,
           ...migrationInputs(svc),
+          runner: runnerInput(s.stack),
         },
       };
       previous = { ...previous, [src.branch]: id };
@@ -411,6 +422,7 @@ export function releaseWorkflow(ctx: DeliveryContext): Workflow {
           "source-image": `\${{ fromJSON(vars.${storedName("REGISTRY_URLS_REPOSITORY", sourceStack!.stack)})['${svc.name}'] }}`,
           "source-ref": "sha-${{ github.sha }}",
           ...migrationInputs(svc),
+          runner: runnerInput(s.stack),
         },
       };
     }

@@ -28,7 +28,8 @@ import {
   setupNode,
   stackConcurrency,
 } from "./steps";
-import { vars } from "./names";
+import { storedName, vars } from "./names";
+import { runsOnStack, runsOnTemplate } from "./runners";
 
 /** Paths whose change can alter what `pulumi up` does. */
 export const INFRA_PATHS: string[] = [...PROGRAM_PATHS];
@@ -53,6 +54,8 @@ export function infraPreviewWorkflow(ctx: DeliveryContext): Workflow {
     jobs[jobId("preview", s)] = {
       name: `preview (${s.stack})`,
       if: onPullRequests ? "github.event_name == 'pull_request'" : "github.event_name == 'push'",
+      // The Kubernetes provider reads the cluster through its (private) endpoint.
+      runsOn: runsOnStack(s.stack),
       environment: previewEnvironmentOf(s),
       permissions: {
         contents: "read",
@@ -172,13 +175,100 @@ export function stateBackupSteps(ctx: DeliveryContext, s: DeliveryStack): Step[]
   ];
 }
 
+/**
+ * The stack's runner labels, read from its committed config (the owning stack does not know
+ * them), and whether the runner must be bootstrapped first: it names a CodeBuild runner whose
+ * labels the stack has not published yet. No credentials, no environment: a GitHub-hosted job.
+ */
+export function runnerLabelsJob(ctx: DeliveryContext, s: DeliveryStack): StepsJob {
+  return {
+    name: `runner (${s.stack})`,
+    if: refCondition(deploySource(ctx.branchModel, s)),
+    permissions: { contents: "read" },
+    timeoutMinutes: 10,
+    env: {
+      STACK: s.stack,
+      PUBLISHED_LABELS: `\${{ vars.${storedName("RUNNER_LABELS_REPOSITORY", s.stack)} }}`,
+    },
+    outputs: {
+      labels: "${{ steps.runner.outputs.labels }}",
+      bootstrap: "${{ steps.runner.outputs.bootstrap }}",
+    },
+    steps: [
+      checkout(),
+      setupNode(ctx.nodeVersions[0], false),
+      npmCi,
+      {
+        name: "Read the stack's runner",
+        id: "runner",
+        run: 'npm run -s runner -- labels --stack "$STACK" >> "$GITHUB_OUTPUT"',
+      },
+    ],
+  };
+}
+
+/**
+ * The first `up` of a stack with a CodeBuild runner: from a GitHub-hosted runner, apply what
+ * needs no private endpoint (network, registry, CI roles, the runner, the stack's environment;
+ * see src/stack/runner-bootstrap.ts) with `--target`. The full `up` then runs on the new runner.
+ */
+export function bootstrapRunnerJob(ctx: DeliveryContext, s: DeliveryStack, runnerJob: string): StepsJob {
+  return {
+    name: `bootstrap runner (${s.stack})`,
+    needs: [runnerJob],
+    if: `needs.${runnerJob}.outputs.bootstrap == 'true'`,
+    environment: s.environment,
+    permissions: { contents: "read", "id-token": "write" },
+    concurrency: stackConcurrency(s.stack),
+    timeoutMinutes: 60,
+    env: {
+      ...pulumiEnv(ctx),
+      PULUMI_ENCRYPTION_PROVIDER: vars("PULUMI_ENCRYPTION_PROVIDER"),
+      STACK: s.stack,
+    },
+    steps: [
+      checkout(),
+      setupNode(ctx.nodeVersions[0], false),
+      npmCi,
+      installPulumi,
+      awsCredentials(vars("AWS_DEPLOY_ROLE_ARN")),
+      ...pulumiLogin(ctx, { access: "write", stack: s.stack }),
+      {
+        name: "Select the stack",
+        run: 'pulumi stack select --create "$STACK" --secrets-provider "$PULUMI_ENCRYPTION_PROVIDER"',
+      },
+      // The state may not have its backup location yet: keep the export as an artifact only.
+      ...stateBackupSteps(ctx, s).slice(0, 2),
+      {
+        name: "pulumi up of the network, the runner and the environment only",
+        run: [
+          'mapfile -t targets < <(npm run -s runner -- targets --stack "$STACK")',
+          `pulumi up --yes --stack "$STACK" "\${targets[@]}" ${policyFlags} --non-interactive`,
+        ].join("\n"),
+      },
+    ],
+  };
+}
+
 export function infraUpWorkflow(ctx: DeliveryContext): Workflow {
   const jobs: Record<string, StepsJob> = {};
   ctx.stacks.forEach((s, index) => {
+    const promotion = promotionNeeds(ctx, "up", index) ?? [];
+    const runner = jobId("runner", s);
+    const bootstrap = jobId("bootstrap", s);
+    jobs[runner] = runnerLabelsJob(ctx, s);
+    jobs[bootstrap] = bootstrapRunnerJob(ctx, s, runner);
     jobs[jobId("up", s)] = {
       name: `up (${s.stack})`,
-      needs: promotionNeeds(ctx, "up", index),
-      if: refCondition(deploySource(ctx.branchModel, s)),
+      needs: [...promotion, runner, bootstrap],
+      // The bootstrap is skipped once the runner exists; the stack before this one must have succeeded.
+      if: [
+        "!cancelled()",
+        ...promotion.map((n) => `needs.${n}.result == 'success'`),
+        `needs.${runner}.result == 'success'`,
+        `needs.${bootstrap}.result != 'failure'`,
+      ].join(" && "),
+      runsOn: runsOnTemplate(`needs.${runner}.outputs.labels`),
       environment: s.environment,
       permissions: { contents: "read", "id-token": "write" },
       concurrency: stackConcurrency(s.stack),
@@ -261,6 +351,7 @@ export function driftWorkflow(ctx: DeliveryContext): Workflow {
   for (const s of ctx.stacks) {
     jobs[jobId("drift", s)] = {
       name: `drift (${s.stack})`,
+      runsOn: runsOnStack(s.stack),
       environment: previewEnvironmentOf(s),
       permissions: { contents: "read", "id-token": "write", issues: "write" },
       timeoutMinutes: 30,

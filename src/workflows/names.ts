@@ -98,6 +98,13 @@ export const DELIVERY_NAMES = {
     writer: "program",
     description: "A stack's registry map, for release.yml's promotion (written as REGISTRY_URLS_<STACK>).",
   },
+  RUNNER_LABELS_REPOSITORY: {
+    kind: "variable",
+    scope: "repository",
+    writer: "program",
+    description:
+      "A stack's runner labels (platform:ci.runner) as a JSON array, `{0}`/`{1}` for the run id and attempt, read at runs-on time (written as RUNNER_LABELS_<STACK>).",
+  },
   SLACK_WEBHOOK_URL: {
     kind: "secret",
     scope: "environment",

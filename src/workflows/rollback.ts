@@ -11,6 +11,7 @@ import { SLACK } from "./deploy";
 import { markRolledBack } from "./deployments";
 import { Workflow } from "./model";
 import { vars } from "./names";
+import { runsOnChosenStack } from "./runners";
 import {
   awsCredentials,
   checkout,
@@ -62,6 +63,7 @@ export function rollbackWorkflow(ctx: DeliveryContext): Workflow {
     jobs: {
       rollback: {
         name: "rollback",
+        runsOn: runsOnChosenStack(ctx.stacks.map((s) => s.stack)),
         environment: { name: environmentOfStack(ctx), url: vars("ENVIRONMENT_URL") },
         permissions: { contents: "read", "id-token": "write", deployments: "write" },
         concurrency: stackConcurrency("${{ inputs.stack }}"),

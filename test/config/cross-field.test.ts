@@ -90,6 +90,7 @@ const CASES: Case[] = [
     (v) => {
       v.environment = "local";
       delete v.github;
+      delete v.ci;
     },
     [
       '  - platform:environment: got "local"; the "local" environment creates no AWS resources: set eks.enabled=false, ecs.enabled=false and registry.kind="ghcr"',
@@ -444,6 +445,65 @@ const CASES: Case[] = [
       '  - platform:github.secrets.provider: got "service"; passphrase or awskms: "service" keys exist only in Pulumi Cloud',
     ],
   ],
+  [
+    "a CodeBuild runner has no connection",
+    "dev",
+    (v) => (v.ci = { runner: { kind: "codebuild" } }),
+    [
+      "  - platform:ci.runner.connectionArn: got nothing; required: the ARN of an AWS CodeConnections connection to GitHub, created once in the console (Developer Tools → Settings → Connections → GitHub) and authorised there, such as arn:aws:codeconnections:eu-west-1:111111111111:connection/0d2c7a7e-1111-4a2b-9c3d-000000000001",
+    ],
+  ],
+  [
+    "a stack with private endpoints declares GitHub-hosted runners",
+    "dev",
+    (v) => (v.ci = { runner: { kind: "github-hosted" } }),
+    [
+      `  - platform:ci.runner: got {"kind":"github-hosted"}; { kind: "codebuild", … } (or a self-hosted runner that reaches the databases) while services run migrations (payments): db-migrate connects to the database from the deploy job's runner`,
+      '  - platform:ci.runner: got {"kind":"github-hosted"}; a runner that reaches the stack\'s endpoints, since platform:eks.endpointPublicAccess is false and platform:ecs.publicLoadBalancer is false, which GitHub-hosted runners (outside the VPC, from no fixed addresses) cannot reach: { kind: "codebuild", connectionArn } (CodeBuild-hosted runners in the private subnets) or { kind: "self-hosted", labels } of runners that reach them (in the VPC, or larger runners with static IPs listed in those CIDRs)',
+    ],
+  ],
+  [
+    "GitHub-hosted runners serve a stack open to the internet",
+    "dev",
+    (v) => {
+      v.ci = { runner: { kind: "github-hosted" } };
+      v.eks.enabled = false;
+      v.services = v.services
+        .filter((s: any) => s.target === "ecs")
+        .map(({ migrations: _m, ...s }: any) => s);
+      v.releases = { payments: v.releases.payments };
+      v.ecs = { ...v.ecs, publicLoadBalancer: true, allowedCidrs: ["0.0.0.0/0"] };
+    },
+    [],
+  ],
+  [
+    "a service migrates from GitHub-hosted runners of a stack open to the internet",
+    "dev",
+    (v) => {
+      v.ci = { runner: { kind: "github-hosted" } };
+      v.eks.enabled = false;
+      v.services = v.services.filter((s: any) => s.target === "ecs");
+      v.releases = { payments: v.releases.payments };
+      v.ecs = { ...v.ecs, publicLoadBalancer: true, allowedCidrs: ["0.0.0.0/0"] };
+    },
+    [
+      `  - platform:ci.runner: got {"kind":"github-hosted"}; { kind: "codebuild", … } (or a self-hosted runner that reaches the databases) while services run migrations (payments): db-migrate connects to the database from the deploy job's runner`,
+    ],
+  ],
+  [
+    "self-hosted runners that reach the VPC serve a private stack",
+    "dev",
+    (v) => (v.ci = { runner: { kind: "self-hosted", labels: ["self-hosted", "vpc-dev"] } }),
+    [],
+  ],
+  [
+    "a self-hosted label could not pass through the workflows' format()",
+    "dev",
+    (v) => (v.ci = { runner: { kind: "self-hosted", labels: ["vpc-{0}"] } }),
+    [
+      "  - platform:ci.runner.labels[0]: got \"vpc-{0}\"; must be a runner label: letters, digits, '.', '_', ':', '-'",
+    ],
+  ],
 ];
 
 describe("cross-field configuration rules", () => {
@@ -462,6 +522,7 @@ describe("cross-field configuration rules", () => {
     values.services = values.services.filter((s: any) => s.target === "eks");
     delete values.releases.payments;
     values.github.stacks = [{ stack: "dev", environment: "development" }];
+    delete values.ci;
     assert.deepEqual(problems("local", values, undefined), [
       "  - platform:github.manageRepository: got true; the local stack cannot own the repository",
     ]);

@@ -21,6 +21,7 @@ import { migrationProblems } from "../../src/config/migrations";
 import { pipelineScriptRules } from "../../src/config/pipeline-scripts";
 import { promotionProblems } from "../../src/config/promotion";
 import { readStackConfig } from "../../src/config/stack-files";
+import { runnerRules } from "../../src/config/runner-rules";
 
 /** A mutable copy of a committed stack's parsed configuration. */
 function committed(stack: string): any {
@@ -492,6 +493,11 @@ const RULES: [name: string, rule: ConfigRule, cases: RuleCase[]][] = [
         expect: [["platform:services[0].migrations.database", /none: declare it in dependencies/]],
       },
       {
+        when: "a service migrates from a GitHub-hosted runner, outside the network",
+        change: (c) => (c.ci.runner = { kind: "github-hosted" }),
+        expect: [["platform:ci.runner", /db-migrate connects to the database from the deploy job's runner/]],
+      },
+      {
         when: "a service migrates on a Pulumi Cloud backend",
         change: (c) =>
           (c.github.backend = { kind: "cloud", organization: "acme", tokenType: "organization" }),
@@ -579,6 +585,57 @@ const RULES: [name: string, rule: ConfigRule, cases: RuleCase[]][] = [
           ["platform:registry.promotionSource", /^nothing with GHCR: images stay in ghcr.io\/<owner>/],
           ["platform:registry.promotionTargetAccountIds", /^nothing with GHCR/],
         ],
+      },
+    ],
+  ],
+  [
+    "runnerRules",
+    runnerRules,
+    [
+      {
+        when: "a stack with a private EKS endpoint and an internal ALB names no runner",
+        change: (c) => (c.ci = {}),
+        expect: [
+          [
+            "platform:ci.runner",
+            /^a runner that reaches the stack's endpoints, since platform:eks.endpointPublicAccess is false and platform:ecs.publicLoadBalancer is false, which GitHub-hosted runners \(outside the VPC, from no fixed addresses\) cannot reach: \{ kind: "codebuild", connectionArn \}/,
+          ],
+        ],
+      },
+      {
+        when: "production, whose ALB is public but whose EKS endpoint is private, runs GitHub-hosted",
+        stack: "production",
+        change: (c) => (c.ci = { runner: { kind: "github-hosted" } }),
+        expect: [
+          ["platform:ci.runner", /since platform:eks.endpointPublicAccess is false, which GitHub-hosted/],
+        ],
+      },
+      {
+        when: "a public EKS endpoint and ALB are open to listed CIDRs only, and the runner is GitHub-hosted",
+        change: (c) => {
+          c.ci = { runner: { kind: "github-hosted" } };
+          c.eks = { ...c.eks, endpointPublicAccess: true, publicAccessCidrs: ["203.0.113.0/24"] };
+          c.ecs = { ...c.ecs, publicLoadBalancer: true, allowedCidrs: ["198.51.100.0/24"] };
+        },
+        expect: [
+          [
+            "platform:ci.runner",
+            /since platform:eks.publicAccessCidrs is \["203.0.113.0\/24"\] and platform:ecs.allowedCidrs is \["198.51.100.0\/24"\], which GitHub-hosted/,
+          ],
+        ],
+      },
+      {
+        when: "a CodeBuild runner has no VPC to run in",
+        change: (c) => {
+          c.eks = { ...c.eks, enabled: false };
+          c.ecs = { ...c.ecs, enabled: false };
+        },
+        expect: [["platform:ci.runner.kind", /CodeBuild runners run in the stack's VPC/]],
+      },
+      {
+        when: "a CodeBuild runner has no repository to register in",
+        change: (c) => delete c.github,
+        expect: [["platform:ci.runner.kind", /a stack with platform:github/]],
       },
     ],
   ],

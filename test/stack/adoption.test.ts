@@ -39,13 +39,8 @@ describe("adopting an existing repository", function () {
 
   it("imports each object under the URN, type and provider the program registers it with, by the provider's import ID", () => {
     const objects = file.resources.filter((r) => !r.component);
-    // Every adoptable type but the repository variable, which staging publishes (checked below).
-    assert.deepEqual(
-      [...new Set(objects.map((o) => o.type))].sort(),
-      Object.keys(EXPECTED_ID)
-        .filter((t) => t !== "github:index/actionsVariable:ActionsVariable")
-        .sort(),
-    );
+    // Every adoptable type (dev's repository variable is its runner labels; staging's are checked below).
+    assert.deepEqual([...new Set(objects.map((o) => o.type))].sort(), Object.keys(EXPECTED_ID).sort());
     for (const spec of objects) {
       const registered = dev.resources.find((r) => r.urn === urnOf(file, spec, "dev"));
       assert.ok(
@@ -59,11 +54,15 @@ describe("adopting an existing repository", function () {
     }
   });
 
-  it("adopts staging's repository variable under its URN, by repository and name", async () => {
+  it("adopts staging's repository variables under their URNs, by repository and name", async () => {
     const staging = await committedStack("staging");
     const own = adoptionFile(staging.resources, { repository: "shop", kinds: ["variables"] });
-    const spec = own.resources.find((r) => r.type === "github:index/actionsVariable:ActionsVariable")!;
-    assert.equal(spec.id, "shop:REGISTRY_URLS_STAGING");
+    const variables = own.resources.filter((r) => r.type === "github:index/actionsVariable:ActionsVariable");
+    assert.deepEqual(variables.map((v) => v.id).sort(), [
+      "shop:REGISTRY_URLS_STAGING",
+      "shop:RUNNER_LABELS_STAGING",
+    ]);
+    const spec = variables.find((v) => v.id === "shop:REGISTRY_URLS_STAGING")!;
     assert.equal(
       staging.resources.find((r) => r.urn === urnOf(own, spec, "staging"))?.inputs.variableName,
       "REGISTRY_URLS_STAGING",

@@ -214,10 +214,26 @@ describe("delivery layer under mocks", function () {
 
   it("publishes the registry map for release tags only from the stack they promote from", () => {
     const published = (e: Evaluation) =>
-      e.ofType("github:index/actionsVariable:ActionsVariable").map((v) => v.inputs.variableName);
+      e
+        .ofType("github:index/actionsVariable:ActionsVariable")
+        .map((v) => v.inputs.variableName)
+        .filter((n: string) => n.startsWith("REGISTRY_URLS_"));
     assert.deepEqual(published(evaluations.staging), ["REGISTRY_URLS_STAGING"]);
     assert.deepEqual(published(evaluations.dev), []);
     assert.deepEqual(published(evaluations.production), []);
+  });
+
+  it("publishes every stack's runner labels as a repository variable of its own, for runs-on", () => {
+    for (const [stack, e] of Object.entries(evaluations)) {
+      const labels = e
+        .ofType("github:index/actionsVariable:ActionsVariable")
+        .filter((v) => v.inputs.variableName === `RUNNER_LABELS_${stack.toUpperCase()}`);
+      assert.deepEqual(
+        labels.map((v) => [v.inputs.repository, v.inputs.value]),
+        [["shop", `["codebuild-platform-${stack}-runner-{0}-{1}"]`]],
+        stack,
+      );
+    }
   });
 });
 

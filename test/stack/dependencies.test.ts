@@ -70,7 +70,9 @@ describe("service dependencies", function () {
           securityGroups: ["sg-0a1b2c3d4e5f60718"],
         },
       ]);
-      const ingress = dev.ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
+      const ingress = dev
+        .ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+        .filter((r) => r.inputs.referencedSecurityGroupId?.endsWith("-tasks-id"));
       assert.deepEqual(
         ingress.map((r) => [r.name, r.inputs]),
         [
@@ -112,10 +114,13 @@ describe("service dependencies", function () {
       toPort: 443,
       description: "HTTPS from the tasks of billing (calls payments)",
     });
-    assert.equal(
-      e.ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").length,
-      2,
-      "payments-db's rule and billing's, no other",
+    assert.deepEqual(
+      e
+        .ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+        .filter((r) => r.inputs.referencedSecurityGroupId?.endsWith("-tasks-id"))
+        .map((r) => r.name),
+      ["payments-to-payments-db", "billing-to-alb"],
+      "from service tasks: payments-db's rule and billing's, no other",
     );
   });
 
@@ -180,5 +185,39 @@ describe("service dependencies", function () {
         },
       ]);
     });
+  });
+
+  it("gives the CI runners the same path to each database a service migrates, and no other", async () => {
+    const dev = await committedStack("dev");
+    const egress = dev
+      .ofType("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
+      .filter((r) => r.inputs.description?.startsWith("Migrations"));
+    assert.deepEqual(
+      egress.map((r) => [r.name, r.inputs]),
+      [
+        [
+          "ci-runner-sg-payments-db",
+          {
+            securityGroupId: "ci-runner-sg-id",
+            description: "Migrations: payments-db",
+            ipProtocol: "tcp",
+            fromPort: 5432,
+            toPort: 5432,
+            referencedSecurityGroupId: "sg-0a1b2c3d4e5f60718",
+          },
+        ],
+      ],
+    );
+    assert.deepEqual(
+      dev.get("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "ci-runner-to-payments-db").inputs,
+      {
+        securityGroupId: "sg-0a1b2c3d4e5f60718",
+        referencedSecurityGroupId: "ci-runner-sg-id",
+        description: "payments-db from the CI runners (migrations)",
+        ipProtocol: "tcp",
+        fromPort: 5432,
+        toPort: 5432,
+      },
+    );
   });
 });

@@ -70,6 +70,7 @@ describe("a service's migration commands", () => {
       "migrate-command": "npm run migrate",
       "validate-command": "alembic check",
       "database-url-secret": "arn:aws:secretsmanager:eu-west-1:111111111111:secret:dev/api/db-url-AbCdEf",
+      runner: `\${{ vars.RUNNER_LABELS_DEV || '["ubuntu-24.04"]' }}`,
     });
     assert.deepEqual(scriptAndUsesProblems(files, ROOT), [
       '.github/actions/db-migrate › Apply: npm runs "migrate", and services/api has no package.json',

@@ -97,13 +97,22 @@ describe("generated workflows", () => {
       it("applies infrastructure per stack in promotion order, production from release tags behind its environment", () => {
         const jobs = wf["infra-up"].jobs;
         assert.equal(jobs["up-production"].environment, "production");
-        assert.equal(jobs["up-production"].if, "startsWith(github.ref, 'refs/tags/v')");
+        // The ref decides in the stack's runner job; up follows it (and its bootstrap, when one runs).
+        assert.equal(jobs["runner-production"].if, "startsWith(github.ref, 'refs/tags/v')");
+        assert.equal(
+          jobs["up-production"].if,
+          "!cancelled() && needs.runner-production.result == 'success' && needs.bootstrap-production.result != 'failure'",
+        );
         if (model === "gitflow") {
-          assert.equal(jobs["up-dev"].if, "github.ref == 'refs/heads/develop'");
-          assert.equal(jobs["up-staging"].needs, undefined);
+          assert.equal(jobs["runner-dev"].if, "github.ref == 'refs/heads/develop'");
+          assert.deepEqual(jobs["up-staging"].needs, ["runner-staging", "bootstrap-staging"]);
         } else {
-          assert.equal(jobs["up-dev"].if, "github.ref == 'refs/heads/main'");
-          assert.deepEqual(jobs["up-staging"].needs, ["up-dev"]);
+          assert.equal(jobs["runner-dev"].if, "github.ref == 'refs/heads/main'");
+          assert.deepEqual(jobs["up-staging"].needs, ["up-dev", "runner-staging", "bootstrap-staging"]);
+          assert.equal(
+            jobs["up-staging"].if,
+            "!cancelled() && needs.up-dev.result == 'success' && needs.runner-staging.result == 'success' && needs.bootstrap-staging.result != 'failure'",
+          );
         }
         const names = jobs["up-dev"].steps.map((s: any) => s.name);
         assert.ok(

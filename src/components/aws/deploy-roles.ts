@@ -73,6 +73,7 @@ export const MANAGED_SERVICES = [
   "ecr",
   "s3",
   "kms",
+  "codebuild",
 ];
 
 /** Services the deploy role gets `<service>:*` on (in its account and region); ecr, s3 and kms are granted narrowly. */
@@ -126,6 +127,7 @@ export const PASS_ROLE_SERVICES = [
   "ec2.amazonaws.com",
   "ecs-tasks.amazonaws.com",
   "vpc-flow-logs.amazonaws.com",
+  "codebuild.amazonaws.com",
 ];
 
 /** ECR actions the deploy role may use on this stack's repositories: push and read back. */
@@ -160,7 +162,17 @@ export const PREVIEW_ACTIONS = [
   "route53:GetHostedZone",
   "route53:ListResourceRecordSets",
   "route53:GetChange",
+  "codebuild:BatchGetProjects",
 ];
+
+/**
+ * What creating the CI runners' CodeBuild project and webhook takes of the account's GitHub
+ * connections (CodeConnections, formerly CodeStar Connections): passing one to CodeBuild and using
+ * it to register the webhook. Connections are created by a person in the console, never here.
+ */
+export const CONNECTION_ACTIONS = ["codeconnections", "codestar-connections"].flatMap((service) =>
+  ["GetConnection", "PassConnection", "UseConnection"].map((action) => `${service}:${action}`),
+);
 
 /** The `sub` claim of jobs bound to one GitHub environment of one repository (no wildcard). */
 export function githubSubject(owner: string, repository: string, environment: string): string {
@@ -351,6 +363,14 @@ export function deployRoleStatements(scope: DeployScope): Statement[] {
         "iam:UpdateOpenIDConnectProviderThumbprint",
       ],
       Resource: pulumi.interpolate`arn:${partition}:iam::${accountId}:oidc-provider/oidc.eks.${region}.amazonaws.com/id/*`,
+    },
+    {
+      Sid: "GitHubConnections",
+      Effect: "Allow",
+      Action: CONNECTION_ACTIONS,
+      Resource: ["codeconnections", "codestar-connections"].map(
+        (service) => pulumi.interpolate`arn:${partition}:${service}:${region}:${accountId}:connection/*`,
+      ),
     },
     { Sid: "StackRoles", Effect: "Allow", Action: STACK_ROLE_ACTIONS, Resource: stackRoles },
     {

@@ -24,12 +24,38 @@ export interface EcsClusterArgs {
   readonly account: AccountContext;
   /** Deletion protection on the ALB and `protect` on the cluster. */
   readonly protect: boolean;
+  /**
+   * Security groups admitted to an internal ALB on 443 besides `allowedCidrs`: the CI runners in
+   * the VPC, whose smoke tests reach the services. Needed only when `allowedCidrs` replaces the
+   * VPC CIDR; an internet-facing ALB sees VPC clients by their NAT address instead. @default []
+   */
+  readonly httpsClients?: pulumi.Input<string>[];
 }
 
-/** The ALB security group rules: HTTPS and HTTP (only redirected) from the allowed networks, out to the VPC. */
-export function albSecurityGroupRules(allowedCidrs: readonly string[], vpcCidr: string) {
+/** One inline security group rule: from networks (`cidrBlocks`) or from security groups. */
+export interface InlineRule {
+  readonly description: string;
+  readonly protocol: string;
+  readonly fromPort: number;
+  readonly toPort: number;
+  readonly cidrBlocks?: string[];
+  readonly securityGroups?: pulumi.Input<string>[];
+}
+
+/**
+ * The ALB security group rules: HTTPS and HTTP (only redirected) from the allowed networks, HTTPS
+ * from the client security groups where the allowed networks leave the VPC out, out to the VPC.
+ */
+export function albSecurityGroupRules(
+  allowedCidrs: readonly string[],
+  vpcCidr: string,
+  clients: { readonly publicLoadBalancer: boolean; readonly securityGroupIds: pulumi.Input<string>[] } = {
+    publicLoadBalancer: false,
+    securityGroupIds: [],
+  },
+) {
   const allowed = allowedCidrs.length > 0 ? [...allowedCidrs] : [vpcCidr];
-  const from = (port: number, description: string) => ({
+  const from = (port: number, description: string): InlineRule => ({
     description,
     protocol: "tcp",
     fromPort: port,
@@ -37,7 +63,21 @@ export function albSecurityGroupRules(allowedCidrs: readonly string[], vpcCidr: 
     cidrBlocks: allowed,
   });
   return {
-    ingress: [from(443, "HTTPS from allowed networks"), from(80, "HTTP, redirected to HTTPS")],
+    ingress: <InlineRule[]>[
+      from(443, "HTTPS from allowed networks"),
+      from(80, "HTTP, redirected to HTTPS"),
+      ...(!clients.publicLoadBalancer && allowedCidrs.length > 0 && clients.securityGroupIds.length > 0
+        ? [
+            {
+              description: "HTTPS from CI runners in the VPC",
+              protocol: "tcp",
+              fromPort: 443,
+              toPort: 443,
+              securityGroups: clients.securityGroupIds,
+            },
+          ]
+        : []),
+    ],
     egress: [
       {
         description: "To service tasks in the VPC",
@@ -171,7 +211,10 @@ export function createLoadBalancer(
     {
       vpcId: args.vpcId,
       description: `ALB of ${physicalName(name)}`,
-      ...albSecurityGroupRules(args.allowedCidrs, args.vpcCidr),
+      ...albSecurityGroupRules(args.allowedCidrs, args.vpcCidr, {
+        publicLoadBalancer: args.publicLoadBalancer,
+        securityGroupIds: args.httpsClients ?? [],
+      }),
     },
     { parent },
   );

@@ -34,6 +34,23 @@ export interface EksClusterArgs {
   readonly account: AccountContext;
   /** Protect the cluster from deletion. */
   readonly protect: boolean;
+  /**
+   * The stack's CI roles, given access entries: the deploy role administers the cluster, the
+   * preview role views it. Absent (a stack CI does not deploy), the creator keeps admin access.
+   * @default undefined
+   */
+  readonly ciAccess?: EksCiAccess;
+  /**
+   * Security groups admitted to the private API endpoint on 443 (through the cluster security
+   * group), by a name for the rule: the CI runners in the VPC. @default {}
+   */
+  readonly apiClients?: Record<string, pulumi.Input<string>>;
+}
+
+/** The stack's CI roles and the access each gets. */
+export interface EksCiAccess {
+  readonly deployRoleArn: pulumi.Input<string>;
+  readonly previewRoleArn: pulumi.Input<string>;
 }
 
 /** Managed policies the roles need; attached as separate resources (never `managedPolicyArns`). */
@@ -69,6 +86,28 @@ export function clusterVpcConfig(
     endpointPublicAccess: args.endpointPublicAccess,
     publicAccessCidrs: args.endpointPublicAccess ? [...args.publicAccessCidrs] : undefined,
   };
+}
+
+/**
+ * EKS access policies of the CI roles, cluster-wide. The deploy role runs `pulumi up`, which
+ * creates cluster-scoped objects (namespaces, CRDs and add-ons), and the release executor's
+ * rollouts: cluster admin. The preview role only reads: with server-side apply, a preview's
+ * dry-run PATCH needs the write verbs, which RBAC cannot tell from a write — a pull request's code
+ * runs with this role, so it gets none, and the Kubernetes provider falls back to a client-side
+ * diff when the dry run is forbidden (pulumi-kubernetes#2419). View excludes Secrets.
+ */
+export const CI_ACCESS_POLICIES = {
+  deploy: "AmazonEKSClusterAdminPolicy",
+  preview: "AmazonEKSViewPolicy",
+} as const;
+
+/**
+ * Access entries only (no aws-auth ConfigMap). With CI access the creator gets no implicit admin
+ * entry: when CI creates the cluster the creator IS the deploy role, and its explicit entry would
+ * collide with the bootstrap one (ResourceInUseException).
+ */
+export function planAccessConfig(ciAccess: boolean) {
+  return { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: !ciAccess };
 }
 
 /** Instance metadata on nodes: IMDSv2 only, hop limit 1 so pods cannot reach node credentials (they use IRSA). */
@@ -188,9 +227,65 @@ export function createControlPlane(
       vpcConfig: clusterVpcConfig(args.privateSubnetIds, args),
       encryptionConfig: { provider: { keyArn: secretsKey.arn }, resources: ["secrets"] },
       enabledClusterLogTypes: CONTROL_PLANE_LOG_TYPES,
-      accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
+      accessConfig: planAccessConfig(args.ciAccess !== undefined),
     },
-    { parent, protect: args.protect, dependsOn: [logGroup, ...clusterRole.attachments] },
+    {
+      parent,
+      protect: args.protect,
+      dependsOn: [logGroup, ...clusterRole.attachments],
+      // EKS sets it at creation only, and a change would replace the cluster: existing clusters keep theirs.
+      ignoreChanges: ["accessConfig.bootstrapClusterCreatorAdminPermissions"],
+    },
+  );
+}
+
+/** An access entry of `principalArn` with one access policy, cluster-wide; returns the association. */
+export function createAccessEntry(
+  name: string,
+  cluster: aws.eks.Cluster,
+  principalArn: pulumi.Input<string>,
+  policy: string,
+  partition: pulumi.Input<string>,
+  parent: pulumi.Resource,
+): aws.eks.AccessPolicyAssociation {
+  const entry = new aws.eks.AccessEntry(
+    name,
+    { clusterName: cluster.name, principalArn, type: "STANDARD" },
+    { parent },
+  );
+  return new aws.eks.AccessPolicyAssociation(
+    name,
+    {
+      clusterName: cluster.name,
+      principalArn: entry.principalArn,
+      policyArn: pulumi.interpolate`arn:${partition}:eks::aws:cluster-access-policy/${policy}`,
+      accessScope: { type: "cluster" },
+    },
+    { parent },
+  );
+}
+
+/** The API endpoint admits each client security group on 443, through the cluster security group. */
+export function createApiIngress(
+  name: string,
+  cluster: aws.eks.Cluster,
+  clients: Record<string, pulumi.Input<string>>,
+  parent: pulumi.Resource,
+): aws.vpc.SecurityGroupIngressRule[] {
+  return Object.entries(clients).map(
+    ([client, securityGroupId]) =>
+      new aws.vpc.SecurityGroupIngressRule(
+        `${name}-api-from-${client}`,
+        {
+          securityGroupId: cluster.vpcConfig.clusterSecurityGroupId,
+          referencedSecurityGroupId: securityGroupId,
+          ipProtocol: "tcp",
+          fromPort: 443,
+          toPort: 443,
+          description: `Kubernetes API from ${client}`,
+        },
+        { parent },
+      ),
   );
 }
 
@@ -271,6 +366,29 @@ export class EksCluster extends pulumi.ComponentResource {
     for (const group of args.nodeGroups)
       createNodeGroup(name, group, cluster, nodeRole, args.privateSubnetIds, this);
 
+    createApiIngress(name, cluster, args.apiClients ?? {}, this);
+    // The program's Kubernetes objects are created as the deploy role: after its entry grants it admin.
+    const access = args.ciAccess
+      ? [
+          createAccessEntry(
+            `${name}-deploy`,
+            cluster,
+            args.ciAccess.deployRoleArn,
+            CI_ACCESS_POLICIES.deploy,
+            args.account.partition,
+            this,
+          ),
+          createAccessEntry(
+            `${name}-preview`,
+            cluster,
+            args.ciAccess.previewRoleArn,
+            CI_ACCESS_POLICIES.preview,
+            args.account.partition,
+            this,
+          ),
+        ]
+      : [];
+
     this.kubeconfig = pulumi.secret(
       pulumi
         .all([cluster.name, cluster.endpoint, cluster.certificateAuthority, args.account.region])
@@ -279,7 +397,7 @@ export class EksCluster extends pulumi.ComponentResource {
     this.provider = new k8s.Provider(
       `${name}-k8s`,
       { kubeconfig: this.kubeconfig, enableServerSideApply: true },
-      child,
+      { parent: this, dependsOn: access },
     );
 
     this.registerOutputs({

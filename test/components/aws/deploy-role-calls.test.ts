@@ -21,6 +21,10 @@ const lb = `arn:aws:elasticloadbalancing:${R}:${A}:loadbalancer/app/platform-dev
 const zone = "arn:aws:route53:::hostedzone/Z0DEV000000000000001";
 const target = `arn:aws:application-autoscaling:${R}:${A}:scalable-target/0ec5a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6`;
 
+const accessEntry = `arn:aws:eks:${R}:${A}:access-entry/platform-dev-eks/role/${A}/ci-deploy-1a2b/0ec5a1b2`;
+const runnerProject = `arn:aws:codebuild:${R}:${A}:project/platform-dev-runner`;
+const connection = `arn:aws:codeconnections:${R}:${A}:connection/c0de0000-1111-4c0d-8e00-000000000001`;
+
 type Call = [action: string, resource: string, context?: Record<string, string>];
 
 /** The calls behind creating (and refreshing) each resource type. */
@@ -61,6 +65,8 @@ const CALLS: Record<string, Call[]> = {
     ["ec2:CreateTags", ec2("security-group-rule/*")],
     ["ec2:DescribeSecurityGroupRules", "*"],
     ["ec2:RevokeSecurityGroupIngress", ec2("security-group/sg-0a1b2c3d4e5f60718")],
+    // The runner's paths: into the cluster's and the ALB's groups, which the stack owns.
+    ["ec2:AuthorizeSecurityGroupIngress", ec2("security-group/sg-0a1b")],
   ],
   "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": [
     ["ec2:RevokeSecurityGroupEgress", ec2("security-group/sg-0a1b")],
@@ -136,6 +142,29 @@ const CALLS: Record<string, Call[]> = {
       `arn:aws:iam::${A}:role/aws-service-role/eks-nodegroup.amazonaws.com/AWSServiceRoleForAmazonEKSNodegroup`,
       { "iam:AWSServiceName": "eks-nodegroup.amazonaws.com" },
     ],
+  ],
+  "aws:eks/accessEntry:AccessEntry": [
+    ["eks:CreateAccessEntry", cluster],
+    ["eks:DescribeAccessEntry", accessEntry],
+  ],
+  "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": [
+    ["eks:AssociateAccessPolicy", accessEntry],
+    ["eks:ListAssociatedAccessPolicies", accessEntry],
+  ],
+  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": [
+    ["ec2:AuthorizeSecurityGroupEgress", ec2("security-group/sg-0a1b")],
+    ["ec2:RevokeSecurityGroupEgress", ec2("security-group/sg-0a1b")],
+  ],
+  "aws:codebuild/project:Project": [
+    ["codebuild:CreateProject", runnerProject],
+    ["codebuild:BatchGetProjects", runnerProject],
+    ["iam:PassRole", role("ci-runner-role-1a2b"), { "iam:PassedToService": "codebuild.amazonaws.com" }],
+    ["codeconnections:PassConnection", connection],
+    ["codeconnections:UseConnection", connection],
+  ],
+  "aws:codebuild/webhook:Webhook": [
+    ["codebuild:CreateWebhook", runnerProject],
+    ["codeconnections:UseConnection", connection],
   ],
   "aws:iam/openIdConnectProvider:OpenIdConnectProvider": [
     [
