@@ -1,5 +1,8 @@
-/** Value shapes several config sections share. */
+/** Value shapes several config sections share, and the project name their keys live under. */
 import { z } from "zod";
+
+/** The Pulumi project: config keys are `platform:<key>`. */
+export const PROJECT = "platform";
 
 export const dnsLabel = z
   .string()

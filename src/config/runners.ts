@@ -7,8 +7,9 @@
  * read at `runs-on` time.
  */
 import { z } from "zod";
-// schema.ts imports this file: PROJECT is read when called, after both have loaded.
-import { PROJECT, StackConfig } from "./schema";
+// schema.ts imports this file, so only types come from it (erased: no cycle at load time).
+import { PROJECT } from "./primitives";
+import type { StackConfig } from "./schema";
 
 /** The runner image of GitHub-hosted jobs, and of every job that needs no network. */
 export const GITHUB_HOSTED_LABEL = "ubuntu-24.04";

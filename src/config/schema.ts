@@ -11,7 +11,7 @@ import { GITHUB_PLANS, VISIBILITIES } from "./github-plan";
 import { cidr, dnsLabel } from "./primitives";
 import { ciSchema } from "./runners";
 
-export const PROJECT = "platform";
+export { PROJECT } from "./primitives";
 
 export const ENVIRONMENTS = ["development", "staging", "production", "local"] as const;
 export type EnvironmentName = (typeof ENVIRONMENTS)[number];

@@ -30,16 +30,7 @@ import {
 } from "./build-selection";
 import { recordDeployment, recordDeploymentOutcome, sourceDeployedJob } from "./deployments";
 import { ACTIONS } from "./pins";
-import {
-  awsCredentials,
-  checkout,
-  installPulumi,
-  npmCi,
-  pulumiEnv,
-  pulumiLogin,
-  setupNode,
-  stackConcurrency,
-} from "./steps";
+import { awsCredentials, checkout, pulumiEnv, pulumiJobSetup, stackConcurrency } from "./steps";
 import { secrets, storedName, vars } from "./names";
 import { runnerInput, runsOnTemplate, UNPUBLISHED_LABELS } from "./runners";
 
@@ -233,12 +224,10 @@ export function deployServiceWorkflow(ctx: DeliveryContext): Workflow {
           SOURCE_REF: "${{ inputs.source-ref }}",
         },
         steps: [
-          checkout(),
-          setupNode(ctx.nodeVersions[0], false),
-          npmCi,
-          installPulumi,
-          awsCredentials(vars("AWS_DEPLOY_ROLE_ARN")),
-          ...pulumiLogin(ctx, { access: "write", stackExpression: "inputs.stack" }),
+          ...pulumiJobSetup(ctx, {
+            roleArn: vars("AWS_DEPLOY_ROLE_ARN"),
+            github: { access: "write", stackExpression: "inputs.stack" },
+          }),
           ...(ecr
             ? []
             : [

@@ -18,16 +18,7 @@ import {
 import { Step, StepsJob, Workflow } from "./model";
 import { PROGRAM_PATHS } from "./paths";
 import { ACTIONS } from "./pins";
-import {
-  awsCredentials,
-  checkout,
-  installPulumi,
-  npmCi,
-  pulumiEnv,
-  pulumiLogin,
-  setupNode,
-  stackConcurrency,
-} from "./steps";
+import { checkout, npmCi, pulumiEnv, pulumiJobSetup, setupNode, stackConcurrency } from "./steps";
 import { storedName, vars } from "./names";
 import { runsOnStack, runsOnTemplate } from "./runners";
 
@@ -65,14 +56,13 @@ export function infraPreviewWorkflow(ctx: DeliveryContext): Workflow {
       timeoutMinutes: 30,
       env: { ...pulumiEnv(ctx, s.stack), STACK: s.stack },
       steps: [
-        checkout(),
-        // A production preview runs on the release branch: no cache a pull request could have written.
-        setupNode(ctx.nodeVersions[0], onPullRequests),
-        npmCi,
-        installPulumi,
-        awsCredentials(vars("AWS_PREVIEW_ROLE_ARN", s.stack)),
-        // The pull request's code runs here: a token of the read-only preview app, never a writer.
-        ...pulumiLogin(ctx, { access: "read" }),
+        // A production preview runs on the release branch: no cache a pull request could have
+        // written. The pull request's code runs here: a read-only preview app's token, never a writer.
+        ...pulumiJobSetup(ctx, {
+          roleArn: vars("AWS_PREVIEW_ROLE_ARN", s.stack),
+          github: { access: "read" },
+          npmCache: onPullRequests,
+        }),
         {
           name: "pulumi preview with the policy pack",
           id: "preview",
@@ -227,12 +217,10 @@ export function bootstrapRunnerJob(ctx: DeliveryContext, s: DeliveryStack, runne
       STACK: s.stack,
     },
     steps: [
-      checkout(),
-      setupNode(ctx.nodeVersions[0], false),
-      npmCi,
-      installPulumi,
-      awsCredentials(vars("AWS_DEPLOY_ROLE_ARN")),
-      ...pulumiLogin(ctx, { access: "write", stack: s.stack }),
+      ...pulumiJobSetup(ctx, {
+        roleArn: vars("AWS_DEPLOY_ROLE_ARN"),
+        github: { access: "write", stack: s.stack },
+      }),
       {
         name: "Select the stack",
         run: 'pulumi stack select --create "$STACK" --secrets-provider "$PULUMI_ENCRYPTION_PROVIDER"',
@@ -280,13 +268,11 @@ export function infraUpWorkflow(ctx: DeliveryContext): Workflow {
         STACK: s.stack,
       },
       steps: [
-        checkout(),
         // No caches: this workflow runs on release tags too.
-        setupNode(ctx.nodeVersions[0], false),
-        npmCi,
-        installPulumi,
-        awsCredentials(vars("AWS_DEPLOY_ROLE_ARN")),
-        ...pulumiLogin(ctx, { access: "write", stack: s.stack }),
+        ...pulumiJobSetup(ctx, {
+          roleArn: vars("AWS_DEPLOY_ROLE_ARN"),
+          github: { access: "write", stack: s.stack },
+        }),
         {
           // The first run creates the stack with the configured secrets provider.
           name: "Select the stack",
@@ -357,13 +343,11 @@ export function driftWorkflow(ctx: DeliveryContext): Workflow {
       timeoutMinutes: 30,
       env: { ...pulumiEnv(ctx, s.stack), STACK: s.stack },
       steps: [
-        checkout(),
-        setupNode(ctx.nodeVersions[0], false),
-        npmCi,
-        installPulumi,
-        awsCredentials(vars("AWS_PREVIEW_ROLE_ARN", s.stack)),
         // A refresh reads every object; the drift issue is written with the job's own token.
-        ...pulumiLogin(ctx, { access: "read" }),
+        ...pulumiJobSetup(ctx, {
+          roleArn: vars("AWS_PREVIEW_ROLE_ARN", s.stack),
+          github: { access: "read" },
+        }),
         {
           name: "Refresh and expect no changes",
           id: "drift",

@@ -12,16 +12,7 @@ import { markRolledBack } from "./deployments";
 import { Workflow } from "./model";
 import { vars } from "./names";
 import { runsOnChosenStack } from "./runners";
-import {
-  awsCredentials,
-  checkout,
-  installPulumi,
-  npmCi,
-  pulumiEnv,
-  pulumiLogin,
-  setupNode,
-  stackConcurrency,
-} from "./steps";
+import { pulumiEnv, pulumiJobSetup, stackConcurrency } from "./steps";
 
 /** `${{ fromJSON('{"dev":"development",…}')[inputs.stack] }}`: the environment of the chosen stack. */
 export function environmentOfStack(ctx: DeliveryContext): string {
@@ -75,13 +66,11 @@ export function rollbackWorkflow(ctx: DeliveryContext): Workflow {
           TO: "${{ inputs.to }}",
         },
         steps: [
-          checkout(),
           // No caches: a rollback may run on a release tag.
-          setupNode(ctx.nodeVersions[0], false),
-          npmCi,
-          installPulumi,
-          awsCredentials(vars("AWS_DEPLOY_ROLE_ARN")),
-          ...pulumiLogin(ctx, { access: "write", stackExpression: "inputs.stack" }),
+          ...pulumiJobSetup(ctx, {
+            roleArn: vars("AWS_DEPLOY_ROLE_ARN"),
+            github: { access: "write", stackExpression: "inputs.stack" },
+          }),
           {
             name: "Roll the service back with the release executor",
             run: 'npm run -s release -- rollback --stack "$STACK" --service "$SERVICE" --to "$TO"',

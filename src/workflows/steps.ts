@@ -228,3 +228,22 @@ export const stackConcurrency = (stack: string): Concurrency => ({
   cancelInProgress: false,
   queue: "max",
 });
+
+/**
+ * The steps every job that runs `pulumi` starts with: the checkout, Node (an npm cache only where
+ * no release tag or production preview can read one a pull request wrote), the dependencies, the
+ * verified Pulumi CLI, the AWS role by OIDC, then the GitHub token and the backend login.
+ */
+export function pulumiJobSetup(
+  ctx: DeliveryContext,
+  job: { readonly roleArn: string; readonly github: GithubTokenJob; readonly npmCache?: boolean },
+): Step[] {
+  return [
+    checkout(),
+    setupNode(ctx.nodeVersions[0], job.npmCache ?? false),
+    npmCi,
+    installPulumi,
+    awsCredentials(job.roleArn),
+    ...pulumiLogin(ctx, job.github),
+  ];
+}
