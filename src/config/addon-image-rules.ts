@@ -51,7 +51,8 @@ export const addonImageRules = (c: StackConfig): ConfigProblem[] =>
     .filter(({ addon }) => !c.eks.addons.images[addon])
     .map(({ addon, services }) => {
       const chart = ADDON_CHARTS[addon];
-      const which = services.length === 1 ? `service ${services[0]} has` : `services ${services.join(", ")} have`;
+      const which =
+        services.length === 1 ? `service ${services[0]} has` : `services ${services.join(", ")} have`;
       return {
         key: keyOf(["eks", "addons", "images", addon]),
         value: undefined,

@@ -678,7 +678,10 @@ const RULES: [name: string, rule: ConfigRule, cases: RuleCase[]][] = [
         when: "a dev service becomes internal",
         change: (c) => (c.services[0].exposure = "internal"),
         expect: [
-          ["platform:eks.addons.images.loadBalancerController", /^required because service api has an internal/],
+          [
+            "platform:eks.addons.images.loadBalancerController",
+            /^required because service api has an internal/,
+          ],
         ],
       },
       {

@@ -160,7 +160,9 @@ export function chartImage(reference: string): ChartImage {
   const at = reference.indexOf("@");
   const colon = at < 0 ? -1 : reference.lastIndexOf(":", at);
   if (at < 0 || colon < 0 || colon < reference.lastIndexOf("/", at))
-    throw new Error(`${reference}: an image reference <registry>/<repository>:<tag>@sha256:<digest> is expected`);
+    throw new Error(
+      `${reference}: an image reference <registry>/<repository>:<tag>@sha256:<digest> is expected`,
+    );
   return { repository: reference.slice(0, colon), tag: reference.slice(colon + 1) };
 }
 

@@ -143,7 +143,8 @@ export class ClusterAddons extends pulumi.ComponentResource {
       const reference = args.images[addon];
       // Unreachable from a validated config (addon-image-rules.ts); a chart without it would
       // deploy its publisher's image by tag, which the policy pack refuses only at preview.
-      if (!reference) throw new Error(`ClusterAddons ${name}: no image for ${addon} (eks.addons.images.${addon})`);
+      if (!reference)
+        throw new Error(`ClusterAddons ${name}: no image for ${addon} (eks.addons.images.${addon})`);
       return reference;
     };
 
