@@ -2,10 +2,26 @@
 import { BOOTSTRAP_PROJECT } from "../../src/bootstrap/config";
 import { buildStateBackend, loadBootstrapConfig } from "../../src/bootstrap/program";
 import { loadStackConfig } from "../../src/config";
+import { keyLocation } from "../../src/config/backend";
 import { buildPlatform } from "../../src/stack/platform";
 import { evaluate, EvaluateOptions, Evaluation } from "./evaluate";
 import { readStackConfig } from "../../src/config/stack-files";
 import { BOOTSTRAP_DIR } from "../paths";
+
+/**
+ * The AWS account a committed stack deploys to, as its file names it: the account of the state
+ * key its bootstrap stack created there (`github.backend.stateKeyArn`); undefined without an S3
+ * backend (the local stack). The gate and previews evaluate a stack in its own account, so the
+ * registry URLs and ARNs the pack checks are the ones a real preview sees, and a stack's pack
+ * config may name them (its `approvedRegistries` is its own ECR registry).
+ */
+export function stackAccount(stack: string): string | undefined {
+  const github = readStackConfig(stack)["platform:github"] as
+    | { backend?: { kind?: string; stateKeyArn?: string } }
+    | undefined;
+  const backend = github?.backend;
+  return backend?.kind === "s3" && backend.stateKeyArn ? keyLocation(backend.stateKeyArn).account : undefined;
+}
 
 /** The program exactly as `index.ts` composes it. */
 export function program(): Record<string, unknown> {
@@ -46,6 +62,6 @@ export function evaluateProgram(
   options: { preview?: boolean } = {},
 ): Promise<Evaluation> {
   if (program === "bootstrap") return evaluateBootstrap(stack, {}, options);
-  if (program === "platform") return evaluateStack(stack, {}, options);
+  if (program === "platform") return evaluateStack(stack, {}, { ...options, account: stackAccount(stack) });
   throw new Error(`--program got ${JSON.stringify(program)}; allowed: ${PROGRAMS.join(", ")}`);
 }

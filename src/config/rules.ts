@@ -4,6 +4,7 @@
  * `CROSS_FIELD_RULES`, after the schema has parsed the keys one by one.
  */
 import { deploySource } from "../workflows/context";
+import { addonImageRules } from "./addon-image-rules";
 import { dnsRules } from "./dns";
 import { keyLocation } from "./backend";
 import { dependencyProblems } from "./dependency-rules";
@@ -479,6 +480,7 @@ export const CROSS_FIELD_RULES: readonly ConfigRule[] = [
   pipelineScriptRules,
   promotionProblems,
   runnerRules,
+  addonImageRules,
 ];
 
 /** The problems every rule finds; empty when the configuration is consistent. */

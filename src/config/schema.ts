@@ -4,6 +4,7 @@
  * validate a `Pulumi.<stack>.yaml` without evaluating the program.
  */
 import { z } from "zod";
+import { addonsSchema } from "./addon-images";
 import { backendSchema, secretsSchema } from "./backend";
 import { dependencySchema } from "./dependencies";
 import { dnsSchema, exposureSchema, ingressSchema } from "./dns";
@@ -89,6 +90,8 @@ const eksSchema = z.strictObject({
   /** CIDRs allowed to reach a public endpoint; required when it is public. @default [] */
   publicAccessCidrs: z.array(cidr).default([]),
   nodeGroups: z.array(nodeGroupSchema).default([]),
+  /** The cluster add-ons' images, pinned by digest (see addon-images.ts). @default { images: {} } */
+  addons: addonsSchema.default({ images: {} }),
 });
 
 const ecsSchema = z.strictObject({

@@ -12,7 +12,8 @@ import { EcsCluster } from "../components/aws/ecs-cluster";
 import { EcsService, listenerRulePriority } from "../components/aws/ecs-service";
 import { EksCluster } from "../components/aws/eks-cluster";
 import { albZoneId, createServiceRecord } from "../components/aws/dns-record";
-import { AddonDemand, ClusterAddons, planAddons } from "../components/kubernetes/cluster-addons";
+import { ClusterAddons, planAddons } from "../components/kubernetes/cluster-addons";
+import { addonDemands } from "../config/addon-image-rules";
 import { AppIngress, ingressGroupName } from "../components/kubernetes/ingress-spec";
 import { exposureOf, hostNameOf } from "../config/dns";
 import { KubernetesApp, KubernetesStrategy } from "../components/kubernetes/app";
@@ -220,17 +221,9 @@ export function kubernetesProviderLayer(
   });
 }
 
-/** What each EKS service asks of the cluster: its exposure, an HPA, secrets. */
-export function addonDemands(config: StackConfig): AddonDemand[] {
-  return config.services
-    .filter((s) => s.target === "eks")
-    .map((s) => ({
-      name: s.name,
-      exposure: exposureOf(s, config),
-      autoscaled: s.autoscaling !== undefined && s.strategy.type !== "canary",
-      secrets: s.secrets,
-    }));
-}
+// What each EKS service asks of the cluster lives beside the config rule that requires the
+// add-ons' images (the rule and the layer must agree on which add-ons a stack installs).
+export { addonDemands };
 
 /** The cluster add-ons the EKS services need (none needed: none created); EKS only. */
 export function addonsLayer(
@@ -252,6 +245,7 @@ export function addonsLayer(
       oidcIssuer: eks.oidcIssuer,
       vpcId: network.vpcId,
       account: awsl.account,
+      images: config.eks.addons.images,
     },
     awsl.opts,
   );

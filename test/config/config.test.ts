@@ -184,6 +184,34 @@ describe("stack configuration", () => {
       expect: [/platform:dns\.certificateArn: got nothing; required when ecs\.enabled/],
     },
     {
+      when: "add-on images are a bare tag, a digest without a tag and a reference without a registry",
+      change: (v) =>
+        (v.eks.addons = {
+          images: {
+            loadBalancerController: "public.ecr.aws/eks/aws-load-balancer-controller:v3.2.2",
+            externalSecrets: `111111111111.dkr.ecr.eu-west-1.amazonaws.com/mirror/external-secrets@sha256:${"a".repeat(64)}`,
+            metricsServer: `metrics-server:v0.8.1@sha256:${"a".repeat(64)}`,
+          },
+        }),
+      expect: [
+        /\(3 problems\)/,
+        /platform:eks\.addons\.images\.loadBalancerController: got "public\.ecr\.aws\/eks\/aws-load-balancer-controller:v3\.2\.2"; must be an image reference pinned by digest: <registry>\/<repository>:<tag>@sha256:<64 hex>/,
+        /platform:eks\.addons\.images\.externalSecrets: got "111111111111\.dkr\.ecr\.eu-west-1\.amazonaws\.com\/mirror\/external-secrets@sha256:a+\.\.\.; must be an image reference pinned by digest/,
+        /platform:eks\.addons\.images\.metricsServer: got "metrics-server:v0\.8\.1@sha256:a{64}"; must be an image reference pinned by digest/,
+      ],
+    },
+    {
+      when: "dev's services come to need add-ons whose images are not configured",
+      change: (v) => {
+        v.services[0].exposure = "internal";
+        v.services[1].autoscaling = { minReplicas: 2, maxReplicas: 4, cpuTarget: 70 };
+      },
+      expect: [
+        /platform:eks\.addons\.images\.loadBalancerController: got nothing; required because service api has an internal or public exposure/,
+        /platform:eks\.addons\.images\.metricsServer: got nothing; required because service web has autoscaling \(an HPA\), which needs metrics-server/,
+      ],
+    },
+    {
       when: "several keys are wrong at once",
       change: (v) => {
         v.eks.endpointPublicAccess = true;

@@ -10,6 +10,10 @@ import {
 import { projectConfigValues, readStackConfig, toRuntimeConfig } from "../../src/config/stack-files";
 
 /** The dev stack file's values without the `platform:` prefix: valid, with EKS, ECS and GitHub. */
+/** An add-on image mirrored into dev's ECR, pinned by digest (`eks.addons.images`). */
+const mirrored = (repository: string, tag: string) =>
+  `111111111111.dkr.ecr.eu-west-1.amazonaws.com/mirror/${repository}:${tag}@sha256:${"a".repeat(64)}`;
+
 function dev(): Record<string, any> {
   const out: Record<string, any> = {};
   for (const [k, v] of Object.entries(readStackConfig("dev")))
@@ -284,13 +288,17 @@ const CASES: Case[] = [
         TOKEN: "arn:aws:secretsmanager:eu-west-1:111111111111:secret:dev/api-AbCdEf",
       };
       v.kubernetes = { ...v.kubernetes, secretStore: "aws" };
+      v.eks.addons = { images: { externalSecrets: mirrored("external-secrets", "v1.3.2") } };
     },
     [],
   ],
   [
     "autoscaling has more minimum than maximum replicas",
     "dev",
-    (v) => (v.services[0].autoscaling = { minReplicas: 3, maxReplicas: 2 }),
+    (v) => {
+      v.services[0].autoscaling = { minReplicas: 3, maxReplicas: 2 };
+      v.eks.addons = { images: { metricsServer: mirrored("metrics-server", "v0.8.1") } };
+    },
     [
       '  - platform:services[0].autoscaling: got {"minReplicas":3,"maxReplicas":2,"cpuTarget":70}; minReplicas ≤ maxReplicas',
     ],
@@ -298,7 +306,10 @@ const CASES: Case[] = [
   [
     "autoscaling has equal minimum and maximum",
     "dev",
-    (v) => (v.services[0].autoscaling = { minReplicas: 2, maxReplicas: 2 }),
+    (v) => {
+      v.services[0].autoscaling = { minReplicas: 2, maxReplicas: 2 };
+      v.eks.addons = { images: { metricsServer: mirrored("metrics-server", "v0.8.1") } };
+    },
     [],
   ],
   [

@@ -22,6 +22,7 @@ import { pipelineScriptRules } from "../../src/config/pipeline-scripts";
 import { promotionProblems } from "../../src/config/promotion";
 import { readStackConfig } from "../../src/config/stack-files";
 import { runnerRules } from "../../src/config/runner-rules";
+import { addonImageRules } from "../../src/config/addon-image-rules";
 
 /** A mutable copy of a committed stack's parsed configuration. */
 function committed(stack: string): any {
@@ -639,6 +640,69 @@ const RULES: [name: string, rule: ConfigRule, cases: RuleCase[]][] = [
       },
     ],
   ],
+  [
+    "addonImageRules",
+    addonImageRules,
+    [
+      {
+        when: "production installs all three add-ons without their images",
+        stack: "production",
+        change: (c) => (c.eks.addons.images = {}),
+        expect: [
+          [
+            "platform:eks.addons.images.loadBalancerController",
+            /^required because services api, web have an internal or public exposure \(an ALB Ingress\), which needs the AWS Load Balancer Controller \(chart aws-load-balancer-controller 3\.2\.2\): public\.ecr\.aws\/eks\/aws-load-balancer-controller:v3\.2\.2 mirrored into a registry the policy pack approves \(this account's ECR or an ECR pull-through cache\) and pinned by digest, <registry>\/<repository>:<tag>@sha256:<64 hex>$/,
+          ],
+          [
+            "platform:eks.addons.images.externalSecrets",
+            /^required because service orders has secrets \(ExternalSecrets\), which needs External Secrets Operator \(chart external-secrets 1\.3\.2\): ghcr\.io\/external-secrets\/external-secrets:v1\.3\.2 mirrored/,
+          ],
+          [
+            "platform:eks.addons.images.metricsServer",
+            /^required because services api, web have autoscaling \(an HPA\), which needs metrics-server \(chart metrics-server 3\.13\.1\): registry\.k8s\.io\/metrics-server\/metrics-server:v0\.8\.1 mirrored/,
+          ],
+        ],
+      },
+      {
+        when: "a staging service gains a secret while staging mirrors no External Secrets image",
+        stack: "staging",
+        change: (c) => {
+          c.kubernetes.secretStore = "aws-secrets-manager";
+          c.services[0].secrets = {
+            TOKEN: "arn:aws:secretsmanager:eu-west-1:222222222222:secret:staging/api/token-AbCdEf",
+          };
+        },
+        expect: [["platform:eks.addons.images.externalSecrets", /^required because service api has secrets/]],
+      },
+      {
+        when: "a dev service becomes internal",
+        change: (c) => (c.services[0].exposure = "internal"),
+        expect: [
+          [
+            "platform:eks.addons.images.loadBalancerController",
+            /^required because service api has an internal/,
+          ],
+        ],
+      },
+      {
+        when: "dev mirrors images no service needs yet",
+        change: (c) =>
+          (c.eks.addons.images = {
+            metricsServer: `111111111111.dkr.ecr.eu-west-1.amazonaws.com/mirror/metrics-server:v0.8.1@sha256:${"a".repeat(64)}`,
+          }),
+        expect: [],
+      },
+      {
+        when: "production's services run on a cluster the stack does not create",
+        stack: "production",
+        change: (c) => {
+          c.eks = { ...c.eks, enabled: false, addons: { images: {} } };
+          c.kubernetes.kubeconfig = "/etc/kubeconfig";
+        },
+        expect: [],
+      },
+    ],
+  ],
 ];
 
 describe("cross-field rules", () => {
@@ -655,7 +719,7 @@ describe("cross-field rules", () => {
         it(`finds nothing wrong in the committed ${stack} stack`, () =>
           assert.deepEqual(rule(committed(stack) as StackConfig), []));
       for (const c of cases)
-        it(`reports ${c.expect.map(([key]) => key).join(" and ")} when ${c.when}`, () => {
+        it(`reports ${c.expect.map(([key]) => key).join(" and ") || "nothing"} when ${c.when}`, () => {
           const config = committed(c.stack ?? "dev");
           c.change(config);
           const problems = rule(config);

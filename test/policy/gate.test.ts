@@ -3,13 +3,15 @@ import { evaluate } from "../../dev/harness/evaluate";
 import { readPackConfig, runGate } from "../../dev/harness/policy-harness";
 import { insecureProgram, INSECURE_RULES } from "../fixtures/insecure-program";
 import { committedStack } from "../helpers/stacks";
+import { evaluateProgram } from "../../dev/harness/program";
 
 describe("offline policy gate", function () {
   this.timeout(60000);
 
   for (const stack of ["dev", "staging", "production", "local"]) {
     it(`passes the ${stack} stack with zero mandatory violations`, async () => {
-      const e = await committedStack(stack, { preview: true });
+      // As npm run policy:gate does: in the stack's own account, whose ECR registry its pack config approves.
+      const e = await evaluateProgram("platform", stack, { preview: true });
       const gate = runGate(e.resources, readPackConfig(stack));
       assert.deepEqual(
         gate.mandatory.map((f) => `${f.policy} ${f.resource}: ${f.message}`),
@@ -29,7 +31,7 @@ describe("offline policy gate", function () {
   });
 
   it("holds dev's short log retention as advisory and disables ALB deletion protection there", async () => {
-    const e = await committedStack("dev", { preview: true });
+    const e = await evaluateProgram("platform", "dev", { preview: true });
     const withDefaults = runGate(e.resources, {});
     const retention = withDefaults.findings.filter(
       (f) => f.policy === "cloudwatch-loggroup-configure-retention",

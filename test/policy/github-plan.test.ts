@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { ResourceValidationPolicy, StackValidationPolicy, unknownCheckingProxy } from "@pulumi/policy";
-import { evaluateStack } from "../../dev/harness/program";
+import { evaluateStack, stackAccount } from "../../dev/harness/program";
 import { checkResource, checkStack, readPackConfig, runGate } from "../../dev/harness/policy-harness";
 import { policies } from "../../policy/policies";
 import { parseStackConfig, policyPackSettings } from "../../src/config";
@@ -136,7 +136,11 @@ describe("the offline gate on a private repository of the Team plan", function (
     const github = structuredClone(readStackConfig("production")["platform:github"]) as Record<string, any>;
     Object.assign(github, { plan: "team", reviewers: { teams: ["platform-leads"] } });
     delete github.waitTimerMinutes;
-    const e = await evaluateStack("production", { "platform:github": github }, { preview: true });
+    const e = await evaluateStack(
+      "production",
+      { "platform:github": github },
+      { preview: true, account: stackAccount("production") },
+    );
     const committed = readPackConfig("production");
     const mandatory = (config: Record<string, any>) =>
       runGate(e.resources, config).mandatory.map((f) => `${f.policy}: ${f.message}`);

@@ -3,7 +3,7 @@
 // workload (test/release/executor.test.ts, "a service never released").
 import { strict as assert } from "assert";
 import { Evaluation } from "../../dev/harness/evaluate";
-import { evaluateStack } from "../../dev/harness/program";
+import { evaluateStack, stackAccount } from "../../dev/harness/program";
 import { readPackConfig, runGate } from "../../dev/harness/policy-harness";
 import { parseStackConfig } from "../../src/config";
 import { readStackConfig } from "../../src/config/stack-files";
@@ -22,7 +22,12 @@ describe("onboarding a service", function () {
   const committed = readStackConfig("dev");
   const services = [...(committed["platform:services"] as object[]), ...NEW_SERVICES];
   before(async () => {
-    e = await evaluateStack("dev", { "platform:services": services }, { preview: true });
+    // In dev's own account, as the gate evaluates it: dev's pack config approves that account's ECR.
+    e = await evaluateStack(
+      "dev",
+      { "platform:services": services },
+      { preview: true, account: stackAccount("dev") },
+    );
   });
 
   it("creates the new services' repositories and exports their registry URLs", () => {

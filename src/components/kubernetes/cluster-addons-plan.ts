@@ -25,6 +25,13 @@ export interface AddonChart {
   readonly namespace: string;
   /** The add-on's ServiceAccount, the IRSA subject when it calls AWS. */
   readonly serviceAccount: string;
+  /**
+   * The image the chart runs by default (its values.yaml): what the stack mirrors and pins by
+   * digest in `eks.addons.images.<addon>`, since the policy pack refuses it as it stands.
+   */
+  readonly upstreamImage: string;
+  /** What the add-on is, in the words a configuration problem uses. */
+  readonly title: string;
 }
 
 /**
@@ -39,6 +46,8 @@ export const ADDON_CHARTS: Readonly<Record<AddonName, AddonChart>> = {
     repo: "https://aws.github.io/eks-charts",
     namespace: "aws-load-balancer-controller",
     serviceAccount: "aws-load-balancer-controller",
+    upstreamImage: "public.ecr.aws/eks/aws-load-balancer-controller:v3.2.2",
+    title: "the AWS Load Balancer Controller",
   },
   externalSecrets: {
     chart: "external-secrets",
@@ -47,6 +56,8 @@ export const ADDON_CHARTS: Readonly<Record<AddonName, AddonChart>> = {
     repo: "https://charts.external-secrets.io",
     namespace: "external-secrets",
     serviceAccount: "external-secrets",
+    upstreamImage: "ghcr.io/external-secrets/external-secrets:v1.3.2",
+    title: "External Secrets Operator",
   },
   metricsServer: {
     chart: "metrics-server",
@@ -55,6 +66,8 @@ export const ADDON_CHARTS: Readonly<Record<AddonName, AddonChart>> = {
     repo: "https://kubernetes-sigs.github.io/metrics-server/",
     namespace: "metrics-server",
     serviceAccount: "metrics-server",
+    upstreamImage: "registry.k8s.io/metrics-server/metrics-server:v0.8.1",
+    title: "metrics-server",
   },
 };
 
@@ -83,15 +96,41 @@ export interface AddonPlan {
   readonly metricsServer: boolean;
 }
 
+/** Whether one service needs an add-on: an Ingress, a secret, an HPA. */
+const NEEDS: Readonly<Record<AddonName, (s: AddonDemand) => boolean>> = {
+  loadBalancerController: (s) => s.exposure !== "cluster",
+  externalSecrets: (s) => Object.keys(s.secrets).length > 0,
+  metricsServer: (s) => s.autoscaled,
+};
+
+/** Why a service needs an add-on, in the words a configuration problem uses. */
+export const ADDON_REASONS: Readonly<Record<AddonName, string>> = {
+  loadBalancerController: "an internal or public exposure (an ALB Ingress)",
+  externalSecrets: "secrets (ExternalSecrets)",
+  metricsServer: "autoscaling (an HPA)",
+};
+
+/** The services that need an add-on (whether it is installed also depends on `planAddons`). */
+export function servicesNeeding(addon: AddonName, services: readonly AddonDemand[]): string[] {
+  return services.filter(NEEDS[addon]).map((s) => s.name);
+}
+
+/** The add-ons a plan installs. */
+export function plannedAddons(plan: AddonPlan): AddonName[] {
+  return (Object.keys(ADDON_CHARTS) as AddonName[]).filter((a) =>
+    a === "externalSecrets" ? plan.externalSecrets !== undefined : plan[a],
+  );
+}
+
 /**
  * The add-ons the services of an EKS cluster need: the load balancer controller for any Ingress,
  * External Secrets (with `secretStore`) for any secret, metrics-server for any HPA. Each service
  * lives in a namespace of its own name.
  */
 export function planAddons(services: readonly AddonDemand[], secretStore: string | undefined): AddonPlan {
-  const withSecrets = services.filter((s) => Object.keys(s.secrets).length > 0);
+  const withSecrets = services.filter(NEEDS.externalSecrets);
   return {
-    loadBalancerController: services.some((s) => s.exposure !== "cluster"),
+    loadBalancerController: services.some(NEEDS.loadBalancerController),
     externalSecrets:
       withSecrets.length > 0 && secretStore
         ? {
@@ -100,8 +139,31 @@ export function planAddons(services: readonly AddonDemand[], secretStore: string
             secretArns: [...new Set(withSecrets.flatMap((s) => Object.values(s.secrets)))].sort(),
           }
         : undefined,
-    metricsServer: services.some((s) => s.autoscaled),
+    metricsServer: services.some(NEEDS.metricsServer),
   };
+}
+
+/** An image as the charts here take it: `repository`, and `tag` carrying the digest. */
+export interface ChartImage {
+  readonly repository: string;
+  readonly tag: string;
+}
+
+/**
+ * `<registry>/<repository>:<tag>@sha256:<hex>` → `{ repository, tag: "<tag>@sha256:<hex>" }`.
+ * Every chart here renders its images as `<repository>:<tag>` (values keys in the value planners
+ * below), so this pair renders exactly the configured reference. The config schema admits only
+ * references with a tag (config/addon-images.ts); one without is refused here too rather than
+ * rendered as `<repository>:@sha256:…`.
+ */
+export function chartImage(reference: string): ChartImage {
+  const at = reference.indexOf("@");
+  const colon = at < 0 ? -1 : reference.lastIndexOf(":", at);
+  if (at < 0 || colon < 0 || colon < reference.lastIndexOf("/", at))
+    throw new Error(
+      `${reference}: an image reference <registry>/<repository>:<tag>@sha256:<digest> is expected`,
+    );
+  return { repository: reference.slice(0, colon), tag: reference.slice(colon + 1) };
 }
 
 /** An add-on namespace: Pod Security `restricted`, which every chart here runs under. */
@@ -177,7 +239,7 @@ export const ADDON_POD_SECURITY = {
 };
 
 /**
- * The load balancer controller's values: this cluster, region and VPC; the IRSA ServiceAccount;
+ * The load balancer controller's values: `image`; this cluster, region and VPC; the IRSA ServiceAccount;
  * two replicas; no IngressClass from the chart (the program owns it, with its params); no WAF,
  * Shield or Service mutator webhook (its IAM policy has none of their actions); TLS 1.3 by default.
  */
@@ -186,8 +248,12 @@ export function planLoadBalancerControllerValues(p: {
   region: pulumi.Input<string>;
   vpcId: pulumi.Input<string>;
   roleArn: pulumi.Input<string>;
+  /** `eks.addons.images.loadBalancerController`. */
+  image: string;
 }) {
   return {
+    // templates/deployment.yaml (chart 3.2.2): image: "{{ .Values.image.repository }}:{{ .Values.image.tag }}"
+    image: chartImage(p.image),
     clusterName: p.clusterName,
     region: p.region,
     vpcId: p.vpcId,
@@ -212,8 +278,18 @@ export function planLoadBalancerControllerValues(p: {
   };
 }
 
-/** External Secrets' values: its CRDs, the IRSA ServiceAccount, hardened controller, webhook and cert controller. */
-export function planExternalSecretsValues(roleArn: pulumi.Input<string>) {
+/**
+ * External Secrets' values: its CRDs, the IRSA ServiceAccount, hardened controller, webhook and
+ * cert controller, all three running `image` (the chart's one image with different arguments).
+ */
+export function planExternalSecretsValues(roleArn: pulumi.Input<string>, image: string) {
+  // templates/_helpers.tpl (chart 1.3.2), "external-secrets.image", used by deployment.yaml
+  // (.Values.image), webhook-deployment.yaml (.Values.webhook.image) and
+  // cert-controller-deployment.yaml (.Values.certController.image):
+  //   printf "%s:%s" $repository (.image.tag | default .chartAppVersion)
+  // with $repository = .Values.global.repository when set (left unset here) else .image.repository,
+  // and "-<flavour>" appended to the tag when .image.flavour is set (set empty here, explicitly).
+  const pinned = { ...chartImage(image), flavour: "" };
   const hardened = {
     podSecurityContext: ADDON_POD_SECURITY,
     securityContext: ADDON_CONTAINER_SECURITY,
@@ -221,20 +297,25 @@ export function planExternalSecretsValues(roleArn: pulumi.Input<string>) {
   };
   return {
     installCRDs: true,
+    image: pinned,
     serviceAccount: {
       create: true,
       name: ADDON_CHARTS.externalSecrets.serviceAccount,
       annotations: { "eks.amazonaws.com/role-arn": roleArn },
     },
     ...hardened,
-    webhook: hardened,
-    certController: hardened,
+    webhook: { ...hardened, image: pinned },
+    certController: { ...hardened, image: pinned },
   };
 }
 
-/** metrics-server's values: hardened pod and container, two replicas behind a disruption budget. */
-export function planMetricsServerValues() {
+/** metrics-server's values: `image`, hardened pod and container, two replicas behind a disruption budget. */
+export function planMetricsServerValues(image: string) {
   return {
+    // templates/_helpers.tpl (chart 3.13.1), "metrics-server.image":
+    //   printf "%s:%s" .Values.image.repository (default (printf "v%s" .Chart.AppVersion) .Values.image.tag)
+    // The chart's other image, addonResizer, runs only with addonResizer.enabled (false by default, kept).
+    image: chartImage(image),
     replicas: 2,
     podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
     podSecurityContext: ADDON_POD_SECURITY,

@@ -36,6 +36,11 @@ export interface ClusterAddonsArgs {
   /** The cluster's VPC: the load balancer controller works in it only. */
   readonly vpcId: pulumi.Input<string>;
   readonly account: AccountContext;
+  /**
+   * Each installed add-on's image, pinned by digest (`eks.addons.images`); the config rules
+   * require one for every add-on the plan installs.
+   */
+  readonly images: Partial<Record<AddonName, string>>;
 }
 
 /** Where add-on children go: the component's name and options. */
@@ -134,6 +139,14 @@ export class ClusterAddons extends pulumi.ComponentResource {
     const charts: Partial<Record<AddonName, string>> = {};
     const installed = (addon: AddonName) => `${ADDON_CHARTS[addon].chart}@${ADDON_CHARTS[addon].version}`;
     const roleArns: Partial<Record<AddonName, pulumi.Output<string>>> = {};
+    const image = (addon: AddonName): string => {
+      const reference = args.images[addon];
+      // Unreachable from a validated config (addon-image-rules.ts); a chart without it would
+      // deploy its publisher's image by tag, which the policy pack refuses only at preview.
+      if (!reference)
+        throw new Error(`ClusterAddons ${name}: no image for ${addon} (eks.addons.images.${addon})`);
+      return reference;
+    };
 
     if (args.plan.loadBalancerController) {
       const addon = "loadBalancerController";
@@ -153,6 +166,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
           region: args.account.region,
           vpcId: args.vpcId,
           roleArn: role.arn,
+          image: image(addon),
         }),
       );
       const after = { ...scope.k8sOpts, dependsOn: [chart] };
@@ -180,7 +194,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
       const addon = "externalSecrets";
       const ns = createAddonNamespace(scope, addon);
       const role = createAddonRole(scope, addon, args, externalSecretsStatements(eso.secretArns));
-      const chart = createAddonChart(scope, addon, ns, planExternalSecretsValues(role.arn));
+      const chart = createAddonChart(scope, addon, ns, planExternalSecretsValues(role.arn, image(addon)));
       new k8s.apiextensions.CustomResource(
         `${name}-secret-store`,
         {
@@ -198,7 +212,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
     if (args.plan.metricsServer) {
       const addon = "metricsServer";
       const ns = createAddonNamespace(scope, addon);
-      createAddonChart(scope, addon, ns, planMetricsServerValues());
+      createAddonChart(scope, addon, ns, planMetricsServerValues(image(addon)));
       charts[addon] = installed(addon);
     }
 

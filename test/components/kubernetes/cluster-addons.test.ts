@@ -1,10 +1,19 @@
 import { strict as assert } from "assert";
+import { ResourceValidationPolicy } from "@pulumi/policy";
 import {
   ADDON_CHARTS,
   AddonDemand,
+  AddonName,
+  chartImage,
   issuerHostPath,
   planAddons,
+  planExternalSecretsValues,
+  planLoadBalancerControllerValues,
+  planMetricsServerValues,
 } from "../../../src/components/kubernetes/cluster-addons";
+import { policies } from "../../../policy/policies";
+import { checkResource, readPackConfig } from "../../../dev/harness/policy-harness";
+import { deployment } from "../../policy/fixtures";
 import { Evaluation, MOCK_ACCOUNT } from "../../../dev/harness/evaluate";
 import { evaluateStack } from "../../../dev/harness/program";
 import { readStackConfig } from "../../../src/config/stack-files";
@@ -20,6 +29,56 @@ const demand = (over: Partial<AddonDemand>): AddonDemand => ({
   secrets: {},
   ...over,
 });
+/**
+ * The images a chart renders from its values, as its templates build them (the charts' sources
+ * are the Go modules dev/tools/crds.sh downloads; no helm binary renders them here):
+ * - aws-load-balancer-controller 3.2.2, templates/deployment.yaml:
+ *   `image: "{{ .Values.image.repository }}:{{ .Values.image.tag }}"`;
+ * - external-secrets 1.3.2, templates/_helpers.tpl "external-secrets.image", called with
+ *   `.Values.image` (deployment.yaml), `.Values.webhook.image` (webhook-deployment.yaml) and
+ *   `.Values.certController.image` (cert-controller-deployment.yaml):
+ *   `printf "%s:%s" $repository (.image.tag | default .chartAppVersion)`, where $repository is
+ *   `.Values.global.repository` when set, and `-<flavour>` follows the tag when `.image.flavour` is set;
+ * - metrics-server 3.13.1, templates/_helpers.tpl "metrics-server.image":
+ *   `printf "%s:%s" .Values.image.repository (default (printf "v%s" .Chart.AppVersion) .Values.image.tag)`
+ *   (addonResizer's image renders only with addonResizer.enabled, false by default).
+ */
+const RENDERED_IMAGES: Record<AddonName, (values: any) => string[]> = {
+  loadBalancerController: (v) => [`${v.image.repository}:${v.image.tag}`],
+  externalSecrets: (v) =>
+    [v.image, v.webhook.image, v.certController.image].map((image) => {
+      const repository = v.global?.repository || image.repository;
+      const tag = image.tag || "v1.3.2";
+      return image.flavour ? `${repository}:${tag}-${image.flavour}` : `${repository}:${tag}`;
+    }),
+  metricsServer: (v) => [`${v.image.repository}:${v.image.tag || "v0.8.1"}`],
+};
+
+const pinnedImageRule = policies.find(
+  (p) => p.name === "kubernetes-workload-require-pinned-approved-image",
+) as ResourceValidationPolicy;
+
+/** The rule's config for a stack as the engine resolves it: the stack's pack config, else the rule's default. */
+function approvedRegistriesOf(stack: string): string[] {
+  const entry = readPackConfig(stack)[pinnedImageRule.name];
+  const configured =
+    typeof entry === "object" ? (entry.approvedRegistries as string[] | undefined) : undefined;
+  return configured ?? (pinnedImageRule.configSchema!.properties!.approvedRegistries as any).default;
+}
+
+/** The pinned-image rule's findings on a Deployment running `image`, under a stack's pack config. */
+function pinnedImageFindings(stack: string, image: string): string[] {
+  const d = structuredClone(deployment);
+  d.spec.template.spec.containers[0].image = image;
+  return checkResource(pinnedImageRule, "kubernetes:apps/v1:Deployment", d, {
+    config: { approvedRegistries: approvedRegistriesOf(stack) },
+  }).map((f) => f.message);
+}
+
+/** The add-on images a committed stack file configures (`eks.addons.images`). */
+const configuredImages = (stack: string): Partial<Record<AddonName, string>> =>
+  (readStackConfig(stack)["platform:eks"] as any).addons.images;
+
 const SECRET = (n: string) => `arn:aws:secretsmanager:eu-west-1:333333333333:secret:production/${n}-AbCdEf`;
 
 describe("cluster add-ons", function () {
@@ -76,6 +135,56 @@ describe("cluster add-ons", function () {
     }
   });
 
+  describe("chart images", () => {
+    const D = "sha256:" + "0123456789abcdef".repeat(4);
+    const references: [where: string, reference: string][] = [
+      [
+        "mirrored into the stack's ECR",
+        `111111111111.dkr.ecr.eu-west-1.amazonaws.com/mirror/metrics-server:v0.8.1@${D}`,
+      ],
+      [
+        "under an ECR pull-through cache prefix",
+        `111111111111.dkr.ecr.eu-west-1.amazonaws.com/ecr-public/eks/aws-load-balancer-controller:v3.2.2@${D}`,
+      ],
+      ["in a registry with a port", `registry.internal:5000/k8s/metrics-server:v0.8.1@${D}`],
+    ];
+    const valuesOf: Record<AddonName, (image: string) => unknown> = {
+      loadBalancerController: (image) =>
+        planLoadBalancerControllerValues({
+          clusterName: "c",
+          region: R,
+          vpcId: "vpc-1",
+          roleArn: "r",
+          image,
+        }),
+      externalSecrets: (image) => planExternalSecretsValues("r", image),
+      metricsServer: (image) => planMetricsServerValues(image),
+    };
+    for (const addon of Object.keys(ADDON_CHARTS) as AddonName[])
+      for (const [where, reference] of references)
+        it(`renders every ${addon} container with exactly the configured image ${where}`, () => {
+          const images = RENDERED_IMAGES[addon](valuesOf[addon](reference));
+          assert.deepEqual(images, Array(addon === "externalSecrets" ? 3 : 1).fill(reference));
+        });
+
+    it("splits a reference into the charts' repository and a tag carrying the digest", () =>
+      assert.deepEqual(chartImage(`registry.internal:5000/k8s/metrics-server:v0.8.1@${D}`), {
+        repository: "registry.internal:5000/k8s/metrics-server",
+        tag: `v0.8.1@${D}`,
+      }));
+
+    it("refuses a reference without a tag, which the charts' <repository>:<tag> cannot render", () => {
+      for (const reference of [
+        `registry.internal:5000/k8s/metrics-server@${D}`,
+        "registry.k8s.io/metrics-server",
+      ])
+        assert.throws(
+          () => chartImage(reference),
+          /<registry>\/<repository>:<tag>@sha256:<digest> is expected/,
+        );
+    });
+  });
+
   it("names the issuer in IAM condition keys without its scheme", () =>
     assert.equal(
       issuerHostPath("https://oidc.eks.eu-west-1.amazonaws.com/id/ABC"),
@@ -109,6 +218,55 @@ describe("cluster add-ons", function () {
         ["addons-loadBalancerController", "aws-load-balancer-controller", "3.2.2"],
         ["addons-metricsServer", "metrics-server", "3.13.1"],
       ]);
+    });
+
+    it("runs in every add-on container exactly the image its stack configures, pinned by digest", () => {
+      for (const [stack, evaluation] of [
+        ["staging", staging],
+        ["production", production],
+      ] as const) {
+        const images = configuredImages(stack);
+        for (const chart of evaluation.ofType("kubernetes:helm.sh/v4:Chart")) {
+          const addon = chart.name.replace(/^addons-/, "") as AddonName;
+          const expected = images[addon];
+          assert.match(expected ?? "", /@sha256:[a-f0-9]{64}$/, `${stack} ${addon}`);
+          assert.deepEqual(
+            RENDERED_IMAGES[addon](chart.inputs.values),
+            Array(addon === "externalSecrets" ? 3 : 1).fill(expected),
+            `${stack} ${addon}`,
+          );
+        }
+      }
+    });
+
+    it("passes the pack's pinned-image rule with each configured image, and fails it with the charts' defaults", () => {
+      for (const stack of ["staging", "production"]) {
+        const images = configuredImages(stack);
+        for (const addon of Object.keys(images) as AddonName[])
+          assert.deepEqual(pinnedImageFindings(stack, images[addon]!), [], `${stack} ${addon}`);
+        for (const chart of Object.values(ADDON_CHARTS))
+          assert.deepEqual(pinnedImageFindings(stack, chart.upstreamImage), [
+            `container app: image ${chart.upstreamImage} is not pinned by digest`,
+          ]);
+      }
+    });
+
+    it("refuses add-on images pinned by digest outside the stack's own ECR registry", () => {
+      const digest = "sha256:" + "a".repeat(64);
+      for (const [stack, other] of [
+        ["staging", "333333333333"],
+        ["production", "222222222222"],
+      ]) {
+        const elsewhere = [
+          `ghcr.io/external-secrets/external-secrets:v1.3.2@${digest}`,
+          `public.ecr.aws/eks/aws-load-balancer-controller:v3.2.2@${digest}`,
+          `${other}.dkr.ecr.eu-west-1.amazonaws.com/mirror/metrics-server:v0.8.1@${digest}`,
+        ];
+        for (const image of elsewhere)
+          assert.deepEqual(pinnedImageFindings(stack, image), [
+            `container app: image ${image} is not from an approved registry`,
+          ]);
+      }
     });
 
     it("installs each chart from its repository into its own namespace labelled Pod Security restricted", () => {
