@@ -3,9 +3,11 @@
  * `(config) => ConfigProblem[]` and pure. `crossFieldProblems` runs them all, in the order of
  * `CROSS_FIELD_RULES`, after the schema has parsed the keys one by one.
  */
+import { own } from "../lib/own";
 import { deploySource } from "../workflows/context";
 import { addonImageRules } from "./addon-image-rules";
 import { dnsRules } from "./dns";
+import { apiLimitRules } from "./api-limits";
 import { keyLocation } from "./backend";
 import { dependencyProblems } from "./dependency-rules";
 import { planFeatures } from "./github-plan";
@@ -307,7 +309,7 @@ export const releaseRules: ConfigRule = (c) => {
   const out: ConfigProblem[] = [];
   const names = new Set(c.services.map((s) => s.name));
   for (const s of c.services) {
-    const release = c.releases[s.name];
+    const release = own(c.releases, s.name);
     if (
       release &&
       s.strategy.type === "canary" &&
@@ -471,6 +473,7 @@ export const CROSS_FIELD_RULES: readonly ConfigRule[] = [
   ecsRules,
   dnsRules,
   serviceRules,
+  apiLimitRules,
   dependencyProblems,
   releaseRules,
   githubRules,

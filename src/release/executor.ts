@@ -9,6 +9,7 @@
  * prober, a port-forwarder, a clock), so the order of operations is tested by calling these
  * functions; src/release/cli.ts wires in the real ones.
  */
+import { own } from "../lib/own";
 import { ServiceConfig, StackConfig } from "../config";
 import {
   DEFAULT_ECS_ROLLOUT,
@@ -88,17 +89,17 @@ export async function recordedReleases(
   const seeded = releasesOutput(target.config.services, target.config.releases);
   const out: Record<string, ReleaseState> = {};
   for (const svc of target.config.services) {
-    const legacyDigest = mapOutput(outputs, "releaseDigests")?.[svc.name];
-    const legacyColor = mapOutput(outputs, "activeColors")?.[svc.name] as ReleasePins["activeColor"];
+    const legacyDigest = own(mapOutput(outputs, "releaseDigests"), svc.name);
+    const legacyColor = own(mapOutput(outputs, "activeColors"), svc.name) as ReleasePins["activeColor"];
     const state =
-      recorded[svc.name] ??
+      own(recorded, svc.name) ??
       (legacyDigest
         ? strategyPins(svc.strategy.type, {
-            ...seeded[svc.name],
+            ...own(seeded, svc.name),
             digest: legacyDigest,
-            activeColor: legacyColor ?? seeded[svc.name]?.activeColor,
+            activeColor: legacyColor ?? own(seeded, svc.name)?.activeColor,
           })
-        : seeded[svc.name]);
+        : own(seeded, svc.name));
     if (state) out[svc.name] = state;
   }
   return out;
@@ -136,7 +137,7 @@ export async function writeReleases(
 ): Promise<void> {
   const set: Record<string, string | number> = {};
   // A service never released has no release config at all: `up` creates no workload for it.
-  const remove: string[] = unreleased.filter((s) => !states[s]).map((s) => `releases.${s}`);
+  const remove: string[] = unreleased.filter((s) => !own(states, s)).map((s) => `releases.${s}`);
   for (const [service, state] of Object.entries(states)) {
     const one = releaseConfig(service, state);
     Object.assign(set, one.set);
@@ -186,7 +187,7 @@ export async function deploy(
       `--digest ${JSON.stringify(request.digest)} is not a sha256 digest (sha256: and 64 hex digits)`,
     );
   const states = await recordedReleases(deps.pulumi, target);
-  const current = states[svc.name];
+  const current = own(states, svc.name);
   const plan = planRelease(svc.strategy, current, request.digest);
   return runPlan(deps, target, svc, states, plan, withoutPrevious(current));
 }
@@ -216,7 +217,7 @@ export async function rollback(
     return deploy(deps, target, { service: svc.name, digest: request.to });
   }
   const states = await recordedReleases(deps.pulumi, target);
-  const current = states[svc.name];
+  const current = own(states, svc.name);
   if (!current)
     throw new Error(
       `${svc.name} on ${target.stack} has never been released: there is nothing to roll back to; deploy a digest first`,
@@ -241,7 +242,7 @@ async function runPlan(
   plan: ReleaseStep[],
   previous: ReleasePins | undefined,
 ): Promise<ReleaseState> {
-  const before: ReleaseState | undefined = states[svc.name];
+  const before = own(states, svc.name);
   let running: ReleaseState | undefined = before;
   try {
     for (const step of plan) {
@@ -303,7 +304,7 @@ async function verifyEcs(deps: ReleaseDeps, stack: string, svc: ServiceConfig): 
     throw new Error(`${svc.name} runs on ECS, and this executor has no ECS API to verify its rollout`);
   const outputs = await deps.pulumi.outputs(stack);
   const cluster = outputs.ecsClusterArn;
-  const taskDefinition = mapOutput(outputs, "taskDefinitionArns")?.[svc.name];
+  const taskDefinition = own(mapOutput(outputs, "taskDefinitionArns"), svc.name);
   if (typeof cluster !== "string" || !taskDefinition)
     throw new Error(`stack ${stack} records no ECS cluster or task definition for ${svc.name}`);
   const done = await verifyEcsRollout(
@@ -329,7 +330,7 @@ const log = (deps: ReleaseDeps) => deps.log ?? ((line: string) => console.error(
 /** Health-checks the service (or its preview Service) through a port-forward when it is in-cluster. */
 async function gate(deps: ReleaseDeps, stack: string, svc: ServiceConfig, target: "service" | "preview") {
   const outputs = await deps.pulumi.outputs(stack);
-  const url = mapOutput(outputs, target === "preview" ? "previewUrls" : "serviceUrls")?.[svc.name];
+  const url = own(mapOutput(outputs, target === "preview" ? "previewUrls" : "serviceUrls"), svc.name);
   if (!url) throw new Error(`stack ${stack} has no ${target} URL for ${svc.name}`);
   const check = (base: string) =>
     waitHealthy(

@@ -10,6 +10,7 @@
  * protected branch, and Pulumi ESC is a hosted service not every backend has. The committed
  * `releases` config only seeds a service the stack has never deployed.
  */
+import { own } from "../lib/own";
 import { z } from "zod";
 import { ReleaseConfig, ServiceConfig } from "../config";
 
@@ -72,7 +73,7 @@ export function releasesOutput(
 ): Record<string, ReleaseState> {
   const out: Record<string, ReleaseState> = {};
   for (const service of services) {
-    const release = releases[service.name];
+    const release = own(releases, service.name);
     if (!release) continue;
     const type = service.strategy.type;
     out[service.name] = {

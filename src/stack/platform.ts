@@ -3,6 +3,7 @@
  * Each layer is one function that receives typed inputs from the ones before it and never
  * reaches back; `buildPlatform` only calls them in order.
  */
+import { own } from "../lib/own";
 import * as aws from "../lib/aws";
 import * as k8s from "../lib/k8s";
 import * as pulumi from "@pulumi/pulumi";
@@ -457,7 +458,7 @@ export function workloadsLayer(config: StackConfig, targets: WorkloadTargets): R
   const out: Record<string, Workload> = {};
   const { awsl, network, ecs, kubernetesProvider, addons } = targets;
   config.services.forEach((service, index) => {
-    const release = config.releases[service.name];
+    const release = own(config.releases, service.name);
     if (!release) return;
     if (service.target === "ecs" && ecs && network && awsl)
       out[service.name] = ecsWorkload(config, service, release, index, { ...targets, awsl, network, ecs });
@@ -493,7 +494,7 @@ export function releaseOutputs(config: StackConfig): {
   const releaseDigests: Record<string, string> = {};
   const activeColors: Record<string, string> = {};
   for (const service of config.services) {
-    const release = config.releases[service.name];
+    const release = own(config.releases, service.name);
     if (!release) continue;
     releaseDigests[service.name] = release.digest;
     if (service.strategy.type === "blueGreen") activeColors[service.name] = release.activeColor;

@@ -15,6 +15,7 @@ import {
   releaseRules,
   serviceRules,
 } from "../../src/config/rules";
+import { apiLimitRules } from "../../src/config/api-limits";
 import { dependencyProblems } from "../../src/config/dependency-rules";
 import { dnsRules } from "../../src/config/dns";
 import { migrationProblems } from "../../src/config/migrations";
@@ -324,6 +325,97 @@ const RULES: [name: string, rule: ConfigRule, cases: RuleCase[]][] = [
         when: "canary steps are empty",
         change: (c) => (c.services[2].strategy.steps = []),
         expect: [["platform:services[2].strategy.steps", /ending at 100/]],
+      },
+    ],
+  ],
+  [
+    "apiLimitRules",
+    apiLimitRules,
+    [
+      {
+        when: "CIDRs have bits set below their prefix",
+        change: (c) => {
+          c.network.cidr = "10.10.0.1/16";
+          c.services[1].dependencies = [{ name: "db", cidr: "10.20.0.5/24", port: 5432 }];
+        },
+        expect: [
+          ["platform:network.cidr", /a network address, 10\.10\.0\.0\/16/],
+          ["platform:services[1].dependencies[0].cidr", /a network address, 10\.20\.0\.0\/24/],
+        ],
+      },
+      {
+        when: "the EKS endpoint lists more public CIDRs than EKS takes",
+        change: (c) => (c.eks.publicAccessCidrs = Array.from({ length: 41 }, (_, i) => `203.0.${i}.0/24`)),
+        expect: [["platform:eks.publicAccessCidrs", /at most 40, the EKS limit/]],
+      },
+      {
+        when: "services take Kubernetes' or the add-ons' namespaces",
+        change: (c) => {
+          c.services[0].name = "kube-system";
+          c.services[1].name = "default";
+          c.services[2].name = "external-secrets";
+        },
+        expect: [
+          ["platform:services[0].name", /each service gets a namespace of its name/],
+          ["platform:services[1].name", /nor starts with "kube-"/],
+          ["platform:services[2].name", /belong to Kubernetes or the platform's add-ons/],
+        ],
+      },
+      {
+        when: "a rolling update may neither add nor remove a pod",
+        change: (c) => (c.services[0].strategy = { type: "rolling", maxSurge: 0, maxUnavailable: "0%" }),
+        expect: [
+          [
+            "platform:services[0].strategy",
+            /Kubernetes refuses a rollout that may neither add nor remove a pod/,
+          ],
+        ],
+      },
+      {
+        when: "an ECS service has an env var and a secret of the same name",
+        change: (c) => (c.services[3].env = { DATABASE_URL: "postgres://x" }),
+        expect: [
+          [
+            "platform:services[3].env.DATABASE_URL",
+            /ECS refuses a container whose environment and secrets share a name/,
+          ],
+        ],
+      },
+      {
+        when: "tags are reserved, replace the program's own, are too long, or too many",
+        change: (c) => {
+          c.tags = {
+            "aws:owner": "x",
+            "platform:stack": "other",
+            ["k".repeat(129)]: "v",
+            team: "v".repeat(257),
+          };
+          for (let i = 0; i < 45; i++) c.tags[`t${i}`] = "x";
+        },
+        expect: [
+          [
+            "platform:tags",
+            /at most 48: AWS allows 50 per resource and the program adds platform:stack, platform:environment/,
+          ],
+          ["platform:tags.aws:owner", /AWS reserves/],
+          ["platform:tags.platform:stack", /which the program sets itself/],
+          [`platform:tags.${"k".repeat(129)}`, /a key of 1-128 characters/],
+          ["platform:tags.team", /a value of at most 256 characters/],
+        ],
+      },
+      {
+        when: "the environment has more reviewers than GitHub takes and two stacks share an environment",
+        change: (c) => {
+          c.github.reviewers = { users: ["a", "b", "c", "d"], teams: ["e", "f", "g"] };
+          c.github.stacks[1].environment = "development";
+        },
+        expect: [
+          ["platform:github.reviewers", /at most 6 users and teams together/],
+          [
+            "platform:github.stacks[1].environment",
+            /an environment no other stack deploys through \(dev does\)/,
+          ],
+        ],
       },
     ],
   ],

@@ -1,0 +1,173 @@
+/**
+ * Values the schema accepts one key at a time and a real API refuses, or takes to mean something
+ * else: each limit is data here, with the documentation that sets it.
+ */
+import type { ConfigProblem, ConfigRule } from "./rules";
+import { keyOf } from "./rules";
+
+/**
+ * Namespaces a service may not be named after (each service gets a namespace of its name):
+ * Kubernetes' own (`kube-` is reserved for the system, "Namespaces" in the Kubernetes docs), the
+ * `default` namespace, and the namespaces the program's add-ons run in.
+ */
+export const RESERVED_NAMESPACES = [
+  "default",
+  // The add-ons' (ADDON_CHARTS; a test keeps the two lists equal).
+  "aws-load-balancer-controller",
+  "external-secrets",
+  "metrics-server",
+] as const;
+const RESERVED_NAMESPACE_PREFIX = "kube-";
+
+/** EKS: "You can enter up to 40 public access CIDR blocks" (Cluster API server endpoint). */
+export const EKS_MAX_PUBLIC_ACCESS_CIDRS = 40;
+
+/** GitHub: an environment's required reviewers are "up to six people or teams". */
+export const GITHUB_MAX_ENVIRONMENT_REVIEWERS = 6;
+
+/**
+ * AWS tags ("Tag naming limits and requirements"): at most 50 per resource, keys of 1-128 and
+ * values of 0-256 characters, and no key beginning `aws:` (reserved for AWS).
+ */
+export const AWS_TAG_LIMITS = { maxTags: 50, maxKeyLength: 128, maxValueLength: 256, reservedPrefix: "aws:" };
+
+/** Tags the program puts on every resource itself (`awsLayer`): the stack's own tags may not replace them. */
+export const PROGRAM_TAG_KEYS = ["platform:stack", "platform:environment"] as const;
+
+/** `a.b.c.d/n` → whether any bit below the prefix is set (AWS rejects such a CIDR: "is malformed"). */
+export function hostBitsSet(cidr: string): boolean {
+  const [address, prefix] = cidr.split("/");
+  const value = address.split(".").reduce((acc, octet) => acc * 256 + Number(octet), 0);
+  const hostBits = 32 - Number(prefix);
+  return hostBits > 0 && value % 2 ** hostBits !== 0;
+}
+
+/** The network address of a CIDR: `10.0.0.1/16` → `10.0.0.0/16`. */
+export function networkOf(cidr: string): string {
+  const [address, prefix] = cidr.split("/");
+  const value = address.split(".").reduce((acc, octet) => acc * 256 + Number(octet), 0);
+  const size = 2 ** (32 - Number(prefix));
+  const network = value - (value % size);
+  const octets = [24, 16, 8, 0].map((shift) => Math.floor(network / 2 ** shift) % 256);
+  return `${octets.join(".")}/${prefix}`;
+}
+
+/** Every CIDR the configuration holds, with its key path. */
+function cidrsOf(c: Parameters<ConfigRule>[0]): [PropertyKey[], string][] {
+  return [
+    [["network", "cidr"], c.network.cidr],
+    ...c.eks.publicAccessCidrs.map((v, i): [PropertyKey[], string] => [["eks", "publicAccessCidrs", i], v]),
+    ...c.ecs.allowedCidrs.map((v, i): [PropertyKey[], string] => [["ecs", "allowedCidrs", i], v]),
+    ...c.kubernetes.ingress.allowedCidrs.map((v, i): [PropertyKey[], string] => [
+      ["kubernetes", "ingress", "allowedCidrs", i],
+      v,
+    ]),
+    ...c.services.flatMap((s, i) =>
+      s.dependencies.flatMap((d, j): [PropertyKey[], string][] =>
+        "cidr" in d && d.cidr ? [[["services", i, "dependencies", j, "cidr"], d.cidr]] : [],
+      ),
+    ),
+  ];
+}
+
+const zeroSurge = (v: number | string) => v === 0 || v === "0%";
+
+export const apiLimitRules: ConfigRule = (c) => {
+  const out: ConfigProblem[] = [];
+  const push = (path: PropertyKey[], value: unknown, allowed: string) =>
+    out.push({ key: keyOf(path), value, allowed });
+
+  for (const [path, cidr] of cidrsOf(c))
+    if (hostBitsSet(cidr))
+      push(path, cidr, `a network address, ${networkOf(cidr)}: bits below the prefix must be 0`);
+
+  if (c.eks.publicAccessCidrs.length > EKS_MAX_PUBLIC_ACCESS_CIDRS)
+    push(
+      ["eks", "publicAccessCidrs"],
+      `${c.eks.publicAccessCidrs.length} CIDRs`,
+      `at most ${EKS_MAX_PUBLIC_ACCESS_CIDRS}, the EKS limit on public access CIDRs`,
+    );
+
+  c.services.forEach((s, i) => {
+    if (
+      (RESERVED_NAMESPACES as readonly string[]).includes(s.name) ||
+      s.name.startsWith(RESERVED_NAMESPACE_PREFIX)
+    )
+      push(
+        ["services", i, "name"],
+        s.name,
+        `a name that is not ${RESERVED_NAMESPACES.join(", ")} nor starts with "${RESERVED_NAMESPACE_PREFIX}": each service gets a namespace of its name, and those belong to Kubernetes or the platform's add-ons`,
+      );
+    if (
+      s.strategy.type === "rolling" &&
+      zeroSurge(s.strategy.maxSurge) &&
+      zeroSurge(s.strategy.maxUnavailable)
+    )
+      push(
+        ["services", i, "strategy"],
+        { maxSurge: s.strategy.maxSurge, maxUnavailable: s.strategy.maxUnavailable },
+        "maxSurge or maxUnavailable above 0: Kubernetes refuses a rollout that may neither add nor remove a pod",
+      );
+    // ECS: "The secret name must be unique and not shared with any new or existing environment variables".
+    if (s.target === "ecs")
+      for (const name of Object.keys(s.secrets))
+        if (Object.hasOwn(s.env, name))
+          push(
+            ["services", i, "env", name],
+            s.env[name],
+            `a name not also in secrets (${name} is a secret of this service): ECS refuses a container whose environment and secrets share a name`,
+          );
+  });
+
+  const tags = Object.entries(c.tags);
+  if (tags.length + PROGRAM_TAG_KEYS.length > AWS_TAG_LIMITS.maxTags)
+    push(
+      ["tags"],
+      `${tags.length} tags`,
+      `at most ${AWS_TAG_LIMITS.maxTags - PROGRAM_TAG_KEYS.length}: AWS allows ${AWS_TAG_LIMITS.maxTags} per resource and the program adds ${PROGRAM_TAG_KEYS.join(", ")}`,
+    );
+  for (const [key, value] of tags) {
+    if ((PROGRAM_TAG_KEYS as readonly string[]).includes(key))
+      push(
+        ["tags", key],
+        value,
+        `a key other than ${PROGRAM_TAG_KEYS.join(", ")}, which the program sets itself`,
+      );
+    else if (key.toLowerCase().startsWith(AWS_TAG_LIMITS.reservedPrefix))
+      push(
+        ["tags", key],
+        value,
+        `a key not starting with "${AWS_TAG_LIMITS.reservedPrefix}", which AWS reserves`,
+      );
+    if (key.length === 0 || key.length > AWS_TAG_LIMITS.maxKeyLength)
+      push(["tags", key], value, `a key of 1-${AWS_TAG_LIMITS.maxKeyLength} characters`);
+    if (value.length > AWS_TAG_LIMITS.maxValueLength)
+      push(
+        ["tags", key],
+        `${value.length} characters`,
+        `a value of at most ${AWS_TAG_LIMITS.maxValueLength} characters`,
+      );
+  }
+
+  if (c.github) {
+    const reviewers = c.github.reviewers.users.length + c.github.reviewers.teams.length;
+    if (reviewers > GITHUB_MAX_ENVIRONMENT_REVIEWERS)
+      push(
+        ["github", "reviewers"],
+        `${reviewers} reviewers`,
+        `at most ${GITHUB_MAX_ENVIRONMENT_REVIEWERS} users and teams together, GitHub's limit for an environment`,
+      );
+    const seen = new Map<string, string>();
+    c.github.stacks.forEach((s, i) => {
+      const other = seen.get(s.environment);
+      if (other !== undefined)
+        push(
+          ["github", "stacks", i, "environment"],
+          s.environment,
+          `an environment no other stack deploys through (${other} does): each stack writes its own variables and secrets into its environment, so two would overwrite each other`,
+        );
+      else seen.set(s.environment, s.stack);
+    });
+  }
+  return out;
+};
