@@ -186,14 +186,27 @@ export const ecsRules: ConfigRule = (c) => {
   return out;
 };
 
-/** Fargate CPU (millicores) → allowed memory (MiB). */
+/**
+ * Fargate CPU (millicores) → allowed memory (MiB), from the ECS task size table ("Task CPU and
+ * memory", Amazon ECS developer guide): 0.25 vCPU takes 512 MiB, 1 GB or 2 GB; 0.5-4 vCPU 1 GB
+ * steps; 8 vCPU 16-60 GB in 4 GB steps; 16 vCPU 32-120 GB in 8 GB steps (Linux, platform 1.4.0).
+ */
 export const FARGATE_MEMORY: Record<number, number[]> = {
   250: [512, 1024, 2048],
   500: range(1024, 4096, 1024),
   1000: range(2048, 8192, 1024),
   2000: range(4096, 16384, 1024),
   4000: range(8192, 30720, 1024),
+  8000: range(16384, 61440, 4096),
+  16000: range(32768, 122880, 8192),
 };
+
+/** `512, 1024, 2048` for a short list, `1024-4096 in steps of 1024` for a range. */
+function describeSizes(sizes: readonly number[]): string {
+  return sizes.length <= 3
+    ? sizes.join(", ")
+    : `${sizes[0]}-${sizes[sizes.length - 1]} in steps of ${sizes[1] - sizes[0]}`;
+}
 
 function range(from: number, to: number, step: number): number[] {
   const out: number[] = [];
@@ -226,7 +239,7 @@ function ecsServiceProblems(s: ServiceConfig, i: number): ConfigProblem[] {
       problem(
         ["services", i, "memoryMiB"],
         s.memoryMiB,
-        `for cpu ${s.cpu}: one of ${allowed[0]}-${allowed[allowed.length - 1]} in steps of 1024 (or 512 at 250m)`,
+        `for cpu ${s.cpu}: one of ${describeSizes(allowed)}`,
       ),
     );
   return out;

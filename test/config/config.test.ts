@@ -141,7 +141,7 @@ describe("stack configuration", () => {
     {
       when: "an ECS service has an impossible Fargate size",
       change: (v) => (v.services[3].memoryMiB = 8192),
-      expect: [/platform:services\[3\]\.memoryMiB: got 8192; for cpu 250: one of 512-2048/],
+      expect: [/platform:services\[3\]\.memoryMiB: got 8192; for cpu 250: one of 512, 1024, 2048/],
     },
     {
       when: "a release names no configured service",

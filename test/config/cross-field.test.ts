@@ -253,15 +253,15 @@ const CASES: Case[] = [
     "an ECS service asks for a CPU size Fargate does not have",
     "dev",
     (v) => (v.services[3].cpu = 300),
-    ["  - platform:services[3].cpu: got 300; a Fargate size in millicores: 250, 500, 1000, 2000, 4000"],
+    [
+      "  - platform:services[3].cpu: got 300; a Fargate size in millicores: 250, 500, 1000, 2000, 4000, 8000, 16000",
+    ],
   ],
   [
     "an ECS service asks for memory its CPU size does not allow",
     "dev",
     (v) => Object.assign(v.services[3], { cpu: 500, memoryMiB: 512 }),
-    [
-      "  - platform:services[3].memoryMiB: got 512; for cpu 500: one of 1024-4096 in steps of 1024 (or 512 at 250m)",
-    ],
+    ["  - platform:services[3].memoryMiB: got 512; for cpu 500: one of 1024-4096 in steps of 1024"],
   ],
   [
     "an ECS service takes the largest memory of its size",
@@ -611,14 +611,29 @@ describe("configuration errors", () => {
 });
 
 describe("Fargate sizes", () => {
-  it("allow 512-2048 MiB at 250m and steps of 1024 MiB above", () => {
+  it("allow 512, 1024 or 2048 MiB at 250m, 1 GB steps to 4 vCPU, 4 GB steps at 8 vCPU and 8 GB steps at 16 vCPU", () => {
     assert.deepEqual(FARGATE_MEMORY, {
       250: [512, 1024, 2048],
       500: [1024, 2048, 3072, 4096],
       1000: [2048, 3072, 4096, 5120, 6144, 7168, 8192],
       2000: [4096, 5120, 6144, 7168, 8192, 9216, 10240, 11264, 12288, 13312, 14336, 15360, 16384],
       4000: Array.from({ length: 23 }, (_, i) => 8192 + 1024 * i),
+      8000: Array.from({ length: 12 }, (_, i) => 16384 + 4096 * i),
+      16000: Array.from({ length: 12 }, (_, i) => 32768 + 8192 * i),
     });
+  });
+
+  it("accept the 8 and 16 vCPU sizes, and name a 0.25 vCPU task's three sizes", () => {
+    const v = dev();
+    v.services[3] = { ...v.services[3], cpu: 8000, memoryMiB: 61440 };
+    assert.deepEqual(crossFieldProblems(parseStackConfig("dev", v, "eu-west-1")), []);
+    v.services[3] = { ...v.services[3], cpu: 16000, memoryMiB: 122880 };
+    assert.deepEqual(crossFieldProblems(parseStackConfig("dev", v, "eu-west-1")), []);
+    v.services[3] = { ...v.services[3], cpu: 250, memoryMiB: 1536 };
+    assert.throws(
+      () => parseStackConfig("dev", v, "eu-west-1"),
+      /\(1 problem\):\n {2}- platform:services\[3\]\.memoryMiB: got 1536; for cpu 250: one of 512, 1024, 2048$/,
+    );
   });
 });
 

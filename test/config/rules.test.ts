@@ -282,7 +282,7 @@ const RULES: [name: string, rule: ConfigRule, cases: RuleCase[]][] = [
       {
         when: "an ECS service has memory its CPU cannot have",
         change: (c) => (c.services[3].memoryMiB = 4096),
-        expect: [["platform:services[3].memoryMiB", /for cpu 250: one of 512-2048/]],
+        expect: [["platform:services[3].memoryMiB", /for cpu 250: one of 512, 1024, 2048/]],
       },
       {
         when: "a Kubernetes service has secrets but no secret store",
