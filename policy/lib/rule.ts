@@ -135,5 +135,3 @@ export function parseJson(value: unknown): any {
 
 export const asArray = <T>(v: T | T[] | undefined | null): T[] =>
   v === undefined || v === null ? [] : Array.isArray(v) ? v : [v];
-
-export const isOpenCidr = (c: unknown) => c === "0.0.0.0/0" || c === "::/0";

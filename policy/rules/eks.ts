@@ -1,4 +1,5 @@
-import { asArray, isOpenCidr, resourceRule } from "../lib/rule";
+import { opensToInternet } from "../lib/address-coverage";
+import { asArray, resourceRule } from "../lib/rule";
 
 const CLUSTER = "aws:eks/cluster:Cluster";
 export const CONTROL_PLANE_LOGS = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
@@ -39,7 +40,9 @@ export const eksRules = [
       const cidrs = asArray(p.vpcConfig?.publicAccessCidrs);
       if (cidrs.length === 0)
         return ["the public endpoint has no publicAccessCidrs (EKS then allows 0.0.0.0/0)"];
-      return cidrs.filter(isOpenCidr).map((c) => `publicAccessCidrs contains ${c}`);
+      return opensToInternet(cidrs)
+        ? [`publicAccessCidrs ${cidrs.join(", ")} together admit the whole internet`]
+        : [];
     },
   ),
   resourceRule(

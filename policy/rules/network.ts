@@ -1,4 +1,5 @@
-import { asArray, isOpenCidr, resourceRule, stackRule } from "../lib/rule";
+import { opensToInternet } from "../lib/address-coverage";
+import { asArray, resourceRule, stackRule } from "../lib/rule";
 
 const SG = "aws:ec2/securityGroup:SecurityGroup";
 const SG_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule";
@@ -18,7 +19,8 @@ function ingressOf(type: string, p: any): Ingress[] {
     from: Number(r?.fromPort ?? 0),
     to: Number(r?.toPort ?? 65535),
     protocol: String(r?.protocol ?? r?.ipProtocol ?? "-1"),
-    open: cidrs.some(isOpenCidr),
+    // By coverage: 0.0.0.0/1 with 128.0.0.0/1 is as open as 0.0.0.0/0.
+    open: opensToInternet(cidrs),
     description: r?.description,
   });
   if (type === SG)

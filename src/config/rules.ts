@@ -3,6 +3,7 @@
  * `(config) => ConfigProblem[]` and pure. `crossFieldProblems` runs them all, in the order of
  * `CROSS_FIELD_RULES`, after the schema has parsed the keys one by one.
  */
+import { opensToInternet } from "../../policy/lib/address-coverage";
 import { own } from "../lib/own";
 import { deploySource } from "../workflows/context";
 import { addonImageRules } from "./addon-image-rules";
@@ -147,12 +148,15 @@ export const eksRules: ConfigRule = (c) => {
     if (c.eks.nodeGroups.length === 0)
       out.push(problem(["eks", "nodeGroups"], c.eks.nodeGroups, "at least one node group"));
   }
-  c.eks.publicAccessCidrs.forEach((cidr, i) => {
-    if (cidr.endsWith("/0"))
-      out.push(
-        problem(["eks", "publicAccessCidrs", i], cidr, "a specific network, never the whole internet"),
-      );
-  });
+  // By coverage, as the policy pack judges it: 0.0.0.0/1 with 128.0.0.0/1 is the whole internet too.
+  if (opensToInternet(c.eks.publicAccessCidrs))
+    out.push(
+      problem(
+        ["eks", "publicAccessCidrs"],
+        c.eks.publicAccessCidrs,
+        "specific networks that together do not cover the whole internet",
+      ),
+    );
   c.eks.nodeGroups.forEach((g, i) => {
     if (!(g.minSize <= g.desiredSize && g.desiredSize <= g.maxSize))
       out.push(
@@ -179,10 +183,14 @@ export const ecsRules: ConfigRule = (c) => {
         ),
       );
   }
-  c.ecs.allowedCidrs.forEach((cidr, i) => {
-    if (cidr.endsWith("/0") && !c.ecs.publicLoadBalancer)
-      out.push(problem(["ecs", "allowedCidrs", i], cidr, "0.0.0.0/0 only with ecs.publicLoadBalancer=true"));
-  });
+  if (!c.ecs.publicLoadBalancer && opensToInternet(c.ecs.allowedCidrs))
+    out.push(
+      problem(
+        ["ecs", "allowedCidrs"],
+        c.ecs.allowedCidrs,
+        "networks that together do not cover the whole internet, or ecs.publicLoadBalancer=true",
+      ),
+    );
   return out;
 };
 

@@ -2,6 +2,7 @@
  * The cross-key rules of `platform:ci` (see runners.ts): a stack with private endpoints names a
  * runner that reaches them, and a CodeBuild runner has a VPC and a repository to serve.
  */
+import { opensToInternet } from "../../policy/lib/address-coverage";
 import type { ConfigProblem } from "./rules";
 import { keyOf } from "./rules";
 import type { StackConfig } from "./schema";
@@ -21,7 +22,7 @@ export function closedEndpoints(c: Pick<StackConfig, "eks" | "ecs">): { key: str
     );
   if (c.ecs.enabled && !c.ecs.publicLoadBalancer)
     out.push({ key: keyOf(["ecs", "publicLoadBalancer"]), value: false });
-  else if (c.ecs.enabled && !c.ecs.allowedCidrs.includes("0.0.0.0/0"))
+  else if (c.ecs.enabled && !opensToInternet(c.ecs.allowedCidrs))
     out.push({ key: keyOf(["ecs", "allowedCidrs"]), value: c.ecs.allowedCidrs });
   return out;
 }

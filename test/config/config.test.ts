@@ -126,7 +126,9 @@ describe("stack configuration", () => {
         v.eks.endpointPublicAccess = true;
         v.eks.publicAccessCidrs = ["0.0.0.0/0"];
       },
-      expect: [/platform:eks\.publicAccessCidrs\[0\]: got "0\.0\.0\.0\/0"; a specific network/],
+      expect: [
+        /platform:eks\.publicAccessCidrs: got \["0\.0\.0\.0\/0"\]; specific networks that together do not cover the whole internet/,
+      ],
     },
     {
       when: "an ecs service is configured while ECS is disabled",

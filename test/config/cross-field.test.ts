@@ -146,7 +146,9 @@ const CASES: Case[] = [
       v.eks.endpointPublicAccess = true;
       v.eks.publicAccessCidrs = ["203.0.113.0/24", "0.0.0.0/0"];
     },
-    ['  - platform:eks.publicAccessCidrs[1]: got "0.0.0.0/0"; a specific network, never the whole internet'],
+    [
+      '  - platform:eks.publicAccessCidrs: got ["203.0.113.0/24","0.0.0.0/0"]; specific networks that together do not cover the whole internet',
+    ],
   ],
   [
     "EKS has no node group",
@@ -197,7 +199,9 @@ const CASES: Case[] = [
     "an internal ALB allows the whole internet",
     "dev",
     (v) => (v.ecs.allowedCidrs = ["10.0.0.0/8", "0.0.0.0/0"]),
-    ['  - platform:ecs.allowedCidrs[1]: got "0.0.0.0/0"; 0.0.0.0/0 only with ecs.publicLoadBalancer=true'],
+    [
+      '  - platform:ecs.allowedCidrs: got ["10.0.0.0/8","0.0.0.0/0"]; networks that together do not cover the whole internet, or ecs.publicLoadBalancer=true',
+    ],
   ],
   [
     "an internet-facing ALB allows the whole internet",

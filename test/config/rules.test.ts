@@ -144,7 +144,15 @@ const RULES: [name: string, rule: ConfigRule, cases: RuleCase[]][] = [
           c.eks.endpointPublicAccess = true;
           c.eks.publicAccessCidrs = ["0.0.0.0/0"];
         },
-        expect: [["platform:eks.publicAccessCidrs[0]", /never the whole internet/]],
+        expect: [["platform:eks.publicAccessCidrs", /together do not cover the whole internet/]],
+      },
+      {
+        when: "the EKS endpoint is open to the internet through two halves of the address space",
+        change: (c) => {
+          c.eks.endpointPublicAccess = true;
+          c.eks.publicAccessCidrs = ["0.0.0.0/1", "128.0.0.0/1"];
+        },
+        expect: [["platform:eks.publicAccessCidrs", /together do not cover the whole internet/]],
       },
       {
         when: "the version is older than supported",
@@ -175,7 +183,7 @@ const RULES: [name: string, rule: ConfigRule, cases: RuleCase[]][] = [
       {
         when: "an internal ALB admits 0.0.0.0/0",
         change: (c) => (c.ecs.allowedCidrs = ["0.0.0.0/0"]),
-        expect: [["platform:ecs.allowedCidrs[0]", /only with ecs.publicLoadBalancer=true/]],
+        expect: [["platform:ecs.allowedCidrs", /or ecs.publicLoadBalancer=true/]],
       },
     ],
   ],

@@ -287,10 +287,14 @@ export const FIXTURES: Record<string, ResourceFixture | StackFixture> = {
     good: mutate(cluster, (c) =>
       Object.assign(c.vpcConfig, { endpointPublicAccess: true, publicAccessCidrs: ["203.0.113.0/24"] }),
     ),
+    // Two halves of the address space: as open as 0.0.0.0/0, though neither says /0.
     bad: mutate(cluster, (c) =>
-      Object.assign(c.vpcConfig, { endpointPublicAccess: true, publicAccessCidrs: ["0.0.0.0/0"] }),
+      Object.assign(c.vpcConfig, {
+        endpointPublicAccess: true,
+        publicAccessCidrs: ["0.0.0.0/1", "128.0.0.0/1"],
+      }),
     ),
-    expect: /publicAccessCidrs contains 0\.0\.0\.0\/0/,
+    expect: /publicAccessCidrs 0\.0\.0\.0\/1, 128\.0\.0\.0\/1 together admit the whole internet/,
   },
   "eks-cluster-enable-secrets-encryption": {
     type: T.cluster,
