@@ -72,6 +72,49 @@ function cidrsOf(c: Parameters<ConfigRule>[0]): [PropertyKey[], string][] {
 
 const zeroSurge = (v: number | string) => v === 0 || v === "0%";
 
+/**
+ * The words the program appends to a service's name to name what it creates for it (Kubernetes:
+ * `-ns`, `-sa`, tracks `-blue`…, `-svc`, `-preview-svc`, policies, `-ingress`; ECS: roles, task,
+ * target group, rule, scaling; `-dns`). A service named `<other>-<word>…` would register a resource
+ * under the same name and type as one of the other's: the engine refuses the second.
+ */
+export const CHILD_NAME_WORDS = [
+  "ns",
+  "sa",
+  "secrets",
+  "main",
+  "blue",
+  "green",
+  "stable",
+  "canary",
+  "svc",
+  "preview",
+  "default",
+  "allow",
+  "ingress",
+  "dns",
+  "logs",
+  "execution",
+  "task",
+  "tasks",
+  "to",
+  "tg",
+  "rule",
+  "service",
+  "scaling",
+  "cpu",
+] as const;
+
+/** The other service whose children a service's name would collide with, if any. */
+export function collidingService(name: string, others: readonly string[]): string | undefined {
+  return others.find(
+    (other) =>
+      other !== name &&
+      name.startsWith(`${other}-`) &&
+      (CHILD_NAME_WORDS as readonly string[]).includes(name.slice(other.length + 1).split("-")[0]),
+  );
+}
+
 export const apiLimitRules: ConfigRule = (c) => {
   const out: ConfigProblem[] = [];
   const push = (path: PropertyKey[], value: unknown, allowed: string) =>
@@ -88,7 +131,15 @@ export const apiLimitRules: ConfigRule = (c) => {
       `at most ${EKS_MAX_PUBLIC_ACCESS_CIDRS}, the EKS limit on public access CIDRs`,
     );
 
+  const serviceNames = c.services.map((s) => s.name);
   c.services.forEach((s, i) => {
+    const owner = collidingService(s.name, serviceNames);
+    if (owner)
+      push(
+        ["services", i, "name"],
+        s.name,
+        `a name that is not ${owner}'s name followed by one of the words the program names ${owner}'s resources with (${CHILD_NAME_WORDS.join(", ")}): both would register the same resource`,
+      );
     if (
       (RESERVED_NAMESPACES as readonly string[]).includes(s.name) ||
       s.name.startsWith(RESERVED_NAMESPACE_PREFIX)
@@ -117,6 +168,13 @@ export const apiLimitRules: ConfigRule = (c) => {
             s.env[name],
             `a name not also in secrets (${name} is a secret of this service): ECS refuses a container whose environment and secrets share a name`,
           );
+  });
+
+  const groups = new Set<string>();
+  c.eks.nodeGroups.forEach((g, i) => {
+    if (groups.has(g.name))
+      push(["eks", "nodeGroups", i, "name"], g.name, "node group names are unique within the cluster");
+    groups.add(g.name);
   });
 
   const tags = Object.entries(c.tags);
@@ -158,7 +216,11 @@ export const apiLimitRules: ConfigRule = (c) => {
         `at most ${GITHUB_MAX_ENVIRONMENT_REVIEWERS} users and teams together, GitHub's limit for an environment`,
       );
     const seen = new Map<string, string>();
+    const stacks = new Set<string>();
     c.github.stacks.forEach((s, i) => {
+      if (stacks.has(s.stack))
+        push(["github", "stacks", i, "stack"], s.stack, "each stack once in the promotion order");
+      stacks.add(s.stack);
       const other = seen.get(s.environment);
       if (other !== undefined)
         push(

@@ -68,9 +68,10 @@ const nodeGroupSchema = z.strictObject({
   instanceTypes: z
     .array(z.string().regex(/^[a-z0-9]+\.[a-z0-9]+$/, "must be an EC2 instance type such as m7i.large"))
     .min(1),
-  minSize: z.number().int().min(0),
-  maxSize: z.number().int().min(1),
-  desiredSize: z.number().int().min(0),
+  // EKS quota "Nodes per managed node group": 450.
+  minSize: z.number().int().min(0).max(450),
+  maxSize: z.number().int().min(1).max(450),
+  desiredSize: z.number().int().min(0).max(450),
   /** Root volume size in GiB. @default 50 */
   diskSizeGiB: z.number().int().min(20).max(16384).default(50),
   capacityType: z.enum(["ON_DEMAND", "SPOT"]).default("ON_DEMAND"),
@@ -147,8 +148,9 @@ const serviceSchema = z.strictObject({
   replicas: z.number().int().min(1).max(100).default(2),
   autoscaling: z
     .strictObject({
-      minReplicas: z.number().int().min(1),
-      maxReplicas: z.number().int().min(1),
+      // ECS quota "Tasks per service": 5000 (and far inside the int32 an HPA takes).
+      minReplicas: z.number().int().min(1).max(5000),
+      maxReplicas: z.number().int().min(1).max(5000),
       /** Target average CPU utilisation, percent. @default 70 */
       cpuTarget: z.number().int().min(10).max(95).default(70),
     })

@@ -1,7 +1,8 @@
 import { strict as assert } from "assert";
 import { evaluateStack } from "../../dev/harness/program";
 import { ADDON_CHARTS } from "../../src/components/kubernetes/cluster-addons-plan";
-import { hostBitsSet, networkOf, RESERVED_NAMESPACES } from "../../src/config/api-limits";
+import { collidingService, hostBitsSet, networkOf, RESERVED_NAMESPACES } from "../../src/config/api-limits";
+import { parseStackConfig } from "../../src/config";
 import { readStackConfig } from "../../src/config/stack-files";
 import { own } from "../../src/lib/own";
 
@@ -30,6 +31,34 @@ describe("limits of the real APIs", function () {
       assert.equal(hostBitsSet(cidr), hostBits);
       assert.equal(networkOf(cidr), network);
     });
+
+  const collisions: [name: string, others: string[], owner: string | undefined][] = [
+    ["web-preview", ["web", "api"], "web"],
+    ["orders-canary", ["orders"], "orders"],
+    ["api-svc-v2", ["api"], "api"],
+    ["web-admin", ["web"], undefined],
+    ["webpreview", ["web"], undefined],
+    ["web", ["web"], undefined],
+  ];
+  for (const [name, others, owner] of collisions)
+    it(`finds ${name} ${owner ? `colliding with ${owner}'s resources` : "clear"} among ${others.join(", ")}`, () =>
+      assert.equal(collidingService(name, others), owner));
+
+  it("bounds replicas by the ECS tasks-per-service quota and node groups by the EKS nodes-per-group quota, naming each key", () => {
+    const values: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(readStackConfig("dev")))
+      if (k.startsWith("platform:")) values[k.slice(9)] = v;
+    const services = structuredClone(values.services) as any[];
+    services[0].autoscaling = { minReplicas: 1, maxReplicas: 2 ** 31 };
+    const eks = structuredClone(values.eks) as any;
+    eks.nodeGroups[0].maxSize = 451;
+    assert.throws(
+      () => parseStackConfig("dev", { ...values, services, eks }, "eu-west-1"),
+      (err: Error) =>
+        /platform:services\[0\]\.autoscaling\.maxReplicas: got 2147483648; .*5000/.test(err.message) &&
+        /platform:eks\.nodeGroups\[0\]\.maxSize: got 451; .*450/.test(err.message),
+    );
+  });
 
   describe("maps keyed by service names", () => {
     it("find a service named constructor's own entry, never the prototype's", () => {

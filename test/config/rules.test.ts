@@ -412,6 +412,26 @@ const RULES: [name: string, rule: ConfigRule, cases: RuleCase[]][] = [
         ],
       },
       {
+        when: "a service's name is another's followed by a word the program names the other's resources with",
+        change: (c) => {
+          c.services.push({ ...c.services[0], name: "web-preview" });
+          c.services.push({ ...c.services[0], name: "orders-canary-v2" });
+          c.services.push({ ...c.services[0], name: "web-admin" });
+        },
+        expect: [
+          [
+            "platform:services[4].name",
+            /not web's name followed by one of the words .*both would register the same resource/,
+          ],
+          ["platform:services[5].name", /not orders's name followed by/],
+        ],
+      },
+      {
+        when: "two node groups share a name",
+        change: (c) => c.eks.nodeGroups.push({ ...c.eks.nodeGroups[0] }),
+        expect: [["platform:eks.nodeGroups[1].name", /node group names are unique/]],
+      },
+      {
         when: "the environment has more reviewers than GitHub takes and two stacks share an environment",
         change: (c) => {
           c.github.reviewers = { users: ["a", "b", "c", "d"], teams: ["e", "f", "g"] };
