@@ -170,6 +170,26 @@ export const apiLimitRules: ConfigRule = (c) => {
           );
   });
 
+  // Keys of a disabled target would be dropped without a word: say so instead.
+  if (!c.eks.enabled) {
+    const set: [PropertyKey[], unknown][] = [
+      [["eks", "nodeGroups"], c.eks.nodeGroups.length ? c.eks.nodeGroups.map((g) => g.name) : undefined],
+      [["eks", "endpointPublicAccess"], c.eks.endpointPublicAccess || undefined],
+      [["eks", "publicAccessCidrs"], c.eks.publicAccessCidrs.length ? c.eks.publicAccessCidrs : undefined],
+    ];
+    for (const [path, value] of set)
+      if (value !== undefined)
+        push(path, value, "nothing while eks.enabled is false: no cluster would use it");
+  }
+  if (!c.ecs.enabled) {
+    const set: [PropertyKey[], unknown][] = [
+      [["ecs", "publicLoadBalancer"], c.ecs.publicLoadBalancer || undefined],
+      [["ecs", "allowedCidrs"], c.ecs.allowedCidrs.length ? c.ecs.allowedCidrs : undefined],
+    ];
+    for (const [path, value] of set)
+      if (value !== undefined) push(path, value, "nothing while ecs.enabled is false: there is no ALB");
+  }
+
   const groups = new Set<string>();
   c.eks.nodeGroups.forEach((g, i) => {
     if (groups.has(g.name))

@@ -482,7 +482,7 @@ const CASES: Case[] = [
     "dev",
     (v) => {
       v.ci = { runner: { kind: "github-hosted" } };
-      v.eks.enabled = false;
+      v.eks = { enabled: false };
       v.services = v.services
         .filter((s: any) => s.target === "ecs")
         .map(({ migrations: _m, ...s }: any) => s);
@@ -496,7 +496,7 @@ const CASES: Case[] = [
     "dev",
     (v) => {
       v.ci = { runner: { kind: "github-hosted" } };
-      v.eks.enabled = false;
+      v.eks = { enabled: false };
       v.services = v.services.filter((s: any) => s.target === "ecs");
       v.releases = { payments: v.releases.payments };
       v.ecs = { ...v.ecs, publicLoadBalancer: true, allowedCidrs: ["0.0.0.0/0"] };

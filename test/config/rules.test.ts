@@ -427,6 +427,18 @@ const RULES: [name: string, rule: ConfigRule, cases: RuleCase[]][] = [
         ],
       },
       {
+        when: "a disabled target has settings that would be dropped",
+        change: (c) => {
+          c.eks.enabled = false;
+          c.ecs.enabled = false;
+          c.ecs.allowedCidrs = ["10.0.0.0/8"];
+        },
+        expect: [
+          ["platform:eks.nodeGroups", /nothing while eks.enabled is false/],
+          ["platform:ecs.allowedCidrs", /nothing while ecs.enabled is false: there is no ALB/],
+        ],
+      },
+      {
         when: "two node groups share a name",
         change: (c) => c.eks.nodeGroups.push({ ...c.eks.nodeGroups[0] }),
         expect: [["platform:eks.nodeGroups[1].name", /node group names are unique/]],
