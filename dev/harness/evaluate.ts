@@ -5,6 +5,7 @@
  */
 import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
+import { zonesOf } from "../../src/config/aws-catalog";
 import { toRuntimeConfig } from "../../src/config/stack-files";
 
 export interface RecordedResource {
@@ -93,6 +94,8 @@ function mockState(type: string, name: string, inputs: any, ACCOUNT: string): Re
   }
 }
 
+const MOCK_ZONES = Array.from({ length: zonesOf("eu-west-1") ?? 0 });
+
 const mocksIn = (ACCOUNT: string): pulumi.runtime.Mocks => ({
   newResource: (args) => ({
     id: `${args.name}-id`,
@@ -107,9 +110,10 @@ const mocksIn = (ACCOUNT: string): pulumi.runtime.Mocks => ({
       case "aws:index/getRegion:getRegion":
         return { name: "eu-west-1", region: "eu-west-1" };
       case "aws:index/getAvailabilityZones:getAvailabilityZones":
+        // The zones eu-west-1 really has: a VPC asking for more must fail here as it would there.
         return {
-          names: ["eu-west-1a", "eu-west-1b", "eu-west-1c", "eu-west-1d"],
-          zoneIds: ["euw1-az1", "euw1-az2", "euw1-az3", "euw1-az4"],
+          names: MOCK_ZONES.map((_, i) => `eu-west-1${"abcdef"[i]}`),
+          zoneIds: MOCK_ZONES.map((_, i) => `euw1-az${i + 1}`),
         };
       case "github:index/getUser:getUser":
         return { id: String(1000 + String(args.inputs.username).length), login: args.inputs.username };

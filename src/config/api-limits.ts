@@ -2,8 +2,17 @@
  * Values the schema accepts one key at a time and a real API refuses, or takes to mean something
  * else: each limit is data here, with the documentation that sets it.
  */
+import {
+  allocatable,
+  AWS_REGION_ZONES,
+  describeInstanceTypes,
+  InstanceShape,
+  instanceShape,
+  zonesOf,
+} from "./aws-catalog";
 import type { ConfigProblem, ConfigRule } from "./rules";
 import { keyOf } from "./rules";
+import type { ServiceConfig } from "./schema";
 
 /**
  * Namespaces a service may not be named after (each service gets a namespace of its name):
@@ -33,6 +42,66 @@ export const AWS_TAG_LIMITS = { maxTags: 50, maxKeyLength: 128, maxValueLength: 
 
 /** Tags the program puts on every resource itself (`awsLayer`): the stack's own tags may not replace them. */
 export const PROGRAM_TAG_KEYS = ["platform:stack", "platform:environment"] as const;
+
+/** Pulumi auto-naming appends "-" and 7 random characters to a logical name. */
+export const AUTONAME_SUFFIX_LENGTH = 8;
+
+/**
+ * The physical-name limit of every resource type the program names, and whether the name is
+ * auto-named (logical name plus the random suffix) or given. The property suite checks every
+ * resource of an evaluated stack against this table, so a resource type added without its limit,
+ * or a name that outgrows it, fails there.
+ */
+export const PHYSICAL_NAME_LIMITS: Readonly<Record<string, { readonly max: number; readonly doc: string }>> =
+  {
+    // "Target group name: up to 32 alphanumeric characters or hyphens" (ELB CreateTargetGroup).
+    "aws:lb/targetGroup:TargetGroup": { max: 32, doc: "ELB target group names" },
+    "aws:lb/loadBalancer:LoadBalancer": { max: 32, doc: "ELB load balancer names" },
+    // IAM quotas: role and instance profile names 64, policy names 128.
+    "aws:iam/role:Role": { max: 64, doc: "IAM role names" },
+    "aws:iam/policy:Policy": { max: 128, doc: "IAM managed policy names" },
+    "aws:iam/rolePolicy:RolePolicy": { max: 128, doc: "IAM inline policy names" },
+    // ECR CreateRepository: repositoryName 2-256.
+    "aws:ecr/repository:Repository": { max: 256, doc: "ECR repository names" },
+    "aws:ecs/cluster:Cluster": { max: 255, doc: "ECS cluster names" },
+    "aws:ecs/service:Service": { max: 255, doc: "ECS service names" },
+    "aws:ecs/taskDefinition:TaskDefinition": { max: 255, doc: "ECS task definition families" },
+    "aws:ec2/securityGroup:SecurityGroup": { max: 255, doc: "EC2 security group names" },
+    "aws:cloudwatch/logGroup:LogGroup": { max: 512, doc: "CloudWatch log group names" },
+    "aws:kms/alias:Alias": { max: 256, doc: "KMS alias names" },
+    // EKS CreateNodegroup: nodegroupName 1-63; CreateCluster: name 1-100.
+    "aws:eks/nodeGroup:NodeGroup": { max: 63, doc: "EKS node group names" },
+    "aws:eks/cluster:Cluster": { max: 100, doc: "EKS cluster names" },
+    "aws:codebuild/project:Project": { max: 150, doc: "CodeBuild project names" },
+    // S3: bucket names 3-63.
+    "aws:s3/bucket:Bucket": { max: 63, doc: "S3 bucket names" },
+    // Kubernetes: Namespaces and Services are DNS-1123/1035 labels (63); most objects DNS-1123 subdomains (253).
+    "kubernetes:core/v1:Namespace": { max: 63, doc: "Kubernetes namespace names" },
+    "kubernetes:core/v1:Service": { max: 63, doc: "Kubernetes Service names" },
+  };
+
+/**
+ * The service-named resources whose limit binds first, per target: the longest service name is
+ * the limit less the auto-name suffix and the word the program appends.
+ */
+export const SERVICE_NAMED_RESOURCES = [
+  { target: "ecs", type: "aws:lb/targetGroup:TargetGroup", suffix: "-tg" },
+  { target: "ecs", type: "aws:iam/role:Role", suffix: "-execution" },
+] as const;
+
+/** The longest service name a target's resources can carry. */
+export function maxServiceNameLength(target: ServiceConfig["target"]): number | undefined {
+  const bounds = SERVICE_NAMED_RESOURCES.filter((r) => r.target === target).map(
+    (r) => PHYSICAL_NAME_LIMITS[r.type].max - AUTONAME_SUFFIX_LENGTH - r.suffix.length,
+  );
+  return bounds.length ? Math.min(...bounds) : undefined;
+}
+
+/**
+ * ECR CreateRepository's repositoryName pattern: path components of lowercase letters and digits
+ * joined by single `.`, `_` or `-`. A DNS label may hold `--`; ECR refuses it.
+ */
+export const ECR_REPOSITORY_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 
 /** `a.b.c.d/n` → whether any bit below the prefix is set (AWS rejects such a CIDR: "is malformed"). */
 export function hostBitsSet(cidr: string): boolean {
@@ -169,6 +238,95 @@ export const apiLimitRules: ConfigRule = (c) => {
             `a name not also in secrets (${name} is a secret of this service): ECS refuses a container whose environment and secrets share a name`,
           );
   });
+
+  const maxLength = (target: ServiceConfig["target"]) => maxServiceNameLength(target) ?? Infinity;
+  c.services.forEach((s, i) => {
+    if (s.name.length > maxLength(s.target))
+      push(
+        ["services", i, "name"],
+        s.name,
+        `at most ${maxLength(s.target)} characters for target "${s.target}": ${SERVICE_NAMED_RESOURCES.filter(
+          (r) => r.target === s.target,
+        )
+          .map(
+            (r) =>
+              `"<name>${r.suffix}" plus Pulumi's ${AUTONAME_SUFFIX_LENGTH}-character suffix must fit the ${PHYSICAL_NAME_LIMITS[r.type].max} characters of ${PHYSICAL_NAME_LIMITS[r.type].doc}`,
+          )
+          .join("; ")}`,
+      );
+    if (c.registry.kind === "ecr" && !ECR_REPOSITORY_NAME.test(s.name))
+      push(
+        ["services", i, "name"],
+        s.name,
+        "a name without consecutive '-': it names the service's ECR repository, whose components join letters and digits by single separators",
+      );
+  });
+
+  if (c.usesAws && c.awsRegion !== undefined) {
+    const zones = zonesOf(c.awsRegion);
+    if (zones === undefined)
+      out.push({
+        key: "aws:region",
+        value: c.awsRegion,
+        allowed: `an AWS region: ${Object.keys(AWS_REGION_ZONES).join(", ")}`,
+      });
+    else if (c.network.azCount > zones)
+      push(
+        ["network", "azCount"],
+        c.network.azCount,
+        `at most ${zones}: ${c.awsRegion} has ${zones} availability zones open to an account`,
+      );
+  }
+  const source = c.registry.promotionSource;
+  if (source && zonesOf(source.region) === undefined)
+    push(
+      ["registry", "promotionSource", "region"],
+      source.region,
+      `an AWS region: ${Object.keys(AWS_REGION_ZONES).join(", ")}`,
+    );
+
+  // Node groups: known instance types, and every EKS service's pod fits one group's smallest node.
+  const groupShapes: { name: string; smallest: InstanceShape }[] = [];
+  c.eks.nodeGroups.forEach((g, i) => {
+    const shapes = g.instanceTypes.map((type, j) => {
+      const shape = instanceShape(type);
+      if (!shape)
+        push(
+          ["eks", "nodeGroups", i, "instanceTypes", j],
+          type,
+          `an EC2 instance type of ${describeInstanceTypes()}`,
+        );
+      return shape;
+    });
+    if (shapes.every((x) => x !== undefined)) {
+      const room = shapes.map(allocatable);
+      groupShapes.push({
+        name: g.name,
+        smallest: {
+          vcpus: Math.min(...room.map((r) => r.vcpus)),
+          memoryMiB: Math.min(...room.map((r) => r.memoryMiB)),
+        },
+      });
+    }
+  });
+  if (c.eks.enabled && groupShapes.length === c.eks.nodeGroups.length && groupShapes.length > 0)
+    c.services.forEach((s, i) => {
+      if (s.target !== "eks") return;
+      const fits = groupShapes.some(
+        (g) => s.cpu <= g.smallest.vcpus * 1000 && s.memoryMiB <= g.smallest.memoryMiB,
+      );
+      if (!fits)
+        push(
+          ["services", i],
+          { cpu: s.cpu, memoryMiB: s.memoryMiB },
+          `a pod that fits a node: what a node group's smallest instance type leaves for pods is ${groupShapes
+            .map(
+              (g) =>
+                `${g.name} ${Math.floor(g.smallest.vcpus * 1000)}m and ${Math.floor(g.smallest.memoryMiB)} MiB`,
+            )
+            .join(", ")} (capacity less the EKS AMI's kube-reserved and eviction threshold)`,
+        );
+    });
 
   // Keys of a disabled target would be dropped without a word: say so instead.
   if (!c.eks.enabled) {

@@ -23,3 +23,26 @@ export const cidr = z
       message: "must be an IPv4 CIDR with octets 0-255 and a prefix 0-32",
     },
   );
+
+/**
+ * A GitHub user or organisation name: 1-39 letters, digits or hyphens, no leading, trailing or
+ * doubled hyphen (GitHub's sign-up rule; the same holds for organisations).
+ */
+export const githubLogin = (what: string) =>
+  z
+    .string()
+    .regex(
+      /^[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}$/,
+      `must be ${what}: 1-39 letters, digits or single hyphens, neither first nor last`,
+    );
+
+/** A GitHub repository name: up to 100 letters, digits, '.', '_' or '-', and not "." or "..". */
+export const githubRepositoryName = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9._-]{1,100}$/,
+    "must be a GitHub repository name: up to 100 letters, digits, '.', '_' or '-'",
+  )
+  .refine((v) => v !== "." && v !== "..", {
+    message: 'must be a GitHub repository name other than "." and ".."',
+  });

@@ -8,7 +8,9 @@ import { own } from "../lib/own";
 import { deploySource } from "../workflows/context";
 import { addonImageRules } from "./addon-image-rules";
 import { dnsRules } from "./dns";
+import { canarySplit } from "../components/kubernetes/app-spec";
 import { apiLimitRules } from "./api-limits";
+import { achievableWeights, weightAchieved } from "./canary";
 import { keyLocation } from "./backend";
 import { dependencyProblems } from "./dependency-rules";
 import { planFeatures } from "./github-plan";
@@ -283,6 +285,18 @@ function canaryServiceProblems(s: ServiceConfig, i: number): ConfigProblem[] {
         "weights strictly increasing within 1-100 and ending at 100, e.g. [10, 25, 50, 100]",
       ),
     );
+  else if (s.replicas >= 2) {
+    // The split is by pods: a weight the replicas cannot carry would run another share than it says.
+    const unreachable = steps.filter((w) => !weightAchieved(s.replicas, w));
+    if (unreachable.length)
+      out.push(
+        problem(
+          ["services", i, "strategy", "steps"],
+          steps,
+          `weights ${s.replicas} replicas can carry (each canary pod is ${Math.round(100 / s.replicas)} % of the traffic): ${achievableWeights(s.replicas).join(", ")} and 100; ${unreachable.join(", ")} would run ${unreachable.map((w) => `${Math.round((100 * canarySplit(s.replicas, w).canary) / s.replicas)} %`).join(", ")}`,
+        ),
+      );
+  }
   return out;
 }
 
@@ -334,6 +348,7 @@ export const releaseRules: ConfigRule = (c) => {
     if (
       release &&
       s.strategy.type === "canary" &&
+      release.canaryWeight !== undefined &&
       release.canaryWeight !== 0 &&
       !s.strategy.steps.includes(release.canaryWeight)
     )

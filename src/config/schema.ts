@@ -9,7 +9,7 @@ import { backendSchema, secretsSchema } from "./backend";
 import { dependencySchema } from "./dependencies";
 import { dnsSchema, exposureSchema, ingressSchema } from "./dns";
 import { GITHUB_PLANS, VISIBILITIES } from "./github-plan";
-import { cidr, dnsLabel } from "./primitives";
+import { cidr, dnsLabel, githubLogin, githubRepositoryName } from "./primitives";
 import { ciSchema } from "./runners";
 
 export { PROJECT } from "./primitives";
@@ -45,10 +45,7 @@ const registrySchema = z.strictObject({
   /** Where images live: ECR repositories created here, or GHCR packages under `ghcrOwner`. @default "ecr" */
   kind: z.enum(["ecr", "ghcr"]).default("ecr"),
   /** GitHub owner whose packages hold the images (ghcr only). */
-  ghcrOwner: z
-    .string()
-    .regex(/^[A-Za-z0-9-]+$/, "must be a GitHub user or organisation name")
-    .optional(),
+  ghcrOwner: githubLogin("a GitHub user or organisation name").optional(),
   /** Images kept per repository by the lifecycle policy. @default 30 */
   keepLastImages: z.number().int().min(1).max(1000).default(30),
   /** Days after which untagged images expire. @default 7 */
@@ -125,8 +122,12 @@ const rollingSchema = z.strictObject({
 const blueGreenSchema = z.strictObject({ type: z.literal("blueGreen") });
 const canarySchema = z.strictObject({
   type: z.literal("canary"),
-  /** Traffic weights (percent) the workflow steps through, strictly increasing, ending at 100. @default [10, 25, 50, 100] */
-  steps: z.array(z.number().int()).default([10, 25, 50, 100]),
+  /**
+   * Traffic weights (percent) the workflow steps through, strictly increasing, ending at 100. The
+   * split is the canary track's share of the pods, so each weight must be one the replicas can
+   * carry (k/replicas). @default the reachable weights nearest 10, 25 and 50, then 100 (two replicas: [50, 100])
+   */
+  steps: z.array(z.number().int()).optional(),
 });
 const strategySchema = z.discriminatedUnion("type", [rollingSchema, blueGreenSchema, canarySchema]);
 
@@ -144,8 +145,8 @@ const serviceSchema = z.strictObject({
   target: z.enum(["eks", "ecs"]),
   exposure: exposureSchema,
   strategy: strategySchema.default({ type: "rolling", maxSurge: "25%", maxUnavailable: 0 }),
-  /** Desired replicas (ECS tasks or Kubernetes pods per colour/track). @default 2 */
-  replicas: z.number().int().min(1).max(100).default(2),
+  /** Desired replicas (ECS tasks or Kubernetes pods per colour/track); not with `autoscaling`, which owns the count. @default 2 */
+  replicas: z.number().int().min(1).max(100).optional(),
   autoscaling: z
     .strictObject({
       // ECS quota "Tasks per service": 5000 (and far inside the int32 an HPA takes).
@@ -192,25 +193,34 @@ const serviceSchema = z.strictObject({
     .optional(),
   /** Plain environment variables (never secrets). @default {} */
   env: z
-    .record(z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "env names are UPPER_SNAKE_CASE"), z.string())
+    .record(
+      z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "must be an environment variable name in UPPER_SNAKE_CASE"),
+      z.string(),
+    )
     .default({}),
   /** Environment name → Secrets Manager secret ARN. Values are references, never secret values. @default {} */
   secrets: z
-    .record(z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "env names are UPPER_SNAKE_CASE"), secretArn)
+    .record(
+      z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "must be an environment variable name in UPPER_SNAKE_CASE"),
+      secretArn,
+    )
     .default({}),
 });
+
+/** The colour a blueGreen service serves before any flip, and a canary's weight before any step. */
+export const RELEASE_PIN_DEFAULTS = { activeColor: "blue", canaryWeight: 0 } as const;
 
 const releasePinsShape = {
   /** Digest the service runs (the active colour for blueGreen, the stable track for canary). */
   digest,
   /** blueGreen: colour the main Service selects. @default "blue" */
-  activeColor: z.enum(["blue", "green"]).default("blue"),
+  activeColor: z.enum(["blue", "green"]).optional(),
   /** blueGreen: digest of the idle colour (the next release, reachable via the preview Service). @default digest */
   idleDigest: digest.optional(),
   /** canary: digest of the canary track. @default digest */
   canaryDigest: digest.optional(),
   /** canary: current traffic weight; 0 or one of the strategy's steps. @default 0 */
-  canaryWeight: z.number().int().min(0).max(100).default(0),
+  canaryWeight: z.number().int().min(0).max(100).optional(),
 };
 
 const releaseSchema = z.strictObject({
@@ -224,9 +234,9 @@ const releaseSchema = z.strictObject({
 
 const githubSchema = z.strictObject({
   /** Owner (organisation or user) of the application repository. */
-  owner: z.string().regex(/^[A-Za-z0-9-]+$/, "must be a GitHub user or organisation name"),
+  owner: githubLogin("a GitHub user or organisation name"),
   /** Repository name. */
-  repository: z.string().regex(/^[A-Za-z0-9._-]+$/, "must be a GitHub repository name"),
+  repository: githubRepositoryName,
   /**
    * The owner's GitHub plan, which decides what a repository can have (environment reviewers,
    * wait timers, protection on private repositories): see `planFeatures`. Required: the program
@@ -272,7 +282,7 @@ const githubSchema = z.strictObject({
   reviewers: z
     .strictObject({
       /** GitHub logins; resolved to the numeric ids the API needs. @default [] */
-      users: z.array(z.string().regex(/^[A-Za-z0-9-]+$/, "must be a GitHub login")).default([]),
+      users: z.array(githubLogin("a GitHub login")).default([]),
       /** Team slugs of the owner organisation; resolved to numeric ids. @default [] */
       teams: z.array(z.string().regex(/^[a-z0-9-]+$/, "must be a team slug")).default([]),
     })
@@ -337,14 +347,24 @@ export const stackConfigSchema = z.strictObject({
 
 export type StackConfigInput = z.input<typeof stackConfigSchema>;
 type Parsed = z.output<typeof stackConfigSchema>;
-export type ServiceConfig = z.output<typeof serviceSchema>;
+export type ParsedService = z.output<typeof serviceSchema>;
+type ParsedStrategy = z.output<typeof strategySchema>;
+/** A service's strategy with its derived defaults filled in (canary steps). */
+export type Strategy =
+  | Exclude<ParsedStrategy, { type: "canary" }>
+  | (Extract<ParsedStrategy, { type: "canary" }> & { readonly steps: number[] });
+/** A validated service: `replicas` and the strategy's steps resolved from what was set. */
+export interface ServiceConfig extends Omit<ParsedService, "replicas" | "strategy"> {
+  readonly replicas: number;
+  readonly strategy: Strategy;
+}
 export type ReleaseConfig = z.output<typeof releaseSchema>;
 export type GithubConfig = z.output<typeof githubSchema>;
 export type NodeGroupConfig = z.output<typeof nodeGroupSchema>;
-export type Strategy = z.output<typeof strategySchema>;
 
 /** The validated configuration of one stack, with derived facts the layers share. */
-export interface StackConfig extends Omit<Parsed, "protect"> {
+export interface StackConfig extends Omit<Parsed, "protect" | "services"> {
+  readonly services: ServiceConfig[];
   readonly stack: string;
   readonly protect: boolean;
   /** True when any AWS resource is needed (network, ECR, EKS, ECS, deploy roles). */

@@ -4,6 +4,8 @@
  * allowed, so a user can fix the stack file without reading this code.
  */
 import { z } from "zod";
+import { own } from "../lib/own";
+import { defaultCanarySteps } from "./canary";
 import { ConfigProblem, crossFieldProblems, keyOf } from "./rules";
 import { StackConfig, stackConfigSchema } from "./schema";
 
@@ -45,16 +47,71 @@ function fromZodIssue(raw: unknown, issue: z.core.$ZodIssue): ConfigProblem[] {
       allowed: `unknown key; allowed here: ${allowedKeysAt(issue.path).join(", ")}`,
     }));
   }
-  if (issue.code === "invalid_union" && issue.path.at(-1) === "strategy") {
+  // A discriminated union names the discriminator's values (zod's issue carries them, untyped).
+  const discriminated = issue as { discriminator?: string; options?: unknown[] };
+  if (issue.code === "invalid_union" && discriminated.discriminator && discriminated.options)
     return [
       {
         key: keyOf(issue.path),
         value: valueAt(raw, issue.path),
-        allowed: 'type must be one of "rolling", "blueGreen", "canary"',
+        allowed: `one of ${discriminated.options.map((o) => JSON.stringify(o)).join(", ")}`,
+      },
+    ];
+  if (issue.code === "invalid_union") {
+    const union = schemaAt(issue.path);
+    const options = union instanceof z.ZodUnion ? (union.options as z.ZodType[]) : [];
+    return [
+      {
+        key: keyOf(issue.path),
+        value: valueAt(raw, issue.path),
+        allowed: options.length
+          ? `one of ${options.map((o) => describe(unwrapped(o))).join(" or ")}`
+          : issue.message,
+      },
+    ];
+  }
+  if (issue.code === "invalid_key") {
+    // A record's key: the value shown is the key itself, and what is allowed is the key's rule.
+    const key = issue.path.at(-1);
+    return [
+      {
+        key: keyOf(issue.path),
+        value: key,
+        allowed: `a key that ${issue.issues.map((i) => i.message.replace(/^must be /, "is ")).join("; ")}`,
       },
     ];
   }
   return [{ key: keyOf(issue.path), value: valueAt(raw, issue.path), allowed: issue.message }];
+}
+
+/** A schema in a few words, for "what is allowed": an object by its keys (`?` when optional). */
+function describe(schema: z.ZodType): string {
+  if (schema instanceof z.ZodObject)
+    return `{ ${Object.entries(schema.shape as Record<string, z.ZodType>)
+      .map(([k, v]) => (v.safeParse(undefined).success ? `${k}?` : k))
+      .join(", ")} }`;
+  if (schema instanceof z.ZodLiteral) return JSON.stringify(schema.value);
+  if (schema instanceof z.ZodEnum) return schema.options.map((o) => JSON.stringify(o)).join(", ");
+  if (schema instanceof z.ZodString) {
+    const pattern = (schema.def.checks ?? [])
+      .map((c) => (c as { _zod: { def: { pattern?: RegExp } } })._zod.def.pattern)
+      .find(Boolean);
+    return pattern ? `a string matching ${String(pattern)}` : "a string";
+  }
+  if (schema instanceof z.ZodNumber) return schema.format === "safeint" ? "an integer" : "a number";
+  if (schema instanceof z.ZodBoolean) return "true or false";
+  return schema.def.type;
+}
+
+/** The schema at a config path (unwrapped), or undefined where the path leaves it. */
+function schemaAt(path: readonly PropertyKey[]): z.ZodType | undefined {
+  let node: z.ZodType | undefined = unwrapped(stackConfigSchema);
+  for (const part of path) {
+    node = node && childOf(node, part);
+    if (!node) return undefined;
+    node = unwrapped(node);
+  }
+  return node;
 }
 
 /** A schema without the defaults, optionals and nullables wrapped around it. */
@@ -91,39 +148,194 @@ function childOf(schema: z.ZodType, part: PropertyKey): z.ZodType | undefined {
 
 /** The keys a strict object in the schema accepts at `path` (unwrapping defaults, arrays and records). */
 export function allowedKeysAt(path: readonly PropertyKey[]): string[] {
-  let node: z.ZodType | undefined = unwrapped(stackConfigSchema);
-  for (const part of path) {
-    node = node && childOf(node, part);
-    if (!node) return [];
-    node = unwrapped(node);
-  }
-  const shape = shapeOf(node);
+  const node = schemaAt(path);
+  const shape = node && shapeOf(node);
   return shape ? Object.keys(shape) : [];
 }
 
-/** Parses and validates; throws one ConfigError naming every problem. Pure: no Pulumi runtime. */
+type Parsed = z.output<typeof stackConfigSchema>;
+
+/**
+ * Parses and validates in one pass; throws one ConfigError naming every problem, sorted by key.
+ * When the schema refuses some values, the cross-key rules still run on what remains (see
+ * `withoutRefused`), so a wrong type elsewhere does not hide them. Pure: no Pulumi runtime.
+ */
 export function parseStackConfig(
   stack: string,
   raw: Record<string, unknown>,
   awsRegion?: string,
 ): StackConfig {
   const parsed = stackConfigSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new ConfigError(
-      stack,
-      parsed.error.issues.flatMap((i) => fromZodIssue(raw, i)),
+  const schemaProblems = parsed.success ? [] : parsed.error.issues.flatMap((i) => fromZodIssue(raw, i));
+  const rest = parsed.success
+    ? { data: parsed.data, removals: [], removed: [] }
+    : withoutRefused(raw, parsed.error.issues);
+  let config: StackConfig | undefined;
+  const ruleProblems: ConfigProblem[] = [];
+  if (rest) {
+    config = resolved(stack, rest.data, awsRegion);
+    const found = [...setButIgnoredProblems(rest.data), ...crossFieldProblems(config)].map((p) => ({
+      ...p,
+      key: originalKey(p.key, rest.removals),
+    }));
+    // What the schema refused is reported once, by the schema: a rule's view of the remainder
+    // (a removed service a dependency names, a key at or under a refused one) is not a problem.
+    const refused = [...schemaProblems.map((p) => p.key), ...rest.removed.map((r) => r.key)];
+    const removedNames = new Set(rest.removed.map((r) => r.name).filter((n) => n !== undefined));
+    ruleProblems.push(
+      ...found.filter(
+        (p) =>
+          !refused.some((k) => p.key === k || p.key.startsWith(`${k}.`) || p.key.startsWith(`${k}[`)) &&
+          !(typeof p.value === "string" && removedNames.has(p.value)) &&
+          !p.key.split(/[.[\]]/).some((part) => removedNames.has(part)),
+      ),
     );
   }
-  const c = parsed.data;
+  const problems = [...schemaProblems, ...ruleProblems];
+  if (problems.length > 0) throw new ConfigError(stack, sortedByKey(problems));
+  return config!;
+}
+
+/** Problems in key order, array indices compared as numbers (`services[2]` before `services[10]`). */
+export function sortedByKey(problems: readonly ConfigProblem[]): ConfigProblem[] {
+  return [...problems].sort((a, b) => a.key.localeCompare(b.key, "en", { numeric: true }));
+}
+
+/** The validated configuration with the defaults that depend on other keys filled in. */
+function resolved(stack: string, c: Parsed, awsRegion: string | undefined): StackConfig {
   const usesAws = c.eks.enabled || c.ecs.enabled || c.registry.kind === "ecr";
-  const config: StackConfig = {
+  return {
     ...c,
+    services: c.services.map((s) => {
+      const replicas = s.replicas ?? s.autoscaling?.minReplicas ?? 2;
+      const strategy =
+        s.strategy.type === "canary"
+          ? { ...s.strategy, steps: s.strategy.steps ?? defaultCanarySteps(replicas) }
+          : s.strategy;
+      return { ...s, replicas, strategy };
+    }),
     stack,
     protect: c.protect ?? c.environment === "production",
     usesAws,
     awsRegion,
   };
-  const problems = crossFieldProblems(config);
-  if (problems.length > 0) throw new ConfigError(stack, problems);
-  return config;
+}
+
+/** Keys set that the program would ignore, which only the parsed (not yet defaulted) values show. */
+function setButIgnoredProblems(c: Parsed): ConfigProblem[] {
+  const out: ConfigProblem[] = [];
+  c.services.forEach((s, i) => {
+    // With autoscaling the service starts at minReplicas and the scaler owns the count after.
+    if (s.replicas !== undefined && s.autoscaling && s.replicas !== s.autoscaling.minReplicas)
+      out.push({
+        key: keyOf(["services", i, "replicas"]),
+        value: s.replicas,
+        allowed: `${s.autoscaling.minReplicas} (autoscaling.minReplicas) or nothing: with autoscaling the service starts at minReplicas and the scaler owns the count`,
+      });
+    const release = own(c.releases, s.name);
+    if (!release) return;
+    const unused: [keyof typeof release, string][] = [
+      ["activeColor", "blueGreen"],
+      ["idleDigest", "blueGreen"],
+      ["canaryDigest", "canary"],
+      ["canaryWeight", "canary"],
+    ];
+    for (const [field, strategy] of unused)
+      if (release[field] !== undefined && s.strategy.type !== strategy)
+        out.push({
+          key: keyOf(["releases", s.name, field]),
+          value: release[field],
+          allowed: `nothing for a "${s.strategy.type}" service: ${field} is a pin of "${strategy}"`,
+        });
+  });
+  return out;
+}
+
+/** An array element removed from the remainder: its array's key and index at that moment, and its name. */
+interface Removal {
+  readonly arrayKey: string;
+  readonly index: number;
+  readonly name?: string;
+}
+
+/**
+ * The raw config without what the schema refused, parsed: refused keys are deleted (their
+ * defaults apply) and an array element that still cannot parse is removed. `removed` holds the
+ * removed elements' keys in the raw config. Undefined when a required top-level key is what is
+ * wrong: then no rule can run.
+ */
+function withoutRefused(
+  raw: Record<string, unknown>,
+  issues: readonly z.core.$ZodIssue[],
+): { data: Parsed; removals: Removal[]; removed: { key: string; name?: string }[] } | undefined {
+  const current = structuredClone(raw);
+  const removals: Removal[] = [];
+  let pending = issues;
+  for (let round = 0; round < 8; round++) {
+    const elements = new Map<string, PropertyKey[]>();
+    for (const issue of pending) {
+      const paths =
+        issue.code === "unrecognized_keys" ? issue.keys.map((k) => [...issue.path, k]) : [issue.path];
+      for (const path of paths) {
+        const parent = valueAt(current, path.slice(0, -1));
+        if (
+          path.length > 0 &&
+          valueAt(current, path) !== undefined &&
+          parent !== null &&
+          typeof parent === "object" &&
+          !Array.isArray(parent)
+        ) {
+          delete (parent as Record<PropertyKey, unknown>)[path[path.length - 1] as string];
+          continue;
+        }
+        // Nothing left to delete (a required key), or an element itself: its enclosing element goes.
+        const at = path.map((part) => typeof part).lastIndexOf("number");
+        if (at < 0) return undefined;
+        elements.set(keyOf(path.slice(0, at + 1)), path.slice(0, at + 1));
+      }
+    }
+    // Deeper arrays first, then higher indices: each removal leaves the others' paths intact.
+    const order = [...elements.values()].sort(
+      (a, b) => b.length - a.length || (b.at(-1) as number) - (a.at(-1) as number),
+    );
+    for (const path of order) {
+      const array = valueAt(current, path.slice(0, -1)) as unknown[];
+      const index = path.at(-1) as number;
+      const element = array[index] as { name?: unknown } | undefined;
+      removals.push({
+        arrayKey: keyOf(path.slice(0, -1)),
+        index,
+        name: typeof element?.name === "string" ? element.name : undefined,
+      });
+      array.splice(index, 1);
+    }
+    const again = stackConfigSchema.safeParse(current);
+    if (again.success)
+      return {
+        data: again.data,
+        removals,
+        removed: removals.map((r, i) => ({
+          key: originalKey(`${r.arrayKey}[${r.index}]`, removals.slice(0, i)),
+          name: r.name,
+        })),
+      };
+    pending = again.error.issues;
+  }
+  return undefined;
+}
+
+/**
+ * A key of the remainder as a key of the raw config: undoing the removals from the last to the
+ * first, an index at or past a removed element of the same array moves up by one.
+ */
+function originalKey(key: string, removals: readonly Removal[]): string {
+  let out = key;
+  for (const r of [...removals].reverse()) {
+    const prefix = `${r.arrayKey}[`;
+    if (!out.startsWith(prefix)) continue;
+    const digits = /^(\d+)\]/.exec(out.slice(prefix.length))?.[1];
+    if (digits === undefined || Number(digits) < r.index) continue;
+    out = `${prefix}${Number(digits) + 1}${out.slice(prefix.length + digits.length)}`;
+  }
+  return out;
 }

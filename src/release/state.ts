@@ -12,7 +12,7 @@
  */
 import { own } from "../lib/own";
 import { z } from "zod";
-import { ReleaseConfig, ServiceConfig } from "../config";
+import { RELEASE_PIN_DEFAULTS, ReleaseConfig, ServiceConfig } from "../config";
 
 /** What one release runs: the pins of its strategy. */
 export interface ReleasePins {
@@ -54,14 +54,14 @@ export function strategyPins(strategy: ServiceConfig["strategy"]["type"], pins: 
     case "blueGreen":
       return {
         digest: pins.digest,
-        activeColor: pins.activeColor ?? "blue",
+        activeColor: pins.activeColor ?? RELEASE_PIN_DEFAULTS.activeColor,
         ...(pins.idleDigest ? { idleDigest: pins.idleDigest } : {}),
       };
     case "canary":
       return {
         digest: pins.digest,
         ...(pins.canaryDigest ? { canaryDigest: pins.canaryDigest } : {}),
-        canaryWeight: pins.canaryWeight ?? 0,
+        canaryWeight: pins.canaryWeight ?? RELEASE_PIN_DEFAULTS.canaryWeight,
       };
   }
 }

@@ -20,7 +20,7 @@ import { exposureOf, hostNameOf } from "../config/dns";
 import { KubernetesApp, KubernetesStrategy } from "../components/kubernetes/app";
 import { Network } from "../components/aws/network";
 import { Registry } from "../components/aws/registry";
-import { ReleaseConfig, ServiceConfig, StackConfig } from "../config";
+import { RELEASE_PIN_DEFAULTS, ReleaseConfig, ServiceConfig, StackConfig } from "../config";
 import { isServiceDependency, resolveDependencies } from "../config/dependencies";
 import { ReleaseState, releasesOutput } from "../release/state";
 import { AccountContext } from "../lib/kms";
@@ -302,14 +302,14 @@ export function kubernetesStrategy(
     case "blueGreen":
       return {
         type: "blueGreen",
-        activeColor: release.activeColor,
+        activeColor: release.activeColor ?? RELEASE_PIN_DEFAULTS.activeColor,
         activeImage: imageRef(repo, release.digest),
         idleImage: imageRef(repo, release.idleDigest ?? release.digest),
       };
     case "canary":
       return {
         type: "canary",
-        weight: release.canaryWeight,
+        weight: release.canaryWeight ?? RELEASE_PIN_DEFAULTS.canaryWeight,
         stableImage: imageRef(repo, release.digest),
         canaryImage: imageRef(repo, release.canaryDigest ?? release.digest),
       };
@@ -497,7 +497,8 @@ export function releaseOutputs(config: StackConfig): {
     const release = own(config.releases, service.name);
     if (!release) continue;
     releaseDigests[service.name] = release.digest;
-    if (service.strategy.type === "blueGreen") activeColors[service.name] = release.activeColor;
+    if (service.strategy.type === "blueGreen")
+      activeColors[service.name] = release.activeColor ?? RELEASE_PIN_DEFAULTS.activeColor;
   }
   return { releaseDigests, activeColors, releases: releasesOutput(config.services, config.releases) };
 }

@@ -131,9 +131,9 @@ const CASES: [when: string, stack: string, change: (v: Record<string, any>) => v
       v.network.azCount = 2;
     },
     [
-      "  - platform:network.azCount: got 2; production spans at least 3 availability zones",
-      `  - platform:github.waitTimerMinutes: got 10; no wait timers ${TEAM_WHERE}: remove the key`,
       `  - platform:github.reviewers.users: got ["release-captain"]; no environment reviewers ${TEAM_WHERE}; this stack deploys from v*.*.* tags, which a ruleset lets only github.reviewers.teams create, and users cannot be ruleset bypass actors: name teams instead`,
+      `  - platform:github.waitTimerMinutes: got 10; no wait timers ${TEAM_WHERE}: remove the key`,
+      "  - platform:network.azCount: got 2; production spans at least 3 availability zones",
     ],
   ],
   [

@@ -444,6 +444,92 @@ const RULES: [name: string, rule: ConfigRule, cases: RuleCase[]][] = [
         expect: [["platform:eks.nodeGroups[1].name", /node group names are unique/]],
       },
       {
+        when: "an ECS service's name leaves its target group no room for Pulumi's random suffix",
+        change: (c) => (c.services[3].name = "payments-reconciliation"),
+        expect: [
+          [
+            "platform:services[3].name",
+            /at most 21 characters for target "ecs": "<name>-tg" plus Pulumi's 8-character suffix must fit the 32 characters of ELB target group names/,
+          ],
+        ],
+      },
+      {
+        when: "an ECS service's name is exactly as long as its target group allows",
+        change: (c) => (c.services[3].name = "payments-settlement-x"),
+        expect: [],
+      },
+      {
+        when: "a service name breaks ECR's repository pattern",
+        change: (c) => (c.services[0].name = "my--api"),
+        expect: [
+          ["platform:services[0].name", /without consecutive '-': it names the service's ECR repository/],
+        ],
+      },
+      {
+        when: "a GHCR stack's service has a doubled hyphen, which image references allow",
+        stack: "local",
+        change: (c) => (c.services[0].name = "my--api"),
+        expect: [],
+      },
+      {
+        when: "the region does not exist and the promotion source's neither",
+        stack: "production",
+        change: (c) => {
+          c.awsRegion = "eu-west-9";
+          c.registry.promotionSource = { accountId: "222222222222", region: "us-middle-1" };
+        },
+        expect: [
+          ["aws:region", /an AWS region: us-east-1, us-east-2/],
+          ["platform:registry.promotionSource.region", /an AWS region: /],
+        ],
+      },
+      {
+        when: "the VPC asks for more availability zones than its region has",
+        change: (c) => {
+          c.network.azCount = 4;
+          c.awsRegion = "eu-west-1";
+        },
+        expect: [["platform:network.azCount", /at most 3: eu-west-1 has 3 availability zones/]],
+      },
+      {
+        when: "the VPC spans four zones of a region that has six",
+        change: (c) => {
+          c.network.azCount = 4;
+          c.awsRegion = "us-east-1";
+        },
+        expect: [],
+      },
+      {
+        when: "a node group names an instance type that does not exist",
+        change: (c) => (c.eks.nodeGroups[0].instanceTypes = ["t3.large", "m9z.large", "m7i.huge"]),
+        expect: [
+          [
+            "platform:eks.nodeGroups[0].instanceTypes[1]",
+            /an EC2 instance type of families t3, t3a, t4g, m5/,
+          ],
+          ["platform:eks.nodeGroups[0].instanceTypes[2]", /in sizes large, xlarge, 2xlarge/],
+        ],
+      },
+      {
+        when: "an EKS service's pod is larger than what any node leaves for pods",
+        change: (c) => {
+          c.services[0].cpu = 2000;
+          c.services[1].memoryMiB = 8192;
+        },
+        expect: [
+          ["platform:services[0]", /a pod that fits a node: .*general 1930m and 7650 MiB/],
+          ["platform:services[1]", /a pod that fits a node/],
+        ],
+      },
+      {
+        when: "an EKS service's pod fits the larger of two node groups",
+        change: (c) => {
+          c.services[0].cpu = 2000;
+          c.eks.nodeGroups.push({ ...c.eks.nodeGroups[0], name: "large", instanceTypes: ["m7i.xlarge"] });
+        },
+        expect: [],
+      },
+      {
         when: "the environment has more reviewers than GitHub takes and two stacks share an environment",
         change: (c) => {
           c.github.reviewers = { users: ["a", "b", "c", "d"], teams: ["e", "f", "g"] };

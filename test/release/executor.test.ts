@@ -26,7 +26,13 @@ const NEWER = D("d");
 const SERVICES = [
   { name: "api", port: 8080, target: "eks", strategy: { type: "rolling" } },
   { name: "web", port: 3000, target: "eks", strategy: { type: "blueGreen" }, healthPath: "/ready" },
-  { name: "pay", port: 8080, target: "eks", strategy: { type: "canary", steps: [10, 50, 100] } },
+  {
+    name: "pay",
+    port: 8080,
+    target: "eks",
+    replicas: 10,
+    strategy: { type: "canary", steps: [10, 50, 100] },
+  },
 ];
 const COMMITTED = { api: { digest: OLD }, web: { digest: OLD }, pay: { digest: OLD } };
 

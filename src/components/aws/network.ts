@@ -211,7 +211,17 @@ export class Network extends pulumi.ComponentResource {
     this.vpcCidr = args.cidr;
 
     const zones = aws.getAvailabilityZonesOutput({ state: "available" }, { parent: this });
-    this.availabilityZones = plan.publicCidrs.map((_, i) => zones.names.apply((names) => names[i]));
+    // The config checks azCount against the region's zones; an account seeing fewer (a zone
+    // withheld from it) fails here, by name, rather than placing two subnets in one zone.
+    this.availabilityZones = plan.publicCidrs.map((_, i) =>
+      zones.names.apply((names) => {
+        if (i >= names.length)
+          throw new Error(
+            `network.azCount is ${plan.publicCidrs.length}, but the region offers this account ${names.length} zones (${names.join(", ")})`,
+          );
+        return names[i];
+      }),
+    );
 
     const vpc = createVpc(name, args.cidr, this);
     this.vpcId = vpc.id;
