@@ -72,6 +72,9 @@ function mockState(type: string, name: string, inputs: any, ACCOUNT: string): Re
       return { ...base, arn: `arn:aws:logs:eu-west-1:${ACCOUNT}:log-group:${inputs.name ?? name}` };
     case "aws:ec2/launchTemplate:LaunchTemplate":
       return { ...base, latestVersion: 1 };
+    case "github:index/repository:Repository":
+      // GitHub's GraphQL node id: branch protection takes it, and depends on the repository through it.
+      return { ...base, nodeId: `R_${name}`, repoId: 1000, fullName: `owner/${inputs.name ?? name}` };
     case "aws:lb/loadBalancer:LoadBalancer":
       return { ...base, dnsName: `${name}.elb.amazonaws.com`, zoneId: ALB_ZONE_ID };
     case "kubernetes:networking.k8s.io/v1:Ingress": {
@@ -156,6 +159,24 @@ export async function evaluate(
   config: Record<string, unknown>,
   build: () => Record<string, unknown> | void,
   options: EvaluateOptions = {},
+): Promise<Evaluation> {
+  // The SDK captures a stack per promise and resource (thousands per stack); mocha sets the limit
+  // to Infinity and ts-node source-maps every captured frame, which made an evaluation ~4x slower.
+  // Nothing under mocks reads those stacks; the caller's limit is restored however this ends.
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return await evaluateWithMocks(stack, config, build, options);
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
+  }
+}
+
+async function evaluateWithMocks(
+  stack: string,
+  config: Record<string, unknown>,
+  build: () => Record<string, unknown> | void,
+  options: EvaluateOptions,
 ): Promise<Evaluation> {
   const resources: RecordedResource[] = [];
   // Secret keys reach the program as the CLI hands them over (`pulumi config set --secret`).
