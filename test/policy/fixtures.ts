@@ -1151,6 +1151,50 @@ export const FIXTURES: Record<string, ResourceFixture | StackFixture> = {
     }),
     expect: /restores a cache in a release workflow/,
   },
+  "github-workflow-disallow-dynamic-secret-access": {
+    type: T.file,
+    good: wfWith((wf) => (wf.jobs.build.steps[1].env.TOKEN = "${{ secrets['DEPLOY_TOKEN'] }}")),
+    bad: wfWith(
+      (wf) => (wf.jobs.build.steps[1].env.TOKEN = "${{ secrets[format('TOKEN_{0}', inputs.stack)] }}"),
+    ),
+    expect: /jobs\.build\.steps\[1\]\.env\.TOKEN reads secrets\[format\('TOKEN_\{0\}', inputs\.stack\)\]/,
+  },
+  "github-workflow-disallow-cache-in-shipping-jobs": {
+    type: T.file,
+    good: wfWith((wf) =>
+      wf.jobs.build.steps.push({ uses: "actions/setup-node@" + "2".repeat(40), with: { cache: "npm" } }),
+    ),
+    bad: wfWith((wf) => {
+      wf.jobs.build.permissions["id-token"] = "write";
+      wf.jobs.build.steps.push({ uses: "actions/setup-node@" + "2".repeat(40), with: { cache: "npm" } });
+    }),
+    expect:
+      /jobs\.build\.steps\[2\] restores a cache \(actions\/setup-node with cache: npm\) in a job holding id-token: write/,
+  },
+  "github-workflow-disallow-self-hosted-on-pull-requests": {
+    type: T.file,
+    good: wfWith((wf) => {
+      wf.jobs.build["runs-on"] = "self-hosted";
+      wf.jobs.build.if = "github.event.pull_request.head.repo.full_name == github.repository";
+    }),
+    bad: wfWith((wf) => (wf.jobs.build["runs-on"] = "self-hosted")),
+    expect: /jobs\.build may run on a self-hosted runner \(runs-on self-hosted\) for pull_request from forks/,
+  },
+  "github-workflow-disallow-always-true-conditions": {
+    type: T.file,
+    good: wfWith((wf) => (wf.jobs.build.steps[1].if = "${{ github.event.pull_request.draft == false }}")),
+    bad: wfWith((wf) => (wf.jobs.build.steps[1].if = "${{ github.event.pull_request.draft == false }}\n")),
+    expect: /jobs\.build\.steps\[1\]\.if mixes \$\{\{ \}\} with text around it/,
+  },
+  "github-workflow-disallow-pipe-to-shell": {
+    type: T.file,
+    good: wfWith(
+      (wf) => (wf.jobs.build.steps[1].run = 'curl -fsSLo tool.sh "$URL"\nsha256sum -c tool.sha256'),
+    ),
+    bad: wfWith((wf) => (wf.jobs.build.steps[1].run = "curl -fsSL https://get.example.com | sudo bash")),
+    expect:
+      /jobs\.build\.steps\[1\] pipes a download into a shell: curl -fsSL https:\/\/get\.example\.com \| sudo bash/,
+  },
   "github-workflow-require-job-timeouts": {
     type: T.file,
     good: wfFile(workflow),
