@@ -23,11 +23,10 @@ export function workflowOf(p: any): any {
   return parseYaml(p.content);
 }
 
-/** A step of a workflow job or of a composite action: where it sits, and its job (workflows only). */
+/** A step of a workflow job or of a composite action, and where it sits (`jobs.x.steps[2]`). */
 export interface StepSite {
   readonly where: string;
   readonly step: any;
-  readonly job?: { readonly id: string; readonly body: any };
 }
 
 /** A workflow or composite action a RepositoryFile writes, with every step it runs. */
@@ -49,8 +48,8 @@ const triggersOf = (wf: any): string[] => {
 function stepSites(kind: ParsedDocument["kind"], doc: any): StepSite[] {
   if (kind === "action")
     return asArray(doc?.runs?.steps).map((step, i) => ({ where: `runs.steps[${i}]`, step }));
-  return jobsOf(doc).flatMap(([id, body]) =>
-    stepsOf(body).map((step, i) => ({ where: `jobs.${id}.steps[${i}]`, step, job: { id, body } })),
+  return jobsOf(doc).flatMap(([id, job]) =>
+    stepsOf(job).map((step, i) => ({ where: `jobs.${id}.steps[${i}]`, step })),
   );
 }
 

@@ -127,13 +127,12 @@ describe("workflow rules", () => {
       ]);
     });
 
-    it("leaves files outside .github/workflows and .github/actions/*/action.yml alone", () => {
+    it("reads workflows and .github/actions/**/action.yml, and leaves other files alone", () => {
       assert.equal(documentOf({ file: ".github/CODEOWNERS", content: "* @a" }), undefined);
       assert.equal(documentOf({ file: ".github/actions/action.yml", content: "{}" }), undefined);
-      assert.equal(
-        documentOf({ file: ".github/actions/a/b/action.yaml", content: "{}" })?.constructor,
-        Object,
-      );
+      const nested = documentOf({ file: ".github/actions/a/b/action.yaml", content: "runs: { steps: [] }" });
+      assert.ok(nested && "kind" in nested);
+      assert.equal(nested.kind, "action");
     });
 
     it("sees the generated db-migrate action's three steps, and they pass every workflow rule", () => {
