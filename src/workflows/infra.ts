@@ -33,6 +33,14 @@ const markdownFromLog = (title: string, log: string, out: string, append = false
   `{ echo "${title}"; echo; echo '\`\`\`'; tail -c 60000 "${log}"; echo '\`\`\`'; } ${append ? ">>" : ">"} "${out}"`;
 
 /**
+ * The `if:` of a pull request's preview: the pull request comes from this repository. The job runs
+ * on the stack's runner, which may be self-hosted (CodeBuild in the stack's network); a fork's
+ * code never gets there, whatever the repository's fork settings say.
+ */
+export const PULL_REQUEST_FROM_THIS_REPOSITORY =
+  "github.event_name == 'pull_request' && github.event.pull_request.head.repo.full_name == github.repository";
+
+/**
  * Pull requests preview every non-production stack in the shared `preview` environment and comment
  * the result. A production stack is previewed only on pushes to the release branch — reviewed,
  * merged code — in its own `preview-<stack>` environment, which pull requests cannot enter: its
@@ -44,7 +52,7 @@ export function infraPreviewWorkflow(ctx: DeliveryContext): Workflow {
     const onPullRequests = previewedOnPullRequests(s);
     jobs[jobId("preview", s)] = {
       name: `preview (${s.stack})`,
-      if: onPullRequests ? "github.event_name == 'pull_request'" : "github.event_name == 'push'",
+      if: onPullRequests ? PULL_REQUEST_FROM_THIS_REPOSITORY : "github.event_name == 'push'",
       // The Kubernetes provider reads the cluster through its (private) endpoint.
       runsOn: runsOnStack(s.stack),
       environment: previewEnvironmentOf(s),
@@ -56,12 +64,12 @@ export function infraPreviewWorkflow(ctx: DeliveryContext): Workflow {
       timeoutMinutes: 30,
       env: { ...pulumiEnv(ctx, s.stack), STACK: s.stack },
       steps: [
-        // A production preview runs on the release branch: no cache a pull request could have
-        // written. The pull request's code runs here: a read-only preview app's token, never a writer.
+        // No npm cache: the job holds an OIDC token for the preview role, and a cache any job on
+        // the base branch could have written would run inside it. The pull request's code runs
+        // here: a read-only preview app's token, never a writer.
         ...pulumiJobSetup(ctx, {
           roleArn: vars("AWS_PREVIEW_ROLE_ARN", s.stack),
           github: { access: "read" },
-          npmCache: onPullRequests,
         }),
         {
           name: "pulumi preview with the policy pack",

@@ -10,7 +10,7 @@ export const checkout = (fetchDepth?: number): Step => ({
   with: { "persist-credentials": false, ...(fetchDepth !== undefined ? { "fetch-depth": fetchDepth } : {}) },
 });
 
-/** Node with an npm cache, except in jobs a release tag can reach (cache poisoning). */
+/** Node, with an npm cache only in jobs that hold no OIDC token and no release tag reaches (cache poisoning). */
 export const setupNode = (version: string, cache: boolean): Step => ({
   name: "Set up Node.js",
   uses: ACTIONS.setupNode,
@@ -230,17 +230,17 @@ export const stackConcurrency = (stack: string): Concurrency => ({
 });
 
 /**
- * The steps every job that runs `pulumi` starts with: the checkout, Node (an npm cache only where
- * no release tag or production preview can read one a pull request wrote), the dependencies, the
- * verified Pulumi CLI, the AWS role by OIDC, then the GitHub token and the backend login.
+ * The steps every job that runs `pulumi` starts with: the checkout, Node (never an npm cache: these
+ * jobs hold an OIDC token, and a poisoned cache would run with it), the dependencies, the verified
+ * Pulumi CLI, the AWS role by OIDC, then the GitHub token and the backend login.
  */
 export function pulumiJobSetup(
   ctx: DeliveryContext,
-  job: { readonly roleArn: string; readonly github: GithubTokenJob; readonly npmCache?: boolean },
+  job: { readonly roleArn: string; readonly github: GithubTokenJob },
 ): Step[] {
   return [
     checkout(),
-    setupNode(ctx.nodeVersions[0], job.npmCache ?? false),
+    setupNode(ctx.nodeVersions[0], false),
     npmCi,
     installPulumi,
     awsCredentials(job.roleArn),

@@ -119,7 +119,10 @@ const podSpec = {
 };
 export const deployment = {
   metadata: { name: "app", namespace: "app" },
-  spec: { template: { metadata: { labels: { app: "app" } }, spec: podSpec } },
+  spec: {
+    selector: { matchLabels: { app: "app" } },
+    template: { metadata: { labels: { app: "app" } }, spec: podSpec },
+  },
 };
 const podWith = (change: (ps: any) => void) => mutate(deployment, (d) => change(d.spec.template.spec));
 const containerWith = (change: (c: any) => void) => podWith((ps) => change(ps.containers[0]));
@@ -824,6 +827,12 @@ export const FIXTURES: Record<string, ResourceFixture | StackFixture> = {
     bad: podWith((ps) => delete ps.securityContext.seccompProfile),
     expect: /seccompProfile is unset/,
   },
+  "kubernetes-workload-disallow-unconfined-seccomp": {
+    type: T.dep,
+    good: deployment,
+    bad: containerWith((c) => (c.securityContext.seccompProfile = { type: "Unconfined" })),
+    expect: /container app: seccompProfile is Unconfined/,
+  },
   "kubernetes-workload-disallow-host-namespaces": {
     type: T.dep,
     good: deployment,
@@ -841,6 +850,47 @@ export const FIXTURES: Record<string, ResourceFixture | StackFixture> = {
     good: deployment,
     bad: containerWith((c) => (c.ports[0].hostPort = 8080)),
     expect: /hostPort is set/,
+  },
+  "kubernetes-workload-disallow-privileged-ports": {
+    type: T.dep,
+    good: deployment,
+    bad: containerWith((c) => (c.ports[0].containerPort = 80)),
+    expect: /container app: containerPort 80 is privileged \(below 1024\)/,
+  },
+  "kubernetes-workload-restrict-sysctls": {
+    type: T.dep,
+    good: podWith(
+      (ps) => (ps.securityContext.sysctls = [{ name: "net.ipv4.tcp_keepalive_time", value: "60" }]),
+    ),
+    bad: podWith((ps) => (ps.securityContext.sysctls = [{ name: "kernel.msgmax", value: "65536" }])),
+    expect: /sysctl kernel\.msgmax is not in the baseline safe set/,
+  },
+  "kubernetes-workload-require-default-proc-mount": {
+    type: T.dep,
+    good: containerWith((c) => (c.securityContext.procMount = "Default")),
+    bad: containerWith((c) => (c.securityContext.procMount = "Unmasked")),
+    expect: /container app: procMount is Unmasked/,
+  },
+  "kubernetes-workload-require-probe-ports": {
+    type: T.dep,
+    good: containerWith((c) => {
+      c.ports[0].name = "http";
+      c.livenessProbe.httpGet.port = "http";
+    }),
+    bad: containerWith((c) => (c.livenessProbe.httpGet.port = "http")),
+    expect: /container app: livenessProbe targets port "http", which the container does not declare/,
+  },
+  "kubernetes-workload-disallow-duplicate-env": {
+    type: T.dep,
+    good: deployment,
+    bad: containerWith((c) => c.env.push({ name: "LOG_LEVEL", value: "debug" })),
+    expect: /container app: env LOG_LEVEL is set more than once/,
+  },
+  "kubernetes-workload-require-matching-selector": {
+    type: T.dep,
+    good: deployment,
+    bad: mutate(deployment, (d) => (d.spec.selector.matchLabels.app = "api")),
+    expect: /spec\.selector \{"matchLabels":\{"app":"api"\}\} does not select the pod template's labels/,
   },
   "kubernetes-workload-require-pinned-approved-image": {
     type: T.dep,
@@ -871,6 +921,14 @@ export const FIXTURES: Record<string, ResourceFixture | StackFixture> = {
     good: deployment,
     bad: containerWith((c) => c.env.push({ name: "API_TOKEN", value: "abc" })),
     expect: /env API_TOKEN holds a literal secret/,
+  },
+  "kubernetes-workload-prefer-secret-files": {
+    type: T.dep,
+    good: deployment,
+    bad: containerWith((c) =>
+      c.env.push({ name: "DB_URL", valueFrom: { secretKeyRef: { name: "db", key: "url" } } }),
+    ),
+    expect: /container app: reads a Secret into the environment: env DB_URL \(secretKeyRef db\)/,
   },
   "kubernetes-workload-disallow-default-namespace": {
     type: T.dep,
@@ -904,6 +962,47 @@ export const FIXTURES: Record<string, ResourceFixture | StackFixture> = {
     ],
     expect: /app: no NetworkPolicy selects its pods/,
   },
+  "kubernetes-networkpolicy-missing-workload": {
+    stack: true,
+    good: [
+      { type: T.dep, name: "app", props: deployment },
+      {
+        type: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+        name: "allow-app",
+        props: { metadata: { namespace: "app" }, spec: { podSelector: { matchLabels: { app: "app" } } } },
+      },
+    ],
+    bad: [
+      { type: T.dep, name: "app", props: deployment },
+      {
+        type: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+        name: "allow-app",
+        props: { metadata: { namespace: "app" }, spec: { podSelector: { matchLabels: { app: "ap" } } } },
+      },
+    ],
+    expect:
+      /NetworkPolicy allow-app: podSelector \{"matchLabels":\{"app":"ap"\}\} selects no workload in namespace app/,
+  },
+  "kubernetes-service-missing-workload": {
+    stack: true,
+    good: [
+      { type: T.dep, name: "app", props: deployment },
+      {
+        type: "kubernetes:core/v1:Service",
+        name: "app",
+        props: { metadata: { namespace: "app" }, spec: { selector: { app: "app" } } },
+      },
+    ],
+    bad: [
+      { type: T.dep, name: "app", props: deployment },
+      {
+        type: "kubernetes:core/v1:Service",
+        name: "app",
+        props: { metadata: { namespace: "other" }, spec: { selector: { app: "app" } } },
+      },
+    ],
+    expect: /Service app: selector \{"app":"app"\} selects no workload in namespace other/,
+  },
   "kubernetes-service-disallow-external-exposure": {
     type: "kubernetes:core/v1:Service",
     good: { metadata: { namespace: "app" }, spec: { type: "ClusterIP" } },
@@ -931,11 +1030,64 @@ export const FIXTURES: Record<string, ResourceFixture | StackFixture> = {
     bad: { spec: { minReplicas: 1, scaleTargetRef: { name: "app" } } },
     expect: /minReplicas is 1; at least 2/,
   },
+  "kubernetes-hpa-missing-target": {
+    stack: true,
+    good: [
+      { type: T.dep, name: "app", props: deployment },
+      {
+        type: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
+        name: "app",
+        props: {
+          metadata: { namespace: "app" },
+          spec: {
+            minReplicas: 2,
+            scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "app" },
+          },
+        },
+      },
+    ],
+    bad: [
+      { type: T.dep, name: "app", props: deployment },
+      {
+        type: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
+        name: "app",
+        props: {
+          metadata: { namespace: "app" },
+          spec: {
+            minReplicas: 2,
+            scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "api" },
+          },
+        },
+      },
+    ],
+    expect:
+      /HorizontalPodAutoscaler app: scaleTargetRef Deployment\/api is no workload of namespace app in the stack/,
+  },
   "kubernetes-rbac-disallow-wildcards": {
     type: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole",
     good: { rules: [{ apiGroups: [""], resources: ["pods"], verbs: ["get"] }] },
     bad: { rules: [{ apiGroups: [""], resources: ["*"], verbs: ["get"] }] },
     expect: /rules\[0\]\.resources contains "\*"/,
+  },
+  "kubernetes-rbac-disallow-secret-reads": {
+    type: "kubernetes:rbac.authorization.k8s.io/v1:Role",
+    good: { rules: [{ apiGroups: [""], resources: ["configmaps"], verbs: ["get", "list"] }] },
+    bad: { rules: [{ apiGroups: [""], resources: ["secrets"], verbs: ["get", "list"] }] },
+    expect: /rules\[0\] grants get, list on secrets/,
+  },
+  "kubernetes-rbac-disallow-pod-creation": {
+    type: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole",
+    good: { rules: [{ apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "watch"] }] },
+    bad: { rules: [{ apiGroups: [""], resources: ["pods"], verbs: ["create", "delete"] }] },
+    expect: /rules\[0\] grants create on pods/,
+  },
+  "kubernetes-rbac-disallow-escalation-verbs": {
+    type: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole",
+    good: { rules: [{ apiGroups: ["rbac.authorization.k8s.io"], resources: ["roles"], verbs: ["get"] }] },
+    bad: {
+      rules: [{ apiGroups: ["rbac.authorization.k8s.io"], resources: ["roles"], verbs: ["get", "escalate"] }],
+    },
+    expect: /rules\[0\] grants escalate/,
   },
   "kubernetes-rbac-disallow-cluster-admin-binding": {
     type: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
@@ -1150,6 +1302,50 @@ export const FIXTURES: Record<string, ResourceFixture | StackFixture> = {
       wf.jobs.build.steps.push({ uses: "actions/setup-node@" + "2".repeat(40), with: { cache: "npm" } });
     }),
     expect: /restores a cache in a release workflow/,
+  },
+  "github-workflow-disallow-dynamic-secret-access": {
+    type: T.file,
+    good: wfWith((wf) => (wf.jobs.build.steps[1].env.TOKEN = "${{ secrets['DEPLOY_TOKEN'] }}")),
+    bad: wfWith(
+      (wf) => (wf.jobs.build.steps[1].env.TOKEN = "${{ secrets[format('TOKEN_{0}', inputs.stack)] }}"),
+    ),
+    expect: /jobs\.build\.steps\[1\]\.env\.TOKEN reads secrets\[format\('TOKEN_\{0\}', inputs\.stack\)\]/,
+  },
+  "github-workflow-disallow-cache-in-shipping-jobs": {
+    type: T.file,
+    good: wfWith((wf) =>
+      wf.jobs.build.steps.push({ uses: "actions/setup-node@" + "2".repeat(40), with: { cache: "npm" } }),
+    ),
+    bad: wfWith((wf) => {
+      wf.jobs.build.permissions["id-token"] = "write";
+      wf.jobs.build.steps.push({ uses: "actions/setup-node@" + "2".repeat(40), with: { cache: "npm" } });
+    }),
+    expect:
+      /jobs\.build\.steps\[2\] restores a cache \(actions\/setup-node with cache: npm\) in a job holding id-token: write/,
+  },
+  "github-workflow-disallow-self-hosted-on-pull-requests": {
+    type: T.file,
+    good: wfWith((wf) => {
+      wf.jobs.build["runs-on"] = "self-hosted";
+      wf.jobs.build.if = "github.event.pull_request.head.repo.full_name == github.repository";
+    }),
+    bad: wfWith((wf) => (wf.jobs.build["runs-on"] = "self-hosted")),
+    expect: /jobs\.build may run on a self-hosted runner \(runs-on self-hosted\) for pull_request from forks/,
+  },
+  "github-workflow-disallow-always-true-conditions": {
+    type: T.file,
+    good: wfWith((wf) => (wf.jobs.build.steps[1].if = "${{ github.event.pull_request.draft == false }}")),
+    bad: wfWith((wf) => (wf.jobs.build.steps[1].if = "${{ github.event.pull_request.draft == false }}\n")),
+    expect: /jobs\.build\.steps\[1\]\.if mixes \$\{\{ \}\} with text around it/,
+  },
+  "github-workflow-disallow-pipe-to-shell": {
+    type: T.file,
+    good: wfWith(
+      (wf) => (wf.jobs.build.steps[1].run = 'curl -fsSLo tool.sh "$URL"\nsha256sum -c tool.sha256'),
+    ),
+    bad: wfWith((wf) => (wf.jobs.build.steps[1].run = "curl -fsSL https://get.example.com | sudo bash")),
+    expect:
+      /jobs\.build\.steps\[1\] pipes a download into a shell: curl -fsSL https:\/\/get\.example\.com \| sudo bash/,
   },
   "github-workflow-require-job-timeouts": {
     type: T.file,

@@ -125,6 +125,16 @@ describe("generated workflows", () => {
         const jobs = wf["infra-preview"].jobs;
         assert.deepEqual(Object.keys(jobs), ["preview-dev", "preview-staging", "preview-production"]);
         assert.equal(jobs["preview-staging"].environment, "preview");
+        assert.equal(
+          jobs["preview-staging"].if,
+          "github.event_name == 'pull_request' && github.event.pull_request.head.repo.full_name == github.repository",
+          "a fork's pull request never reaches the stack's (possibly self-hosted) runner",
+        );
+        assert.deepEqual(
+          jobs["preview-staging"].steps.find((s: any) => s.uses?.startsWith("actions/setup-node")).with,
+          { "node-version": ctx.nodeVersions[0] },
+          "no npm cache in a job holding an OIDC token",
+        );
         assert.deepEqual(jobs["preview-staging"].permissions, {
           contents: "read",
           "id-token": "write",
