@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import { lbControllerStatements } from "../../../src/components/aws/lb-controller-policy";
 import { MANAGED_RULE_GROUPS, planWebAcl } from "../../../src/components/aws/waf";
 import { committedStack } from "../../helpers/stacks";
 
@@ -62,6 +63,25 @@ describe("the WAF web ACL in front of internet-facing ALBs", function () {
       );
     for (const i of byScheme("internal"))
       assert.equal(i.inputs.metadata.annotations[`${A}/wafv2-acl-arn`], undefined);
+  });
+
+  it("gives the load balancer controller no WAFv2 action where the stack has no web ACL for it", () => {
+    const scope = { partition: "aws", region: "eu-west-1", accountId: "123456789012", vpcId: "vpc-1" };
+    const actions = (statements: ReturnType<typeof lbControllerStatements>) =>
+      statements.flatMap((st) => [st.Action].flat()).filter((a) => /^wafv2:|SetWebAcl$/.test(String(a)));
+    assert.deepEqual(actions(lbControllerStatements(scope)), []);
+    assert.deepEqual(
+      actions(
+        lbControllerStatements({ ...scope, webAclArn: "arn:aws:wafv2:eu-west-1:1:regional/webacl/a/b" }),
+      ),
+      [
+        "wafv2:GetWebACL",
+        "wafv2:GetWebACLForResource",
+        "wafv2:AssociateWebACL",
+        "wafv2:DisassociateWebACL",
+        "elasticloadbalancing:SetWebAcl",
+      ],
+    );
   });
 
   it("is not created for a stack without a public EKS service", async () => {
