@@ -8,6 +8,14 @@ export { ROOT };
  * the repository without them (npm run mutation's sandbox).
  */
 export const TOOLS_BIN = process.env.TOOLS_BIN ?? path.join(ROOT, ".tools", "bin");
+/**
+ * The scanners' venv (zizmor, checkov) `dev/tools/setup.sh` installs (git-ignored); SCANNERS_BIN
+ * overrides it as TOOLS_BIN does.
+ */
+export const SCANNERS_BIN = process.env.SCANNERS_BIN ?? path.join(ROOT, ".tools", "scanners", "bin");
+/** What the scanners are told to leave alone, each with its reason: zizmor's and checkov's configs. */
+export const ZIZMOR_CONFIG = path.join(ROOT, "zizmor.yml");
+export const CHECKOV_CONFIG = path.join(ROOT, ".checkov.yml");
 /** The committed copy of the stack outputs contract. */
 export const CONTRACT_FILE = path.join(ROOT, "dev", "contract", "outputs.json");
 /** The committed benchmark figures the README table is generated from. */

@@ -14,6 +14,9 @@ import { lbRules } from "./rules/lb";
 import { networkRules } from "./rules/network";
 import { s3Rules } from "./rules/s3";
 import { workflowRules } from "./rules/workflows";
+import { availabilityRules } from "./rules/availability";
+import { wafRules } from "./rules/waf";
+import { workflowSupplyChainRules } from "./rules/workflow-supply-chain";
 
 export type Policy = (ResourceValidationPolicy | StackValidationPolicy) & {
   readonly anchors: readonly string[];
@@ -31,6 +34,9 @@ export const policies: Policy[] = [
   ...kubernetesRules,
   ...githubRules,
   ...workflowRules,
+  ...wafRules,
+  ...availabilityRules,
+  ...workflowSupplyChainRules,
 ];
 
 export const isStackPolicy = (p: Policy): p is StackValidationPolicy & { anchors: readonly string[] } =>

@@ -24,6 +24,7 @@ export const SDK_MODULES = [
   "@pulumi/aws/route53",
   "@pulumi/aws/s3",
   "@pulumi/aws/vpc",
+  "@pulumi/aws/wafv2",
   "@pulumi/github",
   "@pulumi/kubernetes/apiextensions/customResource",
   "@pulumi/kubernetes/apps/v1",

@@ -88,6 +88,12 @@ function mockState(type: string, name: string, inputs: any, ACCOUNT: string): Re
       const bucket = inputs.bucket ?? `${inputs.bucketPrefix ?? name}abc123`;
       return { ...base, bucket, arn: `arn:aws:s3:::${bucket}` };
     }
+    case "aws:wafv2/webAcl:WebAcl":
+      // regional/webacl/<name>/<id>: the form IAM authorises wafv2 actions on.
+      return {
+        ...base,
+        arn: `arn:aws:wafv2:eu-west-1:${ACCOUNT}:regional/webacl/${inputs.name ?? name}/${stableUuid(name)}`,
+      };
     case "aws:kms/key:Key": {
       // A key id is a UUID; a stable one per logical name keeps evaluations comparable.
       return { ...base, keyId: stableUuid(name), arn: mockKeyArn(name, ACCOUNT) };

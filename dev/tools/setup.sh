@@ -9,6 +9,8 @@
 #   a node so Pods are scheduled and become Ready without a container runtime.
 # - moto: the AWS emulator (S3, KMS, STS) the state-backend tests run the CLI against, from PyPI
 #   into .tools/venv (dev/tools/moto/requirements.txt pins it).
+# - zizmor and checkov: the scanners the tests run over the generated workflows and Kubernetes
+#   objects, from PyPI into .tools/scanners (dev/tools/scanners/requirements.txt locks them by hash).
 # - the CRDs of the cluster add-ons (dev/tools/crds.sh), from their Go modules into .tools/crds.
 # Prints how long each build took, so cold and warm runs can be compared.
 set -euo pipefail
@@ -60,6 +62,20 @@ if ! cmp -s dev/tools/moto/requirements.txt .tools/venv/installed-requirements.t
   timed "moto (installed)" install_moto
 fi
 echo "moto $(.tools/venv/bin/python -c 'import moto; print(moto.__version__)')"
+
+# The scanners the tests run as peers of the policy pack, in their own venv (checkov's dependency
+# tree must not meet moto's): every distribution pinned with its hash in the committed lock.
+install_scanners() {
+  rm -rf .tools/scanners
+  python3 -m venv .tools/scanners
+  .tools/scanners/bin/pip install --quiet --disable-pip-version-check --require-hashes --no-deps \
+    -r dev/tools/scanners/requirements.txt
+  cp dev/tools/scanners/requirements.txt .tools/scanners/installed-requirements.txt
+}
+if ! cmp -s dev/tools/scanners/requirements.txt .tools/scanners/installed-requirements.txt; then
+  timed "zizmor and checkov (installed)" install_scanners
+fi
+echo "$(.tools/scanners/bin/zizmor --version), checkov $(.tools/scanners/bin/checkov --version)"
 
 # Each Go tool is rebuilt when its module (go.mod/go.sum) changes: the stamp is their hash.
 go_tool() {

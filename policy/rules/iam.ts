@@ -29,6 +29,8 @@ export const RESOURCELESS_ACTIONS = [
   /^kms:CreateKey$/i,
   /^eks:CreateCluster$/i,
   /^ecs:DeregisterTaskDefinition$/i,
+  // The ALB half of a WAFv2 web ACL association; the web ACL half (wafv2:AssociateWebACL) is scoped.
+  /^elasticloadbalancing:SetWebAcl$/i,
 ];
 /** Actions that let a principal grant itself more power when unscoped (CKV_AWS_286). */
 export const ESCALATION_ACTIONS = [

@@ -18,6 +18,7 @@ export * as lb from "@pulumi/aws/lb";
 export * as route53 from "@pulumi/aws/route53";
 export * as s3 from "@pulumi/aws/s3";
 export * as vpc from "@pulumi/aws/vpc";
+export * as wafv2 from "@pulumi/aws/wafv2";
 export { Provider } from "@pulumi/aws/provider";
 export { getAvailabilityZonesOutput } from "@pulumi/aws/getAvailabilityZones";
 export { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";

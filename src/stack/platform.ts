@@ -12,6 +12,7 @@ import { DeployRoles } from "../components/aws/deploy-roles";
 import { EcsCluster } from "../components/aws/ecs-cluster";
 import { EcsService, listenerRulePriority } from "../components/aws/ecs-service";
 import { EksCluster } from "../components/aws/eks-cluster";
+import { createWebAcl } from "../components/aws/waf";
 import { albZoneId, createServiceRecord } from "../components/aws/dns-record";
 import { ClusterAddons, planAddons } from "../components/kubernetes/cluster-addons";
 import { addonDemands } from "../config/addon-image-rules";
@@ -226,12 +227,34 @@ export function kubernetesProviderLayer(
 // add-ons' images (the rule and the layer must agree on which add-ons a stack installs).
 export { addonDemands };
 
+/**
+ * The WAF web ACL of the stack's internet-facing Ingress ALBs, when an EKS service is public: the
+ * load balancer controller associates it with the ALB of the public IngressGroup.
+ */
+export function ingressWebAclLayer(
+  config: StackConfig,
+  awsl: AwsLayer | undefined,
+  eks: EksCluster | undefined,
+): aws.wafv2.WebAcl | undefined {
+  if (!awsl || !eks) return undefined;
+  const anyPublic = config.services.some(
+    (s) => s.target === "eks" && appIngress(config, s, "")?.scheme === "internet-facing",
+  );
+  if (!anyPublic) return undefined;
+  return createWebAcl(
+    "ingress",
+    ingressGroupName(`${pulumi.getProject()}-${config.stack}`, "internet-facing"),
+    { provider: awsl.provider },
+  );
+}
+
 /** The cluster add-ons the EKS services need (none needed: none created); EKS only. */
 export function addonsLayer(
   config: StackConfig,
   awsl: AwsLayer | undefined,
   network: Network | undefined,
   eks: EksCluster | undefined,
+  webAcl?: aws.wafv2.WebAcl,
 ): ClusterAddons | undefined {
   if (!awsl || !network || !eks) return undefined;
   const plan = planAddons(addonDemands(config), config.kubernetes.secretStore);
@@ -245,6 +268,7 @@ export function addonsLayer(
       oidcProviderArn: eks.oidcProviderArn,
       oidcIssuer: eks.oidcIssuer,
       vpcId: network.vpcId,
+      webAclArn: webAcl?.arn,
       account: awsl.account,
       images: config.eks.addons.images,
     },
@@ -325,6 +349,8 @@ export interface WorkloadTargets {
   readonly kubernetesProvider?: k8s.Provider;
   /** The EKS add-ons; workloads wait for them. */
   readonly addons?: ClusterAddons;
+  /** The WAF web ACL of internet-facing Ingress ALBs (see `ingressWebAclLayer`). */
+  readonly ingressWebAcl?: aws.wafv2.WebAcl;
 }
 
 /** Where one service is reached; namespace and previewUrl only where its target has them. */
@@ -391,6 +417,7 @@ export function appIngress(
   config: StackConfig,
   service: ServiceConfig,
   vpcCidr: string,
+  webAclArn?: pulumi.Input<string>,
 ): AppIngress | undefined {
   const exposure = exposureOf(service, config);
   const host = hostNameOf(service, config);
@@ -402,6 +429,7 @@ export function appIngress(
     groupName: ingressGroupName(`${pulumi.getProject()}-${config.stack}`, scheme),
     certificateArn: config.dns.certificateArn,
     allowedCidrs: exposure === "public" ? config.kubernetes.ingress.allowedCidrs : [vpcCidr],
+    ...(exposure === "public" && webAclArn !== undefined ? { webAclArn } : {}),
   };
 }
 
@@ -456,7 +484,7 @@ export function kubernetesWorkload(
  */
 export function workloadsLayer(config: StackConfig, targets: WorkloadTargets): Record<string, Workload> {
   const out: Record<string, Workload> = {};
-  const { awsl, network, ecs, kubernetesProvider, addons } = targets;
+  const { awsl, network, ecs, kubernetesProvider, addons, ingressWebAcl } = targets;
   config.services.forEach((service, index) => {
     const release = own(config.releases, service.name);
     if (!release) return;
@@ -466,7 +494,8 @@ export function workloadsLayer(config: StackConfig, targets: WorkloadTargets): R
       out[service.name] = kubernetesWorkload(config, service, release, targets.registry, kubernetesProvider, {
         awsl,
         addons,
-        ingress: network && addons ? appIngress(config, service, network.vpcCidr) : undefined,
+        ingress:
+          network && addons ? appIngress(config, service, network.vpcCidr, ingressWebAcl?.arn) : undefined,
       });
   });
   return out;
@@ -551,9 +580,18 @@ export function buildPlatform(config: StackConfig): StackOutputs {
   if (runner) createDatabasePaths(runner, RUNNER_COMPONENT, migrationDatabases(config));
   const eks = eksLayer(config, awsl, network, { roles, runner });
   const kubernetesProvider = kubernetesProviderLayer(config, eks);
-  const addons = addonsLayer(config, awsl, network, eks);
+  const ingressWebAcl = ingressWebAclLayer(config, awsl, eks);
+  const addons = addonsLayer(config, awsl, network, eks, ingressWebAcl);
   const ecs = ecsLayer(config, awsl, network, runner);
-  const workloads = workloadsLayer(config, { awsl, network, registry, ecs, kubernetesProvider, addons });
+  const workloads = workloadsLayer(config, {
+    awsl,
+    network,
+    registry,
+    ecs,
+    kubernetesProvider,
+    addons,
+    ingressWebAcl,
+  });
   const delivery = buildDelivery(config, { ...deliveryInputs(config, awsl, registry), roles });
   return stackOutputs(config, { network, registry, eks, ecs, workloads, delivery, runner });
 }

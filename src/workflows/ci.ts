@@ -1,16 +1,20 @@
 /** ci.yml: static checks, unit tests over a Node matrix with a coverage floor, integration and contract tests. */
 import { DeliveryContext, integrationBranches } from "./context";
 import { ServiceContainer, StepsJob, Workflow } from "./model";
+import { imageRef, SERVICE_IMAGES } from "./pins";
 import { checkout, npmCi, setupNode } from "./steps";
 
-/** Throwaway databases for the integration job; health checks make the job wait until they answer. */
+/**
+ * Throwaway databases for the integration job, pulled by digest (pins.ts); health checks make the
+ * job wait until they answer.
+ */
 const CONTAINERS: Record<
   DeliveryContext["integrationServices"][number],
   { container: ServiceContainer; url: [string, string] }
 > = {
   postgres: {
     container: {
-      image: "postgres:16-alpine",
+      image: imageRef(SERVICE_IMAGES.postgres),
       env: { POSTGRES_USER: "ci", POSTGRES_PASSWORD: "ci", POSTGRES_DB: "ci" },
       ports: ["5432:5432"],
       options: "--health-cmd pg_isready --health-interval 5s --health-timeout 5s --health-retries 10",
@@ -19,7 +23,7 @@ const CONTAINERS: Record<
   },
   mysql: {
     container: {
-      image: "mysql:8.4",
+      image: imageRef(SERVICE_IMAGES.mysql),
       env: { MYSQL_ROOT_PASSWORD: "ci", MYSQL_DATABASE: "ci" },
       ports: ["3306:3306"],
       options:
@@ -29,7 +33,7 @@ const CONTAINERS: Record<
   },
   redis: {
     container: {
-      image: "redis:7-alpine",
+      image: imageRef(SERVICE_IMAGES.redis),
       ports: ["6379:6379"],
       options: '--health-cmd "redis-cli ping" --health-interval 5s --health-timeout 5s --health-retries 10',
     },
@@ -37,7 +41,7 @@ const CONTAINERS: Record<
   },
   mongodb: {
     container: {
-      image: "mongo:7",
+      image: imageRef(SERVICE_IMAGES.mongodb),
       ports: ["27017:27017"],
       options:
         "--health-cmd \"mongosh --quiet --eval 'db.runCommand({ ping: 1 })'\" --health-interval 5s --health-timeout 5s --health-retries 10",

@@ -144,6 +144,9 @@ export function buildImageWorkflow(ctx: DeliveryContext): Workflow {
               severity: "HIGH,CRITICAL",
               "ignore-unfixed": true,
               "exit-code": "1",
+              // No vulnerability-DB cache in a job that holds id-token: write and pushes the image:
+              // a cache entry another run wrote would decide what this gate lets ship.
+              cache: false,
             },
           },
         ],

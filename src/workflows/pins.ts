@@ -14,7 +14,9 @@ const pin = (action: string, sha: string, version: string): PinnedAction => ({ a
 
 export const ACTIONS = {
   checkout: pin("actions/checkout", "11bd71901bbe5b1630ceea73d27597364c9af683", "v4.2.2"),
-  setupNode: pin("actions/setup-node", "49933ea5288caeca8642d1e84afbd3f7d6820020", "v4.4.0"),
+  // v5 and later cache npm on their own when package.json names npm as its package manager; every
+  // step therefore says whether it caches (`cache` or `package-manager-cache: false`, steps.ts).
+  setupNode: pin("actions/setup-node", "249970729cb0ef3589644e2896645e5dc5ba9c38", "v6.5.0"),
   uploadArtifact: pin("actions/upload-artifact", "ea165f8d65b6e75b540449e92b4886f43607fa02", "v4.6.2"),
   configureAwsCredentials: pin(
     "aws-actions/configure-aws-credentials",
@@ -41,6 +43,65 @@ export const ACTIONS = {
     "v3.1.1",
   ),
 } as const;
+
+/**
+ * A container image by tag and the digest that tag named when pinned: the runner pulls the digest
+ * (the tag only documents it), so a re-pushed tag changes nothing until the digest here is bumped.
+ */
+export interface PinnedImage {
+  readonly image: string;
+  readonly tag: string;
+  readonly digest: `sha256:${string}`;
+  /** The release the tag named when it was pinned. */
+  readonly version: string;
+}
+
+const image = (name: string, tag: string, digest: `sha256:${string}`, version: string): PinnedImage => ({
+  image: name,
+  tag,
+  digest,
+  version,
+});
+
+/**
+ * The service containers of ci.yml's integration job (Docker official images). This machine has no
+ * registry access, so each digest is the image index the tag named in docker-library/repo-info
+ * (`repos/<image>/remote/<tag>.md`, at the commit named), the official images' own record of every
+ * tag's digests. Bump with `docker buildx imagetools inspect <image>:<tag>` and take its Digest.
+ */
+export const SERVICE_IMAGES = {
+  // repo-info 14ad5cc17dd0e9a01079feefc7a59c24536f5291, PostgreSQL 16.15 on Alpine 3.24
+  postgres: image(
+    "postgres",
+    "16-alpine",
+    "sha256:721873c34ceb9f8d8fc265984940dc982404c105f19ad51be9fdc5970a6080ea",
+    "16.15",
+  ),
+  // repo-info 0f0c69aaf7d364b2fd5a00f9141c6b51de83f2cb, MySQL 8.4.11
+  mysql: image(
+    "mysql",
+    "8.4",
+    "sha256:85b9bf2e29cf836ecb8c2a15a935d4ba0c606631dff1dd79531a11983c638f2a",
+    "8.4.11",
+  ),
+  // repo-info 1742085aa3304e996a45e00271d6b8308029b6e3, Redis 7.4.11 on Alpine 3.21
+  redis: image(
+    "redis",
+    "7-alpine",
+    "sha256:ff02b58f971e7d7d156a1267e283fcbbeee91773b6aa36c49dac28ecfe28eadf",
+    "7.4.11",
+  ),
+  // repo-info 05a154fe6714d09f0ce806727ff0733c483f3d09, MongoDB 7.0.39
+  mongodb: image(
+    "mongo",
+    "7",
+    "sha256:35a5926f71f8b6cb19206bee928c5a85f241a8be99f20c81abe35ae78a73415d",
+    "7.0.39",
+  ),
+} as const;
+
+/** `image:tag@sha256:…`: what the runner pulls is the digest. */
+export const imageRef = (i: PinnedImage) => `${i.image}:${i.tag}@${i.digest}`;
 
 /** `owner/repo@sha # version`; the renderer turns the suffix into a YAML comment. */
 export const usesRef = (a: PinnedAction) => `${a.action}@${a.sha} # ${a.version}`;

@@ -10,11 +10,15 @@ export const checkout = (fetchDepth?: number): Step => ({
   with: { "persist-credentials": false, ...(fetchDepth !== undefined ? { "fetch-depth": fetchDepth } : {}) },
 });
 
-/** Node, with an npm cache only in jobs that hold no OIDC token and no release tag reaches (cache poisoning). */
+/**
+ * Node with an npm cache, except in jobs that hold an OIDC token or a release tag reaches (cache poisoning). Without a cache
+ * the step says so: setup-node v5+ would otherwise turn one on by itself once package.json names
+ * npm as its package manager.
+ */
 export const setupNode = (version: string, cache: boolean): Step => ({
   name: "Set up Node.js",
   uses: ACTIONS.setupNode,
-  with: { "node-version": version, ...(cache ? { cache: "npm" } : {}) },
+  with: { "node-version": version, ...(cache ? { cache: "npm" } : { "package-manager-cache": false }) },
 });
 
 export const npmCi: Step = { name: "Install dependencies", run: "npm ci --no-audit --no-fund" };

@@ -3,6 +3,7 @@
  * passes every rule for its type, and each violating input changes one thing.
  */
 import YAML from "yaml";
+import { SCANNER_PEER_FIXTURES } from "./fixtures-scanner-peers";
 
 const digest = "sha256:" + "a".repeat(64);
 const json = (v: unknown) => JSON.stringify(v);
@@ -235,6 +236,7 @@ export const albIngress = {
 };
 
 export const FIXTURES: Record<string, ResourceFixture | StackFixture> = {
+  ...SCANNER_PEER_FIXTURES,
   "ecr-repository-enable-scan-on-push": {
     type: T.repo,
     good: repo,

@@ -132,7 +132,7 @@ describe("generated workflows", () => {
         );
         assert.deepEqual(
           jobs["preview-staging"].steps.find((s: any) => s.uses?.startsWith("actions/setup-node")).with,
-          { "node-version": ctx.nodeVersions[0] },
+          { "node-version": ctx.nodeVersions[0], "package-manager-cache": false },
           "no npm cache in a job holding an OIDC token",
         );
         assert.deepEqual(jobs["preview-staging"].permissions, {

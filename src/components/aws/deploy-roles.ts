@@ -74,6 +74,7 @@ export const MANAGED_SERVICES = [
   "s3",
   "kms",
   "codebuild",
+  "wafv2",
 ];
 
 /** Services the deploy role gets `<service>:*` on (in its account and region); ecr, s3 and kms are granted narrowly. */
@@ -146,6 +147,9 @@ export const PUSH_ACTIONS = [
 export const PREVIEW_ACTIONS = [
   "sts:GetCallerIdentity",
   ...MANAGED_SERVICES.flatMap((s) => [`${s}:Describe*`, `${s}:List*`]),
+  // WAFv2 reads its web ACLs and their associations with Get*, not Describe*.
+  "wafv2:GetWebACL",
+  "wafv2:GetWebACLForResource",
   "iam:GetRole",
   "iam:GetRolePolicy",
   "iam:ListRolePolicies",
@@ -263,6 +267,9 @@ export const RESOURCELESS_CREATE_ACTIONS = [
   "kms:CreateKey",
   "eks:CreateCluster",
   "ecs:DeregisterTaskDefinition",
+  // Associating a web ACL with an ALB (aws.wafv2.WebAclAssociation) is also the ALB's SetWebAcl,
+  // which AWS authorises on "*" only.
+  "elasticloadbalancing:SetWebAcl",
 ];
 
 /** What the stack's repositories (`<project>-<stack>/…`) need beyond push. */

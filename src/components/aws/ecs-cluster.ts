@@ -4,6 +4,7 @@ import { denyInsecureTransport, secureBucket, accessLogLifecycleRules } from "..
 import { policyDocument, Statement } from "../../lib/iam";
 import { AccountContext, createKmsKey } from "../../lib/kms";
 import { physicalName } from "../../lib/naming";
+import { createWebAcl } from "./waf";
 
 /** TLS 1.3 with 1.2 fallback: the current AWS recommended ALB policy (CKV_AWS_103). */
 export const ALB_TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
@@ -199,7 +200,10 @@ export function createAccessLogsBucket(
   return bucket;
 }
 
-/** The ALB, its security group, the HTTPS listener and the HTTP listener that only redirects. */
+/**
+ * The ALB, its security group, the HTTPS listener, the HTTP listener that only redirects, and for an
+ * internet-facing ALB the WAF web ACL associated with it.
+ */
 export function createLoadBalancer(
   name: string,
   args: EcsClusterArgs,
@@ -244,6 +248,16 @@ export function createLoadBalancer(
     { loadBalancerArn: alb.arn, port: 80, protocol: "HTTP", defaultActions: [HTTPS_REDIRECT_ACTION] },
     { parent },
   );
+  // An internet-facing ALB answers anyone: AWS WAF's managed rule groups filter what reaches the
+  // services. An internal one is reached only from the VPC and the admitted CIDRs.
+  if (args.publicLoadBalancer) {
+    const webAcl = createWebAcl(`${name}-alb`, `${physicalName(name)}-alb`, { parent });
+    new aws.wafv2.WebAclAssociation(
+      `${name}-alb-waf`,
+      { resourceArn: alb.arn, webAclArn: webAcl.arn },
+      { parent },
+    );
+  }
   return { securityGroup, alb, https };
 }
 

@@ -10,8 +10,10 @@
  * - security-group ingress changes are confined to the cluster's VPC (`ec2:Vpc`);
  * - only application load balancers (`app/`): the program exposes services through Ingresses,
  *   and the chart's Service mutator webhook (NLBs for Services) is off;
- * - no WAF, WAFv2 or Shield actions: the chart runs with `enableWaf`, `enableWafv2` and
- *   `enableShield` off;
+ * - no WAF (classic) or Shield actions: the chart runs with `enableWaf` and `enableShield` off;
+ * - WAFv2 only where the stack has a web ACL for its public Ingresses (`webAclArn`), and then only
+ *   that ACL: the controller associates it with the ALBs it created, as each Ingress's
+ *   `wafv2-acl-arn` annotation asks (`enableWafv2` is on exactly then);
  * - the service-linked role is the ELB one by name.
  * Reads that AWS does not authorise per resource (Describe*, Get*, List*) keep "*".
  */
@@ -27,6 +29,8 @@ export interface LbControllerScope {
   readonly region: pulumi.Input<string>;
   readonly accountId: pulumi.Input<string>;
   readonly vpcId: pulumi.Input<string>;
+  /** The stack's WAF web ACL for internet-facing Ingress ALBs; none: no WAFv2 action at all. */
+  readonly webAclArn?: pulumi.Input<string>;
 }
 
 const READ_ACTIONS = [
@@ -211,5 +215,35 @@ export function lbControllerStatements(scope: LbControllerScope): Statement[] {
       ],
       Resource: [listeners, rules],
     },
+    ...(scope.webAclArn === undefined ? [] : webAclStatements(scope.webAclArn, loadBalancers)),
+  ];
+}
+
+/**
+ * Associating the stack's web ACL with the controller's ALBs: AWS authorises AssociateWebACL on
+ * both the ACL and the ALB, DisassociateWebACL on the ALB; the ALB side also needs SetWebAcl,
+ * which AWS authorises on "*" only (what upstream grants it on).
+ */
+function webAclStatements(webAclArn: pulumi.Input<string>, loadBalancers: pulumi.Input<string>): Statement[] {
+  return [
+    {
+      Sid: "ReadWebAcls",
+      Effect: "Allow",
+      Action: ["wafv2:GetWebACL", "wafv2:GetWebACLForResource"],
+      Resource: "*",
+    },
+    {
+      Sid: "AssociateStackWebAcl",
+      Effect: "Allow",
+      Action: "wafv2:AssociateWebACL",
+      Resource: [webAclArn, loadBalancers],
+    },
+    {
+      Sid: "DisassociateWebAcl",
+      Effect: "Allow",
+      Action: "wafv2:DisassociateWebACL",
+      Resource: loadBalancers,
+    },
+    { Sid: "SetWebAcl", Effect: "Allow", Action: "elasticloadbalancing:SetWebAcl", Resource: "*" },
   ];
 }

@@ -207,8 +207,39 @@ export function planUpdateStrategy(strategy: KubernetesStrategy) {
     : { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } };
 }
 
-/** A track's Deployment spec; with an HPA the replica count belongs to the autoscaler. */
-export function planDeploymentSpec<P>(
+/** The node label of a node's availability zone (set by the cloud provider) and of its host. */
+export const ZONE_TOPOLOGY_KEY = "topology.kubernetes.io/zone";
+export const HOST_TOPOLOGY_KEY = "kubernetes.io/hostname";
+
+/**
+ * How a track's pods spread: across zones first, then across nodes, at most one pod of skew each.
+ * Both are preferences (`ScheduleAnyway`), never conditions, for three reasons:
+ * - a hard constraint rejects every node that lacks the key, and kind, minikube and the kwok node
+ *   of the end-to-end cluster carry no zone label: their pods would stay Pending;
+ * - on a single-node cluster, or one with fewer nodes than replicas, a hard hostname spread would
+ *   leave the surplus replicas (and a rollout's surge pod) Pending;
+ * - when a zone is lost its nodes still count as a domain with no pods, so a hard zone spread
+ *   refuses the replacement pods in the surviving zones once their skew passes one — the outage
+ *   spreading is meant to ride out.
+ * The scheduler still scores every placement to minimise the skew, so on a multi-zone EKS node
+ * group the replicas land in different zones and on different nodes. `pod-template-hash` keeps
+ * each rollout's ReplicaSet spreading on its own, so old pods being replaced skew nothing.
+ */
+export function planTopologySpread(name: string, track: string) {
+  return [ZONE_TOPOLOGY_KEY, HOST_TOPOLOGY_KEY].map((topologyKey) => ({
+    maxSkew: 1,
+    topologyKey,
+    whenUnsatisfiable: "ScheduleAnyway",
+    labelSelector: { matchLabels: trackSelector(name, track) },
+    matchLabelKeys: ["pod-template-hash"],
+  }));
+}
+
+/**
+ * A track's Deployment spec: its pods spread over zones and nodes; with an HPA the replica count
+ * belongs to the autoscaler.
+ */
+export function planDeploymentSpec<P extends object>(
   name: string,
   track: Track,
   strategy: KubernetesStrategy,
@@ -219,7 +250,10 @@ export function planDeploymentSpec<P>(
     replicas: autoscaled ? undefined : track.replicas,
     selector: { matchLabels: trackSelector(name, track.track) },
     strategy: planUpdateStrategy(strategy),
-    template: { metadata: { labels: trackLabels(name, track.track) }, spec: podSpec },
+    template: {
+      metadata: { labels: trackLabels(name, track.track) },
+      spec: { ...podSpec, topologySpreadConstraints: planTopologySpread(name, track.track) },
+    },
   };
 }
 
@@ -252,9 +286,17 @@ export function planHpaSpec(deploymentName: pulumi.Input<string>, autoscaling: K
   };
 }
 
-/** A PDB letting voluntary disruptions (node drains) take one pod of the track at a time. */
+/**
+ * A PDB letting voluntary disruptions (node drains) take one pod of the track at a time. Pods that
+ * are running but not Ready may always be evicted (`AlwaysAllow`): they serve nothing, and with the
+ * default (`IfHealthyBudget`) a track whose pods are all failing would block every node drain.
+ */
 export function planPdbSpec(name: string, track: string) {
-  return { maxUnavailable: 1, selector: { matchLabels: trackSelector(name, track) } };
+  return {
+    maxUnavailable: 1,
+    unhealthyPodEvictionPolicy: "AlwaysAllow",
+    selector: { matchLabels: trackSelector(name, track) },
+  };
 }
 
 /** One Service of the app: its logical name, Kubernetes name and pod selector. */

@@ -240,8 +240,9 @@ export const ADDON_POD_SECURITY = {
 
 /**
  * The load balancer controller's values: `image`; this cluster, region and VPC; the IRSA ServiceAccount;
- * two replicas; no IngressClass from the chart (the program owns it, with its params); no WAF,
- * Shield or Service mutator webhook (its IAM policy has none of their actions); TLS 1.3 by default.
+ * two replicas; no IngressClass from the chart (the program owns it, with its params); no classic
+ * WAF, Shield or Service mutator webhook (its IAM policy has none of their actions); WAFv2 only
+ * where the stack has a web ACL for public Ingresses (`wafv2`); TLS 1.3 by default.
  */
 export function planLoadBalancerControllerValues(p: {
   clusterName: pulumi.Input<string>;
@@ -250,6 +251,8 @@ export function planLoadBalancerControllerValues(p: {
   roleArn: pulumi.Input<string>;
   /** `eks.addons.images.loadBalancerController`. */
   image: string;
+  /** The controller applies Ingresses' `wafv2-acl-arn` annotations. @default false */
+  wafv2?: boolean;
 }) {
   return {
     // templates/deployment.yaml (chart 3.2.2): image: "{{ .Values.image.repository }}:{{ .Values.image.tag }}"
@@ -270,7 +273,7 @@ export function planLoadBalancerControllerValues(p: {
     ingressClassParams: { create: false },
     enableShield: false,
     enableWaf: false,
-    enableWafv2: false,
+    enableWafv2: p.wafv2 ?? false,
     enableServiceMutatorWebhook: false,
     defaultSSLPolicy: INGRESS_TLS_POLICY,
     podSecurityContext: { ...ADDON_POD_SECURITY, fsGroup: 65534 },

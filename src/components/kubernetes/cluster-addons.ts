@@ -35,6 +35,12 @@ export interface ClusterAddonsArgs {
   readonly oidcIssuer: pulumi.Input<string>;
   /** The cluster's VPC: the load balancer controller works in it only. */
   readonly vpcId: pulumi.Input<string>;
+  /**
+   * The WAF web ACL the load balancer controller associates with internet-facing Ingress ALBs
+   * (their `wafv2-acl-arn` annotation); none: the controller gets no WAFv2 permission.
+   * @default undefined
+   */
+  readonly webAclArn?: pulumi.Input<string>;
   readonly account: AccountContext;
   /**
    * Each installed add-on's image, pinned by digest (`eks.addons.images`); the config rules
@@ -155,7 +161,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
         scope,
         addon,
         args,
-        lbControllerStatements({ ...args.account, vpcId: args.vpcId }),
+        lbControllerStatements({ ...args.account, vpcId: args.vpcId, webAclArn: args.webAclArn }),
       );
       const chart = createAddonChart(
         scope,
@@ -167,6 +173,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
           vpcId: args.vpcId,
           roleArn: role.arn,
           image: image(addon),
+          wafv2: args.webAclArn !== undefined,
         }),
       );
       const after = { ...scope.k8sOpts, dependsOn: [chart] };

@@ -3,6 +3,8 @@
  * plain data: one shared ALB per scheme (an IngressGroup), HTTPS only with HTTP redirected, TLS
  * 1.3, pod IPs as targets, health checks on the app's health path.
  */
+import * as pulumi from "@pulumi/pulumi";
+
 /** The IngressClass (and its IngressClassParams) the controller serves; created by the cluster add-ons. */
 export const ALB_INGRESS_CLASS = "alb";
 
@@ -33,6 +35,11 @@ export interface AppIngress {
   readonly certificateArn: string;
   /** CIDRs the ALB's security group admits. */
   readonly allowedCidrs: readonly string[];
+  /**
+   * The WAF web ACL the controller associates with an internet-facing ALB (the stack's one for
+   * public Ingresses); the pack requires it there. @default undefined
+   */
+  readonly webAclArn?: pulumi.Input<string>;
 }
 
 /** The IngressGroup of a stack's ALB of one scheme: public and internal apps cannot share one. */
@@ -43,10 +50,17 @@ export function ingressGroupName(prefix: string, scheme: AppIngress["scheme"]): 
 /**
  * The controller's annotations: the shared group, the scheme, pod IPs as targets, HTTPS on 443
  * only with HTTP 80 redirected, the certificate, the TLS 1.3 policy, the health check on the
- * app's path and the admitted CIDRs.
+ * app's path, the admitted CIDRs and, on an internet-facing ALB, its WAF web ACL.
  */
-export function planIngressAnnotations(ingress: AppIngress, healthPath: string): Record<string, string> {
+export function planIngressAnnotations(
+  ingress: AppIngress,
+  healthPath: string,
+): Record<string, pulumi.Input<string>> {
+  const waf: Record<string, pulumi.Input<string>> = {};
+  if (ingress.scheme === "internet-facing" && ingress.webAclArn !== undefined)
+    waf[`${A}/wafv2-acl-arn`] = ingress.webAclArn;
   return {
+    ...waf,
     [`${A}/group.name`]: ingress.groupName,
     [`${A}/scheme`]: ingress.scheme,
     [`${A}/target-type`]: "ip",

@@ -19,6 +19,7 @@ const logGroup = `arn:aws:logs:${R}:${A}:log-group:/platform-dev-api/ecs`;
 const cluster = `arn:aws:eks:${R}:${A}:cluster/platform-dev-eks`;
 const lb = `arn:aws:elasticloadbalancing:${R}:${A}:loadbalancer/app/platform-dev-alb/50dc6c495c0c9188`;
 const zone = "arn:aws:route53:::hostedzone/Z0DEV000000000000001";
+const webAcl = `arn:aws:wafv2:${R}:${A}:regional/webacl/platform-production-ecs-alb/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111`;
 const target = `arn:aws:application-autoscaling:${R}:${A}:scalable-target/0ec5a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6`;
 
 const accessEntry = `arn:aws:eks:${R}:${A}:access-entry/platform-dev-eks/role/${A}/ci-deploy-1a2b/0ec5a1b2`;
@@ -112,6 +113,18 @@ const CALLS: Record<string, Call[]> = {
   "aws:lb/loadBalancer:LoadBalancer": [
     ["elasticloadbalancing:CreateLoadBalancer", lb],
     ["elasticloadbalancing:DescribeLoadBalancers", "*"],
+  ],
+  "aws:wafv2/webAcl:WebAcl": [
+    ["wafv2:CreateWebACL", webAcl],
+    ["wafv2:GetWebACL", webAcl],
+    ["wafv2:TagResource", webAcl],
+    ["wafv2:ListTagsForResource", webAcl],
+  ],
+  "aws:wafv2/webAclAssociation:WebAclAssociation": [
+    ["wafv2:AssociateWebACL", webAcl],
+    ["wafv2:AssociateWebACL", lb],
+    ["elasticloadbalancing:SetWebAcl", "*"],
+    ["wafv2:GetWebACLForResource", lb],
   ],
   "aws:lb/targetGroup:TargetGroup": [
     [

@@ -8,6 +8,7 @@ import {
   planAutoscaling,
   planNamespaceLabels,
   planPdbSpec,
+  planTopologySpread,
   planPodSpec,
   planServices,
   planTracks,
@@ -503,10 +504,49 @@ describe("KubernetesApp planners", () => {
       assert.equal(labels[`pod-security.kubernetes.io/${mode}`], "restricted", mode);
   });
 
-  it("lets a PDB take one pod of the track at a time", () => {
+  it("lets a PDB take one pod of the track at a time, and always evict pods that are not Ready", () => {
     assert.deepEqual(planPdbSpec("web", "blue"), {
       maxUnavailable: 1,
+      unhealthyPodEvictionPolicy: "AlwaysAllow",
       selector: { matchLabels: { "app.kubernetes.io/name": "web", "platform.io/track": "blue" } },
     });
+  });
+
+  it("spreads a track's pods over zones, then nodes, as preferences that a single-node cluster still satisfies", () => {
+    const selector = { matchLabels: { "app.kubernetes.io/name": "web", "platform.io/track": "blue" } };
+    assert.deepEqual(planTopologySpread("web", "blue"), [
+      {
+        maxSkew: 1,
+        topologyKey: "topology.kubernetes.io/zone",
+        whenUnsatisfiable: "ScheduleAnyway",
+        labelSelector: selector,
+        matchLabelKeys: ["pod-template-hash"],
+      },
+      {
+        maxSkew: 1,
+        topologyKey: "kubernetes.io/hostname",
+        whenUnsatisfiable: "ScheduleAnyway",
+        labelSelector: selector,
+        matchLabelKeys: ["pod-template-hash"],
+      },
+    ]);
+  });
+
+  it("puts the spread into every Deployment's pod template, next to the hardened pod spec", async () => {
+    const dev = await committedStack("dev");
+    const deployments = dev.ofType("kubernetes:apps/v1:Deployment");
+    assert.ok(deployments.length > 0);
+    for (const d of deployments) {
+      const spec = d.inputs.spec.template.spec;
+      assert.equal(spec.automountServiceAccountToken, false, d.name);
+      assert.deepEqual(
+        spec.topologySpreadConstraints.map((c: any) => [c.topologyKey, c.labelSelector.matchLabels]),
+        [
+          ["topology.kubernetes.io/zone", d.inputs.spec.selector.matchLabels],
+          ["kubernetes.io/hostname", d.inputs.spec.selector.matchLabels],
+        ],
+        d.name,
+      );
+    }
   });
 });

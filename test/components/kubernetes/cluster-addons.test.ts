@@ -279,7 +279,7 @@ describe("cluster add-ons", function () {
       }
     });
 
-    it("runs the controller for this cluster and VPC, without the chart's IngressClass, WAF, Shield or Service webhook, hardened", () => {
+    it("runs the controller for this cluster and VPC, without the chart's IngressClass, classic WAF, Shield or Service webhook, with WAFv2 for the public Ingresses' web ACL, hardened", () => {
       const v = production.get("kubernetes:helm.sh/v4:Chart", "addons-loadBalancerController").inputs.values;
       assert.equal(v.clusterName, "platform-production-eks");
       assert.deepEqual(
@@ -290,7 +290,7 @@ describe("cluster add-ons", function () {
           v.enableShield,
           v.enableServiceMutatorWebhook,
         ],
-        [false, false, false, false, false],
+        [false, false, true, false, false],
       );
       assert.equal(v.serviceAccount.name, "aws-load-balancer-controller");
       assert.match(
@@ -487,7 +487,22 @@ describe("cluster add-ons", function () {
         assert.deepEqual(await mismatches(policy, calls, "Allowed"), []);
       });
 
-      it("may not touch load balancers or security groups it did not create, other VPCs, regions or NLBs, nor WAF and Shield", async () => {
+      it("associates the stack's web ACL with its ALBs, and no other web ACL", async () => {
+        const webAcl = production.get("kubernetes:networking.k8s.io/v1:Ingress", "web-ingress").inputs
+          .metadata.annotations["alb.ingress.kubernetes.io/wafv2-acl-arn"];
+        assert.match(webAcl, /^arn:aws:wafv2:/);
+        const calls: IamCall[] = [
+          ["wafv2:GetWebACLForResource", "*"],
+          ["wafv2:GetWebACL", "*"],
+          ["wafv2:AssociateWebACL", webAcl],
+          ["wafv2:AssociateWebACL", alb],
+          ["wafv2:DisassociateWebACL", alb],
+          ["elasticloadbalancing:SetWebAcl", "*"],
+        ];
+        assert.deepEqual(await mismatches(policy, calls, "Allowed"), []);
+      });
+
+      it("may not touch load balancers or security groups it did not create, other VPCs, regions or NLBs, other web ACLs, classic WAF or Shield", async () => {
         const calls: IamCall[] = [
           ["elasticloadbalancing:DeleteLoadBalancer", alb],
           ["elasticloadbalancing:ModifyLoadBalancerAttributes", alb],
@@ -501,7 +516,8 @@ describe("cluster add-ons", function () {
             `arn:aws:elasticloadbalancing:${R}:${A}:loadbalancer/net/k8s-nlb/50dc6c495c0c9188`,
             tagging,
           ],
-          ["wafv2:AssociateWebACL", alb],
+          ["wafv2:AssociateWebACL", `arn:aws:wafv2:${R}:${A}:regional/webacl/another/0a1b2c3d`],
+          ["waf-regional:AssociateWebACL", alb],
           ["shield:CreateProtection", "*"],
           [
             "iam:CreateServiceLinkedRole",
