@@ -290,6 +290,12 @@ const CACHE_RESTORERS: readonly {
     restores: (w) => (isOff(w["bundler-cache"]) ? undefined : `with bundler-cache: ${w["bundler-cache"]}`),
   },
   {
+    // BuildKit's GitHub Actions cache backend: the layers it restores become the image's layers.
+    action: /^docker\/build-push-action$/,
+    restores: (w) =>
+      /(^|,)\s*type=gha\b/m.test(String(w["cache-from"] ?? "")) ? "with cache-from: type=gha" : undefined,
+  },
+  {
     action: /^Swatinem\/rust-cache$/,
     restores: (w) => (isOff(w["lookup-only"]) ? "restores unless lookup-only" : undefined),
   },
@@ -551,10 +557,10 @@ export const workflowRules = [
       name: "github-workflow-disallow-cache-in-shipping-jobs",
       anchors: ["Z cache-poisoning"],
       summary:
-        "Jobs that can ship (id-token, packages, contents or attestations: write) restore no setup-* or actions/cache cache, whatever triggers them.",
+        "Jobs that can ship (id-token, packages, contents or attestations: write) restore no setup-*, actions/cache or BuildKit gha cache, whatever triggers them.",
       severity: "high",
       remediation:
-        "Turn the cache off in that job (drop setup-*'s cache:, set setup-go's cache: false, setup-uv's enable-cache: false, rust-cache's lookup-only: true, remove actions/cache), or move the cached build to a job without those permissions.",
+        "Turn the cache off in that job (drop setup-*'s cache:, set setup-go's cache: false, setup-uv's enable-cache: false, rust-cache's lookup-only: true, remove actions/cache and build-push-action's cache-from: type=gha), or move the cached build to a job without those permissions.",
     },
     (wf) =>
       jobsOf(wf).flatMap(([id, job]) => {

@@ -132,8 +132,8 @@ export function buildImageWorkflow(ctx: DeliveryContext): Workflow {
               labels: "${{ steps.meta.outputs.labels }}",
               sbom: true,
               provenance: "mode=max",
-              "cache-from": "type=gha,scope=${{ inputs.service }}",
-              "cache-to": "type=gha,mode=max,scope=${{ inputs.service }}",
+              // No BuildKit layer cache: this job holds id-token: write and pushes what production
+              // runs, and a layer another run wrote to the Actions cache would become part of it.
             },
           },
           {

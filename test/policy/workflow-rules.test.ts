@@ -202,6 +202,18 @@ describe("workflow rules", () => {
       ]);
     });
 
+    it("reports a BuildKit gha layer cache read by an image build that pushes, and not a registry cache", () => {
+      const doc = shipping(
+        { contents: "read", "id-token": "write" },
+        { uses: `docker/build-push-action@${SHA}`, with: { push: true, "cache-from": "type=gha,scope=api" } },
+        { uses: `docker/build-push-action@${SHA}`, with: { push: true, "cache-to": "type=gha,mode=max" } },
+        { uses: `docker/build-push-action@${SHA}`, with: { push: true } },
+      );
+      assert.deepEqual(messages(name, WORKFLOW, doc), [
+        `${WORKFLOW}: jobs.build.steps[0] restores a cache (docker/build-push-action with cache-from: type=gha) in a job holding id-token: write`,
+      ]);
+    });
+
     it("takes the workflow's permissions when the job has none, and ignores jobs that cannot ship", () => {
       const inherited = {
         ...shipping(undefined, { uses: `actions/cache/restore@${SHA}` }),
