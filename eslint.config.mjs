@@ -13,6 +13,7 @@ export default tseslint.config(
       ".tools/**",
       "scratch/**",
       "dev/bench/out/**",
+      ".policy-pack/**",
       "dev/mutation/.tmp/**",
       "dev/mutation/reports/**",
       "eslint.config.mjs",

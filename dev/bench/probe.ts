@@ -3,6 +3,8 @@
 //   node probe.js floor                 the SDK modules of the program and an empty mocked program
 //   node probe.js stack <name>          one platform stack under mocks
 //   node probe.js bootstrap <name>      one bootstrap stack under mocks
+//   node probe.js bare <name>           the floor's modules, then the stack's resources registered
+//                                       through the core SDK alone (the plan in BENCH_PLAN, bare.ts)
 // The stack's config arrives as JSON in BENCH_CONFIG (as the engine hands it over), so the child
 // loads what `pulumi preview` would load and nothing else.
 // Prints one JSON line: load and evaluation milliseconds, resources, SDK modules loaded.
@@ -30,13 +32,21 @@ async function main(): Promise<void> {
     const b = require("../../src/bootstrap/program") as typeof import("../../src/bootstrap/program");
     build = () => b.buildStateBackend(b.loadBootstrapConfig());
     project = "platform-state";
-  } else throw new Error(`unknown mode ${mode}; allowed: floor, stack, bootstrap`);
-  const run = () => evaluate(stack, config, build, { preview: true, project });
+  } else if (mode === "bare") {
+    const { SDK_MODULES } = require("./sdk-modules") as typeof import("./sdk-modules");
+    for (const m of SDK_MODULES) require(m);
+    const { runBarePlan } = require("./bare") as typeof import("./bare");
+    const plan = JSON.parse(require("fs").readFileSync(process.env.BENCH_PLAN!, "utf8"));
+    build = () => runBarePlan(plan);
+  } else throw new Error(`unknown mode ${mode}; allowed: floor, stack, bootstrap, bare`);
+  // Stacks captured as the process's limit says: `pulumi preview` captures them too.
+  const run = () => evaluate(stack, config, build, { preview: true, project, captureStacks: true });
   const loadMs = ms(loadStart);
   const evalStart = process.hrtime.bigint();
   const evaluation = await run();
   const evalMs = ms(evalStart);
   const { sdkModuleOf } = require("./sdk-modules") as typeof import("./sdk-modules");
+  const { registrationDigest } = require("./bare") as typeof import("./bare");
   const sdkModules = [...new Set(Object.keys(require.cache).map(sdkModuleOf).filter(Boolean))].sort();
   process.stdout.write(
     JSON.stringify({
@@ -44,6 +54,7 @@ async function main(): Promise<void> {
       evalMs,
       totalMs: ms(started),
       resources: evaluation.resources.length,
+      digest: registrationDigest(evaluation.resources),
       sdkModules,
     }) + "\n",
   );

@@ -11,6 +11,11 @@ import { runGate } from "../harness/policy-harness";
 import { program } from "../harness/program";
 import { readStackConfig } from "../../src/config/stack-files";
 import { BENCH_RESULTS, ROOT, TOOLS_BIN } from "../paths";
+import { benchRows, benchTargets } from "../harness/docs";
+import { startControlPlane } from "../cluster/control-plane";
+import { POLICY_PACK_DIR } from "../../src/lib/policy-pack";
+import { buildPolicyPack } from "../../src/lib/policy-pack-build";
+import { barePlan } from "./bare";
 
 interface Probe {
   loadMs: number;
@@ -18,6 +23,7 @@ interface Probe {
   totalMs: number;
   wallMs: number;
   resources: number;
+  digest: string;
   sdkModules: string[];
 }
 
@@ -34,13 +40,21 @@ const median = (xs: number[]) => {
 const round = (x: number, digits = 0) => Number(x.toFixed(digits));
 
 /** One fresh process per run, so module loading is measured as `pulumi preview` pays it. */
-function probe(mode: string, stack: string, config: Record<string, unknown>, runner: string[] = []): Probe {
+function probe(
+  mode: string,
+  stack: string,
+  config: Record<string, unknown>,
+  runner: string[] = [],
+  env: Record<string, string> = {},
+): Probe {
   const start = process.hrtime.bigint();
   // Compiled probe, or (with a ts-node runner) the TypeScript source the way `pulumi preview` loads it.
-  const script = runner.includes("-r") ? path.join(ROOT, "dev", "bench", "probe.ts") : PROBE;
+  const script = runner.some((r) => r.startsWith("ts-node"))
+    ? path.join(ROOT, "dev", "bench", "probe.ts")
+    : PROBE;
   const out = spawnSync(process.execPath, [...runner, script, mode, stack], {
     cwd: ROOT,
-    env: { ...process.env, BENCH_CONFIG: JSON.stringify(config) },
+    env: { ...process.env, ...env, BENCH_CONFIG: JSON.stringify(config) },
     encoding: "utf8",
   });
   const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
@@ -54,6 +68,7 @@ interface ProbeSpec {
   readonly stack: string;
   readonly config: Record<string, unknown>;
   readonly runner?: string[];
+  readonly env?: Record<string, string>;
 }
 
 /**
@@ -63,7 +78,7 @@ interface ProbeSpec {
 function interleaved(specs: ProbeSpec[], runs: number) {
   const all = new Map<string, Probe[]>(specs.map((s) => [s.key, []]));
   for (let r = 0; r < runs; r++)
-    for (const s of specs) all.get(s.key)!.push(probe(s.mode, s.stack, s.config, s.runner));
+    for (const s of specs) all.get(s.key)!.push(probe(s.mode, s.stack, s.config, s.runner, s.env));
   return Object.fromEntries(
     specs.map((s) => {
       const ps = all.get(s.key)!;
@@ -75,13 +90,14 @@ function interleaved(specs: ProbeSpec[], runs: number) {
           evalMs: round(median(ps.map((p) => p.evalMs))),
           resources: ps[0].resources,
           sdkModules: ps[0].sdkModules,
+          digest: ps[0].digest,
         },
       ];
     }),
   );
 }
 
-function realEngine(): Record<string, unknown> {
+async function realEngine(): Promise<Record<string, unknown>> {
   const pathWithTools = `${TOOLS_BIN}${path.delimiter}${process.env.PATH}`;
   const env = { ...process.env, PATH: pathWithTools };
   const cliVersion = spawnSync("pulumi", ["version"], { env, encoding: "utf8" }).stdout?.trim() || null;
@@ -106,16 +122,57 @@ function realEngine(): Record<string, unknown> {
       },
       encoding: "utf8",
     });
+  // The local stack's file is the repository's: the CLI adds its encryption salt, which is undone.
+  const stackFile = path.join(ROOT, "Pulumi.local.yaml");
+  const committed = fs.readFileSync(stackFile, "utf8");
+  // A live control plane behind the local stack's kubeconfig, as `npm run cluster` gives it: with
+  // none, the provider's waits on an unreachable API server would be most of what is measured.
+  const kubeconfig = path.join(ROOT, ".local", "kubeconfig");
+  const userKubeconfig = fs.existsSync(kubeconfig) ? fs.readFileSync(kubeconfig) : undefined;
+  const cp = await startControlPlane({ dir: path.join(dir, "control-plane") });
+  fs.mkdirSync(path.dirname(kubeconfig), { recursive: true });
+  fs.copyFileSync(cp.kubeconfig, kubeconfig);
   try {
     run("stack", "select", "--create", "local");
-    const start = process.hrtime.bigint();
-    run("preview", "--stack", "local");
+    buildPolicyPack(ROOT);
+    // The TypeScript pack (type-checked by the policy runtime at every load) against the
+    // precompiled one, interleaved; the program is the same ts-node transpile-only entry in both.
+    const previews: Record<string, number[]> = {
+      "preview, TypeScript pack": [],
+      "preview, precompiled pack": [],
+    };
+    for (let i = 0; i < Math.min(RUNS, 2); i++)
+      for (const [what, pack] of [
+        ["preview, TypeScript pack", "policy"],
+        ["preview, precompiled pack", POLICY_PACK_DIR],
+      ]) {
+        const start = process.hrtime.bigint();
+        run(
+          "preview",
+          "--stack",
+          "local",
+          "--policy-pack",
+          pack,
+          "--policy-pack-config",
+          "policy/config/local.json",
+        );
+        previews[what].push(Number(process.hrtime.bigint() - start) / 1e6);
+      }
+    const medians = Object.fromEntries(Object.entries(previews).map(([k, v]) => [k, round(median(v))]));
     return {
       available: true,
       cli: cliVersion,
-      previewLocalMs: round(Number(process.hrtime.bigint() - start) / 1e6),
+      baseline: "preview, TypeScript pack",
+      previews: medians,
+      target: {
+        ratio: round(medians["preview, precompiled pack"] / medians["preview, TypeScript pack"], 2),
+      },
     };
   } finally {
+    await cp.stop();
+    if (userKubeconfig) fs.writeFileSync(kubeconfig, userKubeconfig);
+    else fs.rmSync(kubeconfig, { force: true });
+    fs.writeFileSync(stackFile, committed);
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -134,45 +191,89 @@ async function main(): Promise<void> {
   };
   const production = readStackConfig("production");
 
-  // 1. floor and stacks, each run a fresh process, interleaved; plus the diagnostic run of
-  // production with V8 capturing no stack frames, which shows what @pulumi/pulumi's per-promise
-  // stack capture (runtime/debuggable.js) costs. The program itself never runs that way.
+  // 1. Limits, under the two runtimes a program meets: plain node, and `pulumi preview`'s
+  // (@pulumi/pulumi/cmd/run loads source-map-support/register, so every captured stack frame of
+  // the SDK is source-mapped). For each: the floor (SDK modules, nothing registered), and per stack
+  // a bare program registering the same resources through the core SDK alone (bare.ts), checked to
+  // register the same URNs, parents, providers and dependencies. Each run a fresh process, all
+  // interleaved. `--stack-trace-limit` is the lever `runtime.options.nodeargs` passes to the program.
+  const stacks = QUICK ? ["production"] : ["dev", "staging", "production"];
+  const planDir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-plans-"));
+  const plans: Record<string, string> = {};
+  for (const stack of stacks) {
+    const evaluation = await evaluate(stack, readStackConfig(stack), program, { preview: true });
+    plans[stack] = path.join(planDir, `${stack}.json`);
+    fs.writeFileSync(plans[stack], JSON.stringify(barePlan(evaluation.resources)));
+  }
+  const RUNTIMES: Record<string, string[]> = { node: [], preview: ["-r", "source-map-support/register"] };
+  const LIMITS = [0, 1, 3];
   const m = interleaved(
     [
-      { key: "floor", mode: "floor", stack: "production", config: production },
-      ...["dev", "staging", "production"].map((stack) => ({
-        key: stack,
-        mode: "stack",
-        stack,
-        config: readStackConfig(stack),
-      })),
-      {
-        key: "noStacks",
+      ...Object.entries(RUNTIMES).flatMap(([rt, runner]) => [
+        { key: `${rt}:floor`, mode: "floor", stack: "production", config: production, runner },
+        ...stacks.flatMap((stack) => [
+          { key: `${rt}:${stack}`, mode: "stack", stack, config: readStackConfig(stack), runner },
+          {
+            key: `${rt}:bare:${stack}`,
+            mode: "bare",
+            stack,
+            config: readStackConfig(stack),
+            runner,
+            env: { BENCH_PLAN: plans[stack] },
+          },
+        ]),
+      ]),
+      ...LIMITS.map((limit) => ({
+        key: `preview:production:limit${limit}`,
         mode: "stack",
         stack: "production",
         config: production,
-        runner: ["--stack-trace-limit=0"],
-      },
+        runner: [...RUNTIMES.preview, `--stack-trace-limit=${limit}`],
+      })),
     ],
     RUNS,
   );
-  const floor = m.floor;
-  results.floor = { ...floor, sdkModules: undefined };
-  results.stacks = {};
-  for (const stack of ["dev", "staging", "production"]) {
-    const outsideFloor = m[stack].sdkModules.filter((x) => !floor.sdkModules.includes(x));
-    if (outsideFloor.length)
-      throw new Error(`stack ${stack} loads SDK modules the floor does not: ${outsideFloor.join(", ")}`);
-    results.stacks[stack] = {
-      ...m[stack],
-      sdkModules: undefined,
-      ratioToFloor: round(m[stack].wallMs / floor.wallMs, 2),
-    };
+  fs.rmSync(planDir, { recursive: true, force: true });
+  results.limits = {};
+  for (const rt of Object.keys(RUNTIMES)) {
+    const floor = m[`${rt}:floor`];
+    const out: Record<string, any> = { floor: { ...floor, sdkModules: undefined, digest: undefined } };
+    for (const stack of stacks) {
+      const program_ = m[`${rt}:${stack}`];
+      const bare = m[`${rt}:bare:${stack}`];
+      if (program_.digest !== bare.digest)
+        throw new Error(
+          `the bare program of ${stack} registers other resources than the stack (${bare.digest} ≠ ${program_.digest})`,
+        );
+      const outsideFloor = program_.sdkModules.filter((x) => !floor.sdkModules.includes(x));
+      if (outsideFloor.length)
+        throw new Error(`stack ${stack} loads SDK modules the floor does not: ${outsideFloor.join(", ")}`);
+      out[stack] = {
+        ...program_,
+        sdkModules: undefined,
+        digest: undefined,
+        bare: { wallMs: bare.wallMs, loadMs: bare.loadMs, evalMs: bare.evalMs },
+        ratioToFloor: round(program_.wallMs / floor.wallMs, 2),
+        ratioToBare: round(program_.wallMs / bare.wallMs, 2),
+        evalRatioToBare: round(program_.evalMs / bare.evalMs, 2),
+      };
+    }
+    results.limits[rt] = out;
   }
-  results.sdkStackCapture = {
-    evalMs: results.stacks.production.evalMs,
-    evalMsWithoutStacks: m.noStacks.evalMs,
-  };
+  results.stackTraceLimit = Object.fromEntries([
+    ["default", { wallMs: m["preview:production"].wallMs, evalMs: m["preview:production"].evalMs }],
+    ...LIMITS.map((limit) => {
+      const x = m[`preview:production:limit${limit}`];
+      return [
+        String(limit),
+        {
+          wallMs: x.wallMs,
+          evalMs: x.evalMs,
+          evalRatio: round(x.evalMs / m["preview:production"].evalMs, 2),
+        },
+      ];
+    }),
+  ]);
 
   // 2. how the entry point is loaded: ts-node type-checking (pulumi's default), transpile-only, compiled.
   const entry = interleaved(
@@ -199,7 +300,7 @@ async function main(): Promise<void> {
     Math.min(RUNS, 3),
   );
   results.entry = {
-    compiledJs: results.stacks.production.wallMs,
+    compiledJs: results.limits.node.production.wallMs,
     tsNodeTranspileOnly: entry.transpileOnly.wallMs,
     ...(entry.typeCheck ? { tsNodeTypeCheck: entry.typeCheck.wallMs } : {}),
   };
@@ -258,15 +359,33 @@ async function main(): Promise<void> {
     totalMs: round(evalMs + gateMs),
   };
 
-  // 5. the unit suite, as CI runs it (tools already built).
+  // 5. the suite, as CI runs it (tools already built), and as it ran while its stack evaluations
+  // captured stacks (EVALUATE_CAPTURE_STACKS, see harness/evaluate.ts), interleaved.
   if (!QUICK) {
-    const start = process.hrtime.bigint();
-    execFileSync(path.join(ROOT, "node_modules", ".bin", "mocha"), [], { cwd: ROOT, stdio: "ignore" });
-    results.suite = { wallMs: round(Number(process.hrtime.bigint() - start) / 1e6) };
+    const suite = (env: Record<string, string>) => {
+      const start = process.hrtime.bigint();
+      execFileSync(path.join(ROOT, "node_modules", ".bin", "mocha"), [], {
+        cwd: ROOT,
+        stdio: "ignore",
+        env: { ...process.env, ...env },
+      });
+      return Number(process.hrtime.bigint() - start) / 1e6;
+    };
+    const now: number[] = [];
+    const capturing: number[] = [];
+    for (let i = 0; i < Math.min(RUNS, 2); i++) {
+      capturing.push(suite({ EVALUATE_CAPTURE_STACKS: "1" }));
+      now.push(suite({}));
+    }
+    results.suite = {
+      wallMs: round(median(now)),
+      capturingStacksMs: round(median(capturing)),
+      ratio: round(median(now) / median(capturing), 2),
+    };
   }
 
   // 6. the real engine, when its tools exist here.
-  results.realEngine = realEngine();
+  results.realEngine = await realEngine();
 
   const out = OUT ?? BENCH_RESULTS;
   fs.writeFileSync(out, JSON.stringify(results, null, 2) + "\n");
@@ -274,66 +393,13 @@ async function main(): Promise<void> {
 }
 
 function print(r: Record<string, any>, out: string): void {
-  const rows: [string, string, string][] = [
-    ["floor (SDK modules + empty mocked program)", `${r.floor.wallMs} ms`, "1.00×"],
-    ...(["dev", "staging", "production"] as const).map((s): [string, string, string] => [
-      `${s}: ${r.stacks[s].resources} resources (load ${r.stacks[s].loadMs} + eval ${r.stacks[s].evalMs} ms)`,
-      `${r.stacks[s].wallMs} ms`,
-      `${r.stacks[s].ratioToFloor.toFixed(2)}× floor`,
-    ]),
-    [
-      "production eval without the SDK's per-promise stack capture",
-      `${r.sdkStackCapture.evalMsWithoutStacks} ms`,
-      `vs ${r.sdkStackCapture.evalMs} ms (diagnostic)`,
-    ],
-    ["entry: compiled JavaScript", `${r.entry.compiledJs} ms`, ""],
-    [
-      "entry: ts-node transpile-only",
-      `${r.entry.tsNodeTranspileOnly} ms`,
-      `${(r.entry.tsNodeTranspileOnly / r.entry.compiledJs).toFixed(2)}× compiled`,
-    ],
-    ...(r.entry.tsNodeTypeCheck
-      ? [
-          [
-            "entry: ts-node type-checking (pulumi's default)",
-            `${r.entry.tsNodeTypeCheck} ms`,
-            `${(r.entry.tsNodeTypeCheck / r.entry.compiledJs).toFixed(2)}× compiled`,
-          ] as [string, string, string],
-        ]
-      : []),
-    [`scaling: 0 services (${r.scaling.baseResources} resources, warm)`, `${r.scaling.baseMs} ms`, ""],
-    ...r.scaling.points.map((p: any): [string, string, string] => [
-      `scaling: ${p.services} services (${p.resources} resources)`,
-      `${p.ms} ms`,
-      `${p.perServiceMs} ms/service`,
-    ]),
-    ["scaling: per-service cost, 200 vs 10", "", `${r.scaling.perServiceRatio200to10.toFixed(2)}×`],
-    [
-      `policy gate: ${r.policyGate.pairs} resource×policy pairs (type filter included)`,
-      "",
-      `${r.policyGate.pairsPerSecond} pairs/s`,
-    ],
-    [
-      `policy gate: ${r.policyGate.checks} checks over ${r.policyGate.resources} resources`,
-      `${r.policyGate.gateMs} ms`,
-      `${r.policyGate.checksPerSecond} checks/s (first run: ${r.policyGate.firstRunMs} ms)`,
-    ],
-    ["policy gate: evaluation + gate", `${r.policyGate.totalMs} ms`, ""],
-    ...(r.suite
-      ? [["unit suite (mocha)", `${(r.suite.wallMs / 1000).toFixed(1)} s`, ""] as [string, string, string]]
-      : []),
-    [
-      "real engine: pulumi preview (local stack)",
-      r.realEngine.available ? `${r.realEngine.previewLocalMs} ms` : "n/a",
-      r.realEngine.available ? "" : r.realEngine.reason,
-    ],
-  ];
+  const rows = benchRows(r);
   const w = [0, 1].map((i) => Math.max(...rows.map((row) => row[i].length)));
   console.log(
     `${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memoryGiB} GiB, node ${r.machine.node}; median of ${r.machine.runs}\n`,
   );
   for (const [a, b, c] of rows) console.log(`${a.padEnd(w[0])}  ${b.padStart(w[1])}  ${c}`);
-  console.log(`\nwritten: ${out}`);
+  console.log(`\n${benchTargets(r).join("\n")}\n\nwritten: ${out}`);
 }
 
 main().catch((e) => {

@@ -147,6 +147,11 @@ export interface EvaluateOptions {
   readonly secretKeys?: string[];
   /** AWS account the mocked provider runs in. @default MOCK_ACCOUNT */
   readonly account?: string;
+  /**
+   * Keep the process's `Error.stackTraceLimit` while evaluating, so the SDK captures stacks as it
+   * does under `pulumi preview` (the benchmark measures that). @default false: no stacks captured
+   */
+  readonly captureStacks?: boolean;
 }
 
 function propertyDependenciesOf(req: any): Record<string, string[]> {
@@ -170,7 +175,8 @@ export async function evaluate(
   // to Infinity and ts-node source-maps every captured frame, which made an evaluation ~4x slower.
   // Nothing under mocks reads those stacks; the caller's limit is restored however this ends.
   const stackTraceLimit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
+  // EVALUATE_CAPTURE_STACKS=1 restores the old behaviour, for the benchmark's before/after figure.
+  if (!(options.captureStacks ?? process.env.EVALUATE_CAPTURE_STACKS === "1")) Error.stackTraceLimit = 0;
   try {
     return await evaluateWithMocks(stack, config, build, options);
   } finally {

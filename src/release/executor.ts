@@ -9,6 +9,7 @@
  * prober, a port-forwarder, a clock), so the order of operations is tested by calling these
  * functions; src/release/cli.ts wires in the real ones.
  */
+import { POLICY_PACK_DIR } from "../lib/policy-pack";
 import { own } from "../lib/own";
 import { ServiceConfig, StackConfig } from "../config";
 import {
@@ -58,7 +59,7 @@ export interface ReleaseTarget {
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
 
 const defaultPolicyPack = (stack: string): UpOptions => ({
-  policyPack: "policy",
+  policyPack: POLICY_PACK_DIR,
   policyPackConfig: `policy/config/${stack}.json`,
 });
 

@@ -2,6 +2,9 @@
  * The part of the Pulumi CLI a release uses, as an interface the executor depends on, and its
  * implementation over the `pulumi` executable.
  */
+import * as path from "path";
+import { POLICY_PACK_DIR } from "../lib/policy-pack";
+import { buildPolicyPack } from "../lib/policy-pack-build";
 import { runCommand } from "./process";
 
 /**
@@ -87,6 +90,8 @@ export class PulumiCommand implements PulumiCli {
   }
 
   async up(stack: string, options: UpOptions): Promise<void> {
+    // The precompiled pack is built from the checkout's sources for each update: never stale.
+    if (options.policyPack === POLICY_PACK_DIR) buildPolicyPack(path.resolve(this.options.cwd ?? "."));
     await this.run(
       [
         "up",

@@ -4,6 +4,7 @@
  * promotion order, state exported first, outputs published) and drift.yml (scheduled refresh-preview
  * per stack; opens or updates an issue on drift).
  */
+import { POLICY_PACK_DIR } from "../lib/policy-pack";
 import {
   DeliveryContext,
   DeliveryStack,
@@ -26,7 +27,13 @@ import { runsOnStack, runsOnTemplate } from "./runners";
 export const INFRA_PATHS: string[] = [...PROGRAM_PATHS];
 
 const jobId = (prefix: string, s: DeliveryStack) => `${prefix}-${s.stack}`;
-const policyFlags = '--policy-pack policy --policy-pack-config "policy/config/$STACK.json"';
+/**
+ * The pack precompiled from the checkout's `policy/` (src/lib/policy-pack.ts): the policy runtime
+ * type-checks a TypeScript pack on every load. Built in the same step as the command that loads it,
+ * so no update ever runs a pack older than its sources (the pack refuses a stale build as well).
+ */
+const buildPack = "npm run -s policy:build";
+const policyFlags = `--policy-pack ${POLICY_PACK_DIR} --policy-pack-config "policy/config/$STACK.json"`;
 
 /** A fenced block of the last 60 kB of a log, as a Markdown file for gh (or appended to one). */
 const markdownFromLog = (title: string, log: string, out: string, append = false) =>
@@ -74,7 +81,7 @@ export function infraPreviewWorkflow(ctx: DeliveryContext): Workflow {
         {
           name: "pulumi preview with the policy pack",
           id: "preview",
-          run: `set -o pipefail\npulumi preview --stack "$STACK" ${policyFlags} --diff --non-interactive 2>&1 | tee "$RUNNER_TEMP/preview.txt"`,
+          run: `set -o pipefail\n${buildPack}\npulumi preview --stack "$STACK" ${policyFlags} --diff --non-interactive 2>&1 | tee "$RUNNER_TEMP/preview.txt"`,
         },
         onPullRequests
           ? {
@@ -239,6 +246,7 @@ export function bootstrapRunnerJob(ctx: DeliveryContext, s: DeliveryStack, runne
         name: "pulumi up of the network, the runner and the environment only",
         run: [
           'mapfile -t targets < <(npm run -s runner -- targets --stack "$STACK")',
+          buildPack,
           `pulumi up --yes --stack "$STACK" "\${targets[@]}" ${policyFlags} --non-interactive`,
         ].join("\n"),
       },
@@ -294,7 +302,7 @@ export function infraUpWorkflow(ctx: DeliveryContext): Workflow {
         },
         {
           name: "pulumi up with the policy pack",
-          run: `pulumi up --yes --stack "$STACK" ${policyFlags} --non-interactive`,
+          run: `${buildPack}\npulumi up --yes --stack "$STACK" ${policyFlags} --non-interactive`,
         },
         {
           name: "Publish the stack outputs",

@@ -79,12 +79,13 @@ describe("kubectl port-forward", () => {
 
   it("gives up at the deadline when kubectl prints no forwarding line, and stops kubectl", async () => {
     kubectl = fakeKubectl(service.port, "silent");
+    // Long enough for the fake to start and record its call on a loaded machine.
     await assert.rejects(
-      new KubectlPortForwarder({ env: kubectl.env, readyTimeoutMs: 300 }).open(
+      new KubectlPortForwarder({ env: kubectl.env, readyTimeoutMs: 2000 }).open(
         { namespace: "apps", name: "api", port: 80 },
         "k",
       ),
-      new Error("kubectl port-forward printed no forwarding line within 300 ms: "),
+      new Error("kubectl port-forward printed no forwarding line within 2000 ms: "),
     );
     const [call] = kubectl.calls();
     assert.equal(alive(call.pid), false);
