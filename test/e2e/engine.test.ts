@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
 import { ControlPlane, startControlPlane } from "../../dev/cluster/control-plane";
+import { buildPolicyPack } from "../../src/lib/policy-pack-build";
 import { ROOT } from "../../dev/paths";
 import { PulumiSandbox } from "../helpers/pulumi-cli";
 
@@ -37,12 +38,8 @@ describe("tier 2: the local stack through the Pulumi engine", function () {
   let cli: PulumiSandbox;
   let consumer: PulumiSandbox;
   const env = { PULUMI_NODEJS_TRANSPILE_ONLY: "true" };
-  const pack = [
-    "--policy-pack",
-    path.join(ROOT, "policy"),
-    "--policy-pack-config",
-    path.join(ROOT, "policy/config/local.json"),
-  ];
+  // The precompiled pack, as the generated workflows and the release executor load it.
+  let pack: string[] = [];
 
   before(async function () {
     const missing = NEEDED.filter((b) => !onPath(b));
@@ -58,6 +55,12 @@ describe("tier 2: the local stack through the Pulumi engine", function () {
     // The engine resolves plugins from PATH: the sandbox keeps PATH, not just the CLI's directory.
     cli = new PulumiSandbox(ROOT, []);
     linkProgram(cli, cp.kubeconfig);
+    pack = [
+      "--policy-pack",
+      buildPolicyPack(cli.project),
+      "--policy-pack-config",
+      path.join(ROOT, "policy/config/local.json"),
+    ];
     cli.ok(["stack", "init", "local"], { ...env, PATH: process.env.PATH ?? "" });
   });
   after(async () => {

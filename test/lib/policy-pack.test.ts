@@ -8,7 +8,7 @@ import { POLICY_PACK_DIR } from "../../src/lib/policy-pack";
 import { buildPolicyPack, policySourceDigest } from "../../src/lib/policy-pack-build";
 import { ROOT } from "../../dev/paths";
 
-/** A copy of the repository's policy/ beside a node_modules link, built into a pack there. */
+/** A copy of the repository's policy/ beside links to src/ and node_modules, built into a pack there. */
 function packInTempRoot(): { root: string; packDir: string } {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "policy-pack-"));
   fs.cpSync(path.join(ROOT, "policy"), path.join(root, "policy"), {
@@ -16,6 +16,7 @@ function packInTempRoot(): { root: string; packDir: string } {
     filter: (src) => !src.includes("node_modules"),
   });
   fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(root, "node_modules"));
+  fs.symlinkSync(path.join(ROOT, "src"), path.join(root, "src"));
   return { root, packDir: buildPolicyPack(root) };
 }
 
