@@ -5,10 +5,11 @@
  *
  * A `changes` job decides which services a run checks: those whose directory the pull request or
  * push changed, or all when a shared file changed (ci.yml itself, a composite action, anything
- * under services/ no service owns) or there is nothing to compare with. Jobs of the others are
+ * directly under services/ or under services/shared/) or there is nothing to compare with. Jobs of the others are
  * skipped, and the `ci-passed` job — the one required check of ci.yml — passes when every job it
  * needs succeeded or was skipped, so a pull request touching one service waits for that service.
  */
+import { SHARED_SERVICE_FILES } from "./build-selection";
 import { CONTAINERS } from "./containers";
 import { DeliveryContext, DeliveryService, ServiceBuild } from "./context";
 import { Job, Step, StepsJob } from "./model";
@@ -36,14 +37,9 @@ export const CHANGES_SCRIPT = [
   "else",
   '  changed="$(git diff --name-only "$base" "$GITHUB_SHA")"',
   "  shared=false",
-  "  while IFS= read -r f; do",
-  '    [ -n "$f" ] || continue',
-  '    case "$f" in "$CI_FILE"|.github/actions/*) shared=true ;; services/*)',
-  "      owned=false",
-  '      for d in "${dirs[@]}"; do case "$f" in "$d"/*) owned=true ;; esac; done',
-  '      if [ "$owned" = false ]; then echo "shared: $f"; shared=true; fi ;;',
-  "    esac",
-  '  done <<<"$changed"',
+  '  if grep -qxF "$CI_FILE" <<<"$changed" || grep -qE "^\\.github/actions/|$SHARED_PATTERN" <<<"$changed"; then',
+  '    echo "a shared file changed: checking every service"; shared=true',
+  "  fi",
   '  for i in "${!names[@]}"; do',
   '    if [ "$shared" = true ] || grep -q "^${dirs[$i]}/" <<<"$changed"; then selected+=("${names[$i]}"); fi',
   "  done",
@@ -75,6 +71,7 @@ export function changesJob(ctx: DeliveryContext): StepsJob {
           BASE_SHA: "${{ github.event.pull_request.base.sha }}",
           BEFORE: "${{ github.event.before }}",
           CI_FILE,
+          SHARED_PATTERN: SHARED_SERVICE_FILES,
         },
         run: CHANGES_SCRIPT,
       },
