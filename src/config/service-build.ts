@@ -26,7 +26,10 @@ export const serviceBuildSchema = z.strictObject({
   /** Source directory, relative to the repository root. @default "services/<name>" */
   path: relativePath.optional(),
   /** The service's toolchain: what sets it up, installs and checks it (src/workflows/toolchains.ts). */
-  toolchain: z.enum(TOOLCHAIN_NAMES),
+  toolchain: z.enum(TOOLCHAIN_NAMES, {
+    error: () =>
+      `must be one of ${TOOLCHAIN_NAMES.map((t) => `"${t}"`).join(", ")} (the toolchains CI sets up)`,
+  }),
   /** Versions of the unit-test matrix; the first also runs every other job. @default python ["3.12"], node ["20"] */
   versions: z
     .array(z.string().regex(/^\d+(\.\d+)?$/, "must be a version such as 3.12 or 20"))
@@ -42,7 +45,14 @@ export const serviceBuildSchema = z.strictObject({
   /** Line coverage the unit tests must reach, percent. @default 80 */
   coverage: z.number().int().min(0).max(100).default(80),
   /** Service containers the integration tests need, pulled by digest. @default [] */
-  containers: z.array(z.enum(CI_CONTAINER_NAMES)).default([]),
+  containers: z
+    .array(
+      z.enum(CI_CONTAINER_NAMES, {
+        error: () =>
+          `must be one of ${CI_CONTAINER_NAMES.map((c) => `"${c}"`).join(", ")} (the containers pinned by digest)`,
+      }),
+    )
+    .default([]),
   /** The Dockerfile, relative to the service's directory. @default "Dockerfile" */
   dockerfile: relativePath.default("Dockerfile"),
 });
