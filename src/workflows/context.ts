@@ -125,12 +125,14 @@ export const integrationBranches = (model: BranchModel): string[] =>
 
 /**
  * Branches whose pushes run CI: every branch under trunk (short-lived branches get feedback before
- * their pull request); under gitflow the integration branches and release/* and hotfix/*, which
- * reach main by pull request; under environment the environment branches and hotfix/*.
+ * their pull request); otherwise the integration branches and hotfix/*, so an urgent fix is
+ * checked from its first push. A gitflow release/* branch is checked by its pull request into
+ * main: a push trigger on release branches reads, to zizmor and to a reviewer, as a publishing
+ * workflow, and ci.yml publishes nothing.
  */
 export function ciPushBranches(model: BranchModel): string[] {
   if (model === "trunk") return ["**"];
-  return [...integrationBranches(model), ...(model === "gitflow" ? ["release/**"] : []), "hotfix/**"];
+  return [...integrationBranches(model), "hotfix/**"];
 }
 
 /** Where a stack's deployments come from: a branch or the release tags. */

@@ -79,7 +79,7 @@ describe("generated workflows", () => {
 
       it("runs CI on pull requests to the integration branches and on pushes the model gets feedback from", () => {
         const branches = model === "gitflow" ? ["develop", "main"] : ["main"];
-        const pushed = model === "gitflow" ? ["develop", "main", "release/**", "hotfix/**"] : ["**"];
+        const pushed = model === "gitflow" ? ["develop", "main", "hotfix/**"] : ["**"];
         assert.deepEqual(wf.ci.on, { pull_request: { branches }, push: { branches: pushed } });
         assert.deepEqual(wf.ci.concurrency, { group: "ci-${{ github.ref }}", "cancel-in-progress": true });
         assert.deepEqual(wf.ci.jobs.unit.strategy.matrix.node, ["20", "22"]);
