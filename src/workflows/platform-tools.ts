@@ -42,8 +42,35 @@ export const PLATFORM_TOOLS_SCRIPT = [
   'echo "$dir/bin" >> "$GITHUB_PATH"',
 ].join("\n");
 
-/** Restore the archives, verify and unpack them, put the tools on PATH. */
+/**
+ * What setup.sh still builds with Go — the control plane of the end-to-end tier (kube-apiserver,
+ * kube-controller-manager, kube-scheduler, etcd, kwok; built from their modules, version-stamped)
+ * and the add-ons' CRDs from the module proxy — restored by the hash of everything that decides
+ * them, so a runner builds them only when a pin changes. setup.sh's stamps (the go.mod/go.sum
+ * hashes) say whether a restored build is current. They run in a job holding `contents: read`.
+ */
+const controlPlaneCache: Step = {
+  name: "Cache the end-to-end control plane built from Go modules",
+  uses: ACTIONS.cache,
+  with: {
+    path: [
+      ".tools/bin/kube-apiserver",
+      ".tools/bin/kube-controller-manager",
+      ".tools/bin/kube-scheduler",
+      ".tools/bin/etcd",
+      ".tools/bin/kwok",
+      ".tools/bin/.kubernetes.stamp",
+      ".tools/bin/.etcd.stamp",
+      ".tools/bin/.kwok.stamp",
+      ".tools/crds",
+    ].join("\n"),
+    key: "control-plane-${{ runner.os }}-${{ hashFiles('dev/tools/kubernetes/go.*', 'dev/tools/etcd/go.*', 'dev/tools/etcd/*.go', 'dev/tools/kwok/go.*', 'dev/tools/crds.sh') }}",
+  },
+};
+
+/** Restore the archives, verify and unpack them, put the tools on PATH; restore the control plane. */
 export const platformToolSteps: Step[] = [
+  controlPlaneCache,
   {
     name: "Cache the platform's tool archives",
     uses: ACTIONS.cache,

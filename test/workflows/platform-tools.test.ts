@@ -36,6 +36,21 @@ describe("the platform's tools from release archives", () => {
     assert.deepEqual(unit.permissions, { contents: "read" });
   });
 
+  it("restores the Go-built control plane by the hash of its modules, so a runner builds it only when a pin changes", () => {
+    const step = unit.steps.find(
+      (s: { name: string }) => s.name === "Cache the end-to-end control plane built from Go modules",
+    );
+    assert.match(
+      step.with.key,
+      /^control-plane-\$\{\{ runner\.os \}\}-\$\{\{ hashFiles\('dev\/tools\/kubernetes\/go\.\*'/,
+    );
+    const paths = step.with.path.split("\n");
+    assert.ok(
+      paths.includes(".tools/bin/kube-apiserver") && paths.includes(".tools/bin/.kubernetes.stamp"),
+      paths.join(" "),
+    );
+  });
+
   it("downloads from the projects' GitHub releases and builds nothing", () => {
     assert.match(
       PLATFORM_TOOLS_SCRIPT,
