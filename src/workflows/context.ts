@@ -145,6 +145,14 @@ export function deploySource(model: BranchModel, s: DeliveryStack): DeploySource
   return { kind: "branch", branch: "main" };
 }
 
+/** The branches some stack deploys from, in promotion order: where build-deploy.yml runs on push. */
+export function deployBranches(model: BranchModel, stacks: readonly DeliveryStack[]): string[] {
+  const branches = stacks
+    .map((s) => deploySource(model, s))
+    .flatMap((d) => (d.kind === "branch" ? [d.branch] : []));
+  return [...new Set(branches)];
+}
+
 /**
  * The stack whose images release tags promote to the tagged stacks: the last one, in promotion
  * order, that deploys from a branch (staging, by default). Only it publishes its registry map.

@@ -15,7 +15,7 @@ import {
   DeliveryContext,
   DeliveryService,
   deploySource,
-  integrationBranches,
+  deployBranches,
   promotionSource,
   RELEASE_TAG,
   refCondition,
@@ -397,7 +397,9 @@ export function buildDeployWorkflow(ctx: DeliveryContext): Workflow {
     on: {
       // The workflow file too: merging the regenerated file is what builds a new service first.
       push: {
-        branches: integrationBranches(ctx.branchModel),
+        // Only branches that deploy: under the environment model main builds nothing (production
+        // takes staging's images at release), so a push there has no registry to build into.
+        branches: deployBranches(ctx.branchModel, ctx.stacks),
         paths: [
           "services/**",
           ...ctx.services.map((s) => `${sourceDirOf(s)}/**`).filter((p) => !p.startsWith("services/")),
