@@ -138,6 +138,12 @@ describe("build selection (build-deploy.yml)", () => {
     assert.deepEqual(select(repo.dir, rendered(moved).step, { name: "push", before: first, sha }), ["web"]);
     assert.ok(rendered(moved).workflow.on.push.paths.includes("frontend/web/**"));
     assert.equal(rendered(moved).workflow.jobs["build-web"].with.context, "frontend/web");
+    assert.equal(rendered(moved).workflow.jobs["build-web"].with.dockerfile, "Dockerfile");
+    const build = YAML.parse(deliveryFiles(moved)[".github/workflows/build-image.yml"]).jobs.build.steps.find(
+      (s: { id?: string }) => s.id === "build",
+    );
+    assert.equal(build.with.context, "${{ inputs.context }}");
+    assert.equal(build.with.file, "${{ inputs.context }}/${{ inputs.dockerfile }}");
   });
 
   it("builds a new service when the regenerated workflow adds its jobs, and nothing else", () => {
