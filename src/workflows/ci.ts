@@ -3,7 +3,7 @@
  * floor, integration and contract tests; each service's own jobs (service-ci.ts); and `ci-passed`,
  * the one check of ci.yml that branch protection requires.
  */
-import { ciPushBranches, DeliveryContext, integrationBranches } from "./context";
+import { ciPullRequestBranches, ciPushBranches, DeliveryContext } from "./context";
 import { CONTAINERS } from "./containers";
 import { StepsJob, Workflow } from "./model";
 import { platformToolSteps } from "./platform-tools";
@@ -90,7 +90,7 @@ export function ciWorkflow(ctx: DeliveryContext): Workflow {
     file: "ci.yml",
     name: "CI",
     on: {
-      pull_request: { branches: integrationBranches(ctx.branchModel) },
+      pull_request: { branches: ciPullRequestBranches(ctx.branchModel) },
       push: { branches: ciPushBranches(ctx.branchModel) },
     },
     permissions: {},

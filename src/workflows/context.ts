@@ -124,6 +124,15 @@ export const integrationBranches = (model: BranchModel): string[] =>
       : ["main"];
 
 /**
+ * Branches whose pull requests run CI: the protected ones, and under gitflow release/* too, which
+ * take stabilisation fixes by pull request before their own pull request into main.
+ */
+export const ciPullRequestBranches = (model: BranchModel): string[] => [
+  ...integrationBranches(model),
+  ...(model === "gitflow" ? ["release/**"] : []),
+];
+
+/**
  * Branches whose pushes run CI: every branch under trunk (short-lived branches get feedback before
  * their pull request); otherwise the integration branches and hotfix/*, so an urgent fix is
  * checked from its first push. A gitflow release/* branch is checked by its pull request into

@@ -68,7 +68,9 @@ describe("branch models", () => {
         const ci = YAML.parse(
           deliveryFiles({ ...contextFor("dev"), branchModel: model })[".github/workflows/ci.yml"],
         );
-        assert.deepEqual(ci.on.pull_request, { branches: expected.protect });
+        assert.deepEqual(ci.on.pull_request, {
+          branches: model === "gitflow" ? [...expected.protect, "release/**"] : expected.protect,
+        });
         assert.deepEqual(ci.on.push, { branches: expected.push });
         assert.deepEqual(ciPushBranches(model), expected.push);
       });

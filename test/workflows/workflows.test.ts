@@ -80,7 +80,8 @@ describe("generated workflows", () => {
       it("runs CI on pull requests to the integration branches and on pushes the model gets feedback from", () => {
         const branches = model === "gitflow" ? ["develop", "main"] : ["main"];
         const pushed = model === "gitflow" ? ["develop", "main", "hotfix/**"] : ["**"];
-        assert.deepEqual(wf.ci.on, { pull_request: { branches }, push: { branches: pushed } });
+        const pullRequests = model === "gitflow" ? [...branches, "release/**"] : branches;
+        assert.deepEqual(wf.ci.on, { pull_request: { branches: pullRequests }, push: { branches: pushed } });
         assert.deepEqual(wf.ci.concurrency, { group: "ci-${{ github.ref }}", "cancel-in-progress": true });
         assert.deepEqual(wf.ci.jobs.unit.strategy.matrix.node, ["20", "22"]);
         assert.equal(wf.ci.jobs.contract.steps.at(-1).run, "npm run test:contract");
