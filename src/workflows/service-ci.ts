@@ -4,10 +4,11 @@
  * integration tests with its containers; contract tests and a frontend build when declared; SAST.
  *
  * A `changes` job decides which services a run checks: those whose directory the pull request or
- * push changed, or all when a shared file changed (ci.yml itself, a composite action, anything
- * directly under services/ or under services/shared/) or there is nothing to compare with. Jobs of the others are
- * skipped, and the `ci-passed` job — the one required check of ci.yml — passes when every job it
- * needs succeeded or was skipped, so a pull request touching one service waits for that service.
+ * push changed, or all when a shared file changed (ci.yml itself, a composite action, a file
+ * directly under services/ or under services/shared/) or there is nothing to compare with. Jobs
+ * of the others are skipped, and the `ci-passed` job — the one required check of ci.yml — passes
+ * when every job it needs succeeded or was skipped, so a pull request touching one service waits
+ * for that service.
  */
 import { SHARED_SERVICE_FILES } from "./build-selection";
 import { CONTAINERS } from "./containers";
@@ -93,10 +94,10 @@ function prepare(b: ServiceBuild, version: string): Step[] {
   ];
 }
 
-const run = (b: ServiceBuild, name: string, command: string, env?: Record<string, string>): Step => ({
+/** A check's command, run in the service's directory. */
+const run = (b: ServiceBuild, name: string, command: string): Step => ({
   name,
   workingDirectory: b.path,
-  ...(env ? { env } : {}),
   run: command,
 });
 
