@@ -5,13 +5,14 @@ import * as path from "path";
 import { ConfigError, stackConfigFromFile } from "../../src/config";
 import { deliveryContext } from "../../src/stack/delivery";
 import { deliveryFiles } from "../../src/workflows";
+import { BRANCH_MODELS, BranchModel } from "../../src/workflows/context";
 import { parseFlags } from "./args";
 
 function main(): void {
   const flags = parseFlags(process.argv.slice(2), {
     stack: "dev, staging or production",
     out: "output folder",
-    "branch-model": "gitflow or trunk",
+    "branch-model": BRANCH_MODELS.join(", "),
   });
   const stack = flags.stack ?? "dev";
   const config = stackConfigFromFile(stack);
@@ -20,11 +21,13 @@ function main(): void {
       { key: "github", value: undefined, allowed: "the stack needs a github section to render workflows" },
     ]);
   const model = flags["branch-model"];
-  if (model !== undefined && model !== "gitflow" && model !== "trunk")
-    throw new ConfigError(stack, [{ key: "--branch-model", value: model, allowed: '"gitflow" or "trunk"' }]);
+  if (model !== undefined && !(BRANCH_MODELS as readonly string[]).includes(model))
+    throw new ConfigError(stack, [
+      { key: "--branch-model", value: model, allowed: `one of ${BRANCH_MODELS.join(", ")}` },
+    ]);
   const ctx = {
     ...deliveryContext(config, config.github),
-    ...(model ? { branchModel: model as "gitflow" | "trunk" } : {}),
+    ...(model ? { branchModel: model as BranchModel } : {}),
   };
   const out = path.resolve(flags.out ?? "rendered");
   for (const [file, content] of Object.entries(deliveryFiles(ctx))) {

@@ -18,6 +18,7 @@ import { migrationProblems } from "./migrations";
 import { pipelineScriptRules } from "./pipeline-scripts";
 import { promotionProblems } from "./promotion";
 import { runnerRules } from "./runner-rules";
+import { serviceBuildRules } from "./service-build-rules";
 import { MIN_KUBERNETES_VERSION, PROJECT, ServiceConfig, StackConfig } from "./schema";
 
 export interface ConfigProblem {
@@ -520,6 +521,7 @@ export const CROSS_FIELD_RULES: readonly ConfigRule[] = [
   promotionProblems,
   runnerRules,
   addonImageRules,
+  serviceBuildRules,
 ];
 
 /** The problems every rule finds; empty when the configuration is consistent. */

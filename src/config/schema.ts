@@ -11,6 +11,8 @@ import { dnsSchema, exposureSchema, ingressSchema } from "./dns";
 import { GITHUB_PLANS, VISIBILITIES } from "./github-plan";
 import { cidr, dnsLabel, githubLogin, githubRepositoryName } from "./primitives";
 import { ciSchema } from "./runners";
+import { serviceBuildSchema } from "./service-build";
+import { BRANCH_MODELS } from "../workflows/context";
 
 export { PROJECT } from "./primitives";
 
@@ -205,6 +207,8 @@ const serviceSchema = z.strictObject({
       secretArn,
     )
     .default({}),
+  /** How the service is built and tested: ci.yml's jobs for it and its image build (see service-build.ts). */
+  build: serviceBuildSchema.optional(),
 });
 
 /** The colour a blueGreen service serves before any flip, and a canary's weight before any step. */
@@ -321,8 +325,11 @@ const githubSchema = z.strictObject({
 
 export const stackConfigSchema = z.strictObject({
   environment: z.enum(ENVIRONMENTS),
-  /** gitflow (develop → main → tags) or trunk (main → tags). @default "gitflow" */
-  branchModel: z.enum(["gitflow", "trunk"]).default("gitflow"),
+  /**
+   * gitflow (develop → main → tags, release/* and hotfix/*), trunk (main → tags) or environment
+   * (develop → dev, staging → staging, tags → production). @default "gitflow"
+   */
+  branchModel: z.enum(BRANCH_MODELS).default("gitflow"),
   /** Protect stateful resources from deletion. @default true in production, else false */
   protect: z.boolean().optional(),
   /** Log retention for every CloudWatch log group. @default 365 */

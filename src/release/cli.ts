@@ -100,6 +100,8 @@ export async function main(argv: readonly string[]): Promise<void> {
         sourceImage: line.flags["source-image"],
         sourceRef: line.flags["source-ref"],
         commitSha: process.env.GITHUB_SHA,
+        // A run started by a release tag (release.yml) tags the image with its semver too.
+        releaseTag: process.env.GITHUB_REF_TYPE === "tag" ? process.env.GITHUB_REF_NAME : undefined,
       });
       console.log(`digest=${digest}`);
       return;

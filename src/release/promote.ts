@@ -16,6 +16,16 @@ export interface PromoteRequest {
   readonly sourceRef: string;
   /** Commit the image was built from: a digest source is tagged `sha-<commit>` in the target. */
   readonly commitSha?: string;
+  /**
+   * The release tag of the run (`v1.4.2`): the promoted image is tagged with its semver (`1.4.2`)
+   * as well. Anything else, or none, adds no tag.
+   */
+  readonly releaseTag?: string;
+}
+
+/** `v1.4.2` → `1.4.2`; undefined for anything that is not a release tag. */
+export function semverOf(tag: string | undefined): string | undefined {
+  return /^v(\d+\.\d+\.\d+)$/.exec(tag ?? "")?.[1];
 }
 
 /** Copies the image and resolves with its digest. */
@@ -37,19 +47,22 @@ export async function promote(pulumi: PulumiCli, run: Run, request: PromoteReque
   const manifest = JSON.parse(
     await run("docker", ["buildx", "imagetools", "inspect", from, "--format", "{{json .Manifest}}"]),
   ) as { digest: string };
+  const tags: string[] = [];
   if (target !== source) {
     if (byDigest && !request.commitSha)
       throw new Error("promoting by digest tags the copy sha-<commit>: GITHUB_SHA is not set");
-    const tag = byDigest ? `sha-${request.commitSha}` : request.sourceRef;
+    tags.push(byDigest ? `sha-${request.commitSha}` : request.sourceRef);
+  }
+  const semver = semverOf(request.releaseTag);
+  if (semver) tags.push(semver);
+  if (tags.length)
     await run("docker", [
       "buildx",
       "imagetools",
       "create",
-      "--tag",
-      `${target}:${tag}`,
+      ...tags.flatMap((t) => ["--tag", `${target}:${t}`]),
       `${source}@${manifest.digest}`,
     ]);
-  }
   return manifest.digest;
 }
 

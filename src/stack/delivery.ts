@@ -25,7 +25,9 @@ import { promotionSourceRepositoryArns } from "./promotion";
 import { stateBackupPrefix } from "../lib/state-access";
 import { allowedActionPatterns } from "../workflows/pins";
 import { DeliveryContext, deliveryFiles, requiredChecks } from "../workflows";
-import { DeliveryStack } from "../workflows/context";
+import { DeliveryStack, ServiceBuild } from "../workflows/context";
+import { buildPathOf, ServiceBuildConfig } from "../config/service-build";
+import { CheckKind, TOOLCHAINS } from "../workflows/toolchains";
 import {
   deploySource,
   integrationBranches,
@@ -56,6 +58,7 @@ export function deliveryContext(config: StackConfig, gh: GithubConfig): Delivery
       strategy: s.strategy.type,
       canarySteps: s.strategy.type === "canary" ? s.strategy.steps : [],
       healthPath: s.healthPath,
+      ...(s.build ? { build: serviceBuild(s.name, s.build) } : {}),
       ...(s.migrations
         ? {
             migrations: {
@@ -75,6 +78,30 @@ export function deliveryContext(config: StackConfig, gh: GithubConfig): Delivery
     backend: requiredBackend(gh),
     codeOwners: gh.codeOwners,
     owningStack: config.stack,
+  };
+}
+
+/**
+ * A service's build with its toolchain's defaults: versions, and every check's command but
+ * `contract` and `build` (run only when declared) and `integration` (only with containers or a
+ * command of the service's own).
+ */
+export function serviceBuild(name: string, b: ServiceBuildConfig): ServiceBuild {
+  const t = TOOLCHAINS[b.toolchain];
+  const own = b.commands as Partial<Record<CheckKind, string>>;
+  const { integration, ...defaults } = t.defaults;
+  return {
+    path: buildPathOf(name, b),
+    toolchain: b.toolchain,
+    versions: b.versions ?? [...t.defaultVersions],
+    commands: {
+      ...defaults,
+      ...(b.containers.length > 0 && integration ? { integration } : {}),
+      ...Object.fromEntries(Object.entries(own).filter(([, v]) => v !== undefined)),
+    },
+    coverage: b.coverage,
+    containers: b.containers,
+    dockerfile: b.dockerfile,
   };
 }
 

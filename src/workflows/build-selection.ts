@@ -3,7 +3,9 @@
  * git, so an unchanged service is not rebuilt and a new one is built without anyone running
  * anything by hand.
  *
- * - A push builds each service whose `services/<name>/` changed since the push's `before`.
+ * - A push builds each service whose source directory (`services[].build.path`, by default
+ *   `services/<name>/`) changed since the push's `before`, and every service when a shared build
+ *   file changed: build-image.yml, a file directly under services/ or under services/shared/.
  * - A push that changes build-deploy.yml itself builds each service whose build job it adds: that
  *   is how a new service gets its first image. The owning stack's `pulumi up` creates the
  *   service's registry, writes the registry URL variables and proposes the regenerated workflows;
@@ -12,7 +14,7 @@
  * - A push whose `before` git does not have (a new branch, a force push) builds every service.
  * - `workflow_dispatch` builds the chosen service, or all.
  */
-import { DeliveryContext } from "./context";
+import { DeliveryContext, DeliveryService } from "./context";
 import { StepsJob, WorkflowInput } from "./model";
 import { checkout } from "./steps";
 
@@ -33,10 +35,23 @@ export function buildDispatchInput(ctx: DeliveryContext): WorkflowInput {
   };
 }
 
+/** The reusable build, whose change rebuilds every service. */
+export const BUILD_IMAGE_FILE = ".github/workflows/build-image.yml";
+
+/**
+ * Files every service's build and checks may read: files directly under services/ (a shared
+ * lock or compose file) and services/shared/, as an extended regular expression over paths.
+ */
+export const SHARED_SERVICE_FILES = "^services/([^/]+|shared/.+)$";
+
+/** A service's source directory: its build's path, or `services/<name>`. */
+export const sourceDirOf = (svc: DeliveryService): string => svc.build?.path ?? `services/${svc.name}`;
+
 /** The selection script: prints `services=<JSON array>` to `$GITHUB_OUTPUT`. */
 export const BUILD_SELECTION_SCRIPT = [
   "set -euo pipefail",
-  'mapfile -t all < <(jq -r ".[]" <<<"$SERVICES")',
+  'mapfile -t all < <(jq -r ".[].name" <<<"$SERVICES")',
+  'mapfile -t dirs < <(jq -r ".[].path" <<<"$SERVICES")',
   "selected=()",
   'if [ "$EVENT" = "workflow_dispatch" ]; then',
   '  if [ "$CHOSEN" = "all" ]; then selected=("${all[@]}"); else selected=("$CHOSEN"); fi',
@@ -46,9 +61,14 @@ export const BUILD_SELECTION_SCRIPT = [
   "else",
   '  changed="$(git diff --name-only "$BEFORE" "$GITHUB_SHA")"',
   '  previous="$(git show "$BEFORE:$WORKFLOW_FILE" 2>/dev/null || true)"',
-  '  for s in "${all[@]}"; do',
-  '    if grep -q "^services/$s/" <<<"$changed"; then',
-  '      echo "$s: services/$s/ changed"; selected+=("$s")',
+  "  shared=false",
+  '  if grep -qxF "$BUILD_FILE" <<<"$changed" || grep -qE "$SHARED_PATTERN" <<<"$changed"; then shared=true; fi',
+  '  for i in "${!all[@]}"; do',
+  '    s="${all[$i]}"',
+  '    if [ "$shared" = true ]; then',
+  '      echo "$s: a shared build file changed"; selected+=("$s")',
+  '    elif grep -q "^${dirs[$i]}/" <<<"$changed"; then',
+  '      echo "$s: ${dirs[$i]}/ changed"; selected+=("$s")',
   '    elif grep -qx "$WORKFLOW_FILE" <<<"$changed" && ! grep -qx "  build-$s:" <<<"$previous"; then',
   '      echo "$s: new in $WORKFLOW_FILE (first build)"; selected+=("$s")',
   "    fi",
@@ -72,11 +92,13 @@ export function buildSelectionJob(ctx: DeliveryContext): StepsJob {
         name: "Select the services this push changed or added",
         id: "select",
         env: {
-          SERVICES: JSON.stringify(ctx.services.map((s) => s.name)),
+          SERVICES: JSON.stringify(ctx.services.map((s) => ({ name: s.name, path: sourceDirOf(s) }))),
           EVENT: "${{ github.event_name }}",
           BEFORE: "${{ github.event.before }}",
           CHOSEN: "${{ inputs.service }}",
           WORKFLOW_FILE: BUILD_DEPLOY_FILE,
+          BUILD_FILE: BUILD_IMAGE_FILE,
+          SHARED_PATTERN: SHARED_SERVICE_FILES,
         },
         run: BUILD_SELECTION_SCRIPT,
       },

@@ -1,54 +1,14 @@
-/** ci.yml: static checks, unit tests over a Node matrix with a coverage floor, integration and contract tests. */
-import { DeliveryContext, integrationBranches } from "./context";
-import { ServiceContainer, StepsJob, Workflow } from "./model";
-import { imageRef, SERVICE_IMAGES } from "./pins";
-import { checkout, npmCi, setupNode } from "./steps";
-
 /**
- * Throwaway databases for the integration job, pulled by digest (pins.ts); health checks make the
- * job wait until they answer.
+ * ci.yml: the platform program's static checks, unit tests over a Node matrix with a coverage
+ * floor, integration and contract tests; each service's own jobs (service-ci.ts); and `ci-passed`,
+ * the one check of ci.yml that branch protection requires.
  */
-const CONTAINERS: Record<
-  DeliveryContext["integrationServices"][number],
-  { container: ServiceContainer; url: [string, string] }
-> = {
-  postgres: {
-    container: {
-      image: imageRef(SERVICE_IMAGES.postgres),
-      env: { POSTGRES_USER: "ci", POSTGRES_PASSWORD: "ci", POSTGRES_DB: "ci" },
-      ports: ["5432:5432"],
-      options: "--health-cmd pg_isready --health-interval 5s --health-timeout 5s --health-retries 10",
-    },
-    url: ["DATABASE_URL", "postgres://ci:ci@localhost:5432/ci"],
-  },
-  mysql: {
-    container: {
-      image: imageRef(SERVICE_IMAGES.mysql),
-      env: { MYSQL_ROOT_PASSWORD: "ci", MYSQL_DATABASE: "ci" },
-      ports: ["3306:3306"],
-      options:
-        '--health-cmd "mysqladmin ping -h 127.0.0.1" --health-interval 5s --health-timeout 5s --health-retries 10',
-    },
-    url: ["MYSQL_URL", "mysql://root:ci@localhost:3306/ci"],
-  },
-  redis: {
-    container: {
-      image: imageRef(SERVICE_IMAGES.redis),
-      ports: ["6379:6379"],
-      options: '--health-cmd "redis-cli ping" --health-interval 5s --health-timeout 5s --health-retries 10',
-    },
-    url: ["REDIS_URL", "redis://localhost:6379"],
-  },
-  mongodb: {
-    container: {
-      image: imageRef(SERVICE_IMAGES.mongodb),
-      ports: ["27017:27017"],
-      options:
-        "--health-cmd \"mongosh --quiet --eval 'db.runCommand({ ping: 1 })'\" --health-interval 5s --health-timeout 5s --health-retries 10",
-    },
-    url: ["MONGODB_URL", "mongodb://localhost:27017/ci"],
-  },
-};
+import { ciPullRequestBranches, ciPushBranches, DeliveryContext } from "./context";
+import { CONTAINERS } from "./containers";
+import { StepsJob, Workflow } from "./model";
+import { platformToolSteps } from "./platform-tools";
+import { builtServices, CHANGES_JOB, changesJob, serviceJobs, SUMMARY_JOB, summaryJob } from "./service-ci";
+import { checkout, npmCi, setupNode } from "./steps";
 
 /**
  * Root package.json scripts the integration and contract jobs run. Configuration that would
@@ -82,6 +42,8 @@ export function ciWorkflow(ctx: DeliveryContext): Workflow {
         checkout(),
         setupNode("${{ matrix.node }}", true),
         npmCi,
+        // npm test's pretest (dev/tools/setup.sh) takes these from PATH instead of building them.
+        ...platformToolSteps,
         {
           name: "Unit tests with a coverage floor",
           env: { COVERAGE_THRESHOLD: String(ctx.coverageThreshold) },
@@ -120,11 +82,17 @@ export function ciWorkflow(ctx: DeliveryContext): Workflow {
       ],
     };
   }
-  const branches = integrationBranches(ctx.branchModel);
+  const services = builtServices(ctx);
+  if (services.length) jobs[CHANGES_JOB] = changesJob(ctx);
+  for (const svc of services) Object.assign(jobs, serviceJobs(svc));
+  jobs[SUMMARY_JOB] = summaryJob(jobs);
   return {
     file: "ci.yml",
     name: "CI",
-    on: { pull_request: { branches }, push: { branches } },
+    on: {
+      pull_request: { branches: ciPullRequestBranches(ctx.branchModel) },
+      push: { branches: ciPushBranches(ctx.branchModel) },
+    },
     permissions: {},
     concurrency: { group: "ci-${{ github.ref }}", cancelInProgress: true },
     jobs,

@@ -3,7 +3,32 @@
  * in promotion order and its services. Branch-model rules live here, once, so triggers and the
  * environments' deployment policies cannot disagree.
  */
-export type BranchModel = "gitflow" | "trunk";
+import type { CiContainerName } from "./containers";
+import type { CheckKind, ToolchainName } from "./toolchains";
+
+/**
+ * gitflow (develop → main → tags, release/* and hotfix/* branches), trunk (main → tags) and
+ * environment (a branch per environment: develop → dev, staging → staging, tags → production,
+ * seed 002's model).
+ */
+export const BRANCH_MODELS = ["gitflow", "trunk", "environment"] as const;
+export type BranchModel = (typeof BRANCH_MODELS)[number];
+
+/** How a service is built and tested, its defaults resolved (config `services[].build`). */
+export interface ServiceBuild {
+  /** Source directory relative to the repository root, e.g. `services/api`. */
+  readonly path: string;
+  readonly toolchain: ToolchainName;
+  /** Unit-matrix versions; the first runs every other job. */
+  readonly versions: string[];
+  /** Every check's command: the service's own or its toolchain's default. */
+  readonly commands: Partial<Record<CheckKind, string>>;
+  /** Line coverage floor, percent. */
+  readonly coverage: number;
+  readonly containers: CiContainerName[];
+  /** The Dockerfile, relative to `path`. */
+  readonly dockerfile: string;
+}
 
 export interface DeliveryStack {
   /** Pulumi stack name, e.g. `staging`. */
@@ -19,6 +44,8 @@ export interface DeliveryService {
   /** Canary weights, increasing, ending at 100. */
   readonly canarySteps: number[];
   readonly healthPath: string;
+  /** How CI builds and tests it; without it, ci.yml has no jobs of the service's own. */
+  readonly build?: ServiceBuild;
   /**
    * The db-migrate action before releasing: the service's commands (run in `services/<name>/`) and
    * the secret holding its database URL. None when the service does not migrate.
@@ -88,16 +115,51 @@ export function previewEnvironmentOf(s: DeliveryStack): string {
 /** Whether pull requests preview this stack (everything but production, see previewEnvironmentOf). */
 export const previewedOnPullRequests = (s: DeliveryStack): boolean => s.environment !== "production";
 
+/** The long-lived branches: pull requests target them, and branch protection guards each. */
 export const integrationBranches = (model: BranchModel): string[] =>
-  model === "gitflow" ? ["develop", "main"] : ["main"];
+  model === "gitflow"
+    ? ["develop", "main"]
+    : model === "environment"
+      ? ["develop", "staging", "main"]
+      : ["main"];
+
+/**
+ * Branches whose pull requests run CI: the protected ones, and under gitflow release/* too, which
+ * take stabilisation fixes by pull request before their own pull request into main.
+ */
+export const ciPullRequestBranches = (model: BranchModel): string[] => [
+  ...integrationBranches(model),
+  ...(model === "gitflow" ? ["release/**"] : []),
+];
+
+/**
+ * Branches whose pushes run CI: every branch under trunk (short-lived branches get feedback before
+ * their pull request); otherwise the integration branches and hotfix/*, so an urgent fix is
+ * checked from its first push. A gitflow release/* branch is checked by its pull request into
+ * main: a push trigger on release branches reads, to zizmor and to a reviewer, as a publishing
+ * workflow, and ci.yml publishes nothing.
+ */
+export function ciPushBranches(model: BranchModel): string[] {
+  if (model === "trunk") return ["**"];
+  return [...integrationBranches(model), "hotfix/**"];
+}
 
 /** Where a stack's deployments come from: a branch or the release tags. */
 export type DeploySource = { kind: "branch"; branch: string } | { kind: "tag"; pattern: string };
 
 export function deploySource(model: BranchModel, s: DeliveryStack): DeploySource {
   if (s.environment === "production") return { kind: "tag", pattern: RELEASE_TAG };
-  if (model === "gitflow" && s.environment === "development") return { kind: "branch", branch: "develop" };
+  if (model !== "trunk" && s.environment === "development") return { kind: "branch", branch: "develop" };
+  if (model === "environment" && s.environment === "staging") return { kind: "branch", branch: "staging" };
   return { kind: "branch", branch: "main" };
+}
+
+/** The branches some stack deploys from, in promotion order: where build-deploy.yml runs on push. */
+export function deployBranches(model: BranchModel, stacks: readonly DeliveryStack[]): string[] {
+  const branches = stacks
+    .map((s) => deploySource(model, s))
+    .flatMap((d) => (d.kind === "branch" ? [d.branch] : []));
+  return [...new Set(branches)];
 }
 
 /**

@@ -15,7 +15,7 @@ import {
   DeliveryContext,
   DeliveryService,
   deploySource,
-  integrationBranches,
+  deployBranches,
   promotionSource,
   RELEASE_TAG,
   refCondition,
@@ -26,7 +26,9 @@ import {
   BUILD_SELECTION_JOB,
   buildDispatchInput,
   buildSelectionJob,
+  BUILD_IMAGE_FILE,
   selectedForBuild,
+  sourceDirOf,
 } from "./build-selection";
 import { recordDeployment, recordDeploymentOutcome, sourceDeployedJob } from "./deployments";
 import { ACTIONS } from "./pins";
@@ -57,7 +59,18 @@ export function buildImageWorkflow(ctx: DeliveryContext): Workflow {
     on: {
       workflow_call: {
         inputs: {
-          service: { type: "string", required: true, description: "Service to build (services/<name>)." },
+          service: { type: "string", required: true, description: "Service to build." },
+          context: {
+            type: "string",
+            required: true,
+            description: "The service's source directory, the build context.",
+          },
+          dockerfile: {
+            type: "string",
+            required: false,
+            default: "Dockerfile",
+            description: "The Dockerfile, relative to the context.",
+          },
           environment: {
             type: "string",
             required: true,
@@ -125,7 +138,8 @@ export function buildImageWorkflow(ctx: DeliveryContext): Workflow {
             id: "build",
             uses: ACTIONS.buildPush,
             with: {
-              context: "services/${{ inputs.service }}",
+              context: "${{ inputs.context }}",
+              file: "${{ inputs.context }}/${{ inputs.dockerfile }}",
               platforms: "linux/amd64,linux/arm64",
               push: true,
               tags: "${{ steps.meta.outputs.tags }}",
@@ -341,7 +355,12 @@ export function buildDeployWorkflow(ctx: DeliveryContext): Workflow {
       if: selectedForBuild(svc.name),
       uses: "./.github/workflows/build-image.yml",
       permissions: perms,
-      with: { service: svc.name, environment: buildEnvironmentExpression(ctx) },
+      with: {
+        service: svc.name,
+        context: sourceDirOf(svc),
+        dockerfile: svc.build?.dockerfile ?? "Dockerfile",
+        environment: buildEnvironmentExpression(ctx),
+      },
     };
     let previous: Record<string, string> = {};
     for (const s of ctx.stacks) {
@@ -377,7 +396,17 @@ export function buildDeployWorkflow(ctx: DeliveryContext): Workflow {
     name: "Build and deploy",
     on: {
       // The workflow file too: merging the regenerated file is what builds a new service first.
-      push: { branches: integrationBranches(ctx.branchModel), paths: ["services/**", BUILD_DEPLOY_FILE] },
+      push: {
+        // Only branches that deploy: under the environment model main builds nothing (production
+        // takes staging's images at release), so a push there has no registry to build into.
+        branches: deployBranches(ctx.branchModel, ctx.stacks),
+        paths: [
+          "services/**",
+          ...ctx.services.map((s) => `${sourceDirOf(s)}/**`).filter((p) => !p.startsWith("services/")),
+          BUILD_DEPLOY_FILE,
+          BUILD_IMAGE_FILE,
+        ],
+      },
       workflow_dispatch: { inputs: { service: buildDispatchInput(ctx) } },
     },
     permissions: {},

@@ -13,6 +13,7 @@ import { driftWorkflow, infraPreviewWorkflow, infraUpWorkflow } from "./infra";
 import { checkNames, renderAction, renderWorkflow, Workflow } from "./model";
 import { rollbackWorkflow } from "./rollback";
 import { securityWorkflow } from "./security";
+import { SUMMARY_JOB } from "./service-ci";
 
 export { DeliveryContext } from "./context";
 
@@ -41,9 +42,11 @@ export function deliveryFiles(ctx: DeliveryContext): Record<string, string> {
 }
 
 /**
- * Checks a pull request must pass: every job of the PR-gating workflows (ci, security), under the
- * names GitHub reports. Derived from the model, so renaming a job cannot orphan a required check.
+ * Checks a pull request must pass: ci.yml's summary job (which fails when any job of ci.yml
+ * failed, and passes when a job was skipped as unchanged) and every job of security.yml, under
+ * the names GitHub reports. Derived from the model, so renaming a job cannot orphan a required check.
  */
 export function requiredChecks(ctx: DeliveryContext): string[] {
-  return [ciWorkflow(ctx), securityWorkflow(ctx)].flatMap(checkNames);
+  const ci = ciWorkflow(ctx);
+  return [ci.jobs[SUMMARY_JOB].name, ...checkNames(securityWorkflow(ctx))];
 }

@@ -94,12 +94,21 @@ export function infraPreviewWorkflow(ctx: DeliveryContext): Workflow {
                 OUTCOME: "${{ steps.preview.outcome }}",
               },
               run: [
+                // One comment per stack, updated in place on every push: the marker finds it.
+                'marker="<!-- pulumi-preview:$STACK -->"',
+                'echo "$marker" > "$RUNNER_TEMP/comment.md"',
                 markdownFromLog(
                   "### pulumi preview \\`$STACK\\`: $OUTCOME",
                   "$RUNNER_TEMP/preview.txt",
                   "$RUNNER_TEMP/comment.md",
+                  true,
                 ),
-                'gh pr comment "$PR_NUMBER" --body-file "$RUNNER_TEMP/comment.md"',
+                'id="$(gh api --paginate "repos/$GH_REPO/issues/$PR_NUMBER/comments" --jq ".[] | select(.user.type == \\"Bot\\" and (.body | startswith(\\"$marker\\"))) | .id" | head -n 1)"',
+                'if [ -n "$id" ]; then',
+                '  jq -Rs "{body: .}" "$RUNNER_TEMP/comment.md" | gh api --method PATCH "repos/$GH_REPO/issues/comments/$id" --input - --silent',
+                "else",
+                '  gh pr comment "$PR_NUMBER" --body-file "$RUNNER_TEMP/comment.md"',
+                "fi",
               ].join("\n"),
             }
           : {

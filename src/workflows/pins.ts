@@ -17,6 +17,10 @@ export const ACTIONS = {
   // v5 and later cache npm on their own when package.json names npm as its package manager; every
   // step therefore says whether it caches (`cache` or `package-manager-cache: false`, steps.ts).
   setupNode: pin("actions/setup-node", "249970729cb0ef3589644e2896645e5dc5ba9c38", "v6.5.0"),
+  // Python services' toolchain (src/workflows/toolchains.ts): caches pip downloads by the lock file.
+  setupPython: pin("actions/setup-python", "a26af69be951a213d495a4c3e4e4022e16d87065", "v5.6.0"),
+  // The platform's own tools (release archives), keyed by version: see platformToolSteps.
+  cache: pin("actions/cache", "5a3ec84eff668545956fd18022155c47e93e2684", "v4.2.3"),
   uploadArtifact: pin("actions/upload-artifact", "ea165f8d65b6e75b540449e92b4886f43607fa02", "v4.6.2"),
   configureAwsCredentials: pin(
     "aws-actions/configure-aws-credentials",
@@ -34,6 +38,9 @@ export const ACTIONS = {
     "5d4e8d1aca955e8d8589aabd499c5cae939e33c7",
     "v4.31.9",
   ),
+  // CodeQL for Node services' SAST: the same codeql-action commit as upload-sarif.
+  codeqlInit: pin("github/codeql-action/init", "5d4e8d1aca955e8d8589aabd499c5cae939e33c7", "v4.31.9"),
+  codeqlAnalyze: pin("github/codeql-action/analyze", "5d4e8d1aca955e8d8589aabd499c5cae939e33c7", "v4.31.9"),
   trufflehog: pin("trufflesecurity/trufflehog", "6c05c4a00b91aa542267d8e32a8254774799d68d", "v3.93.8"),
   // The commit tag v3.1.1 names in actions/create-github-app-token (a lightweight tag); the token it
   // mints is masked and revoked in the action's post step.
@@ -97,6 +104,13 @@ export const SERVICE_IMAGES = {
     "7",
     "sha256:35a5926f71f8b6cb19206bee928c5a85f241a8be99f20c81abe35ae78a73415d",
     "7.0.39",
+  ),
+  // repo-info 0639f311d42a32a2324bec7751c22e5cf1b3e0a7, RabbitMQ 4.3.5 with the management plugin
+  rabbitmq: image(
+    "rabbitmq",
+    "4-management",
+    "sha256:06fb591136a49e861e01aaaf9ce45085839ca23c35913d45a1e83519bb9778ca",
+    "4.3.5",
   ),
 } as const;
 

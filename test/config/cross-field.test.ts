@@ -212,7 +212,10 @@ const CASES: Case[] = [
   [
     "two services share a name",
     "dev",
-    (v) => (v.services[1].name = "api"),
+    (v) => {
+      v.services[1].name = "api";
+      delete v.services[1].build;
+    },
     [
       '  - platform:releases.web: got {"digest":"sha256:c4719afa76fa448b5eca99e6736885846501d17956f2fcb2de5c916d723f3a87","activeColor":"blue","idleDigest"...; a release for a configured service (api, orders, payments)',
       '  - platform:services[1].name: got "api"; service names are unique',

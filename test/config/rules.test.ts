@@ -24,6 +24,7 @@ import { promotionProblems } from "../../src/config/promotion";
 import { readStackConfig } from "../../src/config/stack-files";
 import { runnerRules } from "../../src/config/runner-rules";
 import { addonImageRules } from "../../src/config/addon-image-rules";
+import { serviceBuildRules } from "../../src/config/service-build-rules";
 
 /** A mutable copy of a committed stack's parsed configuration. */
 function committed(stack: string): any {
@@ -918,6 +919,51 @@ const RULES: [name: string, rule: ConfigRule, cases: RuleCase[]][] = [
           c.kubernetes.kubeconfig = "/etc/kubeconfig";
         },
         expect: [],
+      },
+    ],
+  ],
+  [
+    "serviceBuildRules",
+    serviceBuildRules,
+    [
+      {
+        when: "a service builds from a directory the repository lacks",
+        change: (c) => (c.services[0].build.path = "services/nowhere"),
+        expect: [["platform:services[0].build.path", /^a directory the repository holds/]],
+      },
+      {
+        when: "a Python service's directory holds a Node package",
+        change: (c) =>
+          (c.services[1].build = { ...c.services[1].build, toolchain: "python", versions: ["3.12"] }),
+        expect: [
+          [
+            "platform:services[1].build.toolchain",
+            /^a toolchain whose manifests services\/web\/ holds: it has no requirements-dev\.txt$/,
+          ],
+        ],
+      },
+      {
+        when: "the Dockerfile named is not in the service's directory",
+        change: (c) => (c.services[0].build.dockerfile = "docker/Dockerfile.prod"),
+        expect: [
+          [
+            "platform:services[0].build.dockerfile",
+            /^a file in services\/api\/ \(the image build reads it\)$/,
+          ],
+        ],
+      },
+      {
+        when: "two services build from nested directories",
+        change: (c) => (c.services[1].build.path = "services/api/web"),
+        expect: [
+          ["platform:services[1].build.path", /it overlaps services\/api of service "api"/],
+          ["platform:services[1].build.path", /^a directory the repository holds/],
+        ],
+      },
+      {
+        when: "a Node service names a Python version",
+        change: (c) => (c.services[1].build.versions = ["20", "3.12"]),
+        expect: [["platform:services[1].build.versions[1]", /^a node version matching \/\^\\d\{2\}\$\/$/]],
       },
     ],
   ],

@@ -253,6 +253,8 @@ export function requiredCheckProblems(
         const ignored = (pr["branches-ignore"] ?? []).includes(branch);
         if (!included || ignored) problems.push(`${at}: does not run on pull requests to ${branch}`);
       }
+      // `if: always()` runs the job whatever its needs did: a summary job judges their results itself.
+      if (job.if === "always()") continue;
       if (job.if !== undefined) problems.push(`${at}: if: ${job.if} can skip it, and a skipped check passes`);
       const needs = new Set<string>();
       const queue = [...([] as string[]).concat(job.needs ?? [])];

@@ -1,6 +1,6 @@
 // The independent scanners as peers of the policy pack: zizmor and checkov over everything the
-// program generates — the workflows and composite actions of every committed stack under both
-// branch models, and the Kubernetes objects every committed stack declares — with zero findings.
+// program generates — the workflows and composite actions of every committed stack under every
+// branch model, and the Kubernetes objects every committed stack declares — with zero findings.
 // What they are told to leave alone is in zizmor.yml and .checkov.yml, each with its reason.
 import { strict as assert } from "assert";
 import * as fs from "fs";
@@ -8,7 +8,7 @@ import * as path from "path";
 import { stackConfigFromFile } from "../../src/config";
 import { knownStacks } from "../../src/config/stack-files";
 import { deliveryFiles } from "../../src/workflows";
-import { DeliveryContext } from "../../src/workflows/context";
+import { BRANCH_MODELS, DeliveryContext } from "../../src/workflows/context";
 import { contextFor } from "../helpers/context";
 import {
   formatCheckov,
@@ -23,7 +23,7 @@ import { committedStack } from "../helpers/stacks";
 
 /** The committed stacks that generate workflows: those with a github section. */
 const RENDERING_STACKS = knownStacks().filter((s) => stackConfigFromFile(s).github !== undefined);
-const MODELS = ["gitflow", "trunk"] as const;
+const MODELS = BRANCH_MODELS;
 
 /**
  * No committed stack asks for integration service containers (the repository has no integration
@@ -57,7 +57,7 @@ describe("the independent scanners", function () {
   };
   after(() => scratch.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
-  it("read the workflows of every committed stack that renders them, under both branch models", () => {
+  it("read the workflows of every committed stack that renders them, under every branch model", () => {
     assert.deepEqual(RENDERING_STACKS, ["dev", "production", "staging"]);
     const folders = new Set(Object.keys(renderings()).map((p) => p.split("/")[0]));
     assert.equal(folders.size, RENDERING_STACKS.length * MODELS.length + 1);

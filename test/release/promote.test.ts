@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { ecrRegion, promote } from "../../src/release/promote";
+import { ecrRegion, promote, semverOf } from "../../src/release/promote";
 import { PulumiCli } from "../../src/release/pulumi-cli";
 
 const STAGING = "222222222222.dkr.ecr.eu-central-1.amazonaws.com/platform-staging/api";
@@ -38,6 +38,42 @@ describe("promotion of an image into a stack's registry", () => {
       `docker buildx imagetools inspect ${STAGING}:sha-abc123 --format {{json .Manifest}}`,
       `docker buildx imagetools create --tag ${PRODUCTION}:sha-abc123 ${STAGING}@${DIGEST}`,
     ]);
+  });
+
+  it("tags the copy with the release tag's semver as well when a release tag runs it", async () => {
+    const { calls, pulumi, run } = fakes({ api: PRODUCTION });
+    await promote(pulumi, run, {
+      stack: "production",
+      service: "api",
+      sourceImage: STAGING,
+      sourceRef: "sha-abc123",
+      commitSha: "abc123",
+      releaseTag: "v1.4.2",
+    });
+    assert.equal(
+      calls.at(-1),
+      `docker buildx imagetools create --tag ${PRODUCTION}:sha-abc123 --tag ${PRODUCTION}:1.4.2 ${STAGING}@${DIGEST}`,
+    );
+  });
+
+  it("adds the semver tag in place when the image already is in the stack's registry", async () => {
+    const ghcr = "ghcr.io/acme-shop/api";
+    const { calls, pulumi, run } = fakes({ api: ghcr });
+    await promote(pulumi, run, {
+      stack: "production",
+      service: "api",
+      sourceImage: ghcr,
+      sourceRef: DIGEST,
+      releaseTag: "v2.0.0",
+    });
+    assert.equal(calls.at(-1), `docker buildx imagetools create --tag ${ghcr}:2.0.0 ${ghcr}@${DIGEST}`);
+  });
+
+  it("reads a semver from release tags only", () => {
+    assert.equal(semverOf("v1.4.2"), "1.4.2");
+    assert.equal(semverOf("v1.4"), undefined);
+    assert.equal(semverOf("release-1.4.2"), undefined);
+    assert.equal(semverOf(undefined), undefined);
   });
 
   it("needs no ECR login for GHCR images, whose job logged in with its GITHUB_TOKEN", async () => {

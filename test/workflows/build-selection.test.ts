@@ -74,6 +74,8 @@ function select(
       GITHUB_SHA: event.sha,
       SERVICES: step.env.SERVICES,
       WORKFLOW_FILE: step.env.WORKFLOW_FILE,
+      BUILD_FILE: step.env.BUILD_FILE,
+      SHARED_PATTERN: step.env.SHARED_PATTERN,
       EVENT: event.name,
       BEFORE: event.before ?? "",
       CHOSEN: event.chosen ?? "",
@@ -110,6 +112,38 @@ describe("build selection (build-deploy.yml)", () => {
       "web",
       "orders",
     ]);
+  });
+
+  it("builds every service when a shared build file changes: build-image.yml, services/shared/, a file directly under services/", () => {
+    const names = ctx.services.map((s) => s.name);
+    for (const shared of [
+      ".github/workflows/build-image.yml",
+      "services/shared/lib.py",
+      "services/compose.yml",
+    ]) {
+      const before = repo.commit({ "README.md": shared });
+      const sha = repo.commit({ [shared]: `${Date.now()}\n` });
+      assert.deepEqual(select(repo.dir, rendered(ctx).step, { name: "push", before, sha }), names, shared);
+    }
+  });
+
+  it("builds a service from the source directory its build names", () => {
+    const moved: DeliveryContext = {
+      ...ctx,
+      services: ctx.services.map((s) =>
+        s.name === "web" && s.build ? { ...s, build: { ...s.build, path: "frontend/web" } } : s,
+      ),
+    };
+    const sha = repo.commit({ "frontend/web/src/app.js": "1\n", "services/web/stale": "x\n" });
+    assert.deepEqual(select(repo.dir, rendered(moved).step, { name: "push", before: first, sha }), ["web"]);
+    assert.ok(rendered(moved).workflow.on.push.paths.includes("frontend/web/**"));
+    assert.equal(rendered(moved).workflow.jobs["build-web"].with.context, "frontend/web");
+    assert.equal(rendered(moved).workflow.jobs["build-web"].with.dockerfile, "Dockerfile");
+    const build = YAML.parse(deliveryFiles(moved)[".github/workflows/build-image.yml"]).jobs.build.steps.find(
+      (s: { id?: string }) => s.id === "build",
+    );
+    assert.equal(build.with.context, "${{ inputs.context }}");
+    assert.equal(build.with.file, "${{ inputs.context }}/${{ inputs.dockerfile }}");
   });
 
   it("builds a new service when the regenerated workflow adds its jobs, and nothing else", () => {

@@ -3,7 +3,7 @@ import YAML from "yaml";
 import { stackConfigFromFile } from "../../src/config";
 import { knownStacks, ROOT } from "../../src/config/stack-files";
 import { deliveryFiles, requiredChecks } from "../../src/workflows";
-import { integrationBranches } from "../../src/workflows/context";
+import { BRANCH_MODELS, integrationBranches } from "../../src/workflows/context";
 import { NameSpec } from "../../src/workflows/names";
 import { contextFor } from "../helpers/context";
 import {
@@ -24,7 +24,7 @@ describe("cross-references in the generated workflows", function () {
   });
 
   for (const stack of RENDERING_STACKS)
-    for (const model of ["gitflow", "trunk"] as const)
+    for (const model of BRANCH_MODELS)
       it(`all resolve for the ${stack} stack under ${model}: scripts, paths, local uses, variables and secrets, required checks`, () => {
         const ctx = contextFor(stack, model);
         const files = deliveryFiles(ctx);

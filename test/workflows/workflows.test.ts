@@ -77,9 +77,11 @@ describe("generated workflows", () => {
         );
       });
 
-      it("runs CI on pull requests and pushes to the integration branches", () => {
+      it("runs CI on pull requests to the integration branches and on pushes the model gets feedback from", () => {
         const branches = model === "gitflow" ? ["develop", "main"] : ["main"];
-        assert.deepEqual(wf.ci.on, { pull_request: { branches }, push: { branches } });
+        const pushed = model === "gitflow" ? ["develop", "main", "hotfix/**"] : ["**"];
+        const pullRequests = model === "gitflow" ? [...branches, "release/**"] : branches;
+        assert.deepEqual(wf.ci.on, { pull_request: { branches: pullRequests }, push: { branches: pushed } });
         assert.deepEqual(wf.ci.concurrency, { group: "ci-${{ github.ref }}", "cancel-in-progress": true });
         assert.deepEqual(wf.ci.jobs.unit.strategy.matrix.node, ["20", "22"]);
         assert.equal(wf.ci.jobs.contract.steps.at(-1).run, "npm run test:contract");
@@ -302,10 +304,7 @@ describe("generated workflows", () => {
 
   it("derives the required status checks from the CI and security job names", () => {
     assert.deepEqual(requiredChecks(contextFor("dev")), [
-      "lint",
-      "unit (node 20)",
-      "unit (node 22)",
-      "contract",
+      "ci-passed",
       "trivy-fs",
       "secret-scan",
       "dependency-audit",

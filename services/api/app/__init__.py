@@ -1,0 +1,1 @@
+"""The orders API: prices an order and answers health checks."""

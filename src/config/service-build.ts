@@ -1,0 +1,64 @@
+/**
+ * How a service is built and tested (`services[].build`): where its source lives, its toolchain
+ * and versions, the commands of its checks, its coverage floor, the containers its integration
+ * tests need and its Dockerfile. ci.yml gets the service's own jobs from it (service-ci.ts), and
+ * build-deploy.yml builds the image from it when its path changed.
+ *
+ * The schema refuses unknown toolchains and containers; `serviceBuildProblems`
+ * (service-build-rules.ts) refuses what the repository does not hold (the directory, the toolchain's manifests, the Dockerfile), since a
+ * required check that cannot find its service fails every pull request.
+ */
+import { z } from "zod";
+import { CI_CONTAINER_NAMES } from "../workflows/containers";
+import { CHECK_KINDS, TOOLCHAIN_NAMES } from "../workflows/toolchains";
+
+/** A directory relative to the repository root, without `..`, `.` or a trailing slash. */
+const relativePath = z
+  .string()
+  .regex(
+    /^(?!.*(^|\/)\.{1,2}(\/|$))[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/,
+    "must be a path relative to the repository root, such as services/api",
+  );
+
+const command = z.string().min(1).max(1000);
+
+export const serviceBuildSchema = z.strictObject({
+  /** Source directory, relative to the repository root. @default "services/<name>" */
+  path: relativePath.optional(),
+  /** The service's toolchain: what sets it up, installs and checks it (src/workflows/toolchains.ts). */
+  toolchain: z.enum(TOOLCHAIN_NAMES, {
+    error: () =>
+      `must be one of ${TOOLCHAIN_NAMES.map((t) => `"${t}"`).join(", ")} (the toolchains CI sets up)`,
+  }),
+  /** Versions of the unit-test matrix; the first also runs every other job. @default python ["3.12"], node ["20"] */
+  versions: z
+    .array(z.string().regex(/^\d+(\.\d+)?$/, "must be a version such as 3.12 or 20"))
+    .min(1)
+    .optional(),
+  /**
+   * Commands run in the service's directory, replacing the toolchain's defaults (python: ruff
+   * check, ruff format --check, mypy, pytest tests/unit with pytest-cov, pytest tests/integration;
+   * node: eslint, tsc --noEmit, npm test, npm run test:integration). `contract` and `build` (a
+   * frontend build) run only when set. @default {}
+   */
+  commands: z.strictObject(Object.fromEntries(CHECK_KINDS.map((k) => [k, command.optional()]))).default({}),
+  /** Line coverage the unit tests must reach, percent. @default 80 */
+  coverage: z.number().int().min(0).max(100).default(80),
+  /** Service containers the integration tests need, pulled by digest. @default [] */
+  containers: z
+    .array(
+      z.enum(CI_CONTAINER_NAMES, {
+        error: () =>
+          `must be one of ${CI_CONTAINER_NAMES.map((c) => `"${c}"`).join(", ")} (the containers pinned by digest)`,
+      }),
+    )
+    .default([]),
+  /** The Dockerfile, relative to the service's directory. @default "Dockerfile" */
+  dockerfile: relativePath.default("Dockerfile"),
+});
+
+export type ServiceBuildConfig = z.output<typeof serviceBuildSchema>;
+
+/** The service's source directory. */
+export const buildPathOf = (name: string, build: { readonly path?: string }): string =>
+  build.path ?? `services/${name}`;

@@ -1,0 +1,208 @@
+/**
+ * Each service's own jobs in ci.yml, from its `build` (toolchains.ts knows the toolchains): lint,
+ * format and type-check; unit tests over its version matrix with the coverage floor enforced;
+ * integration tests with its containers; contract tests and a frontend build when declared; SAST.
+ *
+ * A `changes` job decides which services a run checks: those whose directory the pull request or
+ * push changed, or all when a shared file changed (ci.yml itself, a composite action, a file
+ * directly under services/ or under services/shared/) or there is nothing to compare with. Jobs
+ * of the others are skipped, and the `ci-passed` job — the one required check of ci.yml — passes
+ * when every job it needs succeeded or was skipped, so a pull request touching one service waits
+ * for that service.
+ */
+import { SHARED_SERVICE_FILES } from "./build-selection";
+import { CONTAINERS } from "./containers";
+import { DeliveryContext, DeliveryService, ServiceBuild } from "./context";
+import { Job, Step, StepsJob } from "./model";
+import { checkout } from "./steps";
+import { TOOLCHAINS, unitCommand } from "./toolchains";
+
+/** Id of the job choosing the services a run checks; its `services` output is a JSON array of names. */
+export const CHANGES_JOB = "changes";
+/** Id and check name of the job that sums up ci.yml: the one check branch protection requires of it. */
+export const SUMMARY_JOB = "ci-passed";
+
+/** The workflow file whose change re-checks every service. */
+export const CI_FILE = ".github/workflows/ci.yml";
+
+/** The selection script: prints `services=<JSON array>` to `$GITHUB_OUTPUT`. */
+export const CHANGES_SCRIPT = [
+  "set -euo pipefail",
+  'mapfile -t names < <(jq -r ".[].name" <<<"$SERVICES")',
+  'mapfile -t dirs < <(jq -r ".[].path" <<<"$SERVICES")',
+  'if [ "$EVENT" = "pull_request" ]; then base="$BASE_SHA"; else base="$BEFORE"; fi',
+  "selected=()",
+  'if [ -z "$base" ] || [ "$base" = "0000000000000000000000000000000000000000" ] || ! git cat-file -e "$base^{commit}" 2>/dev/null; then',
+  '  echo "nothing to compare with: checking every service"',
+  '  selected=("${names[@]}")',
+  "else",
+  '  changed="$(git diff --name-only "$base" "$GITHUB_SHA")"',
+  "  shared=false",
+  '  if grep -qxF "$CI_FILE" <<<"$changed" || grep -qE "^\\.github/actions/|$SHARED_PATTERN" <<<"$changed"; then',
+  '    echo "a shared file changed: checking every service"; shared=true',
+  "  fi",
+  '  for i in "${!names[@]}"; do',
+  '    if [ "$shared" = true ] || grep -q "^${dirs[$i]}/" <<<"$changed"; then selected+=("${names[$i]}"); fi',
+  "  done",
+  "fi",
+  'printf "checking: %s\\n" "${selected[*]:-none}"',
+  'json="$(printf \'%s\\n\' "${selected[@]}" | jq -Rsc \'split("\\n") | map(select(length > 0))\')"',
+  'echo "services=$json" >> "$GITHUB_OUTPUT"',
+].join("\n");
+
+/** The services with a `build`, each with it. */
+export const builtServices = (ctx: DeliveryContext): (DeliveryService & { build: ServiceBuild })[] =>
+  ctx.services.filter((s): s is DeliveryService & { build: ServiceBuild } => s.build !== undefined);
+
+export function changesJob(ctx: DeliveryContext): StepsJob {
+  return {
+    name: "changed services",
+    permissions: { contents: "read" },
+    timeoutMinutes: 5,
+    outputs: { services: "${{ steps.changes.outputs.services }}" },
+    steps: [
+      // The whole history: a push's `before` may be any number of commits back.
+      checkout(0),
+      {
+        name: "Select the services this change touches",
+        id: "changes",
+        env: {
+          SERVICES: JSON.stringify(builtServices(ctx).map((s) => ({ name: s.name, path: s.build.path }))),
+          EVENT: "${{ github.event_name }}",
+          BASE_SHA: "${{ github.event.pull_request.base.sha }}",
+          BEFORE: "${{ github.event.before }}",
+          CI_FILE,
+          SHARED_PATTERN: SHARED_SERVICE_FILES,
+        },
+        run: CHANGES_SCRIPT,
+      },
+    ],
+  };
+}
+
+/** The `if:` of a service's jobs: the changes job chose it. */
+export const changedService = (service: string): string =>
+  `contains(fromJSON(needs.${CHANGES_JOB}.outputs.services), '${service}')`;
+
+/** Checkout, the toolchain at `version` with its dependency cache, and the install, in the service's directory. */
+function prepare(b: ServiceBuild, version: string): Step[] {
+  const t = TOOLCHAINS[b.toolchain];
+  return [
+    checkout(),
+    t.setup(version, b.path),
+    { name: "Install dependencies", workingDirectory: b.path, run: t.install },
+  ];
+}
+
+/** A check's command, run in the service's directory. */
+const run = (b: ServiceBuild, name: string, command: string): Step => ({
+  name,
+  workingDirectory: b.path,
+  run: command,
+});
+
+/** The jobs of one service, by id (`<check>-<service>`). */
+export function serviceJobs(svc: DeliveryService & { build: ServiceBuild }): Record<string, StepsJob> {
+  const b = svc.build;
+  const t = TOOLCHAINS[b.toolchain];
+  const primary = b.versions[0];
+  const base = {
+    needs: [CHANGES_JOB],
+    if: changedService(svc.name),
+    permissions: { contents: "read" as const },
+  };
+  const c = b.commands;
+  const jobs: Record<string, StepsJob> = {
+    [`lint-${svc.name}`]: {
+      ...base,
+      name: `lint (${svc.name})`,
+      timeoutMinutes: 15,
+      steps: [
+        ...prepare(b, primary),
+        ...(c.lint ? [run(b, "Lint", c.lint)] : []),
+        ...(c.format ? [run(b, "Format", c.format)] : []),
+        ...(c.typecheck ? [run(b, "Type-check", c.typecheck)] : []),
+      ],
+    },
+    [`unit-${svc.name}`]: {
+      ...base,
+      name: `unit (${svc.name}, ${b.toolchain} \${{ matrix.version }})`,
+      timeoutMinutes: 20,
+      strategy: { matrix: { version: b.versions }, failFast: false },
+      env: { COVERAGE_THRESHOLD: String(b.coverage) },
+      steps: [
+        ...prepare(b, "${{ matrix.version }}"),
+        run(b, "Unit tests", unitCommand(b.toolchain, c.unit!)),
+        ...t.coverage.map((s) => ({ ...s, workingDirectory: b.path })),
+      ],
+    },
+  };
+  if (c.integration)
+    jobs[`integration-${svc.name}`] = {
+      ...base,
+      name: `integration (${svc.name})`,
+      timeoutMinutes: 30,
+      services: Object.fromEntries(b.containers.map((n) => [n, CONTAINERS[n].container])),
+      env: Object.fromEntries(b.containers.map((n) => CONTAINERS[n].url)),
+      steps: [...prepare(b, primary), run(b, "Integration tests", c.integration!)],
+    };
+  if (c.contract)
+    jobs[`contract-${svc.name}`] = {
+      ...base,
+      name: `contract (${svc.name})`,
+      timeoutMinutes: 20,
+      steps: [...prepare(b, primary), run(b, "Contract tests", c.contract)],
+    };
+  if (c.build)
+    jobs[`build-${svc.name}`] = {
+      ...base,
+      name: `build (${svc.name})`,
+      timeoutMinutes: 20,
+      steps: [...prepare(b, primary), run(b, "Build", c.build)],
+    };
+  jobs[`sast-${svc.name}`] = {
+    ...base,
+    name: `sast (${svc.name})`,
+    permissions: {
+      contents: "read",
+      ...(t.sast.securityEvents ? { "security-events": "write" as const } : {}),
+    },
+    timeoutMinutes: 20,
+    steps: [
+      checkout(),
+      // bandit runs on the service's Python; CodeQL brings its own extractor.
+      ...(b.toolchain === "python" ? [t.setup(primary, b.path)] : []),
+      ...t.sast.steps.map((s) => (s.run ? { ...s, workingDirectory: b.path } : s)),
+    ],
+  };
+  return jobs;
+}
+
+/**
+ * The one required check of ci.yml: every job ran green or was skipped as unchanged. A failed or
+ * cancelled job fails it; so does a failed `changes` job, whose skipped dependants would otherwise
+ * look like unchanged services.
+ */
+export function summaryJob(jobs: Record<string, Job>): StepsJob {
+  return {
+    name: SUMMARY_JOB,
+    needs: Object.keys(jobs),
+    // always(): a cancelled or failed job it needs must fail it, not skip it (a skipped check passes).
+    if: "always()",
+    permissions: {},
+    timeoutMinutes: 5,
+    steps: [
+      {
+        name: "Every job passed or was skipped as unchanged",
+        env: { RESULTS: "${{ toJSON(needs) }}" },
+        run: [
+          "set -euo pipefail",
+          `failed="$(jq -r 'to_entries[] | select(.value.result != "success" and .value.result != "skipped") | "\\(.key): \\(.value.result)"' <<<"$RESULTS")"`,
+          `changes="$(jq -r '.["${CHANGES_JOB}"].result // "success"' <<<"$RESULTS")"`,
+          'if [ -n "$failed" ] || [ "$changes" != "success" ]; then echo "$failed"; exit 1; fi',
+          'echo "every job passed or was skipped"',
+        ].join("\n"),
+      },
+    ],
+  };
+}

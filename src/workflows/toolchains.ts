@@ -1,0 +1,136 @@
+/**
+ * How a service's toolchain is set up, installed and checked: the one place that knows Python
+ * from Node. A toolchain is data — its official setup action with dependency caching, the lock
+ * file that keys the cache, the install command and the default commands of every check — so a
+ * new one (Go, Java) is one more entry here, and the per-service CI (service-ci.ts) stays the same.
+ *
+ * Every command runs in the service's directory, in bash, with `COVERAGE_THRESHOLD` in the unit
+ * step's environment.
+ */
+import { Step } from "./model";
+import { ACTIONS } from "./pins";
+
+export const TOOLCHAIN_NAMES = ["python", "node"] as const;
+export type ToolchainName = (typeof TOOLCHAIN_NAMES)[number];
+
+/** The checks a service may name a command for; each has a default per toolchain but `contract` and `build`. */
+export const CHECK_KINDS = [
+  "lint",
+  "format",
+  "typecheck",
+  "unit",
+  "integration",
+  "contract",
+  "build",
+] as const;
+export type CheckKind = (typeof CHECK_KINDS)[number];
+
+export interface Toolchain {
+  /** Versions of the unit matrix when the service names none. */
+  readonly defaultVersions: readonly string[];
+  /** What a version looks like (`3.12`, `20`): the config refuses others. */
+  readonly versionPattern: RegExp;
+  /** Files the service directory must hold, relative to it: the install reads them. */
+  readonly manifests: readonly string[];
+  /** The official setup action, caching dependencies keyed by the service's lock file. */
+  setup(version: string, dir: string): Step;
+  /** Installs the service's dependencies (and its check tools) into the job. */
+  readonly install: string;
+  /** Default commands; `contract` and `build` have none (run only when declared). */
+  readonly defaults: Partial<Record<CheckKind, string>>;
+  /** Steps after the unit tests that fail when line coverage is under `$COVERAGE_THRESHOLD`. */
+  readonly coverage: Step[];
+  /** Static analysis for security: the steps of the service's `sast` job, and whether it uploads SARIF. */
+  readonly sast: { readonly steps: Step[]; readonly securityEvents: boolean };
+}
+
+/** bandit, pinned: the Python SAST runs without GitHub Advanced Security. */
+export const BANDIT_VERSION = "1.9.4";
+/** c8 measures the V8 coverage of whatever Node process the unit command starts. */
+export const C8_VERSION = "10.1.3";
+
+export const TOOLCHAINS: Record<ToolchainName, Toolchain> = {
+  python: {
+    defaultVersions: ["3.12"],
+    versionPattern: /^3\.\d{1,2}$/,
+    manifests: ["requirements-dev.txt"],
+    setup: (version, dir) => ({
+      name: "Set up Python",
+      uses: ACTIONS.setupPython,
+      with: {
+        "python-version": version,
+        cache: "pip",
+        "cache-dependency-path": `${dir}/requirements-dev.txt`,
+      },
+    }),
+    install: "python -m pip install --disable-pip-version-check -r requirements-dev.txt",
+    defaults: {
+      lint: "ruff check .",
+      format: "ruff format --check .",
+      typecheck: "mypy .",
+      // pytest-cov writes .coverage (its source from the service's coverage config), which the
+      // coverage step reads; tests/unit and tests/integration as seeds 000 and 003 lay them out.
+      unit: "python -m pytest --cov --cov-report= tests/unit",
+      integration: "python -m pytest tests/integration",
+    },
+    coverage: [
+      {
+        name: "Coverage floor",
+        // `coverage report` fails on no data as well: a unit command that measures nothing fails here.
+        run: 'python -m coverage report --show-missing --fail-under="$COVERAGE_THRESHOLD"',
+      },
+    ],
+    sast: {
+      securityEvents: false,
+      steps: [
+        {
+          name: "bandit (medium and high severity)",
+          run: [
+            `python -m pip install --disable-pip-version-check "bandit==${BANDIT_VERSION}"`,
+            "python -m bandit --recursive . --severity-level medium --exclude ./tests,./.venv",
+          ].join("\n"),
+        },
+      ],
+    },
+  },
+  node: {
+    defaultVersions: ["20"],
+    versionPattern: /^\d{2}$/,
+    manifests: ["package.json", "package-lock.json"],
+    setup: (version, dir) => ({
+      name: "Set up Node.js",
+      uses: ACTIONS.setupNode,
+      with: { "node-version": version, cache: "npm", "cache-dependency-path": `${dir}/package-lock.json` },
+    }),
+    install: "npm ci --no-audit --no-fund",
+    defaults: {
+      // --no-install: a tool the package does not depend on fails the step instead of being fetched.
+      lint: "npx --no-install eslint .",
+      typecheck: "npx --no-install tsc --noEmit -p .",
+      unit: "npm test",
+      integration: "npm run test:integration",
+    },
+    coverage: [],
+    sast: {
+      securityEvents: true,
+      steps: [
+        {
+          name: "CodeQL init (JavaScript and TypeScript)",
+          uses: ACTIONS.codeqlInit,
+          with: { languages: "javascript-typescript", "build-mode": "none" },
+        },
+        { name: "CodeQL analysis", uses: ACTIONS.codeqlAnalyze, with: { category: "${{ github.job }}" } },
+      ],
+    },
+  },
+};
+
+/**
+ * The unit command as the unit step runs it: Node's wrapped in c8 with the floor (any test runner
+ * the package script starts is measured); Python's as it is, the coverage step after it judging.
+ */
+export function unitCommand(toolchain: ToolchainName, unit: string): string {
+  return toolchain === "node"
+    ? `npx --yes c8@${C8_VERSION} --check-coverage --lines "$COVERAGE_THRESHOLD" ${unit}`
+    : unit;
+}

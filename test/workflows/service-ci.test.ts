@@ -1,0 +1,234 @@
+// Each service's own jobs in ci.yml: the toolchain's setup with its cache, the checks, the
+// containers, SAST; the changes job run with real git; the summary job run with real jq; and
+// every branch model's rendering under actionlint.
+import { strict as assert } from "assert";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import YAML from "yaml";
+import { deliveryFiles, requiredChecks } from "../../src/workflows";
+import { BRANCH_MODELS, DeliveryContext, ServiceBuild } from "../../src/workflows/context";
+import { assertActionlintClean } from "../helpers/actionlint";
+import { contextFor } from "../helpers/context";
+
+const ciOf = (ctx: DeliveryContext) => YAML.parse(deliveryFiles(ctx)[".github/workflows/ci.yml"]);
+const dev = contextFor("dev");
+
+/** dev's services with `api` given containers and a contract command. */
+function withApi(change: Partial<ServiceBuild>): DeliveryContext {
+  return {
+    ...dev,
+    services: dev.services.map((s) =>
+      s.name === "api" && s.build ? { ...s, build: { ...s.build, ...change } } : s,
+    ),
+  };
+}
+
+describe("per-service CI (ci.yml)", () => {
+  const ci = ciOf(dev);
+
+  it("gives each service with a build its own jobs, and none to the others", () => {
+    const ids = Object.keys(ci.jobs).filter((id) => /-(api|web|orders|payments)$/.test(id));
+    assert.deepEqual(ids, [
+      "lint-api",
+      "unit-api",
+      "sast-api",
+      "lint-web",
+      "unit-web",
+      "build-web",
+      "sast-web",
+    ]);
+  });
+
+  it("sets up Python with a pip cache keyed by the service's requirements, and runs its matrix", () => {
+    const setup = ci.jobs["unit-api"].steps[1];
+    assert.match(setup.uses, /^actions\/setup-python@[0-9a-f]{40}$/);
+    assert.deepEqual(setup.with, {
+      "python-version": "${{ matrix.version }}",
+      cache: "pip",
+      "cache-dependency-path": "services/api/requirements-dev.txt",
+    });
+    assert.deepEqual(ci.jobs["unit-api"].strategy.matrix.version, ["3.11", "3.12"]);
+    assert.equal(ci.jobs["unit-api"].name, "unit (api, python ${{ matrix.version }})");
+    assert.equal(ci.jobs["lint-api"].steps[1].with["python-version"], "3.11");
+  });
+
+  it("sets up Node with an npm cache keyed by the service's lock file", () => {
+    assert.deepEqual(ci.jobs["lint-web"].steps[1].with, {
+      "node-version": "20",
+      cache: "npm",
+      "cache-dependency-path": "services/web/package-lock.json",
+    });
+  });
+
+  it("runs every check in the service's directory, with the coverage floor in the unit job's env", () => {
+    for (const id of ["lint-api", "unit-api", "lint-web", "unit-web", "build-web"])
+      for (const step of ci.jobs[id].steps.filter((s: { run?: string }) => s.run))
+        assert.equal(step["working-directory"], `services/${id.split("-")[1]}`, `${id}: ${step.name}`);
+    assert.deepEqual(ci.jobs["unit-api"].env, { COVERAGE_THRESHOLD: "80" });
+    const floor = ciOf(withApi({ coverage: 95 })).jobs["unit-api"];
+    assert.deepEqual(floor.env, { COVERAGE_THRESHOLD: "95" });
+  });
+
+  it("scans Python with bandit and Node with CodeQL, which alone uploads to code scanning", () => {
+    const bandit = ci.jobs["sast-api"];
+    assert.deepEqual(bandit.permissions, { contents: "read" });
+    assert.match(bandit.steps.at(-1).run, /pip install .*"bandit==1\.9\.4"\npython -m bandit --recursive \./);
+    const codeql = ci.jobs["sast-web"];
+    assert.deepEqual(codeql.permissions, { contents: "read", "security-events": "write" });
+    assert.deepEqual(
+      codeql.steps.slice(1).map((s: { uses: string }) => s.uses.split("@")[0]),
+      ["github/codeql-action/init", "github/codeql-action/analyze"],
+    );
+    assert.equal(codeql.steps[1].with.languages, "javascript-typescript");
+  });
+
+  it("runs integration tests with the declared containers, pulled by digest, and contract tests when declared", () => {
+    const jobs = ciOf(
+      withApi({
+        containers: ["postgres", "rabbitmq"],
+        commands: {
+          ...dev.services[0].build!.commands,
+          integration: "python -m pytest tests/integration",
+          contract: "python -m pytest tests/contract",
+        },
+      }),
+    ).jobs;
+    const integration = jobs["integration-api"];
+    assert.deepEqual(Object.keys(integration.services), ["postgres", "rabbitmq"]);
+    assert.match(
+      integration.services.rabbitmq.image,
+      /^rabbitmq:4-management@sha256:06fb591136a49e861e01aaaf9ce45085839ca23c35913d45a1e83519bb9778ca$/,
+    );
+    assert.match(integration.services.postgres.image, /^postgres:16-alpine@sha256:[0-9a-f]{64}$/);
+    assert.deepEqual(integration.env, {
+      DATABASE_URL: "postgres://ci:ci@localhost:5432/ci",
+      RABBITMQ_URL: "amqp://ci:ci@localhost:5672/",
+    });
+    assert.equal(integration.steps.at(-1).run, "python -m pytest tests/integration");
+    assert.equal(jobs["contract-api"].steps.at(-1).run, "python -m pytest tests/contract");
+  });
+
+  it("skips a service's jobs unless the changes job chose it", () => {
+    for (const id of ["lint-api", "unit-api", "sast-api"]) {
+      assert.deepEqual(ci.jobs[id].needs, ["changes"]);
+      assert.equal(ci.jobs[id].if, "contains(fromJSON(needs.changes.outputs.services), 'api')");
+    }
+  });
+
+  it("requires one check of ci.yml, the summary, which needs every other job and runs whatever they did", () => {
+    const summary = ci.jobs["ci-passed"];
+    assert.deepEqual(
+      summary.needs,
+      Object.keys(ci.jobs).filter((id) => id !== "ci-passed"),
+    );
+    assert.equal(summary.if, "always()");
+    assert.deepEqual(requiredChecks(dev).slice(0, 1), ["ci-passed"]);
+  });
+
+  describe("the summary job, run with jq", () => {
+    const run = (results: Record<string, string>) => {
+      const step = ci.jobs["ci-passed"].steps[0];
+      const RESULTS = JSON.stringify(
+        Object.fromEntries(Object.entries(results).map(([k, r]) => [k, { result: r, outputs: {} }])),
+      );
+      return execFileSync("bash", ["-e", "-c", step.run], {
+        env: { PATH: process.env.PATH, HOME: os.tmpdir(), RESULTS },
+        encoding: "utf8",
+      });
+    };
+    it("passes when every job succeeded or was skipped as unchanged", () =>
+      assert.match(run({ changes: "success", lint: "success", "unit-api": "skipped" }), /every job passed/));
+    for (const [what, results] of [
+      ["a job failed", { changes: "success", "unit-api": "failure" }],
+      ["a job was cancelled", { changes: "success", "unit-api": "cancelled" }],
+      ["the changes job failed and skipped every service", { changes: "failure", "unit-api": "skipped" }],
+    ] as const)
+      it(`fails when ${what}`, () => assert.throws(() => run(results)));
+  });
+
+  describe("the changes job, run with real git", () => {
+    let dir: string;
+    const git = (...args: string[]) =>
+      execFileSync("git", args, {
+        cwd: dir,
+        env: {
+          ...process.env,
+          GIT_AUTHOR_NAME: "t",
+          GIT_AUTHOR_EMAIL: "t@e",
+          GIT_COMMITTER_NAME: "t",
+          GIT_COMMITTER_EMAIL: "t@e",
+        },
+      })
+        .toString()
+        .trim();
+    const commit = (files: Record<string, string>) => {
+      for (const [f, c] of Object.entries(files)) {
+        fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+        fs.writeFileSync(path.join(dir, f), c);
+      }
+      git("add", "-A");
+      git("commit", "-qm", "c");
+      return git("rev-parse", "HEAD");
+    };
+    const changed = (event: string, base: string, sha: string): string[] => {
+      const step = ci.jobs.changes.steps[1];
+      const out = path.join(dir, ".out");
+      fs.writeFileSync(out, "");
+      execFileSync("bash", ["-e", "-c", step.run], {
+        cwd: dir,
+        env: {
+          ...step.env,
+          PATH: process.env.PATH,
+          HOME: os.tmpdir(),
+          EVENT: event,
+          BASE_SHA: event === "pull_request" ? base : "",
+          BEFORE: event === "push" ? base : "",
+          GITHUB_SHA: sha,
+          GITHUB_OUTPUT: out,
+        },
+      });
+      return JSON.parse(
+        fs
+          .readFileSync(out, "utf8")
+          .trim()
+          .replace(/^services=/, ""),
+      );
+    };
+    let first: string;
+    beforeEach(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), "changes-"));
+      git("init", "-qb", "main");
+      first = commit({ "services/api/app.py": "1", "services/web/app.js": "1", "README.md": "1" });
+    });
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("checks only the service a pull request changed", () =>
+      assert.deepEqual(changed("pull_request", first, commit({ "services/web/app.js": "2" })), ["web"]));
+    it("checks no service when only the platform changed", () =>
+      assert.deepEqual(changed("push", first, commit({ "src/index.ts": "2", "README.md": "2" })), []));
+    for (const shared of [
+      ".github/workflows/ci.yml",
+      ".github/actions/db-migrate/action.yml",
+      "services/shared/util.py",
+      "services/compose.yml",
+    ])
+      it(`checks every service when ${shared} changed`, () =>
+        assert.deepEqual(changed("push", first, commit({ [shared]: "2" })), ["api", "web"]));
+    it("checks every service on a new branch, with nothing to compare with", () =>
+      assert.deepEqual(changed("push", "0".repeat(40), commit({ "README.md": "3" })), ["api", "web"]));
+  });
+
+  for (const model of BRANCH_MODELS)
+    it(`renders clean under actionlint for the ${model} branch model, with containers and contract tests`, () => {
+      const ctx = {
+        ...withApi({
+          containers: ["postgres", "redis", "rabbitmq"],
+          commands: { ...dev.services[0].build!.commands, integration: "pytest", contract: "pytest" },
+        }),
+        branchModel: model,
+      };
+      assertActionlintClean(deliveryFiles(ctx));
+    });
+});
