@@ -47,7 +47,8 @@ export function ciWorkflow(ctx: DeliveryContext): Workflow {
         {
           name: "Unit tests with a coverage floor",
           env: { COVERAGE_THRESHOLD: String(ctx.coverageThreshold) },
-          run: 'npx --yes c8@10.1.3 --check-coverage --lines "$COVERAGE_THRESHOLD" npm test',
+          // c8 is a pinned dev dependency: installed by npm ci from the lockfile, never fetched here.
+          run: 'npx --no-install c8 --check-coverage --lines "$COVERAGE_THRESHOLD" npm test',
         },
       ],
     },

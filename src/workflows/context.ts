@@ -133,15 +133,17 @@ export const ciPullRequestBranches = (model: BranchModel): string[] => [
 ];
 
 /**
- * Branches whose pushes run CI: every branch under trunk (short-lived branches get feedback before
- * their pull request); otherwise the integration branches and hotfix/*, so an urgent fix is
- * checked from its first push. A gitflow release/* branch is checked by its pull request into
- * main: a push trigger on release branches reads, to zizmor and to a reviewer, as a publishing
- * workflow, and ci.yml publishes nothing.
+ * Branches whose pushes run CI: under trunk every branch but the protected ones (short-lived
+ * branches get feedback before their pull request); otherwise hotfix/*, so an urgent fix is
+ * checked from its first push. The protected integration branches change only by pull request,
+ * and their protection requires the branch to be up to date (`strict`), so the pull request's CI
+ * already ran on exactly what the merge produces: running it again on the push would repeat it.
+ * A gitflow release/* branch is checked by its pull request into main: a push trigger on release
+ * branches reads, to zizmor and to a reviewer, as a publishing workflow, and ci.yml publishes nothing.
  */
 export function ciPushBranches(model: BranchModel): string[] {
-  if (model === "trunk") return ["**"];
-  return [...integrationBranches(model), "hotfix/**"];
+  if (model === "trunk") return ["**", ...integrationBranches(model).map((b) => `!${b}`)];
+  return ["hotfix/**"];
 }
 
 /** Where a stack's deployments come from: a branch or the release tags. */

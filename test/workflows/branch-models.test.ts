@@ -26,7 +26,7 @@ const CASES: [BranchModel, { protect: string[]; push: string[]; deploys: Record<
     "gitflow",
     {
       protect: ["develop", "main"],
-      push: ["develop", "main", "hotfix/**"],
+      push: ["hotfix/**"],
       deploys: {
         dev: { branchPattern: "develop" },
         staging: { branchPattern: "main" },
@@ -38,7 +38,7 @@ const CASES: [BranchModel, { protect: string[]; push: string[]; deploys: Record<
     "trunk",
     {
       protect: ["main"],
-      push: ["**"],
+      push: ["**", "!main"],
       deploys: {
         dev: { branchPattern: "main" },
         staging: { branchPattern: "main" },
@@ -50,7 +50,7 @@ const CASES: [BranchModel, { protect: string[]; push: string[]; deploys: Record<
     "environment",
     {
       protect: ["develop", "staging", "main"],
-      push: ["develop", "staging", "main", "hotfix/**"],
+      push: ["hotfix/**"],
       deploys: {
         dev: { branchPattern: "develop" },
         staging: { branchPattern: "staging" },

@@ -77,9 +77,9 @@ describe("generated workflows", () => {
         );
       });
 
-      it("runs CI on pull requests to the integration branches and on pushes the model gets feedback from", () => {
+      it("runs CI on pull requests to the integration branches and on pushes not already checked by an up-to-date pull request", () => {
         const branches = model === "gitflow" ? ["develop", "main"] : ["main"];
-        const pushed = model === "gitflow" ? ["develop", "main", "hotfix/**"] : ["**"];
+        const pushed = model === "gitflow" ? ["hotfix/**"] : ["**", "!main"];
         const pullRequests = model === "gitflow" ? [...branches, "release/**"] : branches;
         assert.deepEqual(wf.ci.on, { pull_request: { branches: pullRequests }, push: { branches: pushed } });
         assert.deepEqual(wf.ci.concurrency, { group: "ci-${{ github.ref }}", "cancel-in-progress": true });
