@@ -11,6 +11,7 @@ import { dnsSchema, exposureSchema, ingressSchema } from "./dns";
 import { GITHUB_PLANS, VISIBILITIES } from "./github-plan";
 import { cidr, dnsLabel, githubLogin, githubRepositoryName } from "./primitives";
 import { ciSchema } from "./runners";
+import { operationsSchema } from "./operations";
 
 export { PROJECT } from "./primitives";
 
@@ -343,6 +344,8 @@ export const stackConfigSchema = z.strictObject({
   ci: ciSchema.default({}),
   /** Slack incoming webhook for deploy notifications: must be set with `pulumi config set --secret`. */
   slackWebhookUrl: z.string().url().optional(),
+  /** Alarms, notifications, the metric gate, change windows and emergency switches (see operations.ts). @default {} */
+  operations: operationsSchema.default(operationsSchema.parse({})),
 });
 
 export type StackConfigInput = z.input<typeof stackConfigSchema>;
