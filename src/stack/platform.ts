@@ -545,6 +545,21 @@ function byService(
   return out;
 }
 
+/** Each service's ALB and target group dimensions, where it is behind an ALB. */
+export function albOutputs(workloads: Record<string, Workload>): {
+  loadBalancerArnSuffixes: pulumi.Output<Record<string, string>>;
+  targetGroupArnSuffixes: pulumi.Output<Record<string, string>>;
+} {
+  const lbs: Record<string, pulumi.Input<string>> = {};
+  const tgs: Record<string, pulumi.Input<string>> = {};
+  for (const [name, w] of Object.entries(workloads))
+    if (w.alb) {
+      lbs[name] = w.alb.loadBalancer;
+      tgs[name] = w.alb.targetGroup;
+    }
+  return { loadBalancerArnSuffixes: pulumi.all(lbs), targetGroupArnSuffixes: pulumi.all(tgs) };
+}
+
 /** Each service's release digest, the active colour of the blueGreen ones, and the full release record. */
 export function releaseOutputs(config: StackConfig): {
   releaseDigests: Record<string, string>;
@@ -598,6 +613,7 @@ export function stackOutputs(config: StackConfig, layers: PlatformLayers): Stack
     previewRoleArn: delivery.previewRoleArn,
     runnerSecurityGroupId: runner?.securityGroupId ?? null,
     ...releaseOutputs(config),
+    ...albOutputs(workloads),
   };
 }
 

@@ -25,8 +25,12 @@ describe("release command line", () => {
   });
 
   const errors: [string, string[], string][] = [
-    ["no command", [], 'unknown command ""; allowed: restore, promote, deploy, rollback'],
-    ["an unknown command", ["ship"], 'unknown command "ship"; allowed: restore, promote, deploy, rollback'],
+    ["no command", [], 'unknown command ""; allowed: restore, promote, deploy, guard, rollback'],
+    [
+      "an unknown command",
+      ["ship"],
+      'unknown command "ship"; allowed: restore, promote, deploy, guard, rollback',
+    ],
     ["an unknown flag", ["deploy", "--stack", "dev", "--force"], `unknown flag --force; ${DEPLOY}`],
     [
       "a flag of another command",
