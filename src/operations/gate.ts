@@ -3,7 +3,7 @@
  * - an EKS service, when the stack names an in-cluster Prometheus: its namespace's request metrics,
  *   through a port-forward to Prometheus (the job reaches the cluster's API, not its Services);
  * - a service behind an ALB (ECS, or EKS with an Ingress): CloudWatch's ALB target group metrics
- *   (the `loadBalancerArnSuffixes` / `targetGroupArnSuffixes` outputs);
+ *   (the `albArnSuffixes` / `targetGroupSuffixes` outputs);
  * - anything else (an EKS service exposed only in the cluster, without Prometheus): nothing
  *   measures it. The report says so and passes: the health gate alone judged it. That is a fact of
  *   the service's exposure, not missing data, and the summary never calls it healthy.
@@ -84,8 +84,8 @@ export function metricGate(
         await forward.close();
       }
     }
-    const loadBalancer = own(mapOf(outputs, "loadBalancerArnSuffixes"), svc.name);
-    const targetGroup = own(mapOf(outputs, "targetGroupArnSuffixes"), svc.name);
+    const loadBalancer = own(mapOf(outputs, "albArnSuffixes"), svc.name);
+    const targetGroup = own(mapOf(outputs, "targetGroupSuffixes"), svc.name);
     if (loadBalancer && targetGroup) {
       const source: MetricSource = cloudWatchMetrics(
         { loadBalancer, targetGroup },

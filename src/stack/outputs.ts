@@ -114,13 +114,13 @@ export const OUTPUT_CONTRACT = {
     description:
       "Service → its recorded release: the pins of its strategy (`digest`, `activeColor`/`idleDigest` or `canaryDigest`/`canaryWeight`) and `previous`, what ran before the last change. Every release writer reads and keeps it.",
   },
-  loadBalancerArnSuffixes: {
+  albArnSuffixes: {
     type: "map<string>",
     secret: false,
     description:
       "Service behind an ALB → the ALB's ARN suffix (`app/<name>/<id>`, CloudWatch's `LoadBalancer` dimension): the metric gate and alarms read its traffic there.",
   },
-  targetGroupArnSuffixes: {
+  targetGroupSuffixes: {
     type: "map<string>",
     secret: false,
     description:

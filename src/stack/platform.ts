@@ -547,8 +547,8 @@ function byService(
 
 /** Each service's ALB and target group dimensions, where it is behind an ALB. */
 export function albOutputs(workloads: Record<string, Workload>): {
-  loadBalancerArnSuffixes: pulumi.Output<Record<string, string>>;
-  targetGroupArnSuffixes: pulumi.Output<Record<string, string>>;
+  albArnSuffixes: pulumi.Output<Record<string, string>>;
+  targetGroupSuffixes: pulumi.Output<Record<string, string>>;
 } {
   const lbs: Record<string, pulumi.Input<string>> = {};
   const tgs: Record<string, pulumi.Input<string>> = {};
@@ -557,7 +557,7 @@ export function albOutputs(workloads: Record<string, Workload>): {
       lbs[name] = w.alb.loadBalancer;
       tgs[name] = w.alb.targetGroup;
     }
-  return { loadBalancerArnSuffixes: pulumi.all(lbs), targetGroupArnSuffixes: pulumi.all(tgs) };
+  return { albArnSuffixes: pulumi.all(lbs), targetGroupSuffixes: pulumi.all(tgs) };
 }
 
 /** Each service's release digest, the active colour of the blueGreen ones, and the full release record. */

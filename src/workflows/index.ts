@@ -13,6 +13,7 @@ import { driftWorkflow, infraPreviewWorkflow, infraUpWorkflow } from "./infra";
 import { checkNames, renderAction, renderWorkflow, Workflow } from "./model";
 import { rollbackWorkflow } from "./rollback";
 import { securityWorkflow } from "./security";
+import { doraWorkflow } from "./operations";
 
 export { DeliveryContext } from "./context";
 
@@ -28,6 +29,7 @@ export function workflows(ctx: DeliveryContext): Workflow[] {
     releaseWorkflow(ctx),
     rollbackWorkflow(ctx),
     driftWorkflow(ctx),
+    doraWorkflow(ctx),
   ];
 }
 

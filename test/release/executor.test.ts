@@ -300,8 +300,8 @@ describe("release executor", function () {
     async function watchedJob(series: GetMetricDataResponse[]) {
       state.outputs = {
         ...state.outputs,
-        loadBalancerArnSuffixes: { pay: PAY_ALB.loadBalancer },
-        targetGroupArnSuffixes: { pay: PAY_ALB.targetGroup },
+        albArnSuffixes: { pay: PAY_ALB.loadBalancer },
+        targetGroupSuffixes: { pay: PAY_ALB.targetGroup },
       };
       const { deps, job: j } = await job();
       const asked: any[] = [];
