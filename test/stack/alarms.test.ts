@@ -193,6 +193,27 @@ describe("alarms under mocks", function () {
     });
   });
 
+  it("the production deploy and preview roles may read the PagerDuty key's secret, which the subscription looks up; dev's read no such secret", () => {
+    const statements = (stack: string, role: string) =>
+      JSON.parse(evaluations[stack].get("aws:iam/rolePolicy:RolePolicy", role).inputs.policy).Statement;
+    const pd = stackConfigFromFile("production").operations.notifications.pagerDutyIntegrationKeySecretArn;
+    for (const role of ["ci-deploy", "ci-preview"])
+      assert.deepEqual(
+        statements("production", role).find((s: any) => s.Sid === "ReadProgramSecrets"),
+        {
+          Sid: "ReadProgramSecrets",
+          Effect: "Allow",
+          Action: "secretsmanager:GetSecretValue",
+          Resource: [pd],
+        },
+        role,
+      );
+    assert.equal(
+      statements("dev", "ci-preview").find((s: any) => s.Sid === "ReadProgramSecrets"),
+      undefined,
+    );
+  });
+
   it("every EKS cluster runs Container Insights (metrics only) with its agent's own IRSA role", () => {
     for (const stack of stacks) {
       const addon = evaluations[stack].get("aws:eks/addon:Addon", "container-insights").inputs;
