@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import { Evaluation, mockKeyArn, RecordedResource } from "../../dev/harness/evaluate";
-import { evaluateStack } from "../../dev/harness/program";
+import { evaluateStack, stackAccount } from "../../dev/harness/program";
+import { readPackConfig, runGate } from "../../dev/harness/policy-harness";
 import { planServiceAlarms } from "../../src/components/aws/alarms";
 import { stackConfigFromFile } from "../../src/config";
 import { operationsOf } from "../../src/config/operations";
@@ -239,15 +240,26 @@ describe("the emergency switch operations.stopped under mocks", function () {
   let stopped: Evaluation;
   before(async () => {
     const ops = stackConfigFromFile("dev").operations;
-    stopped = await evaluateStack("dev", {
-      "platform:operations": { ...ops, stopped: ["payments", "orders"] },
-    });
+    // In dev's own account, as the gate evaluates it (its pack config approves that account's ECR).
+    stopped = await evaluateStack(
+      "dev",
+      { "platform:operations": { ...ops, stopped: ["payments", "orders"] } },
+      { account: stackAccount("dev") },
+    );
   });
 
   it("scales a stopped ECS service to zero tasks and removes its autoscaler and running-count alarm", () => {
     assert.equal(stopped.get("aws:ecs/service:Service", "payments-service").inputs.desiredCount, 0);
     assert.equal(suffixesOf(stopped, "dev", "payments").includes("running-below-desired"), false);
     assert.equal(suffixesOf(stopped, "dev", "payments").includes("5xx-rate"), true);
+  });
+
+  it("still passes the policy pack at mandatory", () => {
+    const gate = runGate(stopped.resources, readPackConfig("dev"));
+    assert.deepEqual(
+      gate.mandatory.map((f) => `${f.policy} ${f.resource}: ${f.message}`),
+      [],
+    );
   });
 
   it("scales a stopped canary service's tracks to zero pods", () => {
