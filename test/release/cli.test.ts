@@ -65,7 +65,13 @@ describe("release command line", () => {
         ...fs.readFileSync(path.join(dir, f), "utf8").matchAll(/npm run -s release -- ([^'>]+)/g),
       ])
       .map((m) => m[1].trim());
-    assert.deepEqual(lines.map((l) => l.split(" ")[0]).sort(), ["deploy", "promote", "restore", "rollback"]);
+    assert.deepEqual(lines.map((l) => l.split(" ")[0]).sort(), [
+      "deploy",
+      "guard",
+      "promote",
+      "restore",
+      "rollback",
+    ]);
     for (const line of lines) {
       const argv = line.split(/\s+/).map((a) => a.replace(/^"(.*)"$/, "$1"));
       assert.doesNotThrow(() => parseCommandLine(argv), line);
