@@ -17,6 +17,7 @@ import { workflowRules } from "./rules/workflows";
 import { availabilityRules } from "./rules/availability";
 import { wafRules } from "./rules/waf";
 import { workflowSupplyChainRules } from "./rules/workflow-supply-chain";
+import { operationsRules } from "./rules/operations";
 
 export type Policy = (ResourceValidationPolicy | StackValidationPolicy) & {
   readonly anchors: readonly string[];
@@ -37,6 +38,7 @@ export const policies: Policy[] = [
   ...wafRules,
   ...availabilityRules,
   ...workflowSupplyChainRules,
+  ...operationsRules,
 ];
 
 export const isStackPolicy = (p: Policy): p is StackValidationPolicy & { anchors: readonly string[] } =>

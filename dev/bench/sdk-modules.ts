@@ -6,6 +6,7 @@
 export const SDK_MODULES = [
   "@pulumi/pulumi",
   "@pulumi/aws/appautoscaling",
+  "@pulumi/aws/chatbot",
   "@pulumi/aws/cloudwatch",
   "@pulumi/aws/codebuild",
   "@pulumi/aws/ec2",
@@ -23,6 +24,8 @@ export const SDK_MODULES = [
   "@pulumi/aws/provider",
   "@pulumi/aws/route53",
   "@pulumi/aws/s3",
+  "@pulumi/aws/secretsmanager",
+  "@pulumi/aws/sns",
   "@pulumi/aws/vpc",
   "@pulumi/aws/wafv2",
   "@pulumi/github",

@@ -76,7 +76,14 @@ function mockState(type: string, name: string, inputs: any, ACCOUNT: string): Re
       // GitHub's GraphQL node id: branch protection takes it, and depends on the repository through it.
       return { ...base, nodeId: `R_${name}`, repoId: 1000, fullName: `owner/${inputs.name ?? name}` };
     case "aws:lb/loadBalancer:LoadBalancer":
-      return { ...base, dnsName: `${name}.elb.amazonaws.com`, zoneId: ALB_ZONE_ID };
+      return {
+        ...base,
+        dnsName: `${name}.elb.amazonaws.com`,
+        zoneId: ALB_ZONE_ID,
+        arnSuffix: `app/${name}/50dc6c495c0c9188`,
+      };
+    case "aws:lb/targetGroup:TargetGroup":
+      return { ...base, arnSuffix: `targetgroup/${name}/6d0ecf831eec9f09` };
     case "kubernetes:networking.k8s.io/v1:Ingress": {
       // What the AWS Load Balancer Controller writes once its ALB serves the Ingress.
       const group = inputs.metadata?.annotations?.["alb.ingress.kubernetes.io/group.name"] ?? name;
@@ -130,6 +137,16 @@ const mocksIn = (ACCOUNT: string): pulumi.runtime.Mocks => ({
         return { id: String(2000 + String(args.inputs.slug).length), slug: args.inputs.slug };
       case "aws:lb/getHostedZoneId:getHostedZoneId":
         return { id: ALB_ZONE_ID, loadBalancerType: args.inputs.loadBalancerType };
+      // What AWS answers about the ALB and target groups the load balancer controller created.
+      case "aws:lb/getLoadBalancer:getLoadBalancer":
+        return { name: args.inputs.name, arnSuffix: `app/${args.inputs.name}/0a1b2c3d4e5f6a7b` };
+      case "aws:lb/getTargetGroup:getTargetGroup": {
+        const resource = String(args.inputs.tags?.["ingress.k8s.aws/resource"] ?? "");
+        const id = createHash("sha256").update(resource).digest("hex").slice(0, 16);
+        return { tags: args.inputs.tags, arnSuffix: `targetgroup/k8s-${id.slice(0, 10)}/${id}` };
+      }
+      case "aws:secretsmanager/getSecretVersion:getSecretVersion":
+        return { arn: args.inputs.secretId, secretString: "mock-pagerduty-integration-key" };
       case "aws:elb/getServiceAccount:getServiceAccount":
         return { arn: "arn:aws:iam::156460612806:root", id: "156460612806" };
       default:

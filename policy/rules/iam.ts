@@ -31,6 +31,10 @@ export const RESOURCELESS_ACTIONS = [
   /^ecs:DeregisterTaskDefinition$/i,
   // The ALB half of a WAFv2 web ACL association; the web ACL half (wafv2:AssociateWebACL) is scoped.
   /^elasticloadbalancing:SetWebAcl$/i,
+  // Publishing metrics (scoped by the cloudwatch:namespace condition instead) and creating an AWS
+  // Chatbot channel configuration have no resource-level permissions either.
+  /^cloudwatch:PutMetricData$/i,
+  /^chatbot:CreateSlackChannelConfiguration$/i,
 ];
 /** Actions that let a principal grant itself more power when unscoped (CKV_AWS_286). */
 export const ESCALATION_ACTIONS = [

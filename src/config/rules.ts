@@ -19,6 +19,7 @@ import { pipelineScriptRules } from "./pipeline-scripts";
 import { promotionProblems } from "./promotion";
 import { runnerRules } from "./runner-rules";
 import { serviceBuildRules } from "./service-build-rules";
+import { operationsProblems } from "./operations";
 import { MIN_KUBERNETES_VERSION, PROJECT, ServiceConfig, StackConfig } from "./schema";
 
 export interface ConfigProblem {
@@ -502,6 +503,7 @@ export const backendRules: ConfigRule = (c) => {
 
 /** Every cross-key rule, by area, in the order their problems are reported. */
 export const CROSS_FIELD_RULES: readonly ConfigRule[] = [
+  operationsProblems,
   productionRules,
   awsRules,
   networkRules,

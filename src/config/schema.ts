@@ -13,6 +13,7 @@ import { cidr, dnsLabel, githubLogin, githubRepositoryName } from "./primitives"
 import { ciSchema } from "./runners";
 import { serviceBuildSchema } from "./service-build";
 import { BRANCH_MODELS } from "../workflows/context";
+import { operationsSchema } from "./operations";
 
 export { PROJECT } from "./primitives";
 
@@ -350,6 +351,8 @@ export const stackConfigSchema = z.strictObject({
   ci: ciSchema.default({}),
   /** Slack incoming webhook for deploy notifications: must be set with `pulumi config set --secret`. */
   slackWebhookUrl: z.string().url().optional(),
+  /** Alarms, notifications, the metric gate, change windows and emergency switches (see operations.ts). @default {} */
+  operations: operationsSchema.default(operationsSchema.parse({})),
 });
 
 export type StackConfigInput = z.input<typeof stackConfigSchema>;

@@ -5,6 +5,7 @@
  * Add a service here before using it; bench/sdk-modules.ts lists the same modules.
  */
 export * as appautoscaling from "@pulumi/aws/appautoscaling";
+export * as chatbot from "@pulumi/aws/chatbot";
 export * as cloudwatch from "@pulumi/aws/cloudwatch";
 export * as codebuild from "@pulumi/aws/codebuild";
 export * as ec2 from "@pulumi/aws/ec2";
@@ -17,6 +18,8 @@ export * as kms from "@pulumi/aws/kms";
 export * as lb from "@pulumi/aws/lb";
 export * as route53 from "@pulumi/aws/route53";
 export * as s3 from "@pulumi/aws/s3";
+export * as secretsmanager from "@pulumi/aws/secretsmanager";
+export * as sns from "@pulumi/aws/sns";
 export * as vpc from "@pulumi/aws/vpc";
 export * as wafv2 from "@pulumi/aws/wafv2";
 export { Provider } from "@pulumi/aws/provider";

@@ -18,6 +18,8 @@ export interface KmsKeyOptions {
   readonly description: string;
   /** Allow CloudWatch Logs in this region to use the key for log groups of this account. */
   readonly allowCloudWatchLogs?: boolean;
+  /** Further key policy statements, e.g. a service that encrypts for a resource using the key. @default [] */
+  readonly extraStatements?: readonly Statement[];
 }
 
 export function createKmsKey(
@@ -49,6 +51,7 @@ export function createKmsKey(
       },
     });
   }
+  statements.push(...(options.extraStatements ?? []));
   const key = new aws.kms.Key(
     name,
     {

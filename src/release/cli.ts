@@ -4,7 +4,11 @@
  * config and calls src/release/executor.ts with the real Pulumi CLI, HTTP prober and kubectl.
  */
 import { parseArgs } from "util";
-import { stackConfigFromFile } from "../config";
+import { StackConfig, stackConfigFromFile } from "../config";
+import * as path from "path";
+import { deployPermission } from "../operations/change-windows";
+import { GATE_SUMMARY_HEADER, gateSummaryLine, metricGate } from "../operations/gate";
+import { GateReport } from "../operations/metric-gate";
 import * as fs from "fs";
 import { awsCliEcsApi } from "./ecs-rollout";
 import { deploy, ReleaseDeps, ReleaseFailure, ReleaseTarget, restore, rollback } from "./executor";
@@ -27,6 +31,11 @@ export const COMMANDS = {
   },
   /** Run the service's strategy; every other service keeps its recorded release. */
   deploy: { stack: "stack name", service: "service name", digest: "sha256 digest" },
+  /**
+   * Refuse (exit 1, saying why) while the stack is frozen, a change window holds without an
+   * override, or the service is stopped; deploy-service.yml runs it before recording a deployment.
+   */
+  guard: { stack: "stack name", service: "service name" },
   /** Re-apply the service's previous release, or redeploy a chosen digest through its strategy. */
   rollback: { stack: "stack name", service: "service name", to: "previous or sha256 digest" },
 } as const;
@@ -77,8 +86,68 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   return { command, flags: { ...values } } as CommandLine;
 }
 
-function target(stack: string): ReleaseTarget {
+function target(stack: string): ReleaseTarget & { config: StackConfig } {
   return { stack, config: stackConfigFromFile(stack) };
+}
+
+/** Thrown when a deploy may not run now; nothing was changed. */
+export class DeployRefused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "DeployRefused";
+  }
+}
+
+/**
+ * Whether the service may be deployed now: the emergency switches (`DEPLOY_FREEZE`, the stack's
+ * `operations.freeze`, `operations.stopped`) and the change windows with `CHANGE_WINDOW_OVERRIDE`.
+ * Returns the line to log; throws DeployRefused.
+ */
+export function guardDeploy(
+  config: Pick<StackConfig, "stack" | "operations">,
+  service: string,
+  env: NodeJS.ProcessEnv,
+  now: Date,
+): string {
+  if (config.operations.stopped.includes(service))
+    throw new DeployRefused(
+      `${service} is stopped on ${config.stack} (operations.stopped): remove it from that list and run infra-up to bring it back before releasing`,
+    );
+  const p = deployPermission({
+    stack: config.stack,
+    windows: config.operations.changeWindows,
+    holidays: config.operations.holidays,
+    configFreeze: config.operations.freeze,
+    freezeVariable: env.DEPLOY_FREEZE,
+    overrideUntil: env.CHANGE_WINDOW_OVERRIDE,
+    now,
+  });
+  if (!p.allowed) throw new DeployRefused(p.detail);
+  return p.detail;
+}
+
+/**
+ * Where gate reports go in a GitHub job: a table in the job summary, and one line each in
+ * `$RUNNER_TEMP/release-gate.txt`, which the Slack step appends to its message.
+ */
+export function gateReportSink(
+  env: NodeJS.ProcessEnv,
+): (service: string, step: string, report: GateReport) => void {
+  let first = true;
+  return (service, step, report) => {
+    if (env.GITHUB_STEP_SUMMARY) {
+      fs.appendFileSync(
+        env.GITHUB_STEP_SUMMARY,
+        `${first ? `${GATE_SUMMARY_HEADER}\n` : ""}${gateSummaryLine(service, step, report)}\n`,
+      );
+      first = false;
+    }
+    if (env.RUNNER_TEMP)
+      fs.appendFileSync(
+        path.join(env.RUNNER_TEMP, "release-gate.txt"),
+        `metric gate ${report.passed ? "passed" : "FAILED"} (${step}): ${report.summary}\n`,
+      );
+  };
 }
 
 export async function main(argv: readonly string[]): Promise<void> {
@@ -106,15 +175,40 @@ export async function main(argv: readonly string[]): Promise<void> {
       console.log(`digest=${digest}`);
       return;
     }
-    case "deploy":
-      await deploy(deps, target(line.flags.stack), {
-        service: line.flags.service,
-        digest: line.flags.digest,
-      });
+    case "guard": {
+      console.log(guardDeploy(target(line.flags.stack).config, line.flags.service, process.env, new Date()));
       return;
-    case "rollback":
-      await rollback(deps, target(line.flags.stack), { service: line.flags.service, to: line.flags.to });
+    }
+    case "deploy": {
+      const t = target(line.flags.stack);
+      // Again here, so a deploy run by hand meets the same switches and windows.
+      console.error(guardDeploy(t.config, line.flags.service, process.env, new Date()));
+      await deploy(
+        {
+          ...deps,
+          metricGate: metricGate(t.config, { pulumi, forwarder: deps.forwarder }),
+          onGateReport: gateReportSink(process.env),
+        },
+        t,
+        { service: line.flags.service, digest: line.flags.digest },
+      );
       return;
+    }
+    case "rollback": {
+      // Rollbacks restore: no change window or freeze holds them. A digest redeployed forward is
+      // watched by the metric gate like a deploy.
+      const t = target(line.flags.stack);
+      await rollback(
+        {
+          ...deps,
+          metricGate: metricGate(t.config, { pulumi, forwarder: deps.forwarder }),
+          onGateReport: gateReportSink(process.env),
+        },
+        t,
+        { service: line.flags.service, to: line.flags.to },
+      );
+      return;
+    }
   }
 }
 
@@ -124,13 +218,16 @@ export async function main(argv: readonly string[]): Promise<void> {
  * and `reason` one line, short enough for a deployment status description (140 characters).
  */
 export function failureOutputs(err: unknown): string {
-  const outcome = err instanceof ReleaseFailure ? "rolled-back" : "failed";
+  const outcome =
+    err instanceof ReleaseFailure ? "rolled-back" : err instanceof DeployRefused ? "refused" : "failed";
   const by =
     err instanceof ReleaseFailure
       ? err.rolledBackBy === "circuitBreaker"
         ? "rolled back by the ECS circuit breaker"
         : "rolled back"
-      : "failed";
+      : err instanceof DeployRefused
+        ? "refused"
+        : "failed";
   const message = (err instanceof Error ? err.message : String(err)).replace(/\s+/g, " ");
   const reason = `${by}: ${message}`;
   return `outcome=${outcome}\nreason=${reason.length > 140 ? `${reason.slice(0, 139)}…` : reason}\n`;

@@ -20,6 +20,7 @@ import {
   verifyEcsRollout,
 } from "./ecs-rollout";
 import { Clock, DEFAULT_GATE, GatePolicy, HealthProber, systemClock, waitHealthy } from "./health";
+import { GateReport } from "../operations/metric-gate";
 import { planRelease, planRollback, ReleaseStep } from "./plan";
 import { inClusterService, PortForwarder } from "./port-forward";
 import { PulumiCli, UpOptions } from "./pulumi-cli";
@@ -44,6 +45,13 @@ export interface ReleaseDeps {
   readonly clock?: Clock;
   /** @default DEFAULT_GATE (5 healthy answers in a row, 2 s apart, within 2 minutes) */
   readonly gate?: GatePolicy;
+  /**
+   * The metric gate after each canary step and blue/green flip (src/operations/gate.ts): watches
+   * the service's real error rate and latency and reports. @default none (health checks only)
+   */
+  readonly metricGate?: (stack: string, svc: ServiceConfig) => Promise<GateReport>;
+  /** Every metric gate's report, for the job summary and Slack. @default none */
+  readonly onGateReport?: (service: string, step: string, report: GateReport) => void;
   /** Progress lines. @default console.error */
   readonly log?: (line: string) => void;
   /** Policy pack of each `up`. @default `policy` with `policy/config/<stack>.json` */
@@ -250,6 +258,7 @@ async function runPlan(
       log(deps)(`• ${step.why}`);
       if (step.kind === "gate") {
         await gate(deps, target.stack, svc, step.target);
+        if (step.watch && deps.metricGate) await watchMetrics(deps, target.stack, svc, step.why);
         continue;
       }
       running = { ...strategyPins(svc.strategy.type, step.pins), ...(previous ? { previous } : {}) };
@@ -293,6 +302,17 @@ export class ReleaseFailure extends Error {
     super(message);
     this.name = "ReleaseFailure";
   }
+}
+
+/**
+ * The metric gate of one step: the report goes to the log and to `onGateReport` whatever it says;
+ * a failed one throws, and the plan's catch rolls the service back.
+ */
+async function watchMetrics(deps: ReleaseDeps, stack: string, svc: ServiceConfig, step: string) {
+  const report = await deps.metricGate!(stack, svc);
+  log(deps)(`${report.passed ? "✓" : "✗"} metric gate, ${report.source}: ${report.summary}`);
+  deps.onGateReport?.(svc.name, step, report);
+  if (!report.passed) throw new Error(`metric gate (${report.source}): ${report.summary}`);
 }
 
 /**

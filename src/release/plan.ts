@@ -9,8 +9,11 @@ export { ReleasePins } from "./state";
 
 export type ReleaseStep =
   | { kind: "apply"; pins: ReleasePins; why: string }
-  /** Health checks through the named target before going on. */
-  | { kind: "gate"; target: "service" | "preview"; why: string };
+  /**
+   * Health checks through the named target before going on; with `watch`, then the metric gate
+   * (src/operations/metric-gate.ts): the service's real error rate and latency for a window.
+   */
+  | { kind: "gate"; target: "service" | "preview"; why: string; watch?: true };
 
 export type StrategySpec = { type: "rolling" } | { type: "blueGreen" } | { type: "canary"; steps: number[] };
 
@@ -50,7 +53,12 @@ export function planRelease(
           pins: { ...current, activeColor: idle, digest, idleDigest: current.digest },
           why: `flip the Service to ${idle}; ${active} keeps the previous release`,
         },
-        { kind: "gate", target: "service", why: "smoke-test the service after the flip" },
+        {
+          kind: "gate",
+          target: "service",
+          why: "smoke-test the service after the flip, then watch its error rate and latency",
+          watch: true,
+        },
       ];
     }
     case "canary":
@@ -63,7 +71,12 @@ export function planRelease(
               pins: { ...current, canaryDigest: digest, canaryWeight: weight },
               why: `shift ${weight}% to the canary`,
             },
-            { kind: "gate", target: "service", why: `hold and check health at ${weight}%` },
+            {
+              kind: "gate",
+              target: "service",
+              why: `hold at ${weight}%: check health, then watch error rate and latency`,
+              watch: true,
+            },
           ]),
         {
           kind: "apply",

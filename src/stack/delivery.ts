@@ -112,6 +112,8 @@ export interface DeliveryInputs {
   readonly repositoryArns: pulumi.Input<string>[];
   /** Secrets of the migrating services' database URLs, which the deploy role reads. @default [] */
   readonly migrationSecretArns?: readonly string[];
+  /** Secrets the program reads while it runs (the PagerDuty key), which both CI roles read. @default [] */
+  readonly programSecretArns?: readonly string[];
   /** The Route 53 zone and domain of the services' records (config `dns`). */
   readonly hostedZone?: HostedZoneScope;
   /** The CI roles when the platform built them first (see ciRolesLayer); absent, built here. */
@@ -205,6 +207,7 @@ export function createDeployRoles(
       stateBackend: gh.backend?.kind === "s3" ? gh.backend : undefined,
       secretsKeyArn: gh.secrets.provider === "awskms" ? gh.secrets.keyArn : undefined,
       migrationSecretArns: inputs.migrationSecretArns,
+      programSecretArns: inputs.programSecretArns,
       account: inputs.account,
       hostedZone: inputs.hostedZone,
     },

@@ -114,6 +114,18 @@ export const OUTPUT_CONTRACT = {
     description:
       "Service → its recorded release: the pins of its strategy (`digest`, `activeColor`/`idleDigest` or `canaryDigest`/`canaryWeight`) and `previous`, what ran before the last change. Every release writer reads and keeps it.",
   },
+  albArnSuffixes: {
+    type: "map<string>",
+    secret: false,
+    description:
+      "Service behind an ALB → the ALB's ARN suffix (`app/<name>/<id>`, CloudWatch's `LoadBalancer` dimension): the metric gate and alarms read its traffic there.",
+  },
+  targetGroupSuffixes: {
+    type: "map<string>",
+    secret: false,
+    description:
+      "Service behind an ALB → its target group's ARN suffix (`targetgroup/<name>/<id>`, CloudWatch's `TargetGroup` dimension).",
+  },
 } as const satisfies Record<string, OutputSpec>;
 
 export type OutputName = keyof typeof OUTPUT_CONTRACT;

@@ -30,6 +30,8 @@ import { buildDelivery, createDeployRoles, DeliveryInputs, DeliveryOutputs } fro
 import { promotionSourceRepositoryArns } from "./promotion";
 import { RUNNER_COMPONENT } from "./runner-bootstrap";
 import { StackOutputs } from "./outputs";
+import { ingressAlbTarget, isStopped, operationsLayer } from "./operations";
+import type { AlbTarget } from "../components/aws/alarms";
 
 /** The AWS provider of the stack, the account it resolves to and the options passing it on. */
 export interface AwsLayer {
@@ -132,6 +134,9 @@ export function deliveryInputs(
     migrationSecretArns: config.services.flatMap((s) =>
       s.migrations ? [s.migrations.databaseUrlSecretArn] : [],
     ),
+    programSecretArns: config.operations.notifications.pagerDutyIntegrationKeySecretArn
+      ? [config.operations.notifications.pagerDutyIntegrationKeySecretArn]
+      : [],
     hostedZone: config.dns ? { id: config.dns.hostedZoneId, domain: config.dns.domain } : undefined,
   };
 }
@@ -360,6 +365,10 @@ export interface Workload {
   readonly previewUrl?: pulumi.Input<string>;
   /** ECS only: the task definition the service must run once its rollout completes. */
   readonly taskDefinitionArn?: pulumi.Input<string>;
+  /** ECS only: the ECS service's name (its Container Insights dimension). */
+  readonly ecsServiceName?: pulumi.Input<string>;
+  /** The ALB target group its traffic goes through, where it has one (alarms, the metric gate). */
+  readonly alb?: AlbTarget;
 }
 
 /** One service on ECS behind the ALB at its current release; `index` orders its listener rule. */
@@ -390,8 +399,9 @@ export function ecsWorkload(
       priority: listenerRulePriority(index),
       cpu: service.cpu,
       memoryMiB: service.memoryMiB,
-      desiredCount: service.replicas,
-      autoscaling: service.autoscaling,
+      // The emergency switch operations.stopped: zero tasks, and no scaler to bring them back.
+      desiredCount: isStopped(config, service.name) ? 0 : service.replicas,
+      autoscaling: isStopped(config, service.name) ? undefined : service.autoscaling,
       healthPath: service.healthPath,
       env: service.env,
       secrets: service.secrets,
@@ -409,7 +419,12 @@ export function ecsWorkload(
       { dnsName: ecs.albDnsName, zoneId: ecs.albZoneId },
       { parent: svc },
     );
-  return { url: svc.url, taskDefinitionArn: svc.taskDefinitionArn };
+  return {
+    url: svc.url,
+    taskDefinitionArn: svc.taskDefinitionArn,
+    ecsServiceName: svc.serviceName,
+    alb: { loadBalancer: ecs.albArnSuffix, targetGroup: svc.targetGroupArnSuffix },
+  };
 }
 
 /** The ALB Ingress of an `internal` or `public` service on EKS; none for `cluster`. */
@@ -443,15 +458,18 @@ export function kubernetesWorkload(
   reach: { awsl?: AwsLayer; addons?: ClusterAddons; ingress?: AppIngress } = {},
 ): Workload {
   const repo = registry.repositoryUrls[service.name];
+  // The emergency switch operations.stopped: zero pods (no canary split of nothing), no autoscaler.
+  const stopped = isStopped(config, service.name);
+  const strategy = kubernetesStrategy(service, release, repo);
   const app = new KubernetesApp(
     service.name,
     {
       provider,
       namespace: service.name,
-      strategy: kubernetesStrategy(service, release, repo),
+      strategy: stopped && strategy.type === "canary" ? { ...strategy, weight: 0 } : strategy,
       port: service.port,
-      replicas: service.replicas,
-      autoscaling: service.autoscaling,
+      replicas: stopped ? 0 : service.replicas,
+      autoscaling: stopped ? undefined : service.autoscaling,
       cpu: service.cpu,
       memoryMiB: service.memoryMiB,
       healthPath: service.healthPath,
@@ -474,7 +492,20 @@ export function kubernetesWorkload(
       },
       { parent: app, provider: reach.awsl.provider },
     );
-  return { url: app.url, namespace: app.namespace, previewUrl: app.previewUrl };
+  const alb =
+    reach.ingress && reach.awsl && app.loadBalancerHostname
+      ? ingressAlbTarget(
+          {
+            hostname: app.loadBalancerHostname,
+            groupName: reach.ingress.groupName,
+            namespace: app.namespace,
+            ingressName: service.name,
+            serviceName: app.serviceName,
+          },
+          { parent: app, provider: reach.awsl.provider },
+        )
+      : undefined;
+  return { url: app.url, namespace: app.namespace, previewUrl: app.previewUrl, ...(alb ? { alb } : {}) };
 }
 
 /**
@@ -504,7 +535,7 @@ export function workloadsLayer(config: StackConfig, targets: WorkloadTargets): R
 /** One field of every workload that has it, by service name. */
 function byService(
   workloads: Record<string, Workload>,
-  field: keyof Workload,
+  field: Exclude<keyof Workload, "alb">,
 ): Record<string, pulumi.Input<string>> {
   const out: Record<string, pulumi.Input<string>> = {};
   for (const [name, w] of Object.entries(workloads)) {
@@ -512,6 +543,21 @@ function byService(
     if (value !== undefined) out[name] = value;
   }
   return out;
+}
+
+/** Each service's ALB and target group dimensions, where it is behind an ALB. */
+export function albOutputs(workloads: Record<string, Workload>): {
+  albArnSuffixes: pulumi.Output<Record<string, string>>;
+  targetGroupSuffixes: pulumi.Output<Record<string, string>>;
+} {
+  const lbs: Record<string, pulumi.Input<string>> = {};
+  const tgs: Record<string, pulumi.Input<string>> = {};
+  for (const [name, w] of Object.entries(workloads))
+    if (w.alb) {
+      lbs[name] = w.alb.loadBalancer;
+      tgs[name] = w.alb.targetGroup;
+    }
+  return { albArnSuffixes: pulumi.all(lbs), targetGroupSuffixes: pulumi.all(tgs) };
 }
 
 /** Each service's release digest, the active colour of the blueGreen ones, and the full release record. */
@@ -567,6 +613,7 @@ export function stackOutputs(config: StackConfig, layers: PlatformLayers): Stack
     previewRoleArn: delivery.previewRoleArn,
     runnerSecurityGroupId: runner?.securityGroupId ?? null,
     ...releaseOutputs(config),
+    ...albOutputs(workloads),
   };
 }
 
@@ -592,6 +639,7 @@ export function buildPlatform(config: StackConfig): StackOutputs {
     addons,
     ingressWebAcl,
   });
+  operationsLayer(config, awsl, { eks, ecs }, workloads);
   const delivery = buildDelivery(config, { ...deliveryInputs(config, awsl, registry), roles });
   return stackOutputs(config, { network, registry, eks, ecs, workloads, delivery, runner });
 }

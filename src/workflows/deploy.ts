@@ -35,6 +35,7 @@ import { ACTIONS } from "./pins";
 import { awsCredentials, checkout, pulumiEnv, pulumiJobSetup, stackConcurrency } from "./steps";
 import { secrets, storedName, vars } from "./names";
 import { runnerInput, runsOnTemplate, UNPUBLISHED_LABELS } from "./runners";
+import { countFailedRun, deployGuard, GUARD_ENV, SLACK_GATE_LINES } from "./operations";
 
 export const SLACK = {
   name: "Notify Slack",
@@ -46,7 +47,10 @@ export const SLACK = {
   },
   run: [
     'if [ -z "$SLACK_WEBHOOK_URL" ]; then echo "no Slack webhook in this environment"; exit 0; fi',
-    'payload="$(jq -n --arg text "$SERVICE → $STACK: $STATUS ($RUN_URL)" \'{text: $text}\')"',
+    'text="$SERVICE → $STACK: $STATUS ($RUN_URL)"',
+    // The metric gate's decisions and numbers, when the release ran one.
+    SLACK_GATE_LINES,
+    'payload="$(jq -n --arg text "$text" \'{text: $text}\')"',
     'curl -fsS -X POST -H "Content-Type: application/json" --data "$payload" "$SLACK_WEBHOOK_URL"',
   ].join("\n"),
 };
@@ -239,6 +243,7 @@ export function deployServiceWorkflow(ctx: DeliveryContext): Workflow {
           SERVICE: "${{ inputs.service }}",
           SOURCE_IMAGE: "${{ inputs.source-image }}",
           SOURCE_REF: "${{ inputs.source-ref }}",
+          ...GUARD_ENV,
         },
         steps: [
           ...pulumiJobSetup(ctx, {
@@ -258,6 +263,7 @@ export function deployServiceWorkflow(ctx: DeliveryContext): Workflow {
                   },
                 },
               ]),
+          deployGuard,
           {
             name: "Promote the image into this stack's registry",
             id: "promote",
@@ -284,6 +290,7 @@ export function deployServiceWorkflow(ctx: DeliveryContext): Workflow {
             run: 'npm run -s release -- deploy --stack "$STACK" --service "$SERVICE" --digest "$DIGEST"',
           },
           recordDeploymentOutcome,
+          countFailedRun,
           SLACK,
         ],
       },

@@ -14,6 +14,7 @@ import { checkNames, renderAction, renderWorkflow, Workflow } from "./model";
 import { rollbackWorkflow } from "./rollback";
 import { securityWorkflow } from "./security";
 import { SUMMARY_JOB } from "./service-ci";
+import { doraWorkflow } from "./operations";
 
 export { DeliveryContext } from "./context";
 
@@ -29,6 +30,7 @@ export function workflows(ctx: DeliveryContext): Workflow[] {
     releaseWorkflow(ctx),
     rollbackWorkflow(ctx),
     driftWorkflow(ctx),
+    doraWorkflow(ctx),
   ];
 }
 

@@ -20,6 +20,7 @@ import { Step, StepsJob, Workflow } from "./model";
 import { PROGRAM_PATHS } from "./paths";
 import { ACTIONS } from "./pins";
 import { checkout, npmCi, pulumiEnv, pulumiJobSetup, setupNode, stackConcurrency } from "./steps";
+import { countFailedRun } from "./operations";
 import { storedName, vars } from "./names";
 import { runsOnStack, runsOnTemplate } from "./runners";
 
@@ -327,6 +328,7 @@ export function infraUpWorkflow(ctx: DeliveryContext): Workflow {
             "if-no-files-found": "error",
           },
         },
+        countFailedRun,
       ],
     };
   });

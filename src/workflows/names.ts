@@ -151,6 +151,30 @@ export const DELIVERY_NAMES = {
     description:
       "Passphrase of passphrase-encrypted stacks, set once in each stack's environment and in preview (a stack cannot hand out its own key).",
   },
+  DEPLOY_FREEZE: {
+    kind: "variable",
+    scope: "environment",
+    writer: "operator",
+    command: 'gh variable set DEPLOY_FREEZE --env <environment> --body "<reason, e.g. incident INC-123>"',
+    description:
+      "Emergency switch: while non-empty, every deploy into the environment is refused with this reason (delete it to lift the freeze). Rollbacks still run.",
+  },
+  CHANGE_WINDOW_OVERRIDE: {
+    kind: "variable",
+    scope: "environment",
+    writer: "operator",
+    command:
+      "gh variable set CHANGE_WINDOW_OVERRIDE --env <environment> --body \"$(date -u -d '+2 hours' +%FT%TZ)\"",
+    description:
+      "An approver's override of the stack's change windows: deploys run inside a window until this ISO time, then the windows hold again.",
+  },
+  DORA_SLACK_WEBHOOK_URL: {
+    kind: "secret",
+    scope: "environment",
+    writer: "operator",
+    command: "gh secret set DORA_SLACK_WEBHOOK_URL --env <environment> (the delivery-metrics environment)",
+    description: "Slack incoming webhook dora.yml posts the weekly delivery metrics to.",
+  },
 } as const satisfies Record<string, NameSpec>;
 
 export type DeliveryName = keyof typeof DELIVERY_NAMES;

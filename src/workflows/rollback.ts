@@ -13,6 +13,7 @@ import { Workflow } from "./model";
 import { vars } from "./names";
 import { runsOnChosenStack } from "./runners";
 import { pulumiEnv, pulumiJobSetup, stackConcurrency } from "./steps";
+import { countFailedRun, recordRollback, recordRollbackOutcome } from "./operations";
 
 /** `${{ fromJSON('{"dev":"development",…}')[inputs.stack] }}`: the environment of the chosen stack. */
 export function environmentOfStack(ctx: DeliveryContext): string {
@@ -71,11 +72,14 @@ export function rollbackWorkflow(ctx: DeliveryContext): Workflow {
             roleArn: vars("AWS_DEPLOY_ROLE_ARN"),
             github: { access: "write", stackExpression: "inputs.stack" },
           }),
+          recordRollback(environmentOfStack(ctx)),
           {
             name: "Roll the service back with the release executor",
             run: 'npm run -s release -- rollback --stack "$STACK" --service "$SERVICE" --to "$TO"',
           },
           markRolledBack(environmentOfStack(ctx)),
+          recordRollbackOutcome,
+          countFailedRun,
           SLACK,
         ],
       },

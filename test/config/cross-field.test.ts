@@ -39,6 +39,7 @@ function problems(
 const KEY = (n: number) => `arn:aws:kms:eu-west-1:111111111111:key/5a1e0000-1111-4c0d-8e00-00000000000${n}`;
 const DIGEST = "sha256:" + "d".repeat(64);
 /** Where production copies its images from (release tags promote staging's). */
+const PAGERDUTY_KEY = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:production/pagerduty-AbCdEf";
 const STAGING = { accountId: "222222222222", region: "eu-west-1" };
 
 type Case = [when: string, stack: string, change: (v: Record<string, any>) => void, expected: string[]];
@@ -51,6 +52,7 @@ const CASES: Case[] = [
     (v) => {
       v.environment = "production";
       v.registry.promotionSource = STAGING;
+      v.operations.notifications.pagerDutyIntegrationKeySecretArn = PAGERDUTY_KEY;
       v.protect = false;
     },
     [
@@ -66,6 +68,7 @@ const CASES: Case[] = [
     (v) => {
       v.environment = "production";
       v.registry.promotionSource = STAGING;
+      v.operations.notifications.pagerDutyIntegrationKeySecretArn = PAGERDUTY_KEY;
       v.network = { ...v.network, azCount: 3, natGateways: "perAz" };
       v.github.reviewers = { teams: ["platform-leads"] };
     },
@@ -77,6 +80,7 @@ const CASES: Case[] = [
     (v) => {
       v.environment = "production";
       v.registry.promotionSource = STAGING;
+      v.operations.notifications.pagerDutyIntegrationKeySecretArn = PAGERDUTY_KEY;
       v.network = { ...v.network, azCount: 3, natGateways: "perAz" };
       v.github.reviewers = { users: ["octocat"] };
     },

@@ -25,6 +25,7 @@ import { readStackConfig } from "../../src/config/stack-files";
 import { runnerRules } from "../../src/config/runner-rules";
 import { addonImageRules } from "../../src/config/addon-image-rules";
 import { serviceBuildRules } from "../../src/config/service-build-rules";
+import { operationsProblems } from "../../src/config/operations";
 
 /** A mutable copy of a committed stack's parsed configuration. */
 function committed(stack: string): any {
@@ -43,6 +44,62 @@ interface RuleCase {
 }
 
 const RULES: [name: string, rule: ConfigRule, cases: RuleCase[]][] = [
+  [
+    "operationsProblems",
+    operationsProblems,
+    [
+      {
+        when: "production's alarms would page nobody",
+        stack: "production",
+        change: (c) => delete c.operations.notifications.pagerDutyIntegrationKeySecretArn,
+        expect: [
+          [
+            "platform:operations.notifications.pagerDutyIntegrationKeySecretArn",
+            /^required in production: the ARN of the Secrets Manager secret/,
+          ],
+        ],
+      },
+      {
+        when: "dev would page on-call",
+        change: (c) =>
+          (c.operations.notifications.pagerDutyIntegrationKeySecretArn =
+            "arn:aws:secretsmanager:eu-west-1:111111111111:secret:dev/pd-AbCdEf"),
+        expect: [
+          [
+            "platform:operations.notifications.pagerDutyIntegrationKeySecretArn",
+            /^nothing outside production/,
+          ],
+        ],
+      },
+      {
+        when: "a p95 threshold is above production's default p99 (1500 ms)",
+        stack: "production",
+        change: (c) => (c.operations.gate.latencyP95Ms = 1600),
+        expect: [["platform:operations.gate.latencyP95Ms", /^at most latencyP99Ms \(1500\)/]],
+      },
+      {
+        when: "a window opens and closes at the same time on the same day, and two windows share a name",
+        stack: "staging",
+        change: (c) =>
+          c.operations.changeWindows.push({
+            name: "weekend",
+            days: ["wed"],
+            from: "10:00",
+            to: "10:00",
+            timeZone: "UTC",
+          }),
+        expect: [
+          ["platform:operations.changeWindows[1].to", /^a time other than from \(10:00\)/],
+          ["platform:operations.changeWindows[1].name", /^a name no other window has/],
+        ],
+      },
+      {
+        when: "a stopped service is not a service of the stack",
+        change: (c) => (c.operations.stopped = ["payments", "billing"]),
+        expect: [["platform:operations.stopped[1]", /^a service of the stack: api, web, orders, payments/]],
+      },
+    ],
+  ],
   [
     "productionRules",
     productionRules,

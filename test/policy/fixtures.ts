@@ -484,6 +484,21 @@ export const FIXTURES: Record<string, ResourceFixture | StackFixture> = {
     bad: { ...logGroup, retentionInDays: 30 },
     expect: /retentionInDays is 30; at least 365/,
   },
+  "sns-topic-require-kms-encryption": {
+    type: "aws:sns/topic:Topic",
+    good: { name: "platform-prod-alarms", kmsMasterKeyId: "arn:aws:kms:eu-west-1:111111111111:key/abc" },
+    bad: { name: "platform-prod-alarms" },
+    expect: /kmsMasterKeyId is not set/,
+  },
+  "cloudwatch-alarm-require-actions": {
+    type: "aws:cloudwatch/metricAlarm:MetricAlarm",
+    good: {
+      alarmActions: ["arn:aws:sns:eu-west-1:111111111111:platform-prod-alarms"],
+      okActions: ["arn:aws:sns:eu-west-1:111111111111:platform-prod-alarms"],
+    },
+    bad: { alarmActions: [], okActions: ["arn:aws:sns:eu-west-1:111111111111:platform-prod-alarms"] },
+    expect: /alarmActions is empty/,
+  },
   "cloudwatch-loggroup-configure-kms": {
     type: "aws:cloudwatch/logGroup:LogGroup",
     good: logGroup,

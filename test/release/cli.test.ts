@@ -25,8 +25,12 @@ describe("release command line", () => {
   });
 
   const errors: [string, string[], string][] = [
-    ["no command", [], 'unknown command ""; allowed: restore, promote, deploy, rollback'],
-    ["an unknown command", ["ship"], 'unknown command "ship"; allowed: restore, promote, deploy, rollback'],
+    ["no command", [], 'unknown command ""; allowed: restore, promote, deploy, guard, rollback'],
+    [
+      "an unknown command",
+      ["ship"],
+      'unknown command "ship"; allowed: restore, promote, deploy, guard, rollback',
+    ],
     ["an unknown flag", ["deploy", "--stack", "dev", "--force"], `unknown flag --force; ${DEPLOY}`],
     [
       "a flag of another command",
@@ -61,7 +65,13 @@ describe("release command line", () => {
         ...fs.readFileSync(path.join(dir, f), "utf8").matchAll(/npm run -s release -- ([^'>]+)/g),
       ])
       .map((m) => m[1].trim());
-    assert.deepEqual(lines.map((l) => l.split(" ")[0]).sort(), ["deploy", "promote", "restore", "rollback"]);
+    assert.deepEqual(lines.map((l) => l.split(" ")[0]).sort(), [
+      "deploy",
+      "guard",
+      "promote",
+      "restore",
+      "rollback",
+    ]);
     for (const line of lines) {
       const argv = line.split(/\s+/).map((a) => a.replace(/^"(.*)"$/, "$1"));
       assert.doesNotThrow(() => parseCommandLine(argv), line);

@@ -1,4 +1,9 @@
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { operationsSchema } from "../../src/config/operations";
+import { metricGate } from "../../src/operations/gate";
+import { GateReport, GetMetricDataResponse } from "../../src/operations/metric-gate";
 import { parseStackConfig } from "../../src/config";
 import { failureOutputs } from "../../src/release/cli";
 import { DescribeServicesResponse, EcsApi } from "../../src/release/ecs-rollout";
@@ -280,6 +285,120 @@ describe("release executor", function () {
     );
     assert.deepEqual(recorded(), before);
     assert.equal(logs.at(-1), "• restore pay as it was (" + OLD + ")");
+  });
+
+  describe("judged by metrics", () => {
+    const CW = JSON.parse(
+      fs.readFileSync(path.join(__dirname, "../operations/fixtures/cloudwatch-canary.json"), "utf8"),
+    ) as Record<string, GetMetricDataResponse[]>;
+    const PAY_ALB = {
+      loadBalancer: "app/platform-local-alb/50dc6c495c0c9188",
+      targetGroup: "targetgroup/pay/6d0ecf831eec9f09",
+    };
+
+    /** A job whose executor watches pay's target group, GetMetricData answering the recorded series in order. */
+    async function watchedJob(series: GetMetricDataResponse[]) {
+      state.outputs = {
+        ...state.outputs,
+        albArnSuffixes: { pay: PAY_ALB.loadBalancer },
+        targetGroupSuffixes: { pay: PAY_ALB.targetGroup },
+      };
+      const { deps, job: j } = await job();
+      const asked: any[] = [];
+      const reports: [string, string, GateReport][] = [];
+      const watched: ReleaseDeps = {
+        ...deps,
+        // The local environment's gate: the non-production defaults (5 %, p99 2.5 s, 2 min, no data passes).
+        metricGate: metricGate(
+          { environment: "local", operations: operationsSchema.parse({}) },
+          {
+            pulumi: j,
+            forwarder: deps.forwarder,
+            clock: instantClock(),
+            getMetricData: async (request) => {
+              asked.push(request);
+              return series[Math.min(asked.length - 1, series.length - 1)];
+            },
+          },
+        ),
+        onGateReport: (service, step, report) => reports.push([service, step, report]),
+      };
+      return { deps: watched, asked, reports };
+    }
+
+    it("a regressed canary step (recorded CloudWatch series) aborts the release and restores the stable track", async () => {
+      // The 10 % step reads the healthy minute twice; the 50 % step's first read is the regressed one.
+      const { deps, asked, reports } = await watchedJob([CW.healthy[1], CW.healthy[1], ...CW.regressed]);
+      await assert.rejects(
+        deploy(deps, target(), { service: "pay", digest: NEW }),
+        (err: Error) =>
+          err instanceof ReleaseFailure &&
+          err.rolledBackBy === "executor" &&
+          err.message ===
+            "release of pay failed and was rolled back: metric gate (CloudWatch (ALB targetgroup/pay/6d0ecf831eec9f09)): regressed: error rate 8.06% > 5%; p99 2800 ms > 2500 ms (1204 requests, 97 5xx (8.06%), p95 350 ms, p99 2800 ms)",
+      );
+      assert.deepEqual(
+        state.deployed.map((r) => [r.pay.canaryWeight, r.pay.canaryDigest ?? null]),
+        [
+          [10, NEW],
+          [50, NEW],
+          [0, null],
+        ],
+      );
+      assert.deepEqual(recorded().pay, { digest: OLD, canaryWeight: 0 });
+      assert.equal(asked.length, 3);
+      assert.deepEqual(asked[0].MetricDataQueries[0].MetricStat.Metric.Dimensions, [
+        { Name: "LoadBalancer", Value: PAY_ALB.loadBalancer },
+        { Name: "TargetGroup", Value: PAY_ALB.targetGroup },
+      ]);
+      assert.deepEqual(
+        reports.map(([service, step, r]) => [service, step, r.passed]),
+        [
+          ["pay", "hold at 10%: check health, then watch error rate and latency", true],
+          ["pay", "hold at 50%: check health, then watch error rate and latency", false],
+        ],
+      );
+      assert.ok(
+        logs.some((l) =>
+          l.startsWith(
+            "✗ metric gate, CloudWatch (ALB targetgroup/pay/6d0ecf831eec9f09): regressed: error rate 8.06%",
+          ),
+        ),
+        logs.join("\n"),
+      );
+      assert.equal(logs.at(-1), `• restore pay as it was (${OLD})`);
+    });
+
+    it("a healthy canary passes every watched step and is promoted", async () => {
+      const { deps, reports } = await watchedJob(CW.healthy);
+      const final = await deploy(deps, target(), { service: "pay", digest: NEW });
+      assert.deepEqual([final.digest, final.canaryWeight], [NEW, 0]);
+      assert.deepEqual(
+        reports.map(([, , r]) => r.summary),
+        [
+          "healthy for 2 min: 2410 requests, 3 5xx (0.12%), p95 190 ms, p99 440 ms",
+          "healthy for 2 min: 2410 requests, 3 5xx (0.12%), p95 190 ms, p99 440 ms",
+        ],
+      );
+    });
+
+    it("a blue/green service with no ALB and no Prometheus is said to be unmeasured, never healthy, after its flip", async () => {
+      const { deps, asked, reports } = await watchedJob(CW.healthy);
+      await deploy(deps, target(), { service: "web", digest: NEW });
+      assert.equal(asked.length, 0);
+      assert.deepEqual(
+        reports.map(([service, step, r]) => [service, step, r.passed, r.source, r.summary]),
+        [
+          [
+            "web",
+            "smoke-test the service after the flip, then watch its error rate and latency",
+            true,
+            "none",
+            "not measured: web has no ALB and the stack names no Prometheus (operations.gate.prometheusUrl); only the health gate judged it",
+          ],
+        ],
+      );
+    });
   });
 
   it("a failed update restores the service, and the error names what failed", async () => {

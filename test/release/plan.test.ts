@@ -59,6 +59,21 @@ describe("release plans", () => {
     );
   });
 
+  it("the metric gate watches each canary step and the blue/green flip; the preview smoke test, promotion, rolling and first releases only check health", () => {
+    const watched = (strategy: StrategySpec, from: ReleasePins | undefined) =>
+      planRelease(strategy, from, NEW)
+        .filter((s) => s.kind === "gate")
+        .map((s) => (s.kind === "gate" ? `${s.target}${s.watch ? "+metrics" : ""}` : ""));
+    assert.deepEqual(watched({ type: "canary", steps: [10, 50, 100] }, current), [
+      "service+metrics",
+      "service+metrics",
+      "service",
+    ]);
+    assert.deepEqual(watched({ type: "blueGreen" }, current), ["preview", "service+metrics"]);
+    assert.deepEqual(watched({ type: "rolling" }, current), ["service"]);
+    assert.deepEqual(watched({ type: "canary", steps: [10, 100] }, undefined), ["service"]);
+  });
+
   it("rollback re-applies the recorded previous release exactly, then smoke-tests", () => {
     const previous = { digest: OLD, canaryDigest: NEW, canaryWeight: 50 };
     const rb = planRollback({ digest: NEW, canaryWeight: 0, previous });

@@ -82,6 +82,7 @@ for (const model of ["gitflow", "trunk"] as const)
         "Database migrations (backup, apply, validate)",
         "Release with the service's strategy",
         "Record the deployment's outcome on GitHub",
+        "Count the failed run for the platform alarm",
         "Notify Slack",
       ]);
       assert.equal(

@@ -78,6 +78,9 @@ describe("the contract of GitHub variables and secrets", function () {
         "GH_PREVIEW_APP_CLIENT_ID",
         "GH_PREVIEW_APP_PRIVATE_KEY",
         "PULUMI_CONFIG_PASSPHRASE",
+        "DEPLOY_FREEZE",
+        "CHANGE_WINDOW_OVERRIDE",
+        "DORA_SLACK_WEBHOOK_URL",
       ],
     );
     for (const [name, spec] of operator) {

@@ -46,7 +46,7 @@ describe("generated workflows", () => {
       });
 
       it("passes actionlint with zero findings on every file", () => {
-        assert.equal(Object.keys(files).filter((p) => p.startsWith(".github/workflows/")).length, 10);
+        assert.equal(Object.keys(files).filter((p) => p.startsWith(".github/workflows/")).length, 11);
         assertActionlintClean(files);
       });
 

@@ -15,6 +15,7 @@ import { policyDocument, Statement } from "../../lib/iam";
 import { AccountContext } from "../../lib/kms";
 import { ciRolePath, rolePath } from "../../lib/naming";
 import { PULL_ACTIONS } from "./registry";
+import { DELIVERY_METRICS_NAMESPACE } from "./alarms";
 import {
   secretsKeyStatements,
   StateScope,
@@ -50,6 +51,11 @@ export interface DeployRolesArgs {
    * before migrating (db-migrate). @default []
    */
   readonly migrationSecretArns?: readonly string[];
+  /**
+   * Secrets the program itself reads while it runs (the PagerDuty integration key of the alarm
+   * topic's subscription): both roles read them, since a preview runs the same lookup. @default []
+   */
+  readonly programSecretArns?: readonly string[];
   readonly account: AccountContext;
   /** The zone holding the stack's service records: the deploy role changes A records under the domain there. */
   readonly hostedZone?: HostedZoneScope;
@@ -75,6 +81,9 @@ export const MANAGED_SERVICES = [
   "kms",
   "codebuild",
   "wafv2",
+  // The alarms and the alarm topic (src/components/aws/alarms.ts).
+  "cloudwatch",
+  "sns",
 ];
 
 /** Services the deploy role gets `<service>:*` on (in its account and region); ecr, s3 and kms are granted narrowly. */
@@ -129,6 +138,7 @@ export const PASS_ROLE_SERVICES = [
   "ecs-tasks.amazonaws.com",
   "vpc-flow-logs.amazonaws.com",
   "codebuild.amazonaws.com",
+  "chatbot.amazonaws.com",
 ];
 
 /** ECR actions the deploy role may use on this stack's repositories: push and read back. */
@@ -167,6 +177,10 @@ export const PREVIEW_ACTIONS = [
   "route53:ListResourceRecordSets",
   "route53:GetChange",
   "codebuild:BatchGetProjects",
+  "sns:GetTopicAttributes",
+  "sns:GetSubscriptionAttributes",
+  "chatbot:DescribeSlackChannelConfigurations",
+  "chatbot:ListTagsForResource",
 ];
 
 /**
@@ -220,6 +234,8 @@ export interface DeployScope {
   readonly stateStatements: Statement[];
   /** Secrets of the migrating services' database URLs: read only. @default [] */
   readonly migrationSecretArns?: readonly string[];
+  /** Secrets the program reads while it runs (see DeployRolesArgs): read only. @default [] */
+  readonly programSecretArns?: readonly string[];
   /** The zone of the stack's service records; none when the stack has no `dns`. */
   readonly hostedZone?: HostedZoneScope;
 }
@@ -258,6 +274,35 @@ export function hostedZoneStatements(partition: pulumi.Input<string>, zone: Host
     },
   ];
 }
+
+/**
+ * The metric gate reads CloudWatch (GetMetricData has no resource-level permissions) and the
+ * pipelines count their failed runs under one namespace (PutMetricData, conditioned on it).
+ */
+export function metricStatements(namespace: string): Statement[] {
+  return [
+    { Sid: "ReadMetrics", Effect: "Allow", Action: "cloudwatch:GetMetricData", Resource: "*" },
+    {
+      Sid: "PublishDeliveryMetrics",
+      Effect: "Allow",
+      Action: "cloudwatch:PutMetricData",
+      Resource: "*",
+      Condition: { StringEquals: { "cloudwatch:namespace": namespace } },
+    },
+  ];
+}
+
+/**
+ * AWS Chatbot on the stack's own Slack channel configurations (`<project>-<stack>-…`; Chatbot
+ * ARNs carry no region). Creating one has no resource-level permissions and runs against
+ * Chatbot's own API region, so it is granted on "*" without the region condition.
+ */
+export const CHATBOT_MANAGE_ACTIONS = [
+  "chatbot:UpdateSlackChannelConfiguration",
+  "chatbot:DeleteSlackChannelConfiguration",
+  "chatbot:TagResource",
+  "chatbot:UntagResource",
+];
 
 /**
  * Calls that have no resource-level permissions (per the IAM service reference; a test checks this
@@ -419,14 +464,45 @@ export function deployRoleStatements(scope: DeployScope): Statement[] {
           },
         ]
       : []),
+    ...(scope.programSecretArns?.length ? [programSecretsStatement(scope.programSecretArns)] : []),
+    ...metricStatements(DELIVERY_METRICS_NAMESPACE),
+    {
+      Sid: "ChatbotCreate",
+      Effect: "Allow",
+      Action: "chatbot:CreateSlackChannelConfiguration",
+      Resource: "*",
+    },
+    {
+      Sid: "StackChatbotChannels",
+      Effect: "Allow",
+      Action: CHATBOT_MANAGE_ACTIONS,
+      Resource: pulumi.interpolate`arn:${partition}:chatbot::${accountId}:chat-configuration/slack-channel/${scope.namePrefix}-*`,
+    },
     ...(scope.hostedZone ? hostedZoneStatements(partition, scope.hostedZone) : []),
     ...scope.stateStatements,
   ];
 }
 
+/** Reading the secrets the program looks up while it runs, and no other. */
+function programSecretsStatement(arns: readonly string[]): Statement {
+  return {
+    Sid: "ReadProgramSecrets",
+    Effect: "Allow",
+    Action: "secretsmanager:GetSecretValue",
+    Resource: [...new Set(arns)],
+  };
+}
+
 /** The preview role's policy: read-only actions anywhere, and this stack's state read-only. */
-export function previewRoleStatements(stateStatements: Statement[]): Statement[] {
-  return [{ Sid: "ReadOnly", Effect: "Allow", Action: PREVIEW_ACTIONS, Resource: "*" }, ...stateStatements];
+export function previewRoleStatements(
+  stateStatements: Statement[],
+  programSecretArns: readonly string[] = [],
+): Statement[] {
+  return [
+    { Sid: "ReadOnly", Effect: "Allow", Action: PREVIEW_ACTIONS, Resource: "*" },
+    ...(programSecretArns.length ? [programSecretsStatement(programSecretArns)] : []),
+    ...stateStatements,
+  ];
 }
 
 /** This stack's state and secrets-key statements, read-write (`write`) or read-only. */
@@ -503,6 +579,7 @@ export class DeployRoles extends pulumi.ComponentResource {
           sourceRepositoryArns: args.sourceRepositoryArns ?? [],
           stateStatements: stackStateStatements(args, partition, true),
           migrationSecretArns: args.migrationSecretArns,
+          programSecretArns: args.programSecretArns,
           hostedZone: args.hostedZone,
         }),
       },
@@ -514,7 +591,10 @@ export class DeployRoles extends pulumi.ComponentResource {
         description: `Read-only previews of stack ${pulumi.getStack()} for ${repo}`,
         providerArn: this.oidcProviderArn,
         subject: githubSubject(args.owner, args.repository, args.previewEnvironment),
-        statements: previewRoleStatements(stackStateStatements(args, partition, false)),
+        statements: previewRoleStatements(
+          stackStateStatements(args, partition, false),
+          args.programSecretArns,
+        ),
       },
       this,
     );

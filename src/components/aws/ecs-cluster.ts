@@ -276,6 +276,8 @@ export class EcsCluster extends pulumi.ComponentResource {
   public readonly albZoneId: pulumi.Output<string>;
   /** KMS key for the service log groups of this cluster. */
   public readonly logKeyArn: pulumi.Output<string>;
+  /** `app/<name>/<id>`: the ALB's CloudWatch dimension (alarms, the metric gate). */
+  public readonly albArnSuffix: pulumi.Output<string>;
 
   constructor(name: string, args: EcsClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:ecs:EcsCluster", name, {}, opts);
@@ -289,11 +291,13 @@ export class EcsCluster extends pulumi.ComponentResource {
     this.albSecurityGroupId = securityGroup.id;
     this.albDnsName = alb.dnsName;
     this.albZoneId = alb.zoneId;
+    this.albArnSuffix = alb.arnSuffix;
     this.httpsListenerArn = https.arn;
     this.registerOutputs({
       clusterArn: this.clusterArn,
       httpsListenerArn: this.httpsListenerArn,
       albDnsName: this.albDnsName,
+      albArnSuffix: this.albArnSuffix,
     });
   }
 }

@@ -465,6 +465,8 @@ export class EcsService extends pulumi.ComponentResource {
   /** The task definition revision the service was last updated to (the release executor checks it runs). */
   public readonly taskDefinitionArn: pulumi.Output<string>;
   public readonly url: string;
+  /** `targetgroup/<name>/<id>`: the target group's CloudWatch dimension (alarms, the metric gate). */
+  public readonly targetGroupArnSuffix: pulumi.Output<string>;
 
   constructor(name: string, args: EcsServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:ecs:EcsService", name, {}, opts);
@@ -476,12 +478,14 @@ export class EcsService extends pulumi.ComponentResource {
     const service = createService(name, args, { taskDefinition, securityGroup, targetGroup }, this);
     this.serviceName = service.name;
     this.taskDefinitionArn = taskDefinition.arn;
+    this.targetGroupArnSuffix = targetGroup.arnSuffix;
     if (args.autoscaling) createAutoscaling(name, args.clusterName, service, args.autoscaling, this);
 
     this.registerOutputs({
       serviceName: this.serviceName,
       taskDefinitionArn: this.taskDefinitionArn,
       url: this.url,
+      targetGroupArnSuffix: this.targetGroupArnSuffix,
     });
   }
 }

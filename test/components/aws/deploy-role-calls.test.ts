@@ -205,6 +205,38 @@ const CALLS: Record<string, Call[]> = {
   ],
   "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": [["s3:PutBucketPublicAccessBlock", bucket]],
   "aws:s3/bucketOwnershipControls:BucketOwnershipControls": [["s3:PutBucketOwnershipControls", bucket]],
+  // The alarm topic and alarms (src/components/aws/alarms.ts), Chatbot, Container Insights.
+  "aws:cloudwatch/metricAlarm:MetricAlarm": [
+    ["cloudwatch:PutMetricAlarm", `arn:aws:cloudwatch:${R}:${A}:alarm:platform-dev-payments-5xx-rate`],
+    ["cloudwatch:DescribeAlarms", "*"],
+    ["cloudwatch:ListTagsForResource", `arn:aws:cloudwatch:${R}:${A}:alarm:platform-dev-payments-5xx-rate`],
+    ["cloudwatch:DeleteAlarms", `arn:aws:cloudwatch:${R}:${A}:alarm:platform-dev-payments-5xx-rate`],
+  ],
+  "aws:sns/topic:Topic": [
+    ["sns:CreateTopic", `arn:aws:sns:${R}:${A}:platform-dev-alarms`],
+    ["sns:GetTopicAttributes", `arn:aws:sns:${R}:${A}:platform-dev-alarms`],
+    ["sns:SetTopicAttributes", `arn:aws:sns:${R}:${A}:platform-dev-alarms`],
+    ["sns:ListTagsForResource", `arn:aws:sns:${R}:${A}:platform-dev-alarms`],
+  ],
+  "aws:sns/topicSubscription:TopicSubscription": [
+    ["sns:Subscribe", `arn:aws:sns:${R}:${A}:platform-production-alarms`],
+    ["sns:GetSubscriptionAttributes", `arn:aws:sns:${R}:${A}:platform-production-alarms`],
+  ],
+  "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration": [
+    ["chatbot:CreateSlackChannelConfiguration", "*"],
+    ["chatbot:DescribeSlackChannelConfigurations", "*"],
+    ["chatbot:ListTagsForResource", "*"],
+    [
+      "chatbot:UpdateSlackChannelConfiguration",
+      `arn:aws:chatbot::${A}:chat-configuration/slack-channel/platform-dev-alarms`,
+    ],
+    ["iam:PassRole", role("alarms-chatbot-1a2b"), { "iam:PassedToService": "chatbot.amazonaws.com" }],
+  ],
+  "aws:eks/addon:Addon": [
+    ["eks:CreateAddon", cluster],
+    ["eks:DescribeAddon", `arn:aws:eks:${R}:${A}:addon/platform-dev-eks/amazon-cloudwatch-observability/*`],
+    ["iam:PassRole", role("container-insights-agent-1a2b"), { "iam:PassedToService": "eks.amazonaws.com" }],
+  ],
   "aws:route53/record:Record": [
     [
       "route53:ChangeResourceRecordSets",

@@ -125,6 +125,7 @@ describe("component", function () {
                 "ecs-tasks.amazonaws.com",
                 "vpc-flow-logs.amazonaws.com",
                 "codebuild.amazonaws.com",
+                "chatbot.amazonaws.com",
               ],
             },
           },
@@ -145,12 +146,28 @@ describe("component", function () {
       const anywhere = statements.filter((s) => [s.Resource].flat().includes("*"));
       assert.deepEqual(
         anywhere.map((s) => s.Sid),
-        ["Identity", "ReadOnly", "ResourcelessCreates"],
+        [
+          "Identity",
+          "ReadOnly",
+          "ResourcelessCreates",
+          "ReadMetrics",
+          "PublishDeliveryMetrics",
+          "ChatbotCreate",
+        ],
       );
       const writes = anywhere
         .flatMap((s) => [s.Action].flat())
         .filter((a: string) => !/^[a-z0-9-]+:(Describe|List|Get|BatchGet)/.test(a));
-      assert.deepEqual(writes, [...RESOURCELESS_CREATE_ACTIONS]);
+      // The other writes on "*": the pipelines' failed-run count (its own namespace only) and
+      // creating a Chatbot channel, which has no resource-level permissions.
+      assert.deepEqual(writes, [
+        ...RESOURCELESS_CREATE_ACTIONS,
+        "cloudwatch:PutMetricData",
+        "chatbot:CreateSlackChannelConfiguration",
+      ]);
+      assert.deepEqual(statements.find((s) => s.Sid === "PublishDeliveryMetrics").Condition, {
+        StringEquals: { "cloudwatch:namespace": "Platform/Delivery" },
+      });
       assert.deepEqual(anywhere[2].Condition, { StringEquals: { "aws:RequestedRegion": "eu-west-1" } });
       assert.equal(
         statements.find((s) => s.Sid === "StackBuckets").Resource,
@@ -193,6 +210,10 @@ describe("component", function () {
         "GitHubConnections",
         "StackRoles",
         "PassStackRoles",
+        "ReadMetrics",
+        "PublishDeliveryMetrics",
+        "ChatbotCreate",
+        "StackChatbotChannels",
       ]);
       assert.deepEqual(sids("ci-preview"), ["ReadOnly"]);
     });

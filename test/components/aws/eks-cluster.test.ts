@@ -98,6 +98,8 @@ describe("component", function () {
         "AmazonEKSClusterPolicy",
         "AmazonEKSWorkerNodePolicy",
         "AmazonEKS_CNI_Policy",
+        // The Container Insights agent's IRSA role (src/components/aws/container-insights.ts).
+        "CloudWatchAgentServerPolicy",
       ]);
       assert.ok(dev.ofType("aws:iam/role:Role").every((r) => r.inputs.managedPolicyArns === undefined));
     });
