@@ -2,8 +2,9 @@
  * The application pipelines. Images are built once, on an integration branch, and promoted by
  * digest; release tags never build (and never restore a cache):
  *
- * - build-image.yml (reusable): buildx, amd64 + arm64, SBOM and provenance, GitHub Actions cache,
- *   `sha-<commit>` tag, an image-scan gate; outputs the repository and digest.
+ * - build-image.yml (reusable): each architecture built natively on its own runner (amd64, arm64)
+ *   and pushed by digest with SBOM and provenance, then one multi-arch index tagged `sha-<commit>`
+ *   and scanned; outputs the repository and the index digest. No layer cache (see the build step).
  * - deploy-service.yml (reusable): promotes the digest into the stack's registry, runs the service's
  *   strategy through `pulumi up` (src/release/cli.ts), re-applies the last good release on failure,
  *   smoke-tests, notifies Slack.
@@ -20,7 +21,7 @@ import {
   RELEASE_TAG,
   refCondition,
 } from "./context";
-import { CompositeAction, Job, Permissions, Step, Workflow } from "./model";
+import { CompositeAction, Job, Permissions, Step, StepsJob, Workflow } from "./model";
 import {
   BUILD_DEPLOY_FILE,
   BUILD_SELECTION_JOB,
@@ -55,8 +56,52 @@ export const SLACK = {
   ].join("\n"),
 };
 
+/**
+ * The image architectures and the GitHub-hosted runners that build them natively: no QEMU
+ * emulation (an arm64 build under QEMU takes several times as long).
+ */
+export const IMAGE_ARCHITECTURES = [
+  { arch: "amd64", runner: "ubuntu-24.04" },
+  { arch: "arm64", runner: "ubuntu-24.04-arm" },
+] as const;
+
 export function buildImageWorkflow(ctx: DeliveryContext): Workflow {
   const ecr = ctx.registryKind === "ecr";
+  const permissions: StepsJob["permissions"] = {
+    contents: "read",
+    "id-token": "write",
+    ...(ecr ? {} : { packages: "write" }),
+  };
+  const env = { SERVICE: "${{ inputs.service }}", REGISTRY_URLS: vars("REGISTRY_URLS") };
+  /** Checkout, registry credentials, the service's repository and the registry login. */
+  const registrySteps: Step[] = [
+    checkout(),
+    ...(ecr ? [awsCredentials(vars("AWS_DEPLOY_ROLE_ARN"))] : []),
+    {
+      name: "Resolve the service's repository",
+      id: "repo",
+      run: [
+        'image="$(jq -er --arg s "$SERVICE" \'.[$s]\' <<<"$REGISTRY_URLS")"',
+        'echo "image=$image" >> "$GITHUB_OUTPUT"',
+        'echo "registry=${image%%/*}" >> "$GITHUB_OUTPUT"',
+      ].join("\n"),
+    },
+    ecr
+      ? {
+          name: "Log in to ECR",
+          uses: ACTIONS.login,
+          with: { registry: "${{ steps.repo.outputs.registry }}" },
+        }
+      : {
+          name: "Log in to GHCR",
+          uses: ACTIONS.login,
+          with: {
+            registry: "ghcr.io",
+            username: "${{ github.actor }}",
+            password: "${{ secrets.GITHUB_TOKEN }}",
+          },
+        },
+  ];
   return {
     file: "build-image.yml",
     name: "Build image",
@@ -95,41 +140,59 @@ export function buildImageWorkflow(ctx: DeliveryContext): Workflow {
     },
     permissions: {},
     jobs: {
-      build: {
-        name: "build",
-        environment: "${{ inputs.environment }}",
-        permissions: { contents: "read", "id-token": "write", ...(ecr ? {} : { packages: "write" }) },
-        timeoutMinutes: 45,
-        env: { SERVICE: "${{ inputs.service }}", REGISTRY_URLS: vars("REGISTRY_URLS") },
-        outputs: { image: "${{ steps.repo.outputs.image }}", digest: "${{ steps.build.outputs.digest }}" },
-        steps: [
-          checkout(),
-          ...(ecr ? [awsCredentials(vars("AWS_DEPLOY_ROLE_ARN"))] : []),
+      ...Object.fromEntries(
+        IMAGE_ARCHITECTURES.map(({ arch, runner }) => [
+          `build-${arch}`,
           {
-            name: "Resolve the service's repository",
-            id: "repo",
-            run: [
-              'image="$(jq -er --arg s "$SERVICE" \'.[$s]\' <<<"$REGISTRY_URLS")"',
-              'echo "image=$image" >> "$GITHUB_OUTPUT"',
-              'echo "registry=${image%%/*}" >> "$GITHUB_OUTPUT"',
-            ].join("\n"),
-          },
-          ecr
-            ? {
-                name: "Log in to ECR",
-                uses: ACTIONS.login,
-                with: { registry: "${{ steps.repo.outputs.registry }}" },
-              }
-            : {
-                name: "Log in to GHCR",
-                uses: ACTIONS.login,
+            name: `build (${arch})`,
+            runsOn: runner,
+            environment: "${{ inputs.environment }}",
+            permissions,
+            timeoutMinutes: 30,
+            env,
+            outputs: { digest: "${{ steps.build.outputs.digest }}" },
+            steps: [
+              ...registrySteps,
+              { name: "Set up Buildx", uses: ACTIONS.setupBuildx },
+              {
+                name: `Build and push the ${arch} image by digest (SBOM, provenance)`,
+                id: "build",
+                uses: ACTIONS.buildPush,
                 with: {
-                  registry: "ghcr.io",
-                  username: "${{ github.actor }}",
-                  password: "${{ secrets.GITHUB_TOKEN }}",
+                  context: "${{ inputs.context }}",
+                  file: "${{ inputs.context }}/${{ inputs.dockerfile }}",
+                  platforms: `linux/${arch}`,
+                  // Untagged: the merge job tags the multi-arch index that points at both.
+                  outputs:
+                    "type=image,name=${{ steps.repo.outputs.image }},push-by-digest=true,name-canonical=true,push=true",
+                  sbom: true,
+                  provenance: "mode=max",
+                  // No BuildKit layer cache: this job holds id-token: write and pushes what production
+                  // runs, and a layer another run wrote to the Actions cache would become part of it.
                 },
               },
-          { name: "Set up QEMU", uses: ACTIONS.setupQemu },
+            ],
+          } satisfies StepsJob,
+        ]),
+      ),
+      build: {
+        name: "build",
+        needs: IMAGE_ARCHITECTURES.map(({ arch }) => `build-${arch}`),
+        environment: "${{ inputs.environment }}",
+        permissions,
+        timeoutMinutes: 15,
+        env: {
+          ...env,
+          ...Object.fromEntries(
+            IMAGE_ARCHITECTURES.map(({ arch }) => [
+              `DIGEST_${arch.toUpperCase()}`,
+              `\${{ needs.build-${arch}.outputs.digest }}`,
+            ]),
+          ),
+        },
+        outputs: { image: "${{ steps.repo.outputs.image }}", digest: "${{ steps.index.outputs.digest }}" },
+        steps: [
+          ...registrySteps,
           { name: "Set up Buildx", uses: ACTIONS.setupBuildx },
           {
             name: "Image tags and labels",
@@ -138,27 +201,24 @@ export function buildImageWorkflow(ctx: DeliveryContext): Workflow {
             with: { images: "${{ steps.repo.outputs.image }}", tags: "type=sha,format=long" },
           },
           {
-            name: "Build and push (amd64 + arm64, SBOM, provenance)",
-            id: "build",
-            uses: ACTIONS.buildPush,
-            with: {
-              context: "${{ inputs.context }}",
-              file: "${{ inputs.context }}/${{ inputs.dockerfile }}",
-              platforms: "linux/amd64,linux/arm64",
-              push: true,
-              tags: "${{ steps.meta.outputs.tags }}",
-              labels: "${{ steps.meta.outputs.labels }}",
-              sbom: true,
-              provenance: "mode=max",
-              // No BuildKit layer cache: this job holds id-token: write and pushes what production
-              // runs, and a layer another run wrote to the Actions cache would become part of it.
-            },
+            name: "Tag the multi-arch index of both images",
+            id: "index",
+            env: { IMAGE: "${{ steps.repo.outputs.image }}", TAGS: "${{ steps.meta.outputs.tags }}" },
+            run: [
+              "set -euo pipefail",
+              "args=()",
+              'while IFS= read -r tag; do [ -n "$tag" ] && args+=(-t "$tag"); done <<<"$TAGS"',
+              `docker buildx imagetools create "\${args[@]}" ${IMAGE_ARCHITECTURES.map(({ arch }) => `"$IMAGE@$DIGEST_${arch.toUpperCase()}"`).join(" ")}`,
+              'first="$(head -n1 <<<"$TAGS")"',
+              'digest="$(docker buildx imagetools inspect "$first" --format \'{{json .Manifest}}\' | jq -er .digest)"',
+              'echo "digest=$digest" >> "$GITHUB_OUTPUT"',
+            ].join("\n"),
           },
           {
             name: "Image scan gate (HIGH, CRITICAL)",
             uses: ACTIONS.trivy,
             with: {
-              "image-ref": "${{ steps.repo.outputs.image }}@${{ steps.build.outputs.digest }}",
+              "image-ref": "${{ steps.repo.outputs.image }}@${{ steps.index.outputs.digest }}",
               severity: "HIGH,CRITICAL",
               "ignore-unfixed": true,
               "exit-code": "1",

@@ -27,7 +27,6 @@ export const ACTIONS = {
     "e3dd6a429d7300a6a4c196c26e071d42e0343502",
     "v4.0.2",
   ),
-  setupQemu: pin("docker/setup-qemu-action", "29109295f81e9208d7d86ff1c6c12d2833863392", "v3.6.0"),
   setupBuildx: pin("docker/setup-buildx-action", "b5ca514318bd6ebac0fb2aedd5d36ec1b5c232a2", "v3.10.0"),
   login: pin("docker/login-action", "74a5d142397b4f367a81961eba4e8cd7edddf772", "v3.4.0"),
   metadata: pin("docker/metadata-action", "902fa8ec7d6ecbf8d84d538b9b233a880e428804", "v5.7.0"),

@@ -139,9 +139,9 @@ describe("build selection (build-deploy.yml)", () => {
     assert.ok(rendered(moved).workflow.on.push.paths.includes("frontend/web/**"));
     assert.equal(rendered(moved).workflow.jobs["build-web"].with.context, "frontend/web");
     assert.equal(rendered(moved).workflow.jobs["build-web"].with.dockerfile, "Dockerfile");
-    const build = YAML.parse(deliveryFiles(moved)[".github/workflows/build-image.yml"]).jobs.build.steps.find(
-      (s: { id?: string }) => s.id === "build",
-    );
+    const build = YAML.parse(deliveryFiles(moved)[".github/workflows/build-image.yml"]).jobs[
+      "build-amd64"
+    ].steps.find((s: { id?: string }) => s.id === "build");
     assert.equal(build.with.context, "${{ inputs.context }}");
     assert.equal(build.with.file, "${{ inputs.context }}/${{ inputs.dockerfile }}");
   });

@@ -8,6 +8,7 @@ import { committedStack } from "../helpers/stacks";
 import { evaluateExpression } from "../helpers/expressions";
 
 const HOSTED = "ubuntu-24.04";
+const HOSTED_ARM = "ubuntu-24.04-arm";
 const STACKS = ["dev", "staging", "production"];
 /** Where each stack's runner labels come from, as the runs-on of its network-bound jobs reads them. */
 const fromVariable = (stack: string) =>
@@ -61,14 +62,17 @@ describe("runner placement in the generated workflows", function () {
               `calls ./.github/workflows/deploy-service.yml with runner ${runnerInput(s)}`;
         }
         const networkBound = Object.fromEntries(
-          Object.entries(placed).filter(([, p]) => p !== HOSTED && !p.endsWith("with runner (none)")),
+          Object.entries(placed).filter(
+            // GitHub's own arm64 runner builds the arm64 image natively: hosted too.
+            ([, p]) => p !== HOSTED && p !== HOSTED_ARM && !p.endsWith("with runner (none)"),
+          ),
         );
         assert.deepEqual(networkBound, expected);
       });
 
       it("keeps everything else on GitHub-hosted runners: lint, tests, scans, image builds, release checks, the runner bootstrap", () => {
         const hosted = Object.entries(placed)
-          .filter(([, p]) => p === HOSTED || p.endsWith("with runner (none)"))
+          .filter(([, p]) => p === HOSTED || p === HOSTED_ARM || p.endsWith("with runner (none)"))
           .map(([job]) => job);
         for (const job of [
           "ci › lint",
@@ -77,6 +81,8 @@ describe("runner placement in the generated workflows", function () {
           "security › secret-scan",
           "security › dependency-audit",
           "build-image › build",
+          "build-image › build-amd64",
+          "build-image › build-arm64",
           ...services.map((s) => `build-deploy › build-${s}`),
           ...services.map((s) => `release › verify-${s}`),
           ...STACKS.flatMap((s) => [`infra-up › runner-${s}`, `infra-up › bootstrap-${s}`]),

@@ -168,11 +168,25 @@ describe("generated workflows", () => {
           "release-payments-production",
         ]);
         assert.equal(JSON.stringify(wf.release).includes("build-image"), false);
-        const build = wf["build-image"].jobs.build.steps.find((s: any) =>
-          String(s.uses).startsWith("docker/build-push-action"),
+        // Each architecture on its own native runner, pushed by digest; one job tags the index of both.
+        const images = wf["build-image"].jobs;
+        for (const [arch, runner] of [
+          ["amd64", "ubuntu-24.04"],
+          ["arm64", "ubuntu-24.04-arm"],
+        ]) {
+          const job = images[`build-${arch}`];
+          assert.equal(job["runs-on"], runner);
+          const build = job.steps.find((s: any) => String(s.uses).startsWith("docker/build-push-action"));
+          assert.equal(build.with.platforms, `linux/${arch}`);
+          assert.equal(build.with.provenance, "mode=max");
+          assert.match(build.with.outputs, /push-by-digest=true/);
+        }
+        assert.equal(JSON.stringify(images).includes("setup-qemu-action"), false);
+        assert.deepEqual(images.build.needs, ["build-amd64", "build-arm64"]);
+        assert.match(
+          images.build.steps.find((s: any) => s.id === "index").run,
+          /docker buildx imagetools create "\$\{args\[@\]\}" "\$IMAGE@\$DIGEST_AMD64" "\$IMAGE@\$DIGEST_ARM64"/,
         );
-        assert.equal(build.with.platforms, "linux/amd64,linux/arm64");
-        assert.equal(build.with.provenance, "mode=max");
       });
 
       it("never lets a pull request's code run with a production stack's credentials", () => {
