@@ -171,11 +171,12 @@ export function pipelineSection(): string {
   for (const model of ["gitflow", "trunk"] as const) {
     const config = stackConfigFromFile("dev");
     const all = workflows({ ...deliveryContext(config, config.github!), branchModel: model });
+    // A pull request into main, and its merge: the push to main.
     for (const [event, what] of [
-      ["pull_request", "pull request"],
-      ["push", "push (merge)"],
+      ["pull_request", "pull request into main"],
+      ["push", "merge into main"],
     ]) {
-      const [longest, ...rest] = pipelineEstimate(event, all);
+      const [longest, ...rest] = pipelineEstimate(event, all, "main");
       rows.push([
         `${model}: ${what}`,
         `${(longest.seconds / 60).toFixed(1)} min`,
@@ -187,7 +188,7 @@ export function pipelineSection(): string {
   return [
     table(["event", "critical path", "longest workflow: jobs (the others in minutes)"], rows),
     "",
-    `Per job: ${JOB_START_SECONDS} s to start. Per step: ${costs}; any other step ${DEFAULT_STEP_SECONDS} s. Approvals and wait timers are not counted.`,
+    `Per job: ${JOB_START_SECONDS} s to start. Per step: ${costs}; any other step ${DEFAULT_STEP_SECONDS} s. Approvals and wait timers are not counted, nor are job conditions evaluated (a job skipped on that branch still counts: the figures err long).`,
   ].join("\n");
 }
 

@@ -3,7 +3,8 @@
  * runner start plus its steps (STEP_COSTS, stated below and in the README), a job starts when the
  * jobs it needs have finished, a matrix runs its legs side by side, and a reusable-workflow call
  * costs its workflow's own critical path. Approvals and wait timers are not counted: they are
- * people's time, not the pipeline's. The figures are estimates to compare pipelines by, not
+ * people's time, not the pipeline's; nor are job conditions evaluated (a job its `if:` skips on
+ * that branch still counts, so the figures err long). The figures are estimates to compare pipelines by, not
  * measurements.
  */
 import { isCallJob, Job, Step, Workflow } from "./model";
@@ -88,13 +89,43 @@ export function criticalPath(
     .reduce((a, b) => (b.seconds > a.seconds ? b : a), { seconds: 0, path: [] as string[] });
 }
 
-/** The workflows an event starts, each with its critical path; the longest is what the user waits for. */
+/**
+ * Whether GitHub's `branches` filter admits a branch: patterns in order, `!` excluding, `**`
+ * matching anything and `prefix/**` anything under the prefix (the forms the workflows use).
+ */
+export function branchFilterAdmits(patterns: readonly string[] | undefined, branch: string): boolean {
+  if (!patterns) return true;
+  let admitted = false;
+  for (const raw of patterns) {
+    const negated = raw.startsWith("!");
+    const pattern = negated ? raw.slice(1) : raw;
+    const matches =
+      pattern === "**" ||
+      pattern === branch ||
+      (pattern.endsWith("/**") && branch.startsWith(pattern.slice(0, -2)));
+    if (matches) admitted = !negated;
+  }
+  return admitted;
+}
+
+/**
+ * The workflows an event on a branch starts, each with its critical path; the longest is what the
+ * user waits for. Without a branch, every workflow the event starts counts.
+ */
 export function pipelineEstimate(
   event: string,
   all: readonly Workflow[],
+  branch?: string,
 ): { workflow: string; seconds: number; path: string[] }[] {
   return all
     .filter((w) => Object.hasOwn(w.on, event))
+    .filter((w) => {
+      const trigger = w.on[event] as { branches?: string[]; tags?: string[] } | null | undefined;
+      if (branch === undefined) return true;
+      // A push filtered by tags alone starts on tags, never on a branch.
+      if (trigger?.tags && !trigger.branches) return false;
+      return branchFilterAdmits(trigger?.branches, branch);
+    })
     .map((w) => ({ workflow: w.file, ...criticalPath(w, all) }))
     .sort((a, b) => b.seconds - a.seconds);
 }

@@ -4,6 +4,7 @@ import { ACTIONS } from "../../src/workflows/pins";
 import {
   criticalPath,
   JOB_START_SECONDS,
+  branchFilterAdmits,
   pipelineEstimate,
   stepCost,
 } from "../../src/workflows/critical-path";
@@ -79,5 +80,18 @@ describe("the pipeline critical path", () => {
       jobs: { a: job([checkout], ["missing"]) },
     };
     assert.throws(() => criticalPath(wf, [wf]), /x\.yml: a job needs missing, which does not exist/);
+  });
+
+  it("admits a branch as GitHub's branch filters do, exclusions in order", () => {
+    const cases: [string[] | undefined, string, boolean][] = [
+      [undefined, "main", true],
+      [["**", "!main"], "main", false],
+      [["**", "!main"], "feature/x", true],
+      [["hotfix/**"], "hotfix/urgent", true],
+      [["hotfix/**"], "main", false],
+      [["develop", "main"], "main", true],
+    ];
+    for (const [patterns, branch, admitted] of cases)
+      assert.equal(branchFilterAdmits(patterns, branch), admitted, `${JSON.stringify(patterns)} ${branch}`);
   });
 });
