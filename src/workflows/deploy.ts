@@ -60,6 +60,13 @@ export const SLACK = {
  * The image architectures and the GitHub-hosted runners that build them natively: no QEMU
  * emulation (an arm64 build under QEMU takes several times as long).
  */
+/** GHCR's login with the job's own token (its `packages` permission decides what it may push). */
+const ghcrLogin: Step = {
+  name: "Log in to GHCR",
+  uses: ACTIONS.login,
+  with: { registry: "ghcr.io", username: "${{ github.actor }}", password: "${{ secrets.GITHUB_TOKEN }}" },
+};
+
 export const IMAGE_ARCHITECTURES = [
   { arch: "amd64", runner: "ubuntu-24.04" },
   { arch: "arm64", runner: "ubuntu-24.04-arm" },
@@ -92,15 +99,7 @@ export function buildImageWorkflow(ctx: DeliveryContext): Workflow {
           uses: ACTIONS.login,
           with: { registry: "${{ steps.repo.outputs.registry }}" },
         }
-      : {
-          name: "Log in to GHCR",
-          uses: ACTIONS.login,
-          with: {
-            registry: "ghcr.io",
-            username: "${{ github.actor }}",
-            password: "${{ secrets.GITHUB_TOKEN }}",
-          },
-        },
+      : ghcrLogin,
   ];
   return {
     file: "build-image.yml",
@@ -310,19 +309,7 @@ export function deployServiceWorkflow(ctx: DeliveryContext): Workflow {
             roleArn: vars("AWS_DEPLOY_ROLE_ARN"),
             github: { access: "write", stackExpression: "inputs.stack" },
           }),
-          ...(ecr
-            ? []
-            : [
-                {
-                  name: "Log in to GHCR",
-                  uses: ACTIONS.login,
-                  with: {
-                    registry: "ghcr.io",
-                    username: "${{ github.actor }}",
-                    password: "${{ secrets.GITHUB_TOKEN }}",
-                  },
-                },
-              ]),
+          ...(ecr ? [] : [ghcrLogin]),
           deployGuard,
           {
             name: "Promote the image into this stack's registry",
