@@ -10,11 +10,15 @@ import { evaluate } from "../harness/evaluate";
 import { runGate } from "../harness/policy-harness";
 import { program } from "../harness/program";
 import { readStackConfig } from "../../src/config/stack-files";
-import { BENCH_RESULTS, ROOT, TOOLS_BIN } from "../paths";
+import { BENCH_RESULTS, ROOT } from "../paths";
 import { benchRows, benchTargets } from "../harness/docs";
 import { startControlPlane } from "../cluster/control-plane";
-import { POLICY_PACK_DIR } from "../../src/lib/policy-pack";
-import { buildPolicyPack } from "../../src/lib/policy-pack-build";
+import {
+  LocalWorkspaceDir,
+  missingEngineBinaries,
+  policyPackArgs,
+  pulumiCommand,
+} from "../engine/local-engine";
 import { barePlan } from "./bare";
 
 interface Probe {
@@ -98,81 +102,67 @@ function interleaved(specs: ProbeSpec[], runs: number) {
 }
 
 async function realEngine(): Promise<Record<string, unknown>> {
-  const pathWithTools = `${TOOLS_BIN}${path.delimiter}${process.env.PATH}`;
-  const env = { ...process.env, PATH: pathWithTools };
-  const cliVersion = spawnSync("pulumi", ["version"], { env, encoding: "utf8" }).stdout?.trim() || null;
-  const missing = ["pulumi-language-nodejs", "pulumi-resource-kubernetes"].filter(
-    (b) => !spawnSync("sh", ["-c", `command -v ${b}`], { env, encoding: "utf8" }).stdout.trim(),
-  );
-  if (!cliVersion || missing.length)
+  // The engine as the tier and `npm run local` run it: the registry-built CLI and provider, the
+  // program inline (no language host), the pack through the analyzer shim (dev/engine).
+  const missing = missingEngineBinaries();
+  if (missing.length)
     return {
       available: false,
-      cli: cliVersion,
-      reason: `needs ${[...(cliVersion ? [] : ["pulumi"]), ...missing].join(", ")} on PATH (see README: End-to-end tests, tier 2)`,
+      reason: `needs ${missing.join(", ")} in .tools/bin (npm run setup:tools builds them)`,
     };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-engine-"));
-  const run = (...a: string[]) =>
-    execFileSync("pulumi", [...a, "--non-interactive"], {
-      cwd: ROOT,
-      env: {
-        ...env,
-        PULUMI_BACKEND_URL: `file://${dir}`,
-        PULUMI_CONFIG_PASSPHRASE: "bench",
-        PULUMI_SKIP_UPDATE_CHECK: "true",
-      },
-      encoding: "utf8",
-    });
-  // The local stack's file is the repository's: the CLI adds its encryption salt, which is undone.
-  const stackFile = path.join(ROOT, "Pulumi.local.yaml");
-  const committed = fs.readFileSync(stackFile, "utf8");
-  // A live control plane behind the local stack's kubeconfig, as `npm run cluster` gives it: with
-  // none, the provider's waits on an unreachable API server would be most of what is measured.
-  const kubeconfig = path.join(ROOT, ".local", "kubeconfig");
-  const userKubeconfig = fs.existsSync(kubeconfig) ? fs.readFileSync(kubeconfig) : undefined;
+  // A live control plane: with none, the provider's waits on an unreachable API server would be
+  // most of what is measured.
   const cp = await startControlPlane({ dir: path.join(dir, "control-plane") });
-  fs.mkdirSync(path.dirname(kubeconfig), { recursive: true });
-  fs.copyFileSync(cp.kubeconfig, kubeconfig);
   try {
-    run("stack", "select", "--create", "local");
-    buildPolicyPack(ROOT);
+    const ws = new LocalWorkspaceDir({ dir: path.join(dir, "workspace"), kubeconfig: cp.kubeconfig });
+    const stack = await ws.stack();
+    const quiet = { onOutput: () => undefined };
+    const timed = async (f: () => Promise<unknown>) => {
+      const start = process.hrtime.bigint();
+      await f();
+      return Number(process.hrtime.bigint() - start) / 1e6;
+    };
+    const precompiled = policyPackArgs("local");
+    const typescriptPack = { ...precompiled, policyPacks: [path.join(ROOT, "policy")] };
     // The TypeScript pack (type-checked by the policy runtime at every load) against the
-    // precompiled one, interleaved; the program is the same ts-node transpile-only entry in both.
+    // precompiled one, interleaved, on the empty stack; then an up, and previews with nothing to do.
     const previews: Record<string, number[]> = {
       "preview, TypeScript pack": [],
       "preview, precompiled pack": [],
+      "up (33 resources), precompiled pack": [],
+      "no-change preview, precompiled pack": [],
     };
-    for (let i = 0; i < Math.min(RUNS, 2); i++)
-      for (const [what, pack] of [
-        ["preview, TypeScript pack", "policy"],
-        ["preview, precompiled pack", POLICY_PACK_DIR],
-      ]) {
-        const start = process.hrtime.bigint();
-        run(
-          "preview",
-          "--stack",
-          "local",
-          "--policy-pack",
-          pack,
-          "--policy-pack-config",
-          "policy/config/local.json",
-        );
-        previews[what].push(Number(process.hrtime.bigint() - start) / 1e6);
-      }
+    const runs = Math.min(RUNS, 2);
+    for (let i = 0; i < runs; i++) {
+      previews["preview, TypeScript pack"].push(
+        await timed(() => stack.preview({ ...typescriptPack, ...quiet })),
+      );
+      previews["preview, precompiled pack"].push(
+        await timed(() => stack.preview({ ...precompiled, ...quiet })),
+      );
+    }
+    previews["up (33 resources), precompiled pack"].push(
+      await timed(() => stack.up({ ...precompiled, ...quiet })),
+    );
+    for (let i = 0; i < runs; i++)
+      previews["no-change preview, precompiled pack"].push(
+        await timed(() => stack.preview({ ...precompiled, ...quiet, expectNoChanges: true })),
+      );
+    await stack.destroy(quiet);
     const medians = Object.fromEntries(Object.entries(previews).map(([k, v]) => [k, round(median(v))]));
     return {
       available: true,
-      cli: cliVersion,
+      cli: (await pulumiCommand()).version?.toString() ?? null,
       baseline: "preview, TypeScript pack",
       previews: medians,
       target: {
         ratio: round(medians["preview, precompiled pack"] / medians["preview, TypeScript pack"], 2),
+        noChangePreviewMs: medians["no-change preview, precompiled pack"],
       },
     };
   } finally {
     await cp.stop();
-    if (userKubeconfig) fs.writeFileSync(kubeconfig, userKubeconfig);
-    else fs.rmSync(kubeconfig, { force: true });
-    fs.writeFileSync(stackFile, committed);
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -117,7 +117,7 @@ export function benchRows(r: any): string[][] {
 }
 
 function engineRows(e: any): string[][] {
-  if (!e.available) return [["real engine: pulumi preview of the local stack", "n/a", e.reason ?? ""]];
+  if (!e.available) return [["real engine, local stack", "n/a", e.reason ?? ""]];
   return Object.entries(e.previews as Record<string, number>).map(([what, ms]) => [
     `real engine, local stack: ${what}`,
     `${ms} ms`,
@@ -146,6 +146,10 @@ export function benchTargets(r: any): string[] {
   if (r.realEngine.available && r.realEngine.target)
     out.push(
       `- Real local preview ≤ 0.6× the transpile-only preview: ${met(r.realEngine.target.ratio <= 0.6)} (${r.realEngine.target.ratio.toFixed(2)}×).`,
+    );
+  if (r.realEngine.available && r.realEngine.target?.noChangePreviewMs !== undefined)
+    out.push(
+      `- Real no-change preview of the local stack ≤ 3 s: ${met(r.realEngine.target.noChangePreviewMs <= 3000)} (${(r.realEngine.target.noChangePreviewMs / 1000).toFixed(1)} s).`,
     );
   return out;
 }

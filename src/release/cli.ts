@@ -12,11 +12,11 @@ import { GateReport } from "../operations/metric-gate";
 import * as fs from "fs";
 import { awsCliEcsApi } from "./ecs-rollout";
 import { deploy, ReleaseDeps, ReleaseFailure, ReleaseTarget, restore, rollback } from "./executor";
-import { httpProber } from "./health";
-import { KubectlPortForwarder } from "./port-forward";
+import { GatePolicy, httpProber } from "./health";
+import { KubectlPortForwarder, PortForwarder } from "./port-forward";
 import { runCommand } from "./process";
 import { promote } from "./promote";
-import { PulumiCommand } from "./pulumi-cli";
+import { PulumiCli, PulumiCommand } from "./pulumi-cli";
 
 /** Each command's flags (all required) and what each takes. */
 export const COMMANDS = {
@@ -86,8 +86,23 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   return { command, flags: { ...values } } as CommandLine;
 }
 
-function target(stack: string): ReleaseTarget & { config: StackConfig } {
-  return { stack, config: stackConfigFromFile(stack) };
+function targetOf(stack: string, dir?: string): ReleaseTarget & { config: StackConfig } {
+  return { stack, config: stackConfigFromFile(stack, dir) };
+}
+
+/**
+ * What a caller may put in place of the real CLI, kubectl and stack files: the local deploy
+ * (`npm run local -- release …`) runs the same commands through the Automation API's inline engine
+ * on a workspace of its own, and gates through a stand-in for `kubectl port-forward`.
+ */
+export interface ReleaseEnvironment {
+  readonly pulumi?: PulumiCli;
+  readonly forwarder?: PortForwarder;
+  /** Directory of the stack files. @default the checkout */
+  readonly stackDir?: string;
+  /** @default DEFAULT_GATE */
+  readonly gate?: GatePolicy;
+  readonly log?: (line: string) => void;
 }
 
 /** Thrown when a deploy may not run now; nothing was changed. */
@@ -150,15 +165,18 @@ export function gateReportSink(
   };
 }
 
-export async function main(argv: readonly string[]): Promise<void> {
+export async function main(argv: readonly string[], environment: ReleaseEnvironment = {}): Promise<void> {
   const line = parseCommandLine(argv);
-  const pulumi = new PulumiCommand();
+  const pulumi = environment.pulumi ?? new PulumiCommand();
   const deps: ReleaseDeps = {
     pulumi,
     prober: httpProber,
-    forwarder: new KubectlPortForwarder(),
+    forwarder: environment.forwarder ?? new KubectlPortForwarder(),
     ecs: awsCliEcsApi,
+    gate: environment.gate,
+    log: environment.log,
   };
+  const target = (stack: string) => targetOf(stack, environment.stackDir);
   switch (line.command) {
     case "restore":
       return restore(deps, target(line.flags.stack));
@@ -182,7 +200,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     case "deploy": {
       const t = target(line.flags.stack);
       // Again here, so a deploy run by hand meets the same switches and windows.
-      console.error(guardDeploy(t.config, line.flags.service, process.env, new Date()));
+      (environment.log ?? console.error)(guardDeploy(t.config, line.flags.service, process.env, new Date()));
       await deploy(
         {
           ...deps,

@@ -9,6 +9,7 @@
  * prober, a port-forwarder, a clock), so the order of operations is tested by calling these
  * functions; src/release/cli.ts wires in the real ones.
  */
+import * as fs from "fs";
 import { POLICY_PACK_DIR } from "../lib/policy-pack";
 import { own } from "../lib/own";
 import { ServiceConfig, StackConfig } from "../config";
@@ -61,7 +62,13 @@ export interface ReleaseDeps {
 /** The stack being released and its validated configuration. */
 export interface ReleaseTarget {
   readonly stack: string;
-  readonly config: Pick<StackConfig, "services" | "releases">;
+  /**
+   * `kubernetes.kubeconfig` names the kubeconfig of a cluster the stack did not create (the local
+   * stack): the gates reach in-cluster Services with it when the stack has no `kubeconfig` output.
+   */
+  readonly config: Pick<StackConfig, "services" | "releases"> & {
+    readonly kubernetes?: { readonly kubeconfig?: string };
+  };
 }
 
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
@@ -257,7 +264,7 @@ async function runPlan(
     for (const step of plan) {
       log(deps)(`• ${step.why}`);
       if (step.kind === "gate") {
-        await gate(deps, target.stack, svc, step.target);
+        await gate(deps, target, svc, step.target);
         if (step.watch && deps.metricGate) await watchMetrics(deps, target.stack, svc, step.why);
         continue;
       }
@@ -349,7 +356,13 @@ async function apply(
 const log = (deps: ReleaseDeps) => deps.log ?? ((line: string) => console.error(line));
 
 /** Health-checks the service (or its preview Service) through a port-forward when it is in-cluster. */
-async function gate(deps: ReleaseDeps, stack: string, svc: ServiceConfig, target: "service" | "preview") {
+async function gate(
+  deps: ReleaseDeps,
+  release: ReleaseTarget,
+  svc: ServiceConfig,
+  target: "service" | "preview",
+) {
+  const stack = release.stack;
   const outputs = await deps.pulumi.outputs(stack);
   const url = own(mapOutput(outputs, target === "preview" ? "previewUrls" : "serviceUrls"), svc.name);
   if (!url) throw new Error(`stack ${stack} has no ${target} URL for ${svc.name}`);
@@ -362,9 +375,14 @@ async function gate(deps: ReleaseDeps, stack: string, svc: ServiceConfig, target
     );
   const ref = inClusterService(url);
   if (!ref) return check(url);
-  const kubeconfig = await deps.pulumi.secretOutput(stack, "kubeconfig");
+  const kubeconfigFile = release.config.kubernetes?.kubeconfig;
+  const kubeconfig =
+    (await deps.pulumi.secretOutput(stack, "kubeconfig")) ??
+    (kubeconfigFile ? fs.readFileSync(kubeconfigFile, "utf8") : undefined);
   if (kubeconfig === undefined || kubeconfig === null)
-    throw new Error(`stack ${stack} has no kubeconfig output to reach ${url}`);
+    throw new Error(
+      `stack ${stack} has no kubeconfig output, and no kubernetes.kubeconfig in its config, to reach ${url}`,
+    );
   const forward = await deps.forwarder.open(
     ref,
     typeof kubeconfig === "string" ? kubeconfig : JSON.stringify(kubeconfig),

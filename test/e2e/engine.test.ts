@@ -1,198 +1,301 @@
-// Tier 2: the whole flow through the Pulumi engine on the local stack, against the local control
-// plane — preview with the policy pack, up, no changes on a second preview, the blue/green flip,
-// an insecure change blocked by the real analyzer, a StackReference consumer, destroy. It needs
-// the Node.js language host and the kubernetes provider on PATH (any normal Pulumi install); no
-// registry serves them, so where they are missing the tier is skipped, loudly, with the reason.
+// Tier 2: the local stack through the real Pulumi engine, from registry parts only — the CLI built
+// from pkg/v3, the kubernetes provider built from its Go module, the project's composition root as
+// an Automation API inline program (no language host), the precompiled policy pack through the
+// analyzer shim — against the local control plane. Every assertion reads the API server or the
+// engine's structured events. dev/tools/setup.sh (npm test's pretest) builds every part, so a
+// missing one fails this tier; it is never skipped.
 import { strict as assert } from "assert";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
-import YAML from "yaml";
+import { EngineEvent, LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { ControlPlane, startControlPlane } from "../../dev/cluster/control-plane";
-import { buildPolicyPack } from "../../src/lib/policy-pack-build";
-import { ROOT } from "../../dev/paths";
-import { PulumiSandbox } from "../helpers/pulumi-cli";
+import { EndpointForwarder, unhealthyDigests } from "../../dev/cluster/endpoint-forwarder";
+import {
+  LocalWorkspaceDir,
+  missingEngineBinaries,
+  policyPackArgs,
+  pulumiCommand,
+} from "../../dev/engine/local-engine";
+import { ROOT, TOOLS_BIN } from "../../dev/paths";
+import { main as release } from "../../src/release/cli";
+import { ReleaseFailure } from "../../src/release/executor";
 
-const NEEDED = ["pulumi-language-nodejs", "pulumi-resource-kubernetes"];
-
-function onPath(binary: string): string | undefined {
-  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
-    const candidate = path.join(dir, binary);
-    if (dir && fs.existsSync(candidate)) return candidate;
-  }
-  return undefined;
+/** What a preview or update said, from its events. */
+interface Run {
+  readonly events: EngineEvent[];
+  /** `op name` of every step that is not `same`, sorted. */
+  readonly changes: string[];
+  readonly policyPacks: Record<string, string>;
+  readonly violations: { policyName: string; enforcementLevel: string }[];
 }
 
-/** A project directory that is the repository's program, with a stack file of its own. */
-function linkProgram(cli: PulumiSandbox, kubeconfig: string): void {
-  for (const entry of ["index.ts", "src", "package.json", "tsconfig.json", "node_modules", "policy"])
-    fs.symlinkSync(path.join(ROOT, entry), path.join(cli.project, entry));
-  fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(cli.project, "Pulumi.yaml"));
-  const stack = YAML.parse(fs.readFileSync(path.join(ROOT, "Pulumi.local.yaml"), "utf8"));
-  stack.config["platform:kubernetes"] = { ...stack.config["platform:kubernetes"], kubeconfig };
-  fs.writeFileSync(path.join(cli.project, "Pulumi.local.yaml"), YAML.stringify(stack));
+function run(events: EngineEvent[]): Run {
+  const summary = events.find((e) => e.summaryEvent)?.summaryEvent as
+    | (EngineEvent["summaryEvent"] & { PolicyPacks?: Record<string, string> })
+    | undefined;
+  return {
+    events,
+    changes: events
+      .map((e) => e.resourcePreEvent?.metadata)
+      .filter((m) => m && m.op !== "same" && !m.type.startsWith("pulumi:"))
+      .map((m) => `${m!.op} ${m!.urn.split("::").pop()}`)
+      .sort(),
+    policyPacks: summary?.PolicyPacks ?? summary?.policyPacks ?? {},
+    violations: events.filter((e) => e.policyEvent).map((e) => e.policyEvent!),
+  };
 }
 
-describe("tier 2: the local stack through the Pulumi engine", function () {
+const deploymentImage = (d: any): string => d.spec.template.spec.containers[0].image;
+const digestOf = (image: string) => image.split("@")[1];
+const sha = (c: string) => `sha256:${c.repeat(64)}`;
+
+describe("tier 2: the local stack through the Pulumi engine (registry-built CLI and provider, inline program)", function () {
   this.timeout(900000);
   let cp: ControlPlane | undefined;
-  let cli: PulumiSandbox;
-  let consumer: PulumiSandbox;
-  const env = { PULUMI_NODEJS_TRANSPILE_ONLY: "true" };
-  // The precompiled pack, as the generated workflows and the release executor load it.
-  let pack: string[] = [];
+  let dir: string;
+  let ws: LocalWorkspaceDir;
+  let stack: Stack;
+  const pack = () => policyPackArgs("local");
+  // The release executor's gates: kwok Pods run no containers, so requests are answered on behalf
+  // of the Pods the Service's EndpointSlices list — 503 for Pods running the `bad` digest.
+  const bad = sha("b");
+  let forwarder: EndpointForwarder;
+  const quiet = { onOutput: () => undefined };
+
+  const preview = async (options: { expectNoChanges?: boolean } = {}) => {
+    const events: EngineEvent[] = [];
+    const r = await stack.preview({ ...pack(), ...quiet, ...options, onEvent: (e) => events.push(e) });
+    return { ...run(events), summary: r.changeSummary };
+  };
+  const up = async () => {
+    const events: EngineEvent[] = [];
+    await stack.up({ ...pack(), ...quiet, onEvent: (e) => events.push(e) });
+    return run(events);
+  };
+  const get = (p: string) => cp!.client.get(p);
 
   before(async function () {
-    const missing = NEEDED.filter((b) => !onPath(b));
-    if (missing.length) {
-      console.warn(
-        `\n  TIER 2 SKIPPED: ${missing.join(" and ")} not on PATH. No registry serves them; with a normal\n` +
-          "  Pulumi install (its language host and `pulumi plugin install resource kubernetes 4.34.2`) on\n" +
-          "  PATH, npm run test:e2e runs this tier against the same local control plane.\n",
+    const missing = missingEngineBinaries();
+    if (missing.length)
+      throw new Error(
+        `${missing.join(", ")} missing from .tools/bin: run npm run setup:tools (it builds them)`,
       );
-      this.skip();
-    }
     cp = await startControlPlane();
-    // The engine resolves plugins from PATH: the sandbox keeps PATH, not just the CLI's directory.
-    cli = new PulumiSandbox(ROOT, []);
-    linkProgram(cli, cp.kubeconfig);
-    pack = [
-      "--policy-pack",
-      buildPolicyPack(cli.project),
-      "--policy-pack-config",
-      path.join(ROOT, "policy/config/local.json"),
-    ];
-    cli.ok(["stack", "init", "local"], { ...env, PATH: process.env.PATH ?? "" });
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "engine-tier-"));
+    ws = new LocalWorkspaceDir({ dir, kubeconfig: cp.kubeconfig, progress: { write: () => true } as never });
+    stack = await ws.stack();
+    forwarder = new EndpointForwarder(cp.client, unhealthyDigests(new Set([bad])));
   });
   after(async () => {
-    consumer?.dispose();
-    cli?.dispose();
     await cp?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const pulumi = (args: string[]) => cli.run(args, { ...env, PATH: process.env.PATH ?? "" });
+  let planned: string[] = [];
 
-  /** `namespace/name` of every Deployment the preview plans to create, from the CLI's JSON. */
-  let plannedDeployments: string[] = [];
-
-  it("previews the local stack with the policy pack and no violation", () => {
-    const r = pulumi(["preview", "--stack", "local", ...pack, "--json"]);
-    assert.equal(r.status, 0, r.output);
-    const preview = JSON.parse(r.stdout) as {
-      steps: { op: string; urn: string; newState?: { type: string; inputs: any } }[];
-      diagnostics?: { severity: string; message: string }[];
-    };
-    const created = preview.steps.filter((s) => s.op === "create");
-    plannedDeployments = created
-      .filter((s) => s.newState?.type === "kubernetes:apps/v1:Deployment")
-      .map((s) => `${s.newState!.inputs.metadata.namespace}/${s.newState!.inputs.metadata.name}`)
+  it("previews the local stack with the policy pack: five Deployments to create, the pack run, no violation", async () => {
+    const p = await preview();
+    planned = p.events
+      .map((e) => e.resourcePreEvent?.metadata)
+      .filter((m) => m?.op === "create" && m.type === "kubernetes:apps/v1:Deployment")
+      .map((m) => {
+        const meta = (m!.new!.inputs as any).metadata;
+        return `${meta.namespace}/${meta.name}`;
+      })
       .sort();
-    assert.deepEqual(plannedDeployments, [
+    assert.deepEqual(planned, [
       "api/api",
       "orders/orders-canary",
       "orders/orders-stable",
       "web/web-blue",
       "web/web-green",
     ]);
+    // name|version|path of each pack the engine ran
     assert.deepEqual(
-      (preview.diagnostics ?? []).filter((d) => d.severity === "error"),
-      [],
-      "no error diagnostics, policy violations included",
+      Object.keys(p.policyPacks).map((k) => k.split("|")[0]),
+      ["delivery-platform"],
     );
+    assert.deepEqual(p.violations, []);
+    // The provider built from the Go module is release 4.25.0, the SDK's pin: the engine selects it
+    // by version, without the `expected to have version >=…` warning of a mismatched plugin.
+    // The engine says which PATH binaries it used, and nothing else about plugins.
+    const said = new Set(
+      p.events
+        .map((e) => e.diagnosticEvent)
+        .filter((d) => d && d.severity === "warning")
+        .map((d) => d!.message.trim()),
+    );
+    assert.deepEqual([...said].sort(), [
+      `using pulumi-analyzer-policy-nodejs from $PATH at ${path.join(TOOLS_BIN, "pulumi-analyzer-policy-nodejs")}`,
+      `using pulumi-resource-kubernetes from $PATH at ${path.join(TOOLS_BIN, "pulumi-resource-kubernetes")}`,
+    ]);
   });
 
   it("comes up, and every Deployment it created becomes Available in the API", async () => {
-    const r = pulumi(["up", "--stack", "local", "--yes", "--skip-preview", ...pack]);
-    assert.equal(r.status, 0, r.output);
-    for (const ref of plannedDeployments) {
+    const u = await up();
+    assert.ok(u.changes.length > 20 && u.changes.every((c) => c.startsWith("create ")), u.changes.join("\n"));
+    for (const ref of planned) {
       const [ns, name] = ref.split("/");
-      const d = await cp!.client.get(`/apis/apps/v1/namespaces/${ns}/deployments/${name}`);
+      const d = await get(`/apis/apps/v1/namespaces/${ns}/deployments/${name}`);
       assert.equal(d.status.conditions.find((c: any) => c.type === "Available")?.status, "True", ref);
     }
   });
 
-  it("previews again with no changes", () => {
-    const r = pulumi(["preview", "--stack", "local", "--expect-no-changes", ...pack]);
-    assert.equal(r.status, 0, r.output);
+  it("previews again with no changes", async () => {
+    const p = await preview({ expectNoChanges: true });
+    assert.deepEqual(p.changes, []);
+    assert.deepEqual(Object.keys(p.summary), ["same"]);
   });
 
-  it("flips blue/green in exactly two Service updates", async () => {
-    const releases = YAML.parse(fs.readFileSync(path.join(cli.project, "Pulumi.local.yaml"), "utf8")).config[
-      "platform:releases"
-    ].web;
-    for (const [key, value] of [
-      ["activeColor", "green"],
-      ["digest", releases.idleDigest],
-      ["idleDigest", releases.digest],
-    ])
-      assert.equal(
-        pulumi(["config", "set", "--stack", "local", "--path", `releases.web.${key}`, value]).status,
-        0,
+  it("flips blue/green in exactly two Service selector updates", async () => {
+    const web = (await ws.pulumi.getConfig("local", "releases.web")) as Record<string, string>;
+    await ws.pulumi.setConfig("local", {
+      "releases.web.activeColor": "green",
+      "releases.web.digest": web.idleDigest,
+      "releases.web.idleDigest": web.digest,
+    });
+    const p = await preview();
+    assert.deepEqual(p.changes, ["update web-preview-svc", "update web-svc"]);
+    for (const e of p.events.filter((x) => x.resourcePreEvent?.metadata.op === "update"))
+      assert.deepEqual(Object.keys(e.resourcePreEvent!.metadata.detailedDiff ?? {}).sort(), [
+        'spec.selector["platform.io/track"]',
+      ]);
+    await up();
+    assert.equal(
+      (await get("/api/v1/namespaces/web/services/web")).spec.selector["platform.io/track"],
+      "green",
+    );
+    assert.equal(
+      (await get("/api/v1/namespaces/web/services/web-preview")).spec.selector["platform.io/track"],
+      "blue",
+    );
+  });
+
+  it("steps the canary to 25 %: the canary Deployment to one of four Pods and the stable one to three, nothing else", async () => {
+    await ws.pulumi.setConfig("local", { "releases.orders.canaryWeight": 25 });
+    const p = await preview();
+    assert.deepEqual(p.changes, ["update orders-canary", "update orders-stable"]);
+    await up();
+    const canary = await get("/apis/apps/v1/namespaces/orders/deployments/orders-canary");
+    const stable = await get("/apis/apps/v1/namespaces/orders/deployments/orders-stable");
+    assert.deepEqual([canary.spec.replicas, stable.spec.replicas], [1, 3]);
+    assert.deepEqual([canary.status.readyReplicas, stable.status.readyReplicas], [1, 3]);
+  });
+
+  it("is stopped by the analyzer, naming the rule, when a literal secret enters a container's env — in preview and in up", async () => {
+    await ws.pulumi.setConfig("local", { "services[0].env.API_TOKEN": "sk_live_0123456789abcdef" });
+    try {
+      const events: EngineEvent[] = [];
+      await assert.rejects(
+        stack.preview({ ...pack(), ...quiet, onEvent: (e) => events.push(e) }),
+        /preview failed/,
       );
-    const preview = pulumi(["preview", "--stack", "local", "--json", ...pack]);
-    const updates = (JSON.parse(preview.stdout).steps as { op: string; urn: string }[]).filter(
-      (s) => s.op !== "same",
-    );
-    assert.deepEqual(updates.map((s) => `${s.op} ${s.urn.split("::").pop()}`).sort(), [
-      "update web-preview-svc",
-      "update web-svc",
-    ]);
-    assert.equal(pulumi(["up", "--stack", "local", "--yes", "--skip-preview", ...pack]).status, 0);
-    const svc = await cp!.client.get("/api/v1/namespaces/web/services/web");
-    assert.equal(svc.spec.selector["platform.io/track"], "green");
+      const mandatory = run(events).violations.filter((v) => v.enforcementLevel === "mandatory");
+      assert.deepEqual(
+        [...new Set(mandatory.map((v) => v.policyName))],
+        ["kubernetes-workload-disallow-literal-secret-env"],
+      );
+      await assert.rejects(
+        stack.up({ ...pack(), ...quiet }),
+        /\[mandatory\].*kubernetes-workload-disallow-literal-secret-env/,
+      );
+      const api = await get("/apis/apps/v1/namespaces/api/deployments/api");
+      assert.deepEqual(
+        api.spec.template.spec.containers[0].env?.filter((e: any) => e.name === "API_TOKEN") ?? [],
+        [],
+      );
+    } finally {
+      await ws.pulumi.removeConfig("local", ["services[0].env.API_TOKEN"]);
+    }
   });
 
-  it("is stopped by the analyzer, naming the rule, when a literal secret enters a container's env", () => {
-    assert.equal(
-      pulumi([
-        "config",
-        "set",
-        "--stack",
-        "local",
-        "--path",
-        "services[0].env.API_TOKEN",
-        "sk_live_0123456789abcdef",
-      ]).status,
-      0,
+  it("serves its outputs to a consumer stack by StackReference", async () => {
+    const consumerDir = path.join(dir, "consumer");
+    fs.mkdirSync(consumerDir);
+    // The CLI checks that the project's main file exists, although the inline program runs here.
+    for (const file of ["Pulumi.yaml", "index.ts"])
+      fs.copyFileSync(path.join(ROOT, "examples", "consumer", file), path.join(consumerDir, file));
+    const index = path.join(ROOT, "examples", "consumer", "index.ts");
+    const consumer = await LocalWorkspace.createOrSelectStack(
+      {
+        stackName: "consumer",
+        projectName: "",
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        program: async () => require(index),
+      },
+      { workDir: consumerDir, envVars: ws.env, pulumiCommand: await pulumiCommand() },
     );
-    const r = pulumi(["preview", "--stack", "local", ...pack]);
-    assert.notEqual(r.status, 0);
-    assert.match(r.output, /kubernetes-workload-disallow-literal-secret-env/);
+    await consumer.setConfig("platformStack", { value: "organization/platform/local" });
+    await consumer.up(quiet);
+    const outputs = await consumer.outputs();
+    assert.equal(outputs.environment.value, "local");
+    assert.equal(outputs.apiImageRepository.value, "ghcr.io/example-org/api");
+    assert.equal(outputs.apiNamespace.value, "api");
+    await consumer.destroy(quiet);
+  });
+
+  // The release executor (npm run release) through the same engine.
+  const lines: string[] = [];
+  const releaseCli = (args: string[]) => {
+    return release([...args, "--stack", "local"], {
+      pulumi: ws.pulumi,
+      stackDir: dir,
+      forwarder,
+      gate: { passes: 3, intervalMs: 100, deadlineMs: 20000, probeTimeoutMs: 2000 },
+      log: (l) => lines.push(l),
+    });
+  };
+
+  it("deploys a new digest of web blue/green: idle colour, smoke test through its preview Service, flip", async () => {
+    const next = sha("1");
+    forwarder.answered.length = 0;
+    await releaseCli(["deploy", "--service", "web", "--digest", next]);
+    const svc = await get("/api/v1/namespaces/web/services/web");
+    assert.equal(svc.spec.selector["platform.io/track"], "blue");
+    const blue = await get("/apis/apps/v1/namespaces/web/deployments/web-blue");
+    assert.equal(digestOf(deploymentImage(blue)), next);
+    const reached = new Set(
+      forwarder.answered.map((a) => `${a.service} ${digestOf(a.pod.images[0])} ${a.status}`),
+    );
+    assert.deepEqual([...reached].sort(), [`web/web ${next} 200`, `web/web-preview ${next} 200`]);
+    const outputs = await ws.pulumi.outputs("local");
+    const releases = outputs.releases as Record<string, any>;
+    assert.equal(releases.web.digest, next);
+    assert.equal(releases.web.activeColor, "blue");
+  });
+
+  it("rolls back a release whose Pods answer 503: the idle colour's smoke test fails and web runs as it did", async () => {
+    const before = (await ws.pulumi.outputs("local")).releases as Record<string, any>;
+    await assert.rejects(releaseCli(["deploy", "--service", "web", "--digest", bad]), (err: unknown) => {
+      assert.ok(err instanceof ReleaseFailure, String(err));
+      assert.match(err.message, /release of web failed and was rolled back: .*503/);
+      return true;
+    });
+    const after = (await ws.pulumi.outputs("local")).releases as Record<string, any>;
+    assert.deepEqual(after.web, before.web);
+    const green = await get("/apis/apps/v1/namespaces/web/deployments/web-green");
+    assert.notEqual(digestOf(deploymentImage(green)), bad);
     assert.equal(
-      pulumi(["config", "rm", "--stack", "local", "--path", "services[0].env.API_TOKEN"]).status,
-      0,
+      (await get("/api/v1/namespaces/web/services/web")).spec.selector["platform.io/track"],
+      "blue",
     );
   });
 
-  it("serves its outputs to a consumer stack by StackReference", () => {
-    consumer = new PulumiSandbox(path.join(ROOT, "examples", "consumer"), ["Pulumi.yaml", "index.ts"]);
-    fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(consumer.project, "node_modules"));
-    fs.symlinkSync(path.join(ROOT, "src"), path.join(consumer.root, "src"));
-    const shared = {
-      ...env,
-      PATH: process.env.PATH ?? "",
-      PULUMI_BACKEND_URL: `file://${path.join(cli.root, "state")}`,
-    };
-    consumer.ok(["stack", "init", "consumer"], shared);
-    consumer.ok(
-      ["config", "set", "--stack", "consumer", "platformStack", "organization/platform/local"],
-      shared,
+  it("rolls web back to its previous release on demand, touching no other service", async () => {
+    const api = await get("/apis/apps/v1/namespaces/api/deployments/api");
+    await releaseCli(["rollback", "--service", "web", "--to", "previous"]);
+    assert.equal(
+      (await get("/api/v1/namespaces/web/services/web")).spec.selector["platform.io/track"],
+      "green",
     );
-    consumer.ok(["up", "--stack", "consumer", "--yes", "--skip-preview"], shared);
-    const outputs = JSON.parse(consumer.ok(["stack", "output", "--stack", "consumer", "--json"], shared));
-    assert.equal(outputs.environment, "local");
-    assert.equal(outputs.apiImageRepository, "ghcr.io/example-org/api");
-    assert.equal(outputs.apiNamespace, "api");
+    const apiAfter = await get("/apis/apps/v1/namespaces/api/deployments/api");
+    assert.equal(apiAfter.metadata.generation, api.metadata.generation);
   });
 
   it("destroys everything it created", async () => {
-    consumer.ok(["destroy", "--stack", "consumer", "--yes", "--skip-preview"], {
-      ...env,
-      PATH: process.env.PATH ?? "",
-      PULUMI_BACKEND_URL: `file://${path.join(cli.root, "state")}`,
-    });
-    const r = pulumi(["destroy", "--stack", "local", "--yes", "--skip-preview"]);
-    assert.equal(r.status, 0, r.output);
-    const namespaces = (await cp!.client.get("/api/v1/namespaces")).items
+    await stack.destroy(quiet);
+    const namespaces = (await get("/api/v1/namespaces")).items
       .filter((n: any) => ["api", "web", "orders"].includes(n.metadata.name))
       .filter((n: any) => n.status.phase !== "Terminating");
     assert.deepEqual(namespaces, []);
