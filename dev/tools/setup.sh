@@ -169,16 +169,23 @@ if [ "$WHAT" = all ]; then
     ln -sf "$entry/actionlint" "$BIN/actionlint"
   fi
 
-  # Python tools, each in its own venv, reinstalled when its lock changes.
+  # Python tools, each in its own venv in the cache, by the hash of its lock and the Python version
+  # (a venv holds absolute paths, so it stays where it was made and .tools links to it).
   venv() {
-    local dir=$1 requirements=$2 label=$3
+    local link=$1 requirements=$2 label=$3 stamp entry
     shift 3
-    if cmp -s "$requirements" "$dir/installed-requirements.txt"; then return; fi
-    local start=$SECONDS
-    rm -rf "$dir" && python3 -m venv "$dir"
-    "$dir/bin/pip" install --quiet --disable-pip-version-check "$@" -r "$requirements"
-    cp "$requirements" "$dir/installed-requirements.txt"
-    echo "setup-tools: $label installed in $((SECONDS - start))s"
+    stamp="$({ cat "$requirements"; python3 --version; } | sha256sum | cut -c1-16)"
+    entry="$TOOLS_CACHE/python-$(basename "$link")-$stamp"
+    if [ ! -f "$entry/.done" ]; then
+      local start=$SECONDS
+      rm -rf "$entry" && python3 -m venv "$entry"
+      "$entry/bin/pip" install --quiet --disable-pip-version-check "$@" -r "$requirements"
+      touch "$entry/.done"
+      echo "setup-tools: $label installed in $((SECONDS - start))s (cold)"
+    else
+      echo "$label (cached: ${entry/#$HOME/\~})"
+    fi
+    rm -rf "$link" && ln -s "$entry" "$link"
   }
   venv .tools/venv dev/tools/moto/requirements.txt moto
   # checkov's dependency tree must not meet moto's: every distribution pinned with its hash.

@@ -16,6 +16,8 @@ import { ACTIONS, PULUMI_CLI_VERSION } from "./pins";
 export const ACTIONLINT_VERSION = "1.7.7";
 /** Committed `sha256sum` lines of the release archives. */
 export const RELEASE_CHECKSUMS_FILE = "dev/tools/release-checksums.txt";
+/** Where dev/tools/setup.sh caches the tools it builds with Go, by module hash (its TOOLS_CACHE). */
+export const GO_TOOLS_CACHE = "~/.cache/delivery-platform/tools";
 /** Where the archives are cached, and the tools unpacked. */
 const TOOLS_DIR = "~/.cache/platform-tools";
 
@@ -43,28 +45,20 @@ export const PLATFORM_TOOLS_SCRIPT = [
 ].join("\n");
 
 /**
- * What setup.sh still builds with Go — the control plane of the end-to-end tier (kube-apiserver,
- * kube-controller-manager, kube-scheduler, etcd, kwok; built from their modules, version-stamped)
- * and the add-ons' CRDs from the module proxy — restored by the hash of everything that decides
- * them, so a runner builds them only when a pin changes. setup.sh's stamps (the go.mod/go.sum
- * hashes) say whether a restored build is current. They run in a job holding `contents: read`.
+ * What setup.sh still builds with Go — the kubernetes provider of the engine tier and the control
+ * plane (kube-apiserver, kube-controller-manager, kube-scheduler, etcd, kwok; built from their
+ * modules, version-stamped) — in its cache by module hash, and the add-ons' CRDs from the module
+ * proxy, restored by the hash of everything that decides them, so a runner builds them only when
+ * a pin changes. setup.sh names each cache entry by its module's hash (and the Go version), so a
+ * restored build that no longer matches is rebuilt, never run. They run in a job holding
+ * `contents: read`.
  */
 const controlPlaneCache: Step = {
-  name: "Cache the end-to-end control plane built from Go modules",
+  name: "Cache the engine's provider and the end-to-end control plane built from Go modules",
   uses: ACTIONS.cache,
   with: {
-    path: [
-      ".tools/bin/kube-apiserver",
-      ".tools/bin/kube-controller-manager",
-      ".tools/bin/kube-scheduler",
-      ".tools/bin/etcd",
-      ".tools/bin/kwok",
-      ".tools/bin/.kubernetes.stamp",
-      ".tools/bin/.etcd.stamp",
-      ".tools/bin/.kwok.stamp",
-      ".tools/crds",
-    ].join("\n"),
-    key: "control-plane-${{ runner.os }}-${{ hashFiles('dev/tools/kubernetes/go.*', 'dev/tools/etcd/go.*', 'dev/tools/etcd/*.go', 'dev/tools/kwok/go.*', 'dev/tools/crds.sh') }}",
+    path: [GO_TOOLS_CACHE, ".tools/crds"].join("\n"),
+    key: "go-tools-${{ runner.os }}-${{ hashFiles('dev/tools/kubernetes-provider/go.*', 'dev/tools/kubernetes-provider/*.go', 'dev/tools/kubernetes/go.*', 'dev/tools/etcd/go.*', 'dev/tools/etcd/*.go', 'dev/tools/kwok/go.*', 'dev/tools/crds.sh', 'package-lock.json') }}",
   },
 };
 

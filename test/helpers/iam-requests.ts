@@ -5,7 +5,7 @@
  * identity policy and the resource's own policy (bucket policy, key policy), as AWS does.
  */
 import { runSimulation } from "@cloud-copilot/iam-simulate";
-import { RecordedRequest } from "./aws-emulator";
+import type { RecordedRequest } from "./aws-emulator";
 
 export interface IamRequest {
   readonly action: string;

@@ -20,7 +20,8 @@ import { KubectlPortForwarder } from "../../src/release/port-forward";
 import { PinValue, PulumiCli, UpOptions } from "../../src/release/pulumi-cli";
 import { ReleaseState } from "../../src/release/state";
 import { releaseOutputs } from "../../src/stack/platform";
-import { fakeKubectl, FakeKubectl, healthService, Service, tempProject, TempProject } from "./fixtures";
+import { fakeKubectl, FakeKubectl, healthService, Service } from "./fixtures";
+import { tempProject, TempProject } from "./temp-project";
 
 const D = (c: string) => "sha256:" + c.repeat(64);
 const OLD = D("a");

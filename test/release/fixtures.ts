@@ -1,51 +1,16 @@
 /**
- * Real components for the release tests: a Pulumi project on a file backend in a temp directory
- * (the real CLI from .tools/bin), an HTTP service on port 0, and a stand-in `kubectl` on PATH
- * that prints kubectl's forwarding line and really forwards TCP to that service.
+ * Real components for the release tests: an HTTP service on port 0, and a stand-in `kubectl` on
+ * PATH that prints kubectl's forwarding line and really forwards TCP to that service. The Pulumi
+ * project on the real CLI is in ./temp-project.ts.
  */
 import * as fs from "fs";
 import * as http from "http";
 import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
-import { TOOLS_BIN } from "../../dev/paths";
-import { PulumiCommand } from "../../src/release/pulumi-cli";
-import { runCommand } from "../../src/release/process";
-
-export const PULUMI = path.join(TOOLS_BIN, "pulumi");
 
 export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
-}
-
-export interface TempProject {
-  readonly dir: string;
-  readonly env: NodeJS.ProcessEnv;
-  readonly pulumi: PulumiCommand;
-  remove(): void;
-}
-
-/** `platform` project with stack `stack` on a file backend; nothing outside the temp directory is touched. */
-export async function tempProject(stack: string): Promise<TempProject> {
-  const root = tempDir("release-pulumi");
-  const dir = path.join(root, "project");
-  fs.mkdirSync(dir);
-  fs.mkdirSync(path.join(root, "state"));
-  fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: platform\nruntime: nodejs\n");
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PULUMI_HOME: path.join(root, "home"),
-    PULUMI_CONFIG_PASSPHRASE: "test-only",
-    PULUMI_SKIP_UPDATE_CHECK: "true",
-    PULUMI_BACKEND_URL: `file://${path.join(root, "state")}`,
-  };
-  await runCommand(PULUMI, ["stack", "init", stack, "--non-interactive"], { cwd: dir, env });
-  return {
-    dir,
-    env,
-    pulumi: new PulumiCommand({ command: PULUMI, cwd: dir, env }),
-    remove: () => fs.rmSync(root, { recursive: true, force: true }),
-  };
 }
 
 export interface Service {

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
 import { CommandFailed } from "../../src/release/process";
-import { tempProject, TempProject } from "./fixtures";
+import { tempProject, TempProject } from "./temp-project";
 
 describe("Pulumi CLI (the real one, file backend in a temp directory)", function () {
   this.timeout(60_000);

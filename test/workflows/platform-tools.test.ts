@@ -36,19 +36,22 @@ describe("the platform's tools from release archives", () => {
     assert.deepEqual(unit.permissions, { contents: "read" });
   });
 
-  it("restores the Go-built control plane by the hash of its modules, so a runner builds it only when a pin changes", () => {
+  it("restores the Go-built provider and control plane by the hash of their modules, so a runner builds them only when a pin changes", () => {
     const step = unit.steps.find(
-      (s: { name: string }) => s.name === "Cache the end-to-end control plane built from Go modules",
+      (s: { name: string }) =>
+        s.name === "Cache the engine's provider and the end-to-end control plane built from Go modules",
     );
     assert.match(
       step.with.key,
-      /^control-plane-\$\{\{ runner\.os \}\}-\$\{\{ hashFiles\('dev\/tools\/kubernetes\/go\.\*'/,
+      /^go-tools-\$\{\{ runner\.os \}\}-\$\{\{ hashFiles\('dev\/tools\/kubernetes-provider\/go\.\*'/,
     );
-    const paths = step.with.path.split("\n");
-    assert.ok(
-      paths.includes(".tools/bin/kube-apiserver") && paths.includes(".tools/bin/.kubernetes.stamp"),
-      paths.join(" "),
-    );
+    for (const module of ["kubernetes-provider", "kubernetes", "etcd", "kwok"])
+      assert.ok(step.with.key.includes(`'dev/tools/${module}/go.*'`), module);
+    const setup = fs.readFileSync(path.join(ROOT, "dev", "tools", "setup.sh"), "utf8");
+    const cacheDir = /^TOOLS_CACHE="\$\{TOOLS_CACHE:-\$\{XDG_CACHE_HOME:-\$HOME\/\.cache\}\/(.+)\}"$/m.exec(
+      setup,
+    )?.[1];
+    assert.deepEqual(step.with.path.split("\n"), [`~/.cache/${cacheDir}`, ".tools/crds"]);
   });
 
   it("downloads from the projects' GitHub releases and builds nothing", () => {
