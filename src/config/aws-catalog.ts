@@ -158,3 +158,27 @@ export function allocatable(shape: InstanceShape): InstanceShape {
     memoryMiB: shape.memoryMiB - (255 + 11 * maxPods) - 100,
   };
 }
+
+/**
+ * The regions where AWS Chatbot's API (and so `aws.chatbot.SlackChannelConfiguration`) exists:
+ * "AWS Chatbot APIs are currently available in the following Regions: us-east-2, us-west-2,
+ * ap-southeast-1, eu-west-1" (AWS Chatbot API Reference, Welcome). A configuration made there
+ * may subscribe to SNS topics of any commercial region ("You can combine Amazon SNS topics from
+ * multiple Regions in a single … configuration", Chatbot administrator guide, Regions and quotas).
+ */
+export const CHATBOT_API_REGIONS = ["us-east-2", "us-west-2", "eu-west-1", "ap-southeast-1"] as const;
+export type ChatbotRegion = (typeof CHATBOT_API_REGIONS)[number];
+
+/**
+ * Where a stack in `region` makes its Chatbot configuration: its own region when the API is
+ * there, else the API region on the same continent (the Americas → us-east-2, or us-west-2 for
+ * the US West regions; Europe, the Middle East, Israel and Africa → eu-west-1; Asia Pacific →
+ * ap-southeast-1).
+ */
+export function chatbotRegionFor(region: string): ChatbotRegion {
+  if ((CHATBOT_API_REGIONS as readonly string[]).includes(region)) return region as ChatbotRegion;
+  if (region.startsWith("us-west-")) return "us-west-2";
+  if (/^(eu|me|il|af)-/.test(region)) return "eu-west-1";
+  if (region.startsWith("ap-")) return "ap-southeast-1";
+  return "us-east-2";
+}

@@ -45,6 +45,14 @@ export interface PlanFeatures {
    * Public repositories have no such setting (their scanning is free).
    */
   readonly advancedSecuritySetting: boolean;
+  /**
+   * Code scanning accepts results (SARIF uploads, CodeQL's upload): every public repository, and a
+   * private or internal one whose owner holds the GitHub Code Security licence ("For private and
+   * internal repositories, code scanning is available when GitHub Advanced Security features are
+   * enabled", GitHub Docs, Uploading a SARIF file to GitHub). Elsewhere an upload fails the job
+   * with "Code scanning is not enabled for this repository".
+   */
+  readonly codeScanning: boolean;
 }
 
 /** What `plan` offers a `visibility` repository, `advancedSecurity` saying whether the owner holds the licence. */
@@ -66,6 +74,7 @@ export function planFeatures(
     rulesets: isPublic || paid,
     secretScanning: isPublic || licensed,
     advancedSecuritySetting: !isPublic && licensed,
+    codeScanning: isPublic || licensed,
   };
 }
 

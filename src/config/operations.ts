@@ -9,6 +9,7 @@ import { HH_MM, isTimeZone, WEEKDAYS } from "../operations/change-windows";
 // schema.ts imports this file, so only types come from it (erased: no cycle at load time).
 import type { EnvironmentName, StackConfig } from "./schema";
 import { dnsLabel, PROJECT } from "./primitives";
+import { CHATBOT_API_REGIONS } from "./aws-catalog";
 
 const percent = z.number().min(0).max(100);
 const millis = z.number().int().min(1).max(600_000);
@@ -99,6 +100,16 @@ const notificationsSchema = z.strictObject({
     .strictObject({
       workspaceId: z.string().regex(/^T[A-Z0-9]{8,11}$/, "must be a Slack workspace id such as T07EA123LEP"),
       channelId: z.string().regex(/^[CG][A-Z0-9]{8,11}$/, "must be a Slack channel id such as C07EZ1ABC23"),
+      /**
+       * Region of the Chatbot configuration: Chatbot's API exists in four regions only
+       * (`CHATBOT_API_REGIONS`); the configuration there subscribes to the stack's topic in its own
+       * region. @default the stack's region when Chatbot is there, else `chatbotRegionFor` it
+       */
+      region: z
+        .enum(CHATBOT_API_REGIONS, {
+          error: `must be a region where AWS Chatbot's API exists: ${CHATBOT_API_REGIONS.join(", ")}`,
+        })
+        .optional(),
     })
     .optional(),
   /**

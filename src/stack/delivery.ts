@@ -78,6 +78,7 @@ export function deliveryContext(config: StackConfig, gh: GithubConfig): Delivery
     backend: requiredBackend(gh),
     codeOwners: gh.codeOwners,
     owningStack: config.stack,
+    codeScanning: planFeatures(gh.plan, gh.visibility, gh.advancedSecurity).codeScanning,
   };
 }
 

@@ -11,6 +11,7 @@ import { EcsCluster } from "../components/aws/ecs-cluster";
 import { EksCluster } from "../components/aws/eks-cluster";
 import { trackResourceName } from "../components/kubernetes/app-spec";
 import { ServiceConfig, StackConfig } from "../config";
+import { chatbotRegionFor } from "../config/aws-catalog";
 import { operationsOf } from "../config/operations";
 import type { AwsLayer, Workload } from "./platform";
 
@@ -155,6 +156,8 @@ export function operationsLayer(
       awsl.opts,
     );
   const { alarms } = operationsOf(config);
+  const slack = config.operations.notifications.slack;
+  const chatbotRegion = slack ? (slack.region ?? chatbotRegionFor(config.awsRegion ?? "")) : undefined;
   return new StackAlarms(
     "alarms",
     {
@@ -162,7 +165,11 @@ export function operationsLayer(
       account: awsl.account,
       settings: alarms,
       services: alarmTargets(config, workloads, clusters),
-      slack: config.operations.notifications.slack,
+      slack,
+      chatbotProvider:
+        chatbotRegion && chatbotRegion !== config.awsRegion
+          ? new aws.Provider("aws-chatbot", { region: chatbotRegion, defaultTags: awsl.defaultTags })
+          : undefined,
       pagerDutyKeySecretArn: config.operations.notifications.pagerDutyIntegrationKeySecretArn,
     },
     awsl.opts,

@@ -39,17 +39,17 @@ export interface AwsLayer {
   readonly account: AccountContext;
   /** Component options giving the provider to every AWS child. */
   readonly opts: pulumi.ComponentResourceOptions;
+  /** The tags the provider puts on every resource (a provider for another region carries them too). */
+  readonly defaultTags: { readonly tags: Record<string, string> };
 }
 
 /** The AWS provider (region, default tags) and account; none when the stack uses no AWS. */
 export function awsLayer(config: StackConfig): AwsLayer | undefined {
   if (!config.usesAws) return undefined;
-  const provider = new aws.Provider("aws", {
-    region: config.awsRegion as aws.Region,
-    defaultTags: {
-      tags: { "platform:stack": config.stack, "platform:environment": config.environment, ...config.tags },
-    },
-  });
+  const defaultTags = {
+    tags: { "platform:stack": config.stack, "platform:environment": config.environment, ...config.tags },
+  };
+  const provider = new aws.Provider("aws", { region: config.awsRegion as aws.Region, defaultTags });
   const opts = { provider };
   const identity = aws.getCallerIdentityOutput({}, opts);
   const partition = aws.getPartitionOutput({}, opts);
@@ -61,6 +61,7 @@ export function awsLayer(config: StackConfig): AwsLayer | undefined {
       region: config.awsRegion ?? "",
     },
     opts: { providers: { aws: provider } },
+    defaultTags,
   };
 }
 

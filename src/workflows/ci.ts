@@ -85,7 +85,7 @@ export function ciWorkflow(ctx: DeliveryContext): Workflow {
   }
   const services = builtServices(ctx);
   if (services.length) jobs[CHANGES_JOB] = changesJob(ctx);
-  for (const svc of services) Object.assign(jobs, serviceJobs(svc));
+  for (const svc of services) Object.assign(jobs, serviceJobs(svc, ctx.codeScanning));
   jobs[SUMMARY_JOB] = summaryJob(jobs);
   return {
     file: "ci.yml",

@@ -82,6 +82,11 @@ export interface DeliveryContext {
    * GitHub tokens that may also write the repository's files, pull request and labels.
    */
   readonly owningStack: string;
+  /**
+   * Whether the repository's code scanning accepts results (`PlanFeatures.codeScanning`): where it
+   * does not, scanners report in the job log and fail the job themselves instead of uploading SARIF.
+   */
+  readonly codeScanning: boolean;
 }
 
 export type WorkflowBackend =

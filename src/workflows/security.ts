@@ -1,6 +1,6 @@
 /** security.yml: filesystem and dependency scans with SARIF upload, secret scanning, dependency audit. */
 import { DeliveryContext, integrationBranches } from "./context";
-import { Workflow } from "./model";
+import { StepsJob, Workflow } from "./model";
 import { ACTIONS } from "./pins";
 import { checkout, setupNode } from "./steps";
 
@@ -13,33 +13,7 @@ export function securityWorkflow(ctx: DeliveryContext): Workflow {
     permissions: {},
     concurrency: { group: "security-${{ github.ref }}", cancelInProgress: true },
     jobs: {
-      "trivy-fs": {
-        name: "trivy-fs",
-        permissions: { contents: "read", "security-events": "write" },
-        timeoutMinutes: 15,
-        steps: [
-          checkout(),
-          {
-            name: "Trivy filesystem scan (vulnerabilities, secrets, misconfigurations)",
-            uses: ACTIONS.trivy,
-            with: {
-              "scan-type": "fs",
-              "scan-ref": ".",
-              scanners: "vuln,secret,misconfig",
-              format: "sarif",
-              output: "trivy-fs.sarif",
-              severity: "HIGH,CRITICAL",
-              "exit-code": "1",
-            },
-          },
-          {
-            name: "Upload SARIF",
-            if: "always()",
-            uses: ACTIONS.uploadSarif,
-            with: { sarif_file: "trivy-fs.sarif", category: "trivy-fs" },
-          },
-        ],
-      },
+      "trivy-fs": trivyFsJob(ctx.codeScanning),
       "secret-scan": {
         name: "secret-scan",
         permissions: { contents: "read" },
@@ -68,5 +42,48 @@ export function securityWorkflow(ctx: DeliveryContext): Workflow {
         ],
       },
     },
+  };
+}
+
+/**
+ * trivy-fs: fails on HIGH and CRITICAL findings. Where code scanning accepts results, they go to
+ * the Security tab as SARIF; elsewhere (a private repository without Code Security) the table is
+ * the job log, and the job needs no `security-events` permission.
+ */
+export function trivyFsJob(codeScanning: boolean): StepsJob {
+  const scan = {
+    "scan-type": "fs",
+    "scan-ref": ".",
+    scanners: "vuln,secret,misconfig",
+    severity: "HIGH,CRITICAL",
+    "exit-code": "1",
+  };
+  return {
+    name: "trivy-fs",
+    permissions: codeScanning ? { contents: "read", "security-events": "write" } : { contents: "read" },
+    timeoutMinutes: 15,
+    steps: codeScanning
+      ? [
+          checkout(),
+          {
+            name: "Trivy filesystem scan (vulnerabilities, secrets, misconfigurations)",
+            uses: ACTIONS.trivy,
+            with: { ...scan, format: "sarif", output: "trivy-fs.sarif" },
+          },
+          {
+            name: "Upload SARIF",
+            if: "always()",
+            uses: ACTIONS.uploadSarif,
+            with: { sarif_file: "trivy-fs.sarif", category: "trivy-fs" },
+          },
+        ]
+      : [
+          checkout(),
+          {
+            name: "Trivy filesystem scan (vulnerabilities, secrets, misconfigurations; findings in this log)",
+            uses: ACTIONS.trivy,
+            with: { ...scan, format: "table" },
+          },
+        ],
   };
 }

@@ -102,7 +102,10 @@ const run = (b: ServiceBuild, name: string, command: string): Step => ({
 });
 
 /** The jobs of one service, by id (`<check>-<service>`). */
-export function serviceJobs(svc: DeliveryService & { build: ServiceBuild }): Record<string, StepsJob> {
+export function serviceJobs(
+  svc: DeliveryService & { build: ServiceBuild },
+  codeScanning: boolean,
+): Record<string, StepsJob> {
   const b = svc.build;
   const t = TOOLCHAINS[b.toolchain];
   const primary = b.versions[0];
@@ -160,19 +163,21 @@ export function serviceJobs(svc: DeliveryService & { build: ServiceBuild }): Rec
       timeoutMinutes: 20,
       steps: [...prepare(b, primary), run(b, "Build", c.build)],
     };
+  const sast = codeScanning ? t.sast : (t.sastWithoutCodeScanning ?? t.sast);
   jobs[`sast-${svc.name}`] = {
     ...base,
     name: `sast (${svc.name})`,
     permissions: {
       contents: "read",
-      ...(t.sast.securityEvents ? { "security-events": "write" as const } : {}),
+      ...(sast.securityEvents ? { "security-events": "write" as const } : {}),
     },
     timeoutMinutes: 20,
     steps: [
       checkout(),
       // bandit runs on the service's Python; CodeQL brings its own extractor.
       ...(b.toolchain === "python" ? [t.setup(primary, b.path)] : []),
-      ...t.sast.steps.map((s) => (s.run ? { ...s, workingDirectory: b.path } : s)),
+      // A step that names its own directory keeps it (the CodeQL gate reads the repository root's results).
+      ...sast.steps.map((s) => (s.run && !s.workingDirectory ? { ...s, workingDirectory: b.path } : s)),
     ],
   };
   return jobs;

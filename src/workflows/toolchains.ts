@@ -40,12 +40,33 @@ export interface Toolchain {
   readonly defaults: Partial<Record<CheckKind, string>>;
   /** Steps after the unit tests that fail when line coverage is under `$COVERAGE_THRESHOLD`. */
   readonly coverage: Step[];
-  /** Static analysis for security: the steps of the service's `sast` job, and whether it uploads SARIF. */
+  /**
+   * Static analysis for security: the steps of the service's `sast` job, and whether it uploads
+   * SARIF. `sastWithoutCodeScanning` replaces it on a repository whose code scanning accepts no
+   * results (`PlanFeatures.codeScanning`). @default `sast`
+   */
   readonly sast: { readonly steps: Step[]; readonly securityEvents: boolean };
+  readonly sastWithoutCodeScanning?: { readonly steps: Step[]; readonly securityEvents: false };
 }
 
 /** bandit, pinned: the Python SAST runs without GitHub Advanced Security. */
 export const BANDIT_VERSION = "1.9.4";
+/** Where the CodeQL analysis writes its SARIF when it does not upload it. */
+export const CODEQL_RESULTS = "codeql-results";
+
+/**
+ * Every error-level result of the kept SARIF as a GitHub annotation, and a failure when there is
+ * one (SARIF 2.1.0: a result without `level` is a warning).
+ */
+export const CODEQL_GATE = [
+  "set -euo pipefail",
+  String.raw`errors='[.runs[].results[]? | select((.level // "warning") == "error")]'`,
+  String.raw`jq -r "$errors"' | .[] | "::error file=\(.locations[0].physicalLocation.artifactLocation.uri // "?"),line=\(.locations[0].physicalLocation.region.startLine // 1)::\(.ruleId): \(.message.text)"' ${CODEQL_RESULTS}/*.sarif`,
+  `found="$(jq -s "[.[] | $errors | length] | add // 0" ${CODEQL_RESULTS}/*.sarif)"`,
+  `if [ "$found" -gt 0 ]; then echo "CodeQL: $found error-level result(s)"; exit 1; fi`,
+  'echo "CodeQL: no error-level result"',
+].join("\n");
+
 /** c8 measures the V8 coverage of whatever Node process the unit command starts. */
 export const C8_VERSION = "10.1.3";
 
@@ -120,6 +141,24 @@ export const TOOLCHAINS: Record<ToolchainName, Toolchain> = {
           with: { languages: "javascript-typescript", "build-mode": "none" },
         },
         { name: "CodeQL analysis", uses: ACTIONS.codeqlAnalyze, with: { category: "${{ github.job }}" } },
+      ],
+    },
+    // The analysis runs the same; only the upload needs code scanning. Its SARIF stays on the
+    // runner and error-level results fail the job, each annotated where it is.
+    sastWithoutCodeScanning: {
+      securityEvents: false,
+      steps: [
+        {
+          name: "CodeQL init (JavaScript and TypeScript)",
+          uses: ACTIONS.codeqlInit,
+          with: { languages: "javascript-typescript", "build-mode": "none" },
+        },
+        {
+          name: "CodeQL analysis (results kept here: no code scanning on this repository)",
+          uses: ACTIONS.codeqlAnalyze,
+          with: { category: "${{ github.job }}", upload: "never", output: CODEQL_RESULTS },
+        },
+        { name: "Fail on CodeQL's error-level results", run: CODEQL_GATE, workingDirectory: "." },
       ],
     },
   },

@@ -53,6 +53,8 @@ describe("what a GitHub plan offers a repository", () => {
         branchProtection: protection,
         rulesets: protection,
         secretScanning: scanning,
+        // Code scanning takes results where secret scanning runs: public, or the licence held.
+        codeScanning: scanning,
         advancedSecuritySetting: setting,
       }));
 

@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import { ConfigError, parseStackConfig } from "../../src/config";
 import { operationsOf } from "../../src/config/operations";
+import { chatbotRegionFor } from "../../src/config/aws-catalog";
 import { readStackConfig } from "../../src/config/stack-files";
 
 /** A committed stack's raw config with `operations` replaced. */
@@ -85,5 +86,30 @@ describe("operations config", () => {
   it("every committed stack's operations validate", () => {
     for (const stack of ["dev", "staging", "production", "local"])
       assert.deepEqual(problemsOf(stack, readStackConfig(stack)["platform:operations"]), [], stack);
+  });
+
+  it("refuses a Chatbot region without Chatbot's API, naming the four that have it", () => {
+    const ops = structuredClone(readStackConfig("dev")["platform:operations"]) as any;
+    ops.notifications.slack.region = "us-east-1";
+    assert.deepEqual(problemsOf("dev", ops), [
+      'platform:operations.notifications.slack.region: got "us-east-1"; must be a region where AWS Chatbot\'s API exists: us-east-2, us-west-2, eu-west-1, ap-southeast-1',
+    ]);
+  });
+
+  it("places each region's Chatbot configuration in its own region when the API is there, else on its continent", () => {
+    for (const [region, chatbot] of [
+      ["eu-west-1", "eu-west-1"],
+      ["us-east-2", "us-east-2"],
+      ["us-east-1", "us-east-2"],
+      ["ca-central-1", "us-east-2"],
+      ["sa-east-1", "us-east-2"],
+      ["us-west-1", "us-west-2"],
+      ["eu-central-1", "eu-west-1"],
+      ["me-central-1", "eu-west-1"],
+      ["af-south-1", "eu-west-1"],
+      ["ap-northeast-1", "ap-southeast-1"],
+      ["ap-south-1", "ap-southeast-1"],
+    ])
+      assert.equal(chatbotRegionFor(region), chatbot, region);
   });
 });

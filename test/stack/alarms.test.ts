@@ -179,6 +179,41 @@ describe("alarms under mocks", function () {
     }
   });
 
+  it("makes the Chatbot configuration in the stack's own region where Chatbot's API is (no second provider)", () => {
+    for (const stack of stacks) {
+      const e = evaluations[stack];
+      const slack = e.get("aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration", "alarms-slack");
+      const provider = e.resources.find((r) => slack.provider?.startsWith(`${r.urn}::`));
+      assert.equal(provider?.name, "aws");
+      assert.equal(provider?.inputs.region, "eu-west-1");
+      assert.equal(e.resources.filter((r) => r.name === "aws-chatbot").length, 0);
+    }
+  });
+
+  it("makes it in us-east-2 for a stack in us-east-1 (no Chatbot API there), subscribed to the topic in us-east-1, tagged as the stack", async () => {
+    const e = await evaluateStack("dev", { "aws:region": "us-east-1" }, { account: stackAccount("dev") });
+    const slack = e.get("aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration", "alarms-slack");
+    const provider = e.resources.find((r) => slack.provider?.startsWith(`${r.urn}::`));
+    assert.equal(provider?.type, "pulumi:providers:aws");
+    assert.equal(provider?.name, "aws-chatbot");
+    assert.equal(provider?.inputs.region, "us-east-2");
+    assert.deepEqual(
+      JSON.parse(provider?.inputs.defaultTags).tags,
+      JSON.parse(e.get("pulumi:providers:aws", "aws").inputs.defaultTags).tags,
+    );
+    // The mock's ARNs carry one region; the topic itself is the stack region's (below).
+    assert.deepEqual(
+      slack.inputs.snsTopicArns.map((arn: string) => arn.split(":").pop()),
+      ["alarms-topic"],
+    );
+    // Everything else stays in the stack's region.
+    const topic = e.get("aws:sns/topic:Topic", "alarms-topic");
+    assert.equal(
+      e.resources.find((r) => topic.provider?.startsWith(`${r.urn}::`))?.inputs.region,
+      "us-east-1",
+    );
+  });
+
   it("only production pages: PagerDuty's endpoint carries the key read from Secrets Manager, as a secret", () => {
     const subs = (s: string) => evaluations[s].ofType("aws:sns/topicSubscription:TopicSubscription");
     assert.equal(subs("dev").length, 0);

@@ -2,13 +2,14 @@
 // containers, SAST; the changes job run with real git; the summary job run with real jq; and
 // every branch model's rendering under actionlint.
 import { strict as assert } from "assert";
-import { execFileSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import YAML from "yaml";
 import { deliveryFiles, requiredChecks } from "../../src/workflows";
 import { BRANCH_MODELS, DeliveryContext, ServiceBuild } from "../../src/workflows/context";
+import { CODEQL_GATE, CODEQL_RESULTS } from "../../src/workflows/toolchains";
 import { assertActionlintClean } from "../helpers/actionlint";
 import { contextFor } from "../helpers/context";
 
@@ -231,4 +232,84 @@ describe("per-service CI (ci.yml)", () => {
       };
       assertActionlintClean(deliveryFiles(ctx));
     });
+
+  describe("on a repository whose code scanning accepts no results (private, no Code Security)", () => {
+    const closed: DeliveryContext = { ...dev, codeScanning: false };
+    const files = deliveryFiles(closed);
+    const security = YAML.parse(files[".github/workflows/security.yml"]);
+    const ciClosed = YAML.parse(files[".github/workflows/ci.yml"]);
+
+    it("scans with trivy into the job log and fails on HIGH and CRITICAL, uploading nothing", () => {
+      const trivy = security.jobs["trivy-fs"];
+      assert.deepEqual(trivy.permissions, { contents: "read" });
+      assert.deepEqual(
+        trivy.steps.map((s: { uses?: string }) => s.uses?.split("@")[0]),
+        ["actions/checkout", "aquasecurity/trivy-action"],
+      );
+      assert.deepEqual(
+        [trivy.steps[1].with.format, trivy.steps[1].with.severity, trivy.steps[1].with["exit-code"]],
+        ["table", "HIGH,CRITICAL", "1"],
+      );
+    });
+
+    it("runs CodeQL without its upload and fails the job on its error-level results itself", () => {
+      const codeql = ciClosed.jobs["sast-web"];
+      assert.deepEqual(codeql.permissions, { contents: "read" });
+      assert.deepEqual(codeql.steps[2].with, {
+        category: "${{ github.job }}",
+        upload: "never",
+        output: CODEQL_RESULTS,
+      });
+      assert.equal(codeql.steps[3].run, CODEQL_GATE);
+      assert.equal(codeql.steps[3]["working-directory"], ".");
+      // bandit never uploaded: the Python job is the same either way.
+      assert.deepEqual(ciClosed.jobs["sast-api"], ci.jobs["sast-api"]);
+    });
+
+    it("keeps the required checks: trivy-fs and the SAST jobs still gate the merge", () => {
+      assert.deepEqual(requiredChecks(closed), requiredChecks(dev));
+    });
+
+    it("renders clean under actionlint", () => assertActionlintClean(files));
+
+    describe("the CodeQL gate, run with bash and jq on SARIF as CodeQL writes it", () => {
+      let dir: string;
+      beforeEach(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "codeql-gate-"));
+        fs.mkdirSync(path.join(dir, CODEQL_RESULTS));
+      });
+      afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+      const sarif = (results: object[]) =>
+        fs.writeFileSync(
+          path.join(dir, CODEQL_RESULTS, "javascript.sarif"),
+          JSON.stringify({ version: "2.1.0", runs: [{ tool: { driver: { name: "CodeQL" } }, results }] }),
+        );
+      const result = (ruleId: string, level?: string) => ({
+        ruleId,
+        ...(level ? { level } : {}),
+        message: { text: `${ruleId} here` },
+        locations: [
+          { physicalLocation: { artifactLocation: { uri: "src/app.ts" }, region: { startLine: 7 } } },
+        ],
+      });
+      const gate = () => spawnSync("bash", ["-c", CODEQL_GATE], { cwd: dir, encoding: "utf8" });
+
+      it("fails on an error-level result and annotates it where it is", () => {
+        sarif([result("js/sql-injection", "error"), result("js/unused-local-variable", "note")]);
+        const r = gate();
+        assert.equal(r.status, 1, r.stderr);
+        assert.deepEqual(r.stdout.trim().split("\n"), [
+          "::error file=src/app.ts,line=7::js/sql-injection: js/sql-injection here",
+          "CodeQL: 1 error-level result(s)",
+        ]);
+      });
+
+      it("passes on warnings and notes only (a result without a level is a warning)", () => {
+        sarif([result("js/missing-rate-limiting", "warning"), result("js/regex/missing-anchor")]);
+        const r = gate();
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal(r.stdout.trim(), "CodeQL: no error-level result");
+      });
+    });
+  });
 });

@@ -269,6 +269,11 @@ export interface StackAlarmsArgs {
   /** Slack channel through AWS Chatbot. @default none */
   readonly slack?: { readonly workspaceId: string; readonly channelId: string };
   /**
+   * The AWS provider of the region the Chatbot configuration is made in, when the stack's region
+   * has no Chatbot API (see `chatbotRegionFor`). @default the stack's provider
+   */
+  readonly chatbotProvider?: pulumi.ProviderResource;
+  /**
    * Secrets Manager secret holding the PagerDuty integration key (production). Read when the
    * subscription is created; the value stays a Pulumi secret. @default none
    */
@@ -331,7 +336,7 @@ export class StackAlarms extends pulumi.ComponentResource {
           snsTopicArns: [topic.arn],
           loggingLevel: "ERROR",
         },
-        parent,
+        args.chatbotProvider ? { parent: this, provider: args.chatbotProvider } : parent,
       );
     }
 
