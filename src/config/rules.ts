@@ -229,6 +229,14 @@ function range(from: number, to: number, step: number): number[] {
 /** An ECS service deploys rolling on a Fargate size. */
 function ecsServiceProblems(s: ServiceConfig, i: number): ConfigProblem[] {
   const out: ConfigProblem[] = [];
+  if (s.secretsAs !== undefined)
+    out.push(
+      problem(
+        ["services", i, "secretsAs"],
+        s.secretsAs,
+        "nothing on ECS: its tasks get secrets as environment variables only (the task definition's secrets); the key is for EKS services",
+      ),
+    );
   if (s.strategy.type !== "rolling")
     out.push(
       problem(

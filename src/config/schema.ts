@@ -208,6 +208,15 @@ const serviceSchema = z.strictObject({
       secretArn,
     )
     .default({}),
+  /**
+   * How an EKS service's containers get `secrets`: `files` mounts the synced Secret read-only at
+   * `/var/run/secrets/app/<NAME>`; `environment` sets each `NAME` from it (`secretKeyRef`), as ECS
+   * does and as apps that read `DATABASE_URL` from the environment expect. Environment variables
+   * reach child processes, crash dumps and debug output, so the pack's advisory
+   * `kubernetes-workload-prefer-secret-files` reports them. ECS injects secrets as environment
+   * variables only, so an ECS service refuses the key. @default "files"
+   */
+  secretsAs: z.enum(["files", "environment"]).optional(),
   /** How the service is built and tested: ci.yml's jobs for it and its image build (see service-build.ts). */
   build: serviceBuildSchema.optional(),
 });

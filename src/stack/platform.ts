@@ -476,6 +476,7 @@ export function kubernetesWorkload(
       healthPath: service.healthPath,
       env: service.env,
       secrets: service.secrets,
+      secretsAs: service.secretsAs,
       secretStore: config.kubernetes.secretStore,
       dependencies: resolveDependencies(service.dependencies, config.services),
       ingress: reach.ingress,

@@ -24,7 +24,9 @@ export const CONTAINERS: Record<CiContainerName, { container: ServiceContainer; 
       ports: ["5432:5432"],
       options: health("pg_isready"),
     },
-    url: ["DATABASE_URL", "postgres://ci:ci@localhost:5432/ci"],
+    // postgresql://: SQLAlchemy 1.4 and later refuse the postgres:// alias, which libpq and
+    // psycopg also accept.
+    url: ["DATABASE_URL", "postgresql://ci:ci@localhost:5432/ci"],
   },
   mysql: {
     container: {

@@ -281,6 +281,20 @@ const CASES: Case[] = [
     [],
   ],
   [
+    "an ECS service says how to deliver secrets, which ECS decides itself",
+    "dev",
+    (v) => (v.services[3].secretsAs = "files"),
+    [
+      '  - platform:services[3].secretsAs: got "files"; nothing on ECS: its tasks get secrets as environment variables only (the task definition\'s secrets); the key is for EKS services',
+    ],
+  ],
+  [
+    "a Kubernetes service takes its secrets as environment variables",
+    "dev",
+    (v) => (v.services[0].secretsAs = "environment"),
+    [],
+  ],
+  [
     "a Kubernetes service has secrets without a secret store",
     "dev",
     (v) =>

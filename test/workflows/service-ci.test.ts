@@ -103,8 +103,9 @@ describe("per-service CI (ci.yml)", () => {
       /^rabbitmq:4-management@sha256:06fb591136a49e861e01aaaf9ce45085839ca23c35913d45a1e83519bb9778ca$/,
     );
     assert.match(integration.services.postgres.image, /^postgres:16-alpine@sha256:[0-9a-f]{64}$/);
+    // The scheme SQLAlchemy ≥ 1.4 accepts (it refuses `postgres://`), as libpq and psycopg do.
     assert.deepEqual(integration.env, {
-      DATABASE_URL: "postgres://ci:ci@localhost:5432/ci",
+      DATABASE_URL: "postgresql://ci:ci@localhost:5432/ci",
       RABBITMQ_URL: "amqp://ci:ci@localhost:5672/",
     });
     assert.equal(integration.steps.at(-1).run, "python -m pytest tests/integration");

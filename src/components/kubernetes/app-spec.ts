@@ -132,8 +132,14 @@ export interface PodSpecInput {
   /** HTTP path of the readiness and liveness probes. */
   readonly healthPath: string;
   readonly env: Readonly<Record<string, string>>;
-  /** Secret mounted read-only at `SECRETS_MOUNT_PATH`; none when undefined. */
+  /** Secret synced from `secrets`; none when undefined. */
   readonly secretName: string | undefined;
+  /**
+   * Its keys (the secrets' environment names) and how the container reads them: mounted
+   * read-only at `SECRETS_MOUNT_PATH` (`files`), or each set from it by `secretKeyRef`. @default files
+   */
+  readonly secretKeys?: readonly string[];
+  readonly secretsAs?: "files" | "environment";
 }
 
 /** An HTTP probe on the `http` port. */
@@ -154,7 +160,15 @@ export function planProbe(healthPath: string, initialDelaySeconds: number) {
  */
 export function planPodSpec(input: PodSpecInput) {
   const resources = { cpu: `${input.cpu}m`, memory: `${input.memoryMiB}Mi` };
-  const secretName = input.secretName;
+  const asEnvironment = input.secretsAs === "environment";
+  const secretName = asEnvironment ? undefined : input.secretName;
+  const secretEnv =
+    asEnvironment && input.secretName
+      ? (input.secretKeys ?? []).map((key) => ({
+          name: key,
+          valueFrom: { secretKeyRef: { name: input.secretName!, key } },
+        }))
+      : [];
   return {
     serviceAccountName: input.serviceAccountName,
     automountServiceAccountToken: false,
@@ -170,7 +184,10 @@ export function planPodSpec(input: PodSpecInput) {
         name: input.name,
         image: input.image,
         ports: [{ name: "http", containerPort: input.port, protocol: "TCP" }],
-        env: Object.entries(input.env).map(([envName, value]) => ({ name: envName, value })),
+        env: [
+          ...Object.entries(input.env).map(([envName, value]) => ({ name: envName, value })),
+          ...secretEnv,
+        ],
         resources: { requests: resources, limits: resources },
         readinessProbe: planProbe(input.healthPath, 5),
         livenessProbe: planProbe(input.healthPath, 15),

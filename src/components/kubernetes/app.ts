@@ -54,6 +54,11 @@ export interface KubernetesAppArgs {
   readonly env: Readonly<Record<string, string>>;
   /** Env name → Secrets Manager ARN; synced by External Secrets into a Secret mounted as files. */
   readonly secrets: Readonly<Record<string, string>>;
+  /**
+   * How the containers read `secrets`: files under `/var/run/secrets/app`, or environment
+   * variables from the synced Secret. @default "files"
+   */
+  readonly secretsAs?: "files" | "environment";
   /** ClusterSecretStore resolving `secrets`; required when there are secrets. */
   readonly secretStore?: string;
   /** What the pods talk to besides DNS and HTTPS; each opens exactly its egress path. @default [] */
@@ -165,6 +170,8 @@ export function createTrack(
     healthPath: args.healthPath,
     env: args.env,
     secretName: pod.secretName,
+    secretKeys: Object.keys(args.secrets),
+    secretsAs: args.secretsAs,
   });
   const deployment = new k8s.apps.v1.Deployment(
     logicalName,

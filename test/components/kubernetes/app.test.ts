@@ -188,6 +188,17 @@ describe("KubernetesApp built with explicit args", function () {
         }),
       );
       new KubernetesApp(
+        "ledger",
+        appArgs(provider, {
+          namespace: "ledger",
+          strategy: { type: "rolling", image: `repo/ledger@${DIGEST}`, maxSurge: 1, maxUnavailable: 0 },
+          env: { LOG_LEVEL: "info" },
+          secrets: { DATABASE_URL: SECRET_ARN, API_KEY: SECRET_ARN },
+          secretsAs: "environment",
+          secretStore: "aws-secrets",
+        }),
+      );
+      new KubernetesApp(
         "cart",
         appArgs(provider, {
           namespace: "cart",
@@ -268,6 +279,22 @@ describe("KubernetesApp built with explicit args", function () {
     });
   });
 
+  it("sets each secret as an environment variable from the synced Secret when asked, mounting nothing", () => {
+    const pod = e.get("kubernetes:apps/v1:Deployment", "ledger-main").inputs.spec.template.spec;
+    assert.deepEqual(pod.containers[0].env, [
+      { name: "LOG_LEVEL", value: "info" },
+      { name: "DATABASE_URL", valueFrom: { secretKeyRef: { name: "ledger-secrets", key: "DATABASE_URL" } } },
+      { name: "API_KEY", valueFrom: { secretKeyRef: { name: "ledger-secrets", key: "API_KEY" } } },
+    ]);
+    assert.deepEqual(pod.volumes, [{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }]);
+    assert.deepEqual(pod.containers[0].volumeMounts, [{ name: "tmp", mountPath: "/tmp" }]);
+    const es = e.get("kubernetes:external-secrets.io/v1:ExternalSecret", "ledger-secrets").inputs.spec;
+    assert.deepEqual(
+      es.data.map((d: { secretKey: string }) => d.secretKey),
+      ["DATABASE_URL", "API_KEY"],
+    );
+  });
+
   it("runs the container with the given port, env, resources as requests and limits, and probes on the health path", () => {
     const c = e.get("kubernetes:apps/v1:Deployment", "shop-main").inputs.spec.template.spec.containers[0];
     assert.deepEqual(c.ports, [{ name: "http", containerPort: 9090, protocol: "TCP" }]);
@@ -313,6 +340,7 @@ describe("KubernetesApp built with explicit args", function () {
     const services = e.ofType("kubernetes:core/v1:Service");
     assert.deepEqual(services.map((s) => s.name).sort(), [
       "cart-svc",
+      "ledger-svc",
       "pay-preview-svc",
       "pay-svc",
       "shop-svc",
