@@ -40,7 +40,14 @@ export function planRelease(
           pins: { ...current, digest },
           why: "roll the Deployment / ECS service to the new digest",
         },
-        { kind: "gate", target: "service", why: "smoke-test the service" },
+        // Every Pod or task runs the new digest now: its error rate and latency are the release's,
+        // and a regression rolls it back like a canary step's.
+        {
+          kind: "gate",
+          target: "service",
+          why: "smoke-test the service, then watch its error rate and latency",
+          watch: true,
+        },
       ];
     case "blueGreen": {
       const active = current.activeColor ?? "blue";

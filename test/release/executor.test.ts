@@ -214,7 +214,7 @@ describe("release executor", function () {
     assert.deepEqual(kubectl.calls(), [], "an https/ECS URL is probed directly");
     assert.deepEqual(logs, [
       "• roll the Deployment / ECS service to the new digest",
-      "• smoke-test the service",
+      "• smoke-test the service, then watch its error rate and latency",
     ]);
   });
 
@@ -368,6 +368,32 @@ describe("release executor", function () {
         logs.join("\n"),
       );
       assert.equal(logs.at(-1), `• restore pay as it was (${OLD})`);
+    });
+
+    it("a rolling release whose error rate regressed (recorded CloudWatch series) is rolled back to the digest it ran", async () => {
+      const { deps, reports } = await watchedJob(CW.regressed);
+      state.outputs = {
+        ...state.outputs,
+        albArnSuffixes: { api: PAY_ALB.loadBalancer },
+        targetGroupSuffixes: { api: PAY_ALB.targetGroup },
+      };
+      await assert.rejects(
+        deploy(deps, target(), { service: "api", digest: NEW }),
+        (err: Error) =>
+          err instanceof ReleaseFailure &&
+          err.rolledBackBy === "executor" &&
+          err.message.startsWith(
+            "release of api failed and was rolled back: metric gate (CloudWatch (ALB targetgroup/pay/6d0ecf831eec9f09)): regressed: error rate 8.06% > 5%",
+          ),
+      );
+      assert.deepEqual(
+        state.deployed.map((r) => r.api),
+        [{ digest: NEW, previous: { digest: OLD } }, { digest: OLD }],
+      );
+      assert.deepEqual(
+        reports.map(([service, step, r]) => [service, step, r.passed]),
+        [["api", "smoke-test the service, then watch its error rate and latency", false]],
+      );
     });
 
     it("a healthy canary passes every watched step and is promoted", async () => {
@@ -645,7 +671,7 @@ describe("release executor", function () {
       assert.deepEqual(logs, [
         "• roll the Deployment / ECS service to the new digest",
         "✓ ECS service orders: platform-dev-orders:42 completed, 2/2 tasks running",
-        "• smoke-test the service",
+        "• smoke-test the service, then watch its error rate and latency",
       ]);
       assert.deepEqual(service.requests, ["/health", "/health"]);
     });

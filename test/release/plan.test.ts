@@ -59,7 +59,7 @@ describe("release plans", () => {
     );
   });
 
-  it("the metric gate watches each canary step and the blue/green flip; the preview smoke test, promotion, rolling and first releases only check health", () => {
+  it("the metric gate watches each canary step, the blue/green flip and a rolling release; the preview smoke test, promotion and first releases only check health", () => {
     const watched = (strategy: StrategySpec, from: ReleasePins | undefined) =>
       planRelease(strategy, from, NEW)
         .filter((s) => s.kind === "gate")
@@ -70,7 +70,7 @@ describe("release plans", () => {
       "service",
     ]);
     assert.deepEqual(watched({ type: "blueGreen" }, current), ["preview", "service+metrics"]);
-    assert.deepEqual(watched({ type: "rolling" }, current), ["service"]);
+    assert.deepEqual(watched({ type: "rolling" }, current), ["service+metrics"]);
     assert.deepEqual(watched({ type: "canary", steps: [10, 100] }, undefined), ["service"]);
   });
 
