@@ -169,6 +169,30 @@ const serviceSchema = z.strictObject({
     .regex(/^\/[\x21-\x7e]*$/, "must be an absolute URL path")
     .default("/health"),
   /**
+   * The team's own checks after each deploy (smoke or end-to-end tests, as seeds 001, 003 and
+   * 004 run them), per stack so each environment runs its own: `command` runs with bash in the
+   * deploy job's checkout once every gate of the release passed, with `SERVICE_URL` (reachable
+   * from the job: a port-forward for an in-cluster service), `SERVICE` and `STACK` set. A non-zero
+   * exit or the timeout fails the release and the executor restores what ran before, as a failed
+   * health gate does. It is read from the stack file at release time and never rendered into a
+   * workflow, so GitHub never evaluates it. @default none
+   */
+  postDeploy: z
+    .strictObject({
+      command: z
+        .string()
+        .min(1, "a bash command line of 1 to 2000 characters")
+        .max(2000, "a bash command line of 1 to 2000 characters"),
+      /** @default 300 (the deploy job's own limit is 60 minutes) */
+      timeoutSeconds: z
+        .number()
+        .int()
+        .min(10, "whole seconds from 10 to 1800 (the deploy job stops at 60 minutes, gates included)")
+        .max(1800, "whole seconds from 10 to 1800 (the deploy job stops at 60 minutes, gates included)")
+        .default(300),
+    })
+    .optional(),
+  /**
    * What the service talks to besides DNS and HTTPS: `{ service }` (another service of the stack,
    * same target) or `{ name, port, cidr | securityGroupId }` (a managed database or cache). The
    * program opens exactly these paths: security-group rules on ECS, NetworkPolicy egress on

@@ -9,6 +9,7 @@
  * prober, a port-forwarder, a clock), so the order of operations is tested by calling these
  * functions; src/release/cli.ts wires in the real ones.
  */
+import { spawn } from "child_process";
 import * as fs from "fs";
 import { POLICY_PACK_DIR } from "../lib/policy-pack";
 import { own } from "../lib/own";
@@ -53,6 +54,15 @@ export interface ReleaseDeps {
   readonly metricGate?: (stack: string, svc: ServiceConfig) => Promise<GateReport>;
   /** Every metric gate's report, for the job summary and Slack. @default none */
   readonly onGateReport?: (service: string, step: string, report: GateReport) => void;
+  /**
+   * Runs a service's `postDeploy` command (bash, the environment given, killed at the timeout);
+   * rejects when it fails. @default bash in this process's working directory, output to stderr
+   */
+  readonly runCheck?: (
+    command: string,
+    env: Readonly<Record<string, string>>,
+    timeoutMs: number,
+  ) => Promise<void>;
   /** Progress lines. @default console.error */
   readonly log?: (line: string) => void;
   /** Policy pack of each `up`. @default `policy` with `policy/config/<stack>.json` */
@@ -205,7 +215,7 @@ export async function deploy(
   const states = await recordedReleases(deps.pulumi, target);
   const current = own(states, svc.name);
   const plan = planRelease(svc.strategy, current, request.digest);
-  return runPlan(deps, target, svc, states, plan, withoutPrevious(current));
+  return runPlan(deps, target, svc, states, plan, withoutPrevious(current), { postDeploy: true });
 }
 
 export interface RollbackRequest {
@@ -257,6 +267,7 @@ async function runPlan(
   states: Readonly<Record<string, ReleaseState>>,
   plan: ReleaseStep[],
   previous: ReleasePins | undefined,
+  options: { postDeploy?: boolean } = {},
 ): Promise<ReleaseState> {
   const before = own(states, svc.name);
   let running: ReleaseState | undefined = before;
@@ -273,6 +284,7 @@ async function runPlan(
       if (svc.target === "ecs") await verifyEcs(deps, target.stack, svc);
     }
     if (!running) throw new Error(`the plan for ${svc.name} applies nothing`);
+    if (options.postDeploy && svc.postDeploy) await postDeployChecks(deps, target, svc, svc.postDeploy);
     return running;
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
@@ -362,19 +374,79 @@ async function gate(
   svc: ServiceConfig,
   target: "service" | "preview",
 ) {
-  const stack = release.stack;
-  const outputs = await deps.pulumi.outputs(stack);
-  const url = own(mapOutput(outputs, target === "preview" ? "previewUrls" : "serviceUrls"), svc.name);
-  if (!url) throw new Error(`stack ${stack} has no ${target} URL for ${svc.name}`);
-  const check = (base: string) =>
+  await reach(deps, release, svc, target, (base) =>
     waitHealthy(
       `${base.replace(/\/$/, "")}${svc.healthPath}`,
       deps.prober,
       deps.gate ?? DEFAULT_GATE,
       deps.clock ?? systemClock,
-    );
+    ),
+  );
+}
+
+/** The team's post-deploy command against the released service; its failure fails the release. */
+async function postDeployChecks(
+  deps: ReleaseDeps,
+  release: ReleaseTarget,
+  svc: ServiceConfig,
+  check: NonNullable<ServiceConfig["postDeploy"]>,
+) {
+  log(deps)(`• run ${svc.name}'s post-deploy checks: ${check.command}`);
+  await reach(deps, release, svc, "service", (url) =>
+    (deps.runCheck ?? bashCheck)(
+      check.command,
+      { SERVICE_URL: url.replace(/\/$/, ""), SERVICE: svc.name, STACK: release.stack },
+      check.timeoutSeconds * 1000,
+    ),
+  );
+  log(deps)(`✓ ${svc.name}'s post-deploy checks passed`);
+}
+
+/** `bash -c command` with the job's environment and `env`, output to stderr, killed at the timeout. */
+export function bashCheck(
+  command: string,
+  env: Readonly<Record<string, string>>,
+  timeoutMs: number,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("bash", ["-c", command], {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", process.stderr, process.stderr],
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.on("error", reject);
+    child.on("exit", (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve();
+      else
+        reject(
+          new Error(
+            signal === "SIGKILL"
+              ? `post-deploy checks did not finish within ${timeoutMs / 1000} s`
+              : `post-deploy checks exited ${code ?? signal}`,
+          ),
+        );
+    });
+  });
+}
+
+/**
+ * Calls `use` with a URL of the service (or its preview Service) this job can reach: the URL
+ * itself, or a port-forward to it when it is in-cluster, closed afterwards.
+ */
+async function reach(
+  deps: ReleaseDeps,
+  release: ReleaseTarget,
+  svc: ServiceConfig,
+  target: "service" | "preview",
+  use: (url: string) => Promise<void>,
+) {
+  const stack = release.stack;
+  const outputs = await deps.pulumi.outputs(stack);
+  const url = own(mapOutput(outputs, target === "preview" ? "previewUrls" : "serviceUrls"), svc.name);
+  if (!url) throw new Error(`stack ${stack} has no ${target} URL for ${svc.name}`);
   const ref = inClusterService(url);
-  if (!ref) return check(url);
+  if (!ref) return use(url);
   const kubeconfigFile = release.config.kubernetes?.kubeconfig;
   const kubeconfig =
     (await deps.pulumi.secretOutput(stack, "kubeconfig")) ??
@@ -388,7 +460,7 @@ async function gate(
     typeof kubeconfig === "string" ? kubeconfig : JSON.stringify(kubeconfig),
   );
   try {
-    await check(forward.url);
+    await use(forward.url);
   } finally {
     await forward.close();
   }

@@ -281,6 +281,21 @@ const CASES: Case[] = [
     [],
   ],
   [
+    "a service's post-deploy checks have no command and a timeout past what the deploy job allows",
+    "dev",
+    (v) => (v.services[0].postDeploy = { command: "", timeoutSeconds: 5000 }),
+    [
+      '  - platform:services[0].postDeploy.command: got ""; a bash command line of 1 to 2000 characters',
+      "  - platform:services[0].postDeploy.timeoutSeconds: got 5000; whole seconds from 10 to 1800 (the deploy job stops at 60 minutes, gates included)",
+    ],
+  ],
+  [
+    "a service runs its smoke tests after each deploy",
+    "dev",
+    (v) => (v.services[0].postDeploy = { command: 'python smoke_tests.py --base-url "$SERVICE_URL"' }),
+    [],
+  ],
+  [
     "an ECS service says how to deliver secrets, which ECS decides itself",
     "dev",
     (v) => (v.services[3].secretsAs = "files"),

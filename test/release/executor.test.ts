@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { operationsSchema } from "../../src/config/operations";
 import { metricGate } from "../../src/operations/gate";
@@ -425,6 +426,70 @@ describe("release executor", function () {
           ],
         ],
       );
+    });
+  });
+
+  describe("the team's post-deploy checks", () => {
+    /** The local stack with `api` (rolling) running `command` after each deploy. */
+    const withChecks = (command: string, timeoutSeconds = 30): ReleaseTarget => ({
+      stack: "local",
+      config: stackConfig(
+        COMMITTED,
+        SERVICES.map((s) => (s.name === "api" ? { ...s, postDeploy: { command, timeoutSeconds } } : s)),
+      ),
+    });
+    let dir: string;
+    beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), "post-deploy-"))));
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("run with bash after the last gate, told the service's URL, name and stack, and the release stands", async () => {
+      const seen = path.join(dir, "seen");
+      const final = await deploy(
+        (await job()).deps,
+        withChecks(`echo "$SERVICE_URL $SERVICE $STACK" > ${seen}`),
+        {
+          service: "api",
+          digest: NEW,
+        },
+      );
+      assert.deepEqual(final, { digest: NEW, previous: { digest: OLD } });
+      assert.equal(fs.readFileSync(seen, "utf8"), `${service.url.replace(/\/$/, "")} api local\n`);
+      assert.deepEqual(logs.slice(-2), [
+        `• run api's post-deploy checks: echo "$SERVICE_URL $SERVICE $STACK" > ${seen}`,
+        "✓ api's post-deploy checks passed",
+      ]);
+    });
+
+    it("failing, roll the release back to what ran, as a failed health gate does", async () => {
+      await assert.rejects(
+        deploy((await job()).deps, withChecks("echo 2 of 9 smoke tests failed >&2; exit 3"), {
+          service: "api",
+          digest: NEW,
+        }),
+        (err: Error) =>
+          err instanceof ReleaseFailure &&
+          err.message === "release of api failed and was rolled back: post-deploy checks exited 3",
+      );
+      assert.deepEqual(
+        state.deployed.map((r) => r.api),
+        [{ digest: NEW, previous: { digest: OLD } }, { digest: OLD }],
+      );
+    });
+
+    it("cut off at their timeout, roll it back too", async () => {
+      await assert.rejects(
+        deploy((await job()).deps, withChecks("sleep 30", 10), { service: "api", digest: NEW }),
+        /post-deploy checks did not finish within 10 s/,
+      );
+      assert.deepEqual(recorded().api, { digest: OLD });
+    }).timeout(60000);
+
+    it("are not run by a rollback, which restores a release that already passed them", async () => {
+      const seen = path.join(dir, "seen");
+      const { deps } = await job();
+      await deploy(deps, withChecks(`echo deployed >> ${seen}`), { service: "api", digest: NEW });
+      await rollback(deps, withChecks(`echo rolled back >> ${seen}`), { service: "api", to: "previous" });
+      assert.equal(fs.readFileSync(seen, "utf8"), "deployed\n");
     });
   });
 
