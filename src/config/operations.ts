@@ -77,9 +77,28 @@ const changeWindowSchema = z.strictObject({
   timeZone,
 });
 
+const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+
+/**
+ * Whether `YYYY-MM-DD` names a real day (the month has that many days, leap years included). A
+ * string of another shape is left to the pattern's own message.
+ */
+export function isCalendarDate(date: string): boolean {
+  if (!DATE.test(date)) return true;
+  const [y, m, d] = date.split("-").map(Number);
+  const day = new Date(Date.UTC(y, m - 1, d));
+  return day.getUTCFullYear() === y && day.getUTCMonth() === m - 1 && day.getUTCDate() === d;
+}
+
 const holidaySchema = z.strictObject({
   /** Local date, YYYY-MM-DD. */
-  date: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, "must be a date YYYY-MM-DD"),
+  date: z
+    .string()
+    .regex(DATE, "must be a date YYYY-MM-DD")
+    .refine(
+      isCalendarDate,
+      "must be a date the calendar has (YYYY-MM-DD): 2026-02-30 never comes, so it would never block a deploy",
+    ),
   name: z.string().min(1).max(80).optional(),
   timeZone,
 });

@@ -112,4 +112,21 @@ describe("operations config", () => {
     ])
       assert.equal(chatbotRegionFor(region), chatbot, region);
   });
+
+  it("refuses a holiday the calendar does not have, which would never block a deploy, and keeps 29 February of a leap year", () => {
+    const ops = structuredClone(readStackConfig("production")["platform:operations"]) as any;
+    ops.holidays = [
+      { date: "2026-02-30", name: "no such day", timeZone: "Europe/Berlin" },
+      { date: "2027-02-29", name: "not a leap year", timeZone: "Europe/Berlin" },
+      { date: "2028-02-29", name: "leap day", timeZone: "Europe/Berlin" },
+      { date: "2026-04-31", name: "April has 30", timeZone: "Europe/Berlin" },
+    ];
+    assert.deepEqual(
+      problemsOf("production", ops).filter((p) => p.includes("holidays")),
+      [0, 1, 3].map(
+        (i) =>
+          `platform:operations.holidays[${i}].date: got ${JSON.stringify(ops.holidays[i].date)}; must be a date the calendar has (YYYY-MM-DD): 2026-02-30 never comes, so it would never block a deploy`,
+      ),
+    );
+  });
 });
