@@ -14,11 +14,14 @@ export const cidr = z
   .string()
   .regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, "must be an IPv4 CIDR such as 10.0.0.0/16")
   .refine(
+    // Only a value of the CIDR's shape: another is refused by the pattern's message alone.
     (v) =>
-      v
+      !/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/.test(v) ||
+      (v
         .split("/")[0]
         .split(".")
-        .every((o) => Number(o) <= 255) && Number(v.split("/")[1]) <= 32,
+        .every((o) => Number(o) <= 255) &&
+        Number(v.split("/")[1]) <= 32),
     {
       message: "must be an IPv4 CIDR with octets 0-255 and a prefix 0-32",
     },

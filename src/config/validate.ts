@@ -273,10 +273,14 @@ function withoutRefused(
   let pending = issues;
   for (let round = 0; round < 8; round++) {
     const elements = new Map<string, PropertyKey[]>();
+    // A value the schema refuses twice (a pattern and a refinement) is deleted once: the second
+    // issue must not read its absence as a missing required key, which would stop every rule.
+    const deleted = new Set<string>();
     for (const issue of pending) {
       const paths =
         issue.code === "unrecognized_keys" ? issue.keys.map((k) => [...issue.path, k]) : [issue.path];
       for (const path of paths) {
+        if (deleted.has(keyOf(path))) continue;
         const parent = valueAt(current, path.slice(0, -1));
         if (
           path.length > 0 &&
@@ -286,6 +290,7 @@ function withoutRefused(
           !Array.isArray(parent)
         ) {
           delete (parent as Record<PropertyKey, unknown>)[path[path.length - 1] as string];
+          deleted.add(keyOf(path));
           continue;
         }
         // Nothing left to delete (a required key), or an element itself: its enclosing element goes.

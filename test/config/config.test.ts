@@ -232,6 +232,26 @@ describe("stack configuration", () => {
     });
   }
 
+  it("reports an invalid CIDR once, and still runs every cross-key rule on the rest", () => {
+    const v = devValues();
+    v.network = { ...v.network, cidr: "bad" };
+    v.services[1].strategy = { type: "canary", steps: [50, 10] };
+    v.eks = { ...v.eks, version: "1.10" };
+    const keys = problemsOf("dev", v)
+      .split("\n")
+      .filter((l) => l.startsWith("  - "))
+      .map((l) => l.slice(4).split(": got")[0]);
+    assert.deepEqual(keys, [
+      "platform:eks.version",
+      "platform:network.cidr",
+      "platform:releases.web.activeColor",
+      "platform:releases.web.idleDigest",
+      "platform:services[1].replicas",
+      "platform:services[1].strategy.steps",
+    ]);
+    assert.equal(problemsOf("dev", v).match(/network\.cidr/g)?.length, 1);
+  });
+
   it("requires aws:region when the stack creates AWS resources", () => {
     assert.match(
       problemsOf("dev", devValues(), null),
