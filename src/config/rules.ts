@@ -20,6 +20,7 @@ import { promotionProblems } from "./promotion";
 import { runnerRules } from "./runner-rules";
 import { serviceBuildRules } from "./service-build-rules";
 import { operationsProblems } from "./operations";
+import { releaseBudgetRules } from "./release-budget";
 import { MIN_KUBERNETES_VERSION, PROJECT, ServiceConfig, StackConfig } from "./schema";
 
 export interface ConfigProblem {
@@ -523,6 +524,7 @@ export const CROSS_FIELD_RULES: readonly ConfigRule[] = [
   apiLimitRules,
   dependencyProblems,
   releaseRules,
+  releaseBudgetRules,
   githubRules,
   githubPlanRules,
   backendRules,

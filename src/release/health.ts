@@ -2,6 +2,7 @@
  * The health gate: poll a URL until it has answered healthy enough times in a row, or fail when
  * the deadline passes first. Time is injected so tests don't wait.
  */
+import { HEALTH_GATE_MINUTES } from "../config/release-budget";
 
 /** One answer of the service. */
 export interface ProbeResult {
@@ -38,7 +39,7 @@ export interface GatePolicy {
 export const DEFAULT_GATE: GatePolicy = {
   passes: 5,
   intervalMs: 2000,
-  deadlineMs: 120_000,
+  deadlineMs: HEALTH_GATE_MINUTES * 60_000,
   probeTimeoutMs: 5000,
 };
 

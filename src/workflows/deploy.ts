@@ -12,6 +12,7 @@
  * - release.yml: on `v*.*.*` tags, once staging's deployment of that commit is known to have
  *   succeeded (deployments.ts), promote the digest staging runs for it to production.
  */
+import { DEPLOY_JOB_TIMEOUT_MINUTES } from "../config/release-budget";
 import {
   DeliveryContext,
   DeliveryService,
@@ -295,7 +296,8 @@ export function deployServiceWorkflow(ctx: DeliveryContext): Workflow {
           ...(ecr ? {} : { packages: "read" }),
         },
         concurrency: stackConcurrency("${{ inputs.stack }}"),
-        timeoutMinutes: 60,
+        // The release budget every service's config is held to (src/config/release-budget.ts).
+        timeoutMinutes: DEPLOY_JOB_TIMEOUT_MINUTES,
         env: {
           ...pulumiEnv(ctx),
           STACK: "${{ inputs.stack }}",

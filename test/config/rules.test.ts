@@ -26,6 +26,7 @@ import { runnerRules } from "../../src/config/runner-rules";
 import { addonImageRules } from "../../src/config/addon-image-rules";
 import { serviceBuildRules } from "../../src/config/service-build-rules";
 import { operationsProblems } from "../../src/config/operations";
+import { releaseBudgetRules } from "../../src/config/release-budget";
 
 /** A mutable copy of a committed stack's parsed configuration. */
 function committed(stack: string): any {
@@ -653,6 +654,38 @@ const RULES: [name: string, rule: ConfigRule, cases: RuleCase[]][] = [
         change: (c) => (c.releases.ghost = { ...c.releases.api }),
         expect: [
           ["platform:releases.ghost", /a release for a configured service \(api, web, orders, payments\)/],
+        ],
+      },
+    ],
+  ],
+  [
+    "releaseBudgetRules",
+    releaseBudgetRules,
+    [
+      {
+        when: "a canary's steps and metric windows outlast the deploy job",
+        stack: "production",
+        change: (c) => (c.services[2].strategy.steps = [10, 20, 30, 40, 50, 100]),
+        expect: [
+          [
+            "platform:services[2].strategy",
+            /^a release that fits the deploy job's 60 minutes; this one can take 76:/,
+          ],
+        ],
+      },
+      {
+        when: "post-deploy checks leave the CodeBuild runner too little time",
+        stack: "production",
+        change: (c) => {
+          c.ci.runner.timeoutMinutes = 30;
+          c.services[0].postDeploy = { command: "python smoke.py", timeoutSeconds: 1200 };
+        },
+        expect: [
+          [
+            "platform:services[0].strategy",
+            /^a release that fits the CodeBuild runner's 30 minutes .* post-deploy checks 20,/,
+          ],
+          ["platform:services[2].strategy", /^a release that fits the CodeBuild runner's 30 minutes/],
         ],
       },
     ],

@@ -6,6 +6,7 @@
  * and internal ALBs; the clusters admit its security group (see EksCluster `apiClients`, EcsCluster
  * `httpsClients`).
  */
+import { DEPLOY_JOB_TIMEOUT_MINUTES } from "../../config/release-budget";
 import * as aws from "../../lib/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { policyDocument, serviceTrust, Statement } from "../../lib/iam";
@@ -166,7 +167,7 @@ export function planRunnerProject(
   return {
     name: projectName,
     description: `GitHub Actions runners of ${args.owner}/${args.repository} inside the stack's VPC`,
-    buildTimeout: args.timeoutMinutes ?? 60,
+    buildTimeout: args.timeoutMinutes ?? DEPLOY_JOB_TIMEOUT_MINUTES,
     // A project-level webhook lives in the repository of the source: no organisation scope.
     source: {
       type: "GITHUB",

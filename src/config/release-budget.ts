@@ -1,0 +1,89 @@
+/**
+ * How long a release may take, against the job that runs it: the deploy job of deploy-service.yml
+ * stops at `DEPLOY_JOB_TIMEOUT_MINUTES` (GitHub's `timeout-minutes`), and a CodeBuild runner's
+ * build at the same (the runner project's `buildTimeout`). A release cut off there stops between
+ * steps and never restores the service's recorded release. So the worst case of each service's
+ * release — every health gate to its deadline, every metric watch for its window, the post-deploy
+ * checks to their timeout, and an `up` for each step plus the restore — must fit.
+ */
+import type { ConfigProblem, ConfigRule } from "./rules";
+import { keyOf } from "./rules";
+import { operationsOf } from "./operations";
+import type { ServiceConfig } from "./schema";
+
+/** deploy-service.yml's deploy job `timeout-minutes`, and the CodeBuild runner's build timeout. */
+export const DEPLOY_JOB_TIMEOUT_MINUTES = 60;
+/** How long the executor's health gate waits for a healthy service (src/release/health.ts DEFAULT_GATE). */
+export const HEALTH_GATE_MINUTES = 2;
+/**
+ * What each `pulumi up` of one service's release is allowed in this budget: an allowance, not a
+ * measurement of a real cluster (the engine tier's ups take 10-25 s; a real rollout waits for its
+ * Pods or tasks). It keeps room for the ups, so windows alone may not fill the job.
+ */
+export const UP_ALLOWANCE_MINUTES = 2;
+
+/** The steps of a service's release, as src/release/plan.ts plans them (a test keeps them equal). */
+export function releaseShape(svc: Pick<ServiceConfig, "strategy">): {
+  applies: number;
+  gates: number;
+  watched: number;
+} {
+  const s = svc.strategy;
+  switch (s.type) {
+    case "rolling":
+      return { applies: 1, gates: 1, watched: 1 };
+    case "blueGreen":
+      return { applies: 2, gates: 2, watched: 1 };
+    case "canary": {
+      const steps = s.steps.filter((w) => w < 100).length;
+      return { applies: steps + 1, gates: steps + 1, watched: steps };
+    }
+  }
+}
+
+/** The worst-case minutes of a service's release with `windowMinutes` watches, restore included. */
+export function releaseMinutes(
+  svc: Pick<ServiceConfig, "strategy" | "postDeploy">,
+  windowMinutes: number,
+): number {
+  const shape = releaseShape(svc);
+  return (
+    shape.gates * HEALTH_GATE_MINUTES +
+    shape.watched * windowMinutes +
+    (svc.postDeploy ? svc.postDeploy.timeoutSeconds / 60 : 0) +
+    (shape.applies + 1) * UP_ALLOWANCE_MINUTES
+  );
+}
+
+/** Each service's release fits the deploy job (and the CodeBuild build) that runs it. */
+export const releaseBudgetRules: ConfigRule = (c) => {
+  const { windowMinutes } = operationsOf(c).gate;
+  // On CodeBuild runners the build stops at the runner's own timeout when that comes first.
+  const runner = c.ci.runner;
+  const limit =
+    runner?.kind === "codebuild"
+      ? Math.min(DEPLOY_JOB_TIMEOUT_MINUTES, runner.timeoutMinutes)
+      : DEPLOY_JOB_TIMEOUT_MINUTES;
+  const by =
+    limit < DEPLOY_JOB_TIMEOUT_MINUTES
+      ? `the CodeBuild runner's ${limit} minutes (ci.runner.timeoutMinutes)`
+      : `the deploy job's ${limit} minutes`;
+  const out: ConfigProblem[] = [];
+  c.services.forEach((svc, i) => {
+    const minutes = releaseMinutes(svc, windowMinutes);
+    if (minutes <= limit) return;
+    const shape = releaseShape(svc);
+    out.push({
+      key: keyOf(["services", i, "strategy"]),
+      value: svc.strategy,
+      allowed:
+        `a release that fits ${by}; this one can take ` +
+        `${Math.ceil(minutes)}: ${shape.gates} health gates × ${HEALTH_GATE_MINUTES}, ${shape.watched} metric watches × ` +
+        `${windowMinutes} (operations.gate.windowMinutes)` +
+        (svc.postDeploy ? `, post-deploy checks ${svc.postDeploy.timeoutSeconds / 60}` : "") +
+        `, ${shape.applies + 1} ups (the restore included) × ${UP_ALLOWANCE_MINUTES}; ` +
+        "cut off, the release would stop without restoring: use fewer canary steps, a shorter window or a shorter post-deploy timeout",
+    });
+  });
+  return out;
+};
