@@ -39,10 +39,19 @@ class UserError extends Error {}
 
 const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
 
-/** Builds or links the engine and the control plane (a few seconds when all is cached). */
-function setupTools(): void {
+/**
+ * Builds or links the engine, and the control plane unless another cluster is given (a few
+ * seconds when all is cached).
+ */
+function setupTools(withControlPlane: boolean): void {
   const started = Date.now();
-  const r = spawnSync("bash", [path.join(ROOT, "dev", "tools", "setup.sh"), "engine"], { stdio: "inherit" });
+  const r = spawnSync(
+    "bash",
+    [path.join(ROOT, "dev", "tools", "setup.sh"), withControlPlane ? "local" : "engine"],
+    {
+      stdio: "inherit",
+    },
+  );
   if (r.status !== 0 || missingEngineBinaries().length)
     throw new UserError("building the engine and the control plane failed (see above)");
   console.log(`tools ready in ${seconds(started)}`);
@@ -131,7 +140,7 @@ function printOutputs(outputs: OutputMap): void {
 
 async function up(kubeconfig: string | undefined): Promise<void> {
   const started = Date.now();
-  setupTools();
+  setupTools(!kubeconfig);
   let cluster = kubeconfig;
   if (!cluster) {
     if (await ensureControlPlane()) {

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Native tools the tests and the local deploy use, from the registries only, linked into .tools/bin
-# (git-ignored). Usage: setup.sh [all|engine]   (engine: only what `npm run local -- up` needs)
+# (git-ignored). Usage: setup.sh [all|local|engine]
+#   engine: the CLI, the kubernetes provider and the analyzer shim (a deploy onto kind or minikube)
+#   local:  the engine and the control plane (`npm run local -- up` on the embedded cluster)
+#   all:    everything the tests use (the default)
 #
 # - pulumi: the CLI at the pinned SDK's version (dev/tools/pulumi, Go module pkg/v3).
 # - pulumi-resource-kubernetes: the kubernetes provider at the pinned @pulumi/kubernetes version,
@@ -21,8 +24,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 WHAT="${1:-all}"
-case "$WHAT" in all | engine) ;; *)
-  echo "usage: setup.sh [all|engine]" >&2
+case "$WHAT" in all | local | engine) ;; *)
+  echo "usage: setup.sh [all|local|engine]" >&2
   exit 2
   ;;
 esac
@@ -144,9 +147,11 @@ onpath="$(outside_path pulumi-analyzer-policy-nodejs)"
 ln -sf "${onpath:-$PWD/dev/tools/analyzer/pulumi-analyzer-policy-nodejs}" "$BIN/pulumi-analyzer-policy-nodejs"
 
 # --- the control plane --------------------------------------------------------------------------
-go_tool kubernetes "kube-apiserver kube-controller-manager kube-scheduler" build_kubernetes
-go_tool etcd etcd build_etcd
-go_tool kwok kwok build_kwok
+if [ "$WHAT" != engine ]; then
+  go_tool kubernetes "kube-apiserver kube-controller-manager kube-scheduler" build_kubernetes
+  go_tool etcd etcd build_etcd
+  go_tool kwok kwok build_kwok
+fi
 
 # --- test-only tools ----------------------------------------------------------------------------
 if [ "$WHAT" = all ]; then
@@ -200,7 +205,10 @@ failed=0
 for job in $(jobs -p); do wait "$job" || failed=1; done
 [ "$failed" = 0 ] || exit 1
 
-echo "$("$BIN/pulumi" version) pulumi, $("$BIN/kube-apiserver" --version), etcd $("$BIN/etcd" --version | sed -n 's/^etcd Version: //p'), $("$BIN/kwok" --version | cut -d' ' -f1-3)"
+echo "pulumi $("$BIN/pulumi" version)"
+if [ "$WHAT" != engine ]; then
+  echo "$("$BIN/kube-apiserver" --version), etcd $("$BIN/etcd" --version | sed -n 's/^etcd Version: //p'), $("$BIN/kwok" --version | cut -d' ' -f1-3)"
+fi
 echo "pulumi-resource-kubernetes $(node -p "require('$BIN/pulumi-resource-kubernetes.schema.json').version" 2>/dev/null || echo '(from PATH)')"
 if [ "$WHAT" = all ]; then
   "$BIN/actionlint" -version | head -1

@@ -5,6 +5,7 @@
 // engine's structured events. dev/tools/setup.sh (npm test's pretest) builds every part, so a
 // missing one fails this tier; it is never skipped.
 import { strict as assert } from "assert";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -130,6 +131,48 @@ describe("tier 2: the local stack through the Pulumi engine (registry-built CLI 
       `using pulumi-analyzer-policy-nodejs from $PATH at ${path.join(TOOLS_BIN, "pulumi-analyzer-policy-nodejs")}`,
       `using pulumi-resource-kubernetes from $PATH at ${path.join(TOOLS_BIN, "pulumi-resource-kubernetes")}`,
     ]);
+  });
+
+  it("registers only resource types and input properties the built provider's schema has (SDK and provider are one release)", async () => {
+    const p = await preview();
+    // The schema the provider itself serves (GetSchema), as the CLI reads it from the binary.
+    const schema = JSON.parse(
+      execFileSync(
+        path.join(TOOLS_BIN, "pulumi"),
+        ["package", "get-schema", path.join(TOOLS_BIN, "pulumi-resource-kubernetes")],
+        {
+          encoding: "utf8",
+          env: { ...process.env, PULUMI_HOME: path.join(dir, "home"), PULUMI_SKIP_UPDATE_CHECK: "true" },
+          maxBuffer: 256 * 1024 * 1024,
+        },
+      ),
+    ) as { version: string; resources: Record<string, { inputProperties?: Record<string, unknown> }> };
+    const sdk = JSON.parse(fs.readFileSync(require.resolve("@pulumi/kubernetes/package.json"), "utf8"));
+    assert.equal(schema.version, sdk.version);
+    const used = new Map<string, Set<string>>();
+    for (const m of p.events.map((e) => e.resourcePreEvent?.metadata))
+      if (m?.type.startsWith("kubernetes:"))
+        for (const key of Object.keys((m.new?.inputs as object) ?? {}))
+          used.set(m.type, (used.get(m.type) ?? new Set()).add(key));
+    // What the tier uses of the provider: these seven kinds (with their inputs, checked below).
+    assert.deepEqual([...used.keys()].sort(), [
+      "kubernetes:apps/v1:Deployment",
+      "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
+      "kubernetes:core/v1:Namespace",
+      "kubernetes:core/v1:Service",
+      "kubernetes:core/v1:ServiceAccount",
+      "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+      "kubernetes:policy/v1:PodDisruptionBudget",
+    ]);
+    for (const [type, keys] of used) {
+      const resource = schema.resources[type];
+      assert.ok(resource, `${type} is not in the provider's schema`);
+      for (const key of keys)
+        assert.ok(
+          key in (resource.inputProperties ?? {}),
+          `${type}.${key} is not an input of the provider's schema`,
+        );
+    }
   });
 
   it("comes up, and every Deployment it created becomes Available in the API", async () => {
