@@ -39,6 +39,14 @@ export const GITHUB_MAX_ENVIRONMENT_REVIEWERS = 6;
  * values of 0-256 characters, and no key beginning `aws:` (reserved for AWS).
  */
 export const AWS_TAG_LIMITS = { maxTags: 50, maxKeyLength: 128, maxValueLength: 256, reservedPrefix: "aws:" };
+/**
+ * The characters a tag key or value may hold: "letters, numbers, and spaces representable in
+ * UTF-8, and the following characters: _ . : / = + - @" (the same page; the Tag API's pattern
+ * `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`).
+ */
+export const AWS_TAG_CHARACTERS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+/** ELB target group health check path: "Length Constraints: Minimum length of 1. Maximum length of 1024." */
+export const ELB_HEALTH_CHECK_PATH_MAX = 1024;
 
 /** Tags the program puts on every resource itself (`awsLayer`): the stack's own tags may not replace them. */
 export const PROGRAM_TAG_KEYS = ["platform:stack", "platform:environment"] as const;
@@ -229,6 +237,12 @@ export const apiLimitRules: ConfigRule = (c) => {
         "maxSurge or maxUnavailable above 0: Kubernetes refuses a rollout that may neither add nor remove a pod",
       );
     // ECS: "The secret name must be unique and not shared with any new or existing environment variables".
+    if (s.target === "ecs" && s.healthPath.length > ELB_HEALTH_CHECK_PATH_MAX)
+      push(
+        ["services", i, "healthPath"],
+        `${s.healthPath.length} characters`,
+        `a path of at most ${ELB_HEALTH_CHECK_PATH_MAX} characters: the ALB target group's health check path`,
+      );
     if (s.target === "ecs")
       for (const name of Object.keys(s.secrets))
         if (Object.hasOwn(s.env, name))
@@ -382,6 +396,12 @@ export const apiLimitRules: ConfigRule = (c) => {
         ["tags", key],
         `${value.length} characters`,
         `a value of at most ${AWS_TAG_LIMITS.maxValueLength} characters`,
+      );
+    if (!AWS_TAG_CHARACTERS.test(key) || !AWS_TAG_CHARACTERS.test(value))
+      push(
+        ["tags", key],
+        value,
+        "a key and value of letters, digits, spaces and _ . : / = + - @ only (AWS tag characters)",
       );
   }
 

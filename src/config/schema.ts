@@ -119,8 +119,19 @@ const rollingSchema = z.strictObject({
   type: z.literal("rolling"),
   /** Extra pods during a rollout. @default "25%" */
   maxSurge: z.union([z.number().int().min(0), z.string().regex(/^\d{1,3}%$/)]).default("25%"),
-  /** Pods that may be unavailable during a rollout. @default 0 */
-  maxUnavailable: z.union([z.number().int().min(0), z.string().regex(/^\d{1,3}%$/)]).default(0),
+  /** Pods that may be unavailable during a rollout: a count, or a percentage up to 100 %. @default 0 */
+  maxUnavailable: z
+    .union([
+      z.number().int().min(0),
+      z
+        .string()
+        .regex(/^\d{1,3}%$/)
+        .refine(
+          (v) => Number(v.slice(0, -1)) <= 100,
+          "a percentage of at most 100% (Kubernetes refuses more)",
+        ),
+    ])
+    .default(0),
 });
 const blueGreenSchema = z.strictObject({ type: z.literal("blueGreen") });
 const canarySchema = z.strictObject({

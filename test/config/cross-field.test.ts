@@ -281,6 +281,20 @@ const CASES: Case[] = [
     [],
   ],
   [
+    "a rolling service may have more than all its pods unavailable",
+    "dev",
+    (v) => (v.services[0].strategy = { type: "rolling", maxSurge: 1, maxUnavailable: "150%" }),
+    [
+      '  - platform:services[0].strategy.maxUnavailable: got "150%"; a percentage of at most 100% (Kubernetes refuses more)',
+    ],
+  ],
+  [
+    "a rolling service may lose all its pods at once",
+    "dev",
+    (v) => (v.services[0].strategy = { type: "rolling", maxSurge: 1, maxUnavailable: "100%" }),
+    [],
+  ],
+  [
     "a service's post-deploy checks have no command and a timeout past what the deploy job allows",
     "dev",
     (v) => (v.services[0].postDeploy = { command: "", timeoutSeconds: 5000 }),

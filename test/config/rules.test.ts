@@ -411,6 +411,20 @@ const RULES: [name: string, rule: ConfigRule, cases: RuleCase[]][] = [
         ],
       },
       {
+        when: "a tag key or value holds a character AWS tags refuse",
+        change: (c) => (c.tags = { team: "payments#1", "cost-center": "shop/eu", "owner:é": "ok" }),
+        expect: [
+          ["platform:tags.team", /^a key and value of letters, digits, spaces and _ \. : \/ = \+ - @ only/],
+        ],
+      },
+      {
+        when: "an ECS service's health path is longer than an ALB health check path may be",
+        change: (c) => (c.services[3].healthPath = `/${"a".repeat(1024)}`),
+        expect: [
+          ["platform:services[3].healthPath", /^a path of at most 1024 characters: the ALB target group's/],
+        ],
+      },
+      {
         when: "the EKS endpoint lists more public CIDRs than EKS takes",
         change: (c) => (c.eks.publicAccessCidrs = Array.from({ length: 41 }, (_, i) => `203.0.${i}.0/24`)),
         expect: [["platform:eks.publicAccessCidrs", /at most 40, the EKS limit/]],
