@@ -13,6 +13,16 @@ import { runCommand } from "./process";
  */
 export type PinValue = string | number;
 
+/**
+ * `config set --path` stores a value by its look: a string pin that reads as a number or boolean
+ * would come back as one, so it is refused (release pins never look like one).
+ */
+export function refuseAmbiguousPins(values: Readonly<Record<string, PinValue>>): void {
+  for (const [path, value] of Object.entries(values))
+    if (typeof value === "string" && /^(true|false|-?\d+(\.\d+)?)$/.test(value))
+      throw new Error(`${path}: ${JSON.stringify(value)} would be stored as a number or boolean`);
+}
+
 export interface UpOptions {
   /** Policy pack directory run with the update. */
   readonly policyPack: string;
@@ -65,9 +75,7 @@ export class PulumiCommand implements PulumiCli {
   async setConfig(stack: string, values: Readonly<Record<string, PinValue>>): Promise<void> {
     const pairs = Object.entries(values);
     if (pairs.length === 0) return;
-    for (const [path, value] of pairs)
-      if (typeof value === "string" && /^(true|false|-?\d+(\.\d+)?)$/.test(value))
-        throw new Error(`${path}: ${JSON.stringify(value)} would be stored as a number or boolean`);
+    refuseAmbiguousPins(values);
     const args = pairs.flatMap(([path, value]) => ["--plaintext", `${path}=${value}`]);
     await this.run(["config", "set-all", "--stack", stack, "--path", ...args]);
   }

@@ -18,7 +18,7 @@ import {
 import * as path from "path";
 import { POLICY_PACK_DIR } from "../lib/policy-pack";
 import { buildPolicyPack } from "../lib/policy-pack-build";
-import { PinValue, PulumiCli, UpOptions } from "./pulumi-cli";
+import { PinValue, PulumiCli, refuseAmbiguousPins, UpOptions } from "./pulumi-cli";
 
 export interface InlinePulumiOptions {
   /** Directory with `Pulumi.yaml` and the stack files (the Automation API writes config there). */
@@ -64,13 +64,9 @@ export class InlinePulumi implements PulumiCli {
   async setConfig(stack: string, values: Readonly<Record<string, PinValue>>): Promise<void> {
     const pairs = Object.entries(values);
     if (pairs.length === 0) return;
+    refuseAmbiguousPins(values);
     const config: ConfigMap = {};
-    for (const [path, value] of pairs) {
-      // The CLI stores `--path` values by their look: a pin must never read as a number or boolean.
-      if (typeof value === "string" && /^(true|false|-?\d+(\.\d+)?)$/.test(value))
-        throw new Error(`${path}: ${JSON.stringify(value)} would be stored as a number or boolean`);
-      config[path] = { value: String(value), secret: false };
-    }
+    for (const [path, value] of pairs) config[path] = { value: String(value), secret: false };
     await (await this.stack(stack)).setAllConfig(config, true);
   }
 
