@@ -35,6 +35,19 @@ export const platformProgram: PulumiFn = async () => {
   return buildPlatform(loadStackConfig());
 };
 
+/**
+ * The apps project's composition root as an inline program (what apps/index.ts exports), reading
+ * its platform stack's file from `platformDir` (the platform workspace: its kubeconfig is rewritten).
+ */
+export const applicationProgram =
+  (platformDir: string): PulumiFn =>
+  async () => {
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const app = require("../../src/stack/application") as typeof import("../../src/stack/application");
+    /* eslint-enable @typescript-eslint/no-require-imports */
+    return app.buildApplication(app.loadApplicationStack(platformDir));
+  };
+
 export interface WorkspaceOptions {
   /** The workspace directory (created; kept by the caller). */
   readonly dir: string;
@@ -58,6 +71,9 @@ export class LocalWorkspaceDir {
   readonly env: Record<string, string>;
   readonly backendUrl: string;
   readonly pulumi: InlinePulumi;
+  /** The apps project beside it (`<dir>/apps`): the application stacks, same backend. */
+  readonly apps: InlinePulumi;
+  readonly appsDir: string;
   /** Every engine event of every operation run through `pulumi` (updates from the release CLI). */
   readonly events: EngineEvent[] = [];
 
@@ -94,6 +110,28 @@ export class LocalWorkspaceDir {
       command: pulumiCommand,
       root: ROOT,
     });
+    this.appsDir = path.join(dir, "apps");
+    fs.mkdirSync(this.appsDir, { recursive: true });
+    // The CLI checks that the project's main file exists, although the inline program runs here.
+    for (const file of fs
+      .readdirSync(path.join(ROOT, "apps"))
+      .filter((f) => /^(Pulumi\..*yaml|index\.ts)$/.test(f)))
+      if (!fs.existsSync(path.join(this.appsDir, file)))
+        fs.copyFileSync(path.join(ROOT, "apps", file), path.join(this.appsDir, file));
+    this.apps = new InlinePulumi({
+      workDir: this.appsDir,
+      program: applicationProgram(dir),
+      env: this.env,
+      progress: options.progress,
+      onEvent: (e) => this.events.push(e),
+      command: pulumiCommand,
+      root: ROOT,
+    });
+  }
+
+  /** An application stack of the local environment (created on first use). */
+  appStack(name: string): Promise<Stack> {
+    return this.apps.stack(name);
   }
 
   /** The local stack (created on first use). */

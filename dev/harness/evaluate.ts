@@ -112,11 +112,21 @@ function mockState(type: string, name: string, inputs: any, ACCOUNT: string): Re
 
 const MOCK_ZONES = Array.from({ length: zonesOf("eu-west-1") ?? 0 });
 
-const mocksIn = (ACCOUNT: string): pulumi.runtime.Mocks => ({
-  newResource: (args) => ({
-    id: `${args.name}-id`,
-    state: mockState(args.type, args.name, args.inputs, ACCOUNT),
-  }),
+const mocksIn = (
+  ACCOUNT: string,
+  stackReferences: Readonly<Record<string, Record<string, unknown>>> = {},
+): pulumi.runtime.Mocks => ({
+  newResource: (args) => {
+    if (args.type === "pulumi:pulumi:StackReference") {
+      // What the engine reads for a StackReference: the named stack's outputs, secrets marked.
+      const name = String(args.inputs.name);
+      const outputs = stackReferences[name];
+      if (!outputs)
+        throw new Error(`no stack ${name} to reference; known: ${Object.keys(stackReferences).join(", ")}`);
+      return { id: name, state: { name, outputs, secretOutputNames: [] } };
+    }
+    return { id: `${args.name}-id`, state: mockState(args.type, args.name, args.inputs, ACCOUNT) };
+  },
   call: (args) => {
     switch (args.token) {
       case "aws:index/getCallerIdentity:getCallerIdentity":
@@ -169,6 +179,8 @@ export interface EvaluateOptions {
    * does under `pulumi preview` (the benchmark measures that). @default false: no stacks captured
    */
   readonly captureStacks?: boolean;
+  /** Outputs of the stacks a `StackReference` may name, by the name it gives. @default {} */
+  readonly stackReferences?: Readonly<Record<string, Record<string, unknown>>>;
 }
 
 function propertyDependenciesOf(req: any): Record<string, string[]> {
@@ -185,7 +197,7 @@ function propertyDependenciesOf(req: any): Record<string, string[]> {
 export async function evaluate(
   stack: string,
   config: Record<string, unknown>,
-  build: () => Record<string, unknown> | void,
+  build: () => Record<string, unknown> | Promise<Record<string, unknown>> | void,
   options: EvaluateOptions = {},
 ): Promise<Evaluation> {
   // The SDK captures a stack per promise and resource (thousands per stack); mocha sets the limit
@@ -204,14 +216,14 @@ export async function evaluate(
 async function evaluateWithMocks(
   stack: string,
   config: Record<string, unknown>,
-  build: () => Record<string, unknown> | void,
+  build: () => Record<string, unknown> | Promise<Record<string, unknown>> | void,
   options: EvaluateOptions,
 ): Promise<Evaluation> {
   const resources: RecordedResource[] = [];
   // Secret keys reach the program as the CLI hands them over (`pulumi config set --secret`).
   pulumi.runtime.setAllConfig(toRuntimeConfig(config), options.secretKeys ?? []);
   await pulumi.runtime.setMocks(
-    mocksIn(options.account ?? MOCK_ACCOUNT),
+    mocksIn(options.account ?? MOCK_ACCOUNT, options.stackReferences),
     options.project ?? "platform",
     stack,
     options.preview ?? false,
@@ -257,7 +269,7 @@ async function evaluateWithMocks(
     });
   };
 
-  const exported = build() ?? {};
+  const exported = (await build()) ?? {};
   const outputs = (await (pulumi.output(exported) as any).promise()) as Record<string, unknown>;
   await settled(() => pending);
   return {

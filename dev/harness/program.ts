@@ -7,6 +7,14 @@ import { buildPlatform } from "../../src/stack/platform";
 import { evaluate, EvaluateOptions, Evaluation } from "./evaluate";
 import { readStackConfig } from "../../src/config/stack-files";
 import { BOOTSTRAP_DIR } from "../paths";
+import { APPS_PROJECT } from "../../src/config/applications";
+import { appsDir, parseApplicationStack } from "../../src/config/application-stack";
+import { buildApplication } from "../../src/stack/application";
+import { stackConfigFromFile } from "../../src/config";
+import { projectConfigValues, toRuntimeConfig } from "../../src/config/stack-files";
+
+/** The apps project (apps/Pulumi.yaml) of the checkout. */
+export const APPS_DIR = appsDir();
 
 /**
  * The AWS account a committed stack deploys to, as its file names it: the account of the state
@@ -39,6 +47,45 @@ export function evaluateStack(
 
 export { BOOTSTRAP_DIR };
 
+/**
+ * Evaluates an application stack from `apps/Pulumi.<stack>.yaml`: its platform stack (the file
+ * it names) is evaluated first, and the `StackReference` reads that evaluation's outputs.
+ */
+export async function evaluateApplicationStack(
+  stack: string,
+  options: EvaluateOptions & {
+    platformOverrides?: Record<string, unknown>;
+    /** Keys of the application stack's own file to replace (`apps:releases`). */
+    overrides?: Record<string, unknown>;
+  } = {},
+): Promise<{ application: Evaluation; platform: Evaluation }> {
+  const values = { ...readStackConfig(stack, APPS_DIR), ...options.overrides };
+  const platformStack = String(values[`${APPS_PROJECT}:platformStack`] ?? "");
+  const platformFile = platformStack.split("/").pop()!;
+  const platform = await evaluateStack(platformFile, options.platformOverrides ?? {}, {
+    ...options,
+    account: options.account ?? stackAccount(platformFile),
+  });
+  const app = () =>
+    parseApplicationStack(
+      stack,
+      projectConfigValues(toRuntimeConfig(values), APPS_PROJECT, ["platformStack", "application"]),
+      (file) => stackConfigFromFile(file, undefined, options.platformOverrides ?? {}),
+    );
+  const application = await evaluate(
+    stack,
+    values,
+    () => buildApplication(app()) as unknown as Promise<Record<string, unknown>>,
+    {
+      ...options,
+      project: APPS_PROJECT,
+      account: options.account ?? stackAccount(platformFile),
+      stackReferences: { [platformStack]: platform.outputs },
+    },
+  );
+  return { application, platform };
+}
+
 /** Evaluates the bootstrap program for a stack from `bootstrap/Pulumi.<stack>.yaml`. */
 export function evaluateBootstrap(
   stack: string,
@@ -53,15 +100,27 @@ export function evaluateBootstrap(
   );
 }
 
-export const PROGRAMS = ["platform", "bootstrap"] as const;
+export const PROGRAMS = ["platform", "bootstrap", "apps"] as const;
 
-/** Evaluates `platform` (the default) or `bootstrap` for a stack; any other name is refused by name. */
-export function evaluateProgram(
+/** The platform stack (its file's name) an application stack of apps/ builds on. */
+export function platformStackOf(applicationStack: string): string {
+  const values = readStackConfig(applicationStack, APPS_DIR);
+  return String(values[`${APPS_PROJECT}:platformStack`] ?? "")
+    .split("/")
+    .pop()!;
+}
+
+/**
+ * Evaluates `platform` (the default), `bootstrap` or `apps` (an application stack) for a stack;
+ * any other name is refused by name.
+ */
+export async function evaluateProgram(
   program: string,
   stack: string,
   options: { preview?: boolean } = {},
 ): Promise<Evaluation> {
   if (program === "bootstrap") return evaluateBootstrap(stack, {}, options);
+  if (program === "apps") return (await evaluateApplicationStack(stack, options)).application;
   if (program === "platform") return evaluateStack(stack, {}, { ...options, account: stackAccount(stack) });
   throw new Error(`--program got ${JSON.stringify(program)}; allowed: ${PROGRAMS.join(", ")}`);
 }

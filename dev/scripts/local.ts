@@ -9,20 +9,23 @@ import { KubeClient } from "../cluster/client";
 import { EndpointForwarder, unhealthyDigests } from "../cluster/endpoint-forwarder";
 import { LocalWorkspaceDir, missingEngineBinaries, policyPackArgs } from "../engine/local-engine";
 import { ROOT } from "../paths";
+import { appsDir } from "../../src/config/application-stack";
+import { knownStacks } from "../../src/config/stack-files";
 
 const HELP = `usage: npm run local -- <command> [--kubeconfig FILE] [--debug]
 
   up        build or reuse the engine and the control plane, start the control plane (kept
-            running in the background), and deploy the local stack with the policy pack;
-            prints what it created and the stack outputs
-  preview   preview the local stack with the policy pack
-  outputs   print the local stack's outputs
-  release   run a release command on the local stack through the same engine, e.g.
-              npm run local -- release deploy --service web --digest sha256:…
-              npm run local -- release rollback --service web --to previous
-            (--stack local is implied; the health gate is answered on the Pods' behalf: kwok
-            Pods run no containers, see dev/cluster/endpoint-forwarder.ts)
-  down      destroy the local stack and stop the control plane
+            running in the background), and deploy the local platform stack, then each of its
+            application stacks (apps/Pulumi.<application>-local.yaml), with the policy pack;
+            prints what each created and its outputs
+  preview   preview the local platform stack and its application stacks with the policy pack
+  outputs   print the outputs of the platform stack and its application stacks
+  release   run a release command on an application stack through the same engine, e.g.
+              npm run local -- release deploy --stack storefront-local --service web --digest sha256:…
+              npm run local -- release rollback --stack storefront-local --service web --to previous
+            (the health gate is answered on the Pods' behalf: kwok Pods run no containers, see
+            dev/cluster/endpoint-forwarder.ts)
+  down      destroy the application stacks and the local stack, and stop the control plane
 
   --kubeconfig FILE   deploy onto another cluster (kind, minikube) instead of the embedded one
   --debug             show stack traces
@@ -117,6 +120,11 @@ function workspace(kubeconfig: string): LocalWorkspaceDir {
   return new LocalWorkspaceDir({ dir: ENGINE_DIR, kubeconfig: path.resolve(kubeconfig) });
 }
 
+/** The application stacks of the local platform stack, as apps/ has them. */
+function localApplicationStacks(): string[] {
+  return knownStacks(appsDir()).filter((s) => s.endsWith("-local"));
+}
+
 /** One line per resource the update created, updated or deleted, from the engine's events. */
 function changes(events: EngineEvent[]): string[] {
   const lines: string[] = [];
@@ -150,34 +158,61 @@ async function up(kubeconfig: string | undefined): Promise<void> {
     cluster = EMBEDDED_KUBECONFIG;
   }
   const ws = workspace(cluster);
-  const stack = await ws.stack();
-  const upStarted = Date.now();
-  const events: EngineEvent[] = [];
-  const result = await stack.up({
-    ...policyPackArgs("local"),
-    onOutput: (out) => process.stdout.write(out),
-    onEvent: (e) => events.push(e),
-  });
-  console.log(`\nup: ${result.summary.result} in ${seconds(upStarted)} (whole command ${seconds(started)})`);
-  const changed = changes(events);
-  console.log(changed.length ? `Changed:\n${changed.join("\n")}` : "Nothing changed.");
-  printOutputs(await stack.outputs());
-  console.log("\nremove it with: npm run local -- down");
+  // The platform first (its outputs are the applications' contract), then every application.
+  for (const [label, stack] of [
+    ["platform stack local", await ws.stack()] as const,
+    ...(await Promise.all(
+      localApplicationStacks().map(async (s) => [`application stack ${s}`, await ws.appStack(s)] as const),
+    )),
+  ]) {
+    const upStarted = Date.now();
+    const events: EngineEvent[] = [];
+    const result = await stack.up({
+      ...policyPackArgs("local"),
+      onOutput: (out) => process.stdout.write(out),
+      onEvent: (e) => events.push(e),
+    });
+    console.log(`\n${label} up: ${result.summary.result} in ${seconds(upStarted)}`);
+    const changed = changes(events);
+    console.log(changed.length ? `Changed:\n${changed.join("\n")}` : "Nothing changed.");
+    printOutputs(await stack.outputs());
+  }
+  console.log(`\nwhole command ${seconds(started)}; remove it with: npm run local -- down`);
 }
 
 async function preview(kubeconfig: string): Promise<void> {
-  const stack = await workspace(kubeconfig).stack();
-  const r = await stack.preview({ ...policyPackArgs("local"), onOutput: (o) => process.stdout.write(o) });
-  console.log(JSON.stringify(r.changeSummary));
+  const ws = workspace(kubeconfig);
+  for (const stack of [
+    await ws.stack(),
+    ...(await Promise.all(localApplicationStacks().map((s) => ws.appStack(s)))),
+  ]) {
+    const r = await stack.preview({ ...policyPackArgs("local"), onOutput: (o) => process.stdout.write(o) });
+    console.log(`${stack.name}: ${JSON.stringify(r.changeSummary)}`);
+  }
+}
+
+async function outputs(kubeconfig: string): Promise<void> {
+  const ws = workspace(kubeconfig);
+  for (const stack of [
+    await ws.stack(),
+    ...(await Promise.all(localApplicationStacks().map((s) => ws.appStack(s)))),
+  ]) {
+    console.log(`\n${stack.name}`);
+    printOutputs(await stack.outputs());
+  }
 }
 
 async function down(kubeconfig: string | undefined): Promise<void> {
   if (fs.existsSync(path.join(ENGINE_DIR, "Pulumi.local.yaml"))) {
     const cluster = kubeconfig ?? EMBEDDED_KUBECONFIG;
     if (kubeconfig || (controlPlanePid() && (await apiReady(cluster)))) {
-      const stack = await workspace(cluster).stack();
-      const r = await stack.destroy({ onOutput: (o) => process.stdout.write(o) });
-      console.log(`destroy: ${r.summary.result}`);
+      const ws = workspace(cluster);
+      for (const name of localApplicationStacks()) {
+        const r = await (await ws.appStack(name)).destroy({ onOutput: (o) => process.stdout.write(o) });
+        console.log(`destroy ${name}: ${r.summary.result}`);
+      }
+      const r = await (await ws.stack()).destroy({ onOutput: (o) => process.stdout.write(o) });
+      console.log(`destroy local: ${r.summary.result}`);
     } else console.log("control plane not running: its objects are gone with it");
   }
   fs.rmSync(ENGINE_DIR, { recursive: true, force: true });
@@ -203,9 +238,14 @@ async function release(argv: string[], kubeconfig: string | undefined): Promise<
   // On the embedded cluster no Pod serves: every Pod answers healthy for the gate, except those
   // running a digest listed in LOCAL_UNHEALTHY_DIGESTS (to see a failed release roll back).
   const unhealthy = new Set((process.env.LOCAL_UNHEALTHY_DIGESTS ?? "").split(",").filter(Boolean));
-  await cli.main([command ?? "", "--stack", "local", ...flags], {
-    pulumi: ws.pulumi,
+  if (!flags.includes("--stack"))
+    throw new UserError(
+      `release needs --stack <application stack>: one of ${localApplicationStacks().join(", ")}`,
+    );
+  await cli.main([command ?? "", ...flags], {
+    pulumi: ws.apps,
     stackDir: ENGINE_DIR,
+    appsDir: ws.appsDir,
     forwarder: kubeconfig
       ? undefined
       : new EndpointForwarder(KubeClient.fromKubeconfig(cluster), unhealthyDigests(unhealthy)),
@@ -241,11 +281,7 @@ async function main(argv: string[]): Promise<void> {
     case "preview":
       return preview(kubeconfig ?? EMBEDDED_KUBECONFIG);
     case "outputs":
-      return printOutputs(
-        await workspace(kubeconfig ?? EMBEDDED_KUBECONFIG)
-          .stack()
-          .then((s) => s.outputs()),
-      );
+      return outputs(kubeconfig ?? EMBEDDED_KUBECONFIG);
     case "down":
       return down(kubeconfig);
     case "release":

@@ -3,7 +3,7 @@
 // 1 on any mandatory violation. Per-stack enforcement and settings come from policy/config/<stack>.json.
 import { ConfigError } from "../../src/config";
 import { Finding, readPackConfig, runGate } from "../harness/policy-harness";
-import { evaluateProgram } from "../harness/program";
+import { evaluateProgram, platformStackOf } from "../harness/program";
 import { parseFlags } from "./args";
 
 function printTable(findings: Finding[]): void {
@@ -24,13 +24,16 @@ function printTable(findings: Finding[]): void {
 async function main(): Promise<void> {
   const flags = parseFlags(process.argv.slice(2), {
     stack: "dev, staging, production or local",
-    program: "platform (default) or bootstrap",
+    program: "platform (default), bootstrap, or apps (an application stack: --stack shop-local)",
   });
   const stack = flags.stack ?? "dev";
   const program = flags.program ?? "platform";
   const evaluation = await evaluateProgram(program, stack, { preview: true });
   // The bootstrap stacks have no per-stack pack config: every rule runs at its default level.
-  const gate = runGate(evaluation.resources, program === "bootstrap" ? {} : readPackConfig(stack));
+  // An application stack runs with its platform stack's pack config (as its pipelines run it).
+  const packConfig =
+    program === "bootstrap" ? {} : readPackConfig(program === "apps" ? platformStackOf(stack) : stack);
+  const gate = runGate(evaluation.resources, packConfig);
   console.log(
     `Policy gate for ${program} stack "${stack}": ${evaluation.resources.length} resources, ${gate.checks} checks\n`,
   );

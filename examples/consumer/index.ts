@@ -14,3 +14,5 @@ export const apiImageRepository = read("registryUrls").apply((urls: Record<strin
 export const apiNamespace = read("namespaces").apply((ns: Record<string, string>) => ns["api"] ?? null);
 export const serviceUrls = read("serviceUrls");
 export const privateSubnetCount = read("privateSubnetIds").apply((ids: string[] | null) => ids?.length ?? 0);
+// Where each application's workloads live (its stack in the apps project), when they left this one.
+export const applicationStacks = read("applicationStacks");

@@ -49,8 +49,13 @@ const ENCRYPTED_STAND_IN: Record<(typeof SECRET_KEYS)[number], string> = {
 };
 
 /** A stack's config from its `Pulumi.<stack>.yaml`, validated as the program would validate it. */
-export function stackConfigFromFile(stack: string, dir = ROOT): StackConfig {
+export function stackConfigFromFile(
+  stack: string,
+  dir = ROOT,
+  overrides: Readonly<Record<string, unknown>> = {},
+): StackConfig {
   const file = readStackFile(stack, dir);
+  file.config = { ...file.config, ...overrides };
   const config: Record<string, unknown> = {};
   const secret = new Set<string>();
   const problems: ConfigProblem[] = [];

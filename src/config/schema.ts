@@ -154,6 +154,12 @@ const secretArn = z
 
 const serviceSchema = z.strictObject({
   name: dnsLabel,
+  /**
+   * The application the service belongs to: its team's unit of onboarding, deployed, released
+   * and rolled back by its own stack of the `apps` project (`<application>-<stack>`) when the
+   * stack sets `applicationStacks`. @default the GitHub repository's name, else "app"
+   */
+  application: dnsLabel.optional(),
   /** Container port the service listens on. */
   port: z.number().int().min(1024, "must be ≥ 1024 (containers run as non-root)").max(65535),
   target: z.enum(["eks", "ecs"]),
@@ -272,7 +278,7 @@ const releasePinsShape = {
   canaryWeight: z.number().int().min(0).max(100).optional(),
 };
 
-const releaseSchema = z.strictObject({
+export const releaseSchema = z.strictObject({
   ...releasePinsShape,
   /**
    * What ran before the last release changed this service: the release executor records it
@@ -389,6 +395,15 @@ export const stackConfigSchema = z.strictObject({
   /** Route 53 zone, domain and certificate of the services (see dns.ts). */
   dns: dnsSchema.optional(),
   services: z.array(serviceSchema).default([]),
+  /**
+   * Where the services' workloads live. false: in this stack, deployed by its `pulumi up` (one
+   * stack per environment holds everything). true: in one stack of the `apps` project per
+   * application × environment, reading this stack's outputs by `StackReference`; this stack keeps
+   * what the environment shares and a deploy touches only its application (README: "Application
+   * stacks", and "Move workloads into application stacks" before turning it on for a stack that
+   * already runs them). @default false
+   */
+  applicationStacks: z.boolean().default(false),
   releases: z.record(dnsLabel, releaseSchema).default({}),
   github: githubSchema.optional(),
   /** Where the stack's network-bound CI jobs run (see runners.ts). @default {} */

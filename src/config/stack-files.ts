@@ -36,7 +36,7 @@ export interface StackFile {
   readonly stack: string;
   readonly path: string;
   /** The `config:` block, values as written (objects stay objects). */
-  readonly config: Record<string, unknown>;
+  config: Record<string, unknown>;
   /** `secretsprovider:` of the file; absent for the passphrase provider. */
   readonly secretsProvider?: string;
 }

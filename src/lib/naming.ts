@@ -3,10 +3,35 @@
  * aliases, clusters, repositories) share one AWS account across stacks, so they carry the stack.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { APPS_PROJECT } from "../config/applications";
+import { PROJECT } from "../config/primitives";
+
+/**
+ * Whose names the running program gives. An application stack (the `apps` project) builds
+ * workloads in its environment's platform stack's name space: the platform config declares every
+ * application's services with unique names, so `platform-dev-payments` stays unique in the
+ * account, and a workload moved from the platform stack into its application stack keeps every
+ * physical name (an ECS service, target group or log group whose name changes is replaced). Read
+ * from the running stack's own config (`apps:platformStack`), so programs run side by side in one
+ * process (inline programs) each see their own.
+ */
+export function namingScope(): { readonly project: string; readonly stack: string } {
+  if (pulumi.getProject() === APPS_PROJECT) {
+    const platformStack = new pulumi.Config(APPS_PROJECT).get("platformStack");
+    if (platformStack) return { project: PROJECT, stack: platformStack.split("/").pop()! };
+  }
+  return { project: pulumi.getProject(), stack: pulumi.getStack() };
+}
+
+/** `platform-dev`: the project and stack physical names and shared groupings carry. */
+export function stackPrefix(): string {
+  const { project, stack } = namingScope();
+  return `${project}-${stack}`;
+}
 
 /** `platform-dev-<suffix>`: unique per project and stack within an account. */
 export function physicalName(suffix: string): string {
-  return `${pulumi.getProject()}-${pulumi.getStack()}-${suffix}`;
+  return `${stackPrefix()}-${suffix}`;
 }
 
 /**
@@ -14,7 +39,8 @@ export function physicalName(suffix: string): string {
  * roles under it; the GitHub roles themselves live outside it, so a deploy cannot widen its own rights.
  */
 export function rolePath(): string {
-  return `/${pulumi.getProject()}/${pulumi.getStack()}/`;
+  const { project, stack } = namingScope();
+  return `/${project}/${stack}/`;
 }
 
 /** IAM path of the CI roles: outside the stack's role path, so a deploy cannot change its own role. */

@@ -16,7 +16,11 @@ import { GatePolicy, httpProber } from "./health";
 import { KubectlPortForwarder, PortForwarder } from "./port-forward";
 import { runCommand } from "./process";
 import { promote } from "./promote";
-import { PulumiCli, PulumiCommand } from "./pulumi-cli";
+import { PulumiCli, PulumiCommand, UpOptions } from "./pulumi-cli";
+import { ApplicationStackConfig, appsDir, parseApplicationStack } from "../config/application-stack";
+import { APPS_PROJECT, applicationsOf, applicationStackName } from "../config/applications";
+import { readStackFile, ROOT, stackFilePath } from "../config/stack-files";
+import { POLICY_PACK_DIR } from "../lib/policy-pack";
 
 /** Each command's flags (all required) and what each takes. */
 export const COMMANDS = {
@@ -86,8 +90,51 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   return { command, flags: { ...values } } as CommandLine;
 }
 
-function targetOf(stack: string, dir?: string): ReleaseTarget & { config: StackConfig } {
-  return { stack, config: stackConfigFromFile(stack, dir) };
+/** A stack the release commands act on: a platform stack, or an application stack of apps/. */
+export interface ResolvedTarget extends ReleaseTarget {
+  readonly config: StackConfig;
+  /** Set for an application stack: the policy config of its platform stack applies to it. */
+  readonly application?: ApplicationStackConfig;
+}
+
+/**
+ * `--stack` names an application stack when apps/ has its file (`shop-dev`), else a platform
+ * stack (`dev`). An application stack releases its own services only, with the platform stack's
+ * operations (freeze, windows, stopped) and policy config; a name both projects have is refused.
+ */
+export function targetOf(stack: string, dirs: { stackDir?: string; appsDir?: string } = {}): ResolvedTarget {
+  const apps = dirs.appsDir ?? appsDir(dirs.stackDir ?? ROOT);
+  const isApplication = fs.existsSync(stackFilePath(stack, apps));
+  if (isApplication && fs.existsSync(stackFilePath(stack, dirs.stackDir ?? ROOT)))
+    throw new Error(
+      `--stack ${stack} names both a platform stack and an application stack: rename the application stack (<application>-<environment>)`,
+    );
+  if (!isApplication) return { stack, config: stackConfigFromFile(stack, dirs.stackDir) };
+  const file = readStackFile(stack, apps);
+  const values = Object.fromEntries(
+    Object.entries(file.config)
+      .filter(([k]) => k.startsWith(`${APPS_PROJECT}:`))
+      .map(([k, v]) => [k.slice(APPS_PROJECT.length + 1), v]),
+  );
+  const application = parseApplicationStack(stack, values, (platform) =>
+    stackConfigFromFile(platform, dirs.stackDir),
+  );
+  return {
+    stack,
+    config: { ...application.platform, services: application.services, releases: application.releases },
+    application,
+  };
+}
+
+/** The policy pack and config an `up` of the target runs with, from the checkout at `root`. */
+export function policyPackOf(target: ResolvedTarget, root = ROOT): (stack: string) => UpOptions {
+  const configStack = target.application?.platformStackFile;
+  if (!configStack)
+    return (stack) => ({ policyPack: POLICY_PACK_DIR, policyPackConfig: `policy/config/${stack}.json` });
+  return () => ({
+    policyPack: path.join(root, POLICY_PACK_DIR),
+    policyPackConfig: path.join(root, "policy", "config", `${configStack}.json`),
+  });
 }
 
 /**
@@ -98,8 +145,10 @@ function targetOf(stack: string, dir?: string): ReleaseTarget & { config: StackC
 export interface ReleaseEnvironment {
   readonly pulumi?: PulumiCli;
   readonly forwarder?: PortForwarder;
-  /** Directory of the stack files. @default the checkout */
+  /** Directory of the platform stack files. @default the checkout */
   readonly stackDir?: string;
+  /** Directory of the application stack files. @default apps/ beside the platform stack files */
+  readonly appsDir?: string;
   /** @default DEFAULT_GATE */
   readonly gate?: GatePolicy;
   readonly log?: (line: string) => void;
@@ -167,7 +216,21 @@ export function gateReportSink(
 
 export async function main(argv: readonly string[], environment: ReleaseEnvironment = {}): Promise<void> {
   const line = parseCommandLine(argv);
-  const pulumi = environment.pulumi ?? new PulumiCommand();
+  const resolved = targetOf(line.flags.stack, environment);
+  if (!resolved.application && resolved.config.applicationStacks && line.command !== "restore")
+    throw new Error(
+      `stack ${resolved.stack} keeps no workload (applicationStacks): ${line.command} with --stack <application>-${resolved.stack}, one of ${applicationsOf(
+        resolved.config,
+      )
+        .map((a) => applicationStackName(a, resolved.stack))
+        .join(", ")}`,
+    );
+  // An application stack's CLI runs in its project (apps/); the platform's in the checkout.
+  const pulumi =
+    environment.pulumi ??
+    new PulumiCommand(
+      resolved.application ? { cwd: environment.appsDir ?? appsDir(environment.stackDir ?? ROOT) } : {},
+    );
   const deps: ReleaseDeps = {
     pulumi,
     prober: httpProber,
@@ -175,8 +238,9 @@ export async function main(argv: readonly string[], environment: ReleaseEnvironm
     ecs: awsCliEcsApi,
     gate: environment.gate,
     log: environment.log,
+    policyPack: policyPackOf(resolved),
   };
-  const target = (stack: string) => targetOf(stack, environment.stackDir);
+  const target = (stack: string) => (stack === resolved.stack ? resolved : targetOf(stack, environment));
   switch (line.command) {
     case "restore":
       return restore(deps, target(line.flags.stack));

@@ -99,7 +99,9 @@ export class PulumiCommand implements PulumiCli {
 
   async up(stack: string, options: UpOptions): Promise<void> {
     // The precompiled pack is built from the checkout's sources for each update: never stale.
-    if (options.policyPack === POLICY_PACK_DIR) buildPolicyPack(path.resolve(this.options.cwd ?? "."));
+    // (an application stack's runs from apps/ with the checkout's pack, by absolute path).
+    const pack = path.resolve(this.options.cwd ?? ".", options.policyPack);
+    if (path.basename(pack) === POLICY_PACK_DIR) buildPolicyPack(path.dirname(pack));
     await this.run(
       [
         "up",

@@ -92,11 +92,12 @@ export class InlinePulumi implements PulumiCli {
   async up(stack: string, options: UpOptions): Promise<void> {
     const progress = this.options.progress ?? process.stderr;
     const root = path.resolve(this.options.root ?? ".");
-    if (options.policyPack === POLICY_PACK_DIR) buildPolicyPack(root);
+    const pack = path.resolve(root, options.policyPack);
+    if (path.basename(pack) === POLICY_PACK_DIR) buildPolicyPack(path.dirname(pack));
     await (
       await this.stack(stack)
     ).up({
-      policyPacks: [path.resolve(root, options.policyPack)],
+      policyPacks: [pack],
       policyPackConfigs: [path.resolve(root, options.policyPackConfig)],
       onOutput: (out) => progress.write(out),
       onEvent: this.options.onEvent,

@@ -108,7 +108,10 @@ export function ingressAlbTarget(
 export function alarmTargets(
   config: StackConfig,
   workloads: Readonly<Record<string, Workload>>,
-  clusters: { eks?: EksCluster; ecs?: EcsCluster },
+  clusters: {
+    eks?: { readonly clusterName: pulumi.Input<string> };
+    ecs?: { readonly clusterName: pulumi.Input<string> };
+  },
 ): Record<string, AlarmTarget> {
   const out: Record<string, AlarmTarget> = {};
   for (const service of config.services) {

@@ -14,7 +14,18 @@ export interface OutputSpec {
   readonly description: string;
 }
 
+/**
+ * The version of the contract application stacks read: raised when an output they use changes
+ * meaning. An application stack refuses a platform stack of a version it does not know.
+ */
+export const OUTPUTS_CONTRACT_VERSION = "2";
+
 export const OUTPUT_CONTRACT = {
+  contractVersion: {
+    type: "string",
+    secret: false,
+    description: `Version of this contract (${OUTPUTS_CONTRACT_VERSION}): application stacks refuse a version they do not know.`,
+  },
   environment: {
     type: "string",
     secret: false,
@@ -51,7 +62,8 @@ export const OUTPUT_CONTRACT = {
   kubeconfig: {
     type: "string",
     secret: true,
-    description: "Kubeconfig of the EKS cluster (exec auth via `aws eks get-token`).",
+    description:
+      "Kubeconfig of the stack's Kubernetes cluster: the EKS cluster's (exec auth via `aws eks get-token`), or the contents of `kubernetes.kubeconfig`.",
   },
   ecsClusterArn: {
     type: "string",
@@ -125,6 +137,65 @@ export const OUTPUT_CONTRACT = {
     secret: false,
     description:
       "Service behind an ALB → its target group's ARN suffix (`targetgroup/<name>/<id>`, CloudWatch's `TargetGroup` dimension).",
+  },
+  namePrefix: {
+    type: "string",
+    secret: false,
+    description:
+      "`<project>-<stack>`: the prefix of the stack's physical names; application stacks name their workloads with it, so names stay unique in the account and a workload moved between stacks keeps them.",
+  },
+  applicationStacks: {
+    type: "map<string>",
+    secret: false,
+    description:
+      "Application → its stack in the `apps` project, when `applicationStacks` puts the workloads there (empty while this stack holds them).",
+  },
+  serviceApplications: { type: "map<string>", secret: false, description: "Service → its application." },
+  registryArns: {
+    type: "map<string>",
+    secret: false,
+    description: "Service → ECR repository ARN (empty for GHCR): what its ECS task may pull.",
+  },
+  vpcCidr: { type: "string", secret: false, description: "VPC CIDR (null without AWS)." },
+  ecsClusterName: {
+    type: "string",
+    secret: false,
+    description: "ECS cluster name (null when ECS is disabled).",
+  },
+  albHttpsListenerArn: {
+    type: "string",
+    secret: false,
+    description: "HTTPS listener of the ECS services' ALB: each service adds its host rule.",
+  },
+  albSecurityGroupId: {
+    type: "string",
+    secret: false,
+    description: "Security group of the ECS services' ALB: each service admits it on its port.",
+  },
+  albZoneId: {
+    type: "string",
+    secret: false,
+    description: "Route 53 zone of the ECS ALB, for alias records.",
+  },
+  ecsAlbArnSuffix: {
+    type: "string",
+    secret: false,
+    description: "ARN suffix of the ECS services' ALB (CloudWatch's `LoadBalancer` dimension).",
+  },
+  ecsLogKeyArn: {
+    type: "string",
+    secret: false,
+    description: "KMS key of the ECS services' log groups.",
+  },
+  ingressWebAclArn: {
+    type: "string",
+    secret: false,
+    description: "WAF web ACL of internet-facing Ingress ALBs (null when no EKS service is public).",
+  },
+  alarmTopicArn: {
+    type: "string",
+    secret: false,
+    description: "SNS topic of the stack's alarms (Slack, PagerDuty): application stacks' alarms notify it.",
   },
 } as const satisfies Record<string, OutputSpec>;
 

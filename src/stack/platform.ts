@@ -4,6 +4,8 @@
  * reaches back; `buildPlatform` only calls them in order.
  */
 import { own } from "../lib/own";
+import { stackPrefix } from "../lib/naming";
+import { applicationOf, applicationsOf, applicationStackName } from "../config/applications";
 import * as aws from "../lib/aws";
 import * as k8s from "../lib/k8s";
 import * as pulumi from "@pulumi/pulumi";
@@ -31,7 +33,10 @@ import { promotionSourceRepositoryArns } from "./promotion";
 import { RUNNER_COMPONENT } from "./runner-bootstrap";
 import { StackOutputs } from "./outputs";
 import { ingressAlbTarget, isStopped, operationsLayer } from "./operations";
-import type { AlbTarget } from "../components/aws/alarms";
+import type { AlbTarget, StackAlarms } from "../components/aws/alarms";
+import { OUTPUTS_CONTRACT_VERSION } from "./outputs";
+import * as fs from "fs";
+import * as path from "path";
 
 /** The AWS provider of the stack, the account it resolves to and the options passing it on. */
 export interface AwsLayer {
@@ -89,7 +94,7 @@ export function registryLayer(config: StackConfig, awsl: AwsLayer | undefined): 
       services: config.services.map((s) => s.name),
       kind: config.registry.kind,
       ghcrOwner: config.registry.ghcrOwner,
-      prefix: `${pulumi.getProject()}-${config.stack}`,
+      prefix: stackPrefix(),
       keepLastImages: config.registry.keepLastImages,
       untaggedExpiryDays: config.registry.untaggedExpiryDays,
       pullAccountIds: config.registry.pullAccountIds,
@@ -247,11 +252,9 @@ export function ingressWebAclLayer(
     (s) => s.target === "eks" && appIngress(config, s, "")?.scheme === "internet-facing",
   );
   if (!anyPublic) return undefined;
-  return createWebAcl(
-    "ingress",
-    ingressGroupName(`${pulumi.getProject()}-${config.stack}`, "internet-facing"),
-    { provider: awsl.provider },
-  );
+  return createWebAcl("ingress", ingressGroupName(stackPrefix(), "internet-facing"), {
+    provider: awsl.provider,
+  });
 }
 
 /** The cluster add-ons the EKS services need (none needed: none created); EKS only. */
@@ -346,17 +349,44 @@ export function kubernetesStrategy(
   }
 }
 
-/** Everything the workloads of the stack run on. */
+/** What a workload needs of the VPC: the platform stack's Network, or its outputs. */
+export interface NetworkTarget {
+  readonly vpcId: pulumi.Input<string>;
+  readonly vpcCidr: string;
+  readonly privateSubnetIds: pulumi.Input<string>[];
+}
+
+/** What a workload needs of the registry: its repository by service. */
+export interface RegistryTarget {
+  readonly repositoryUrls: Readonly<Record<string, pulumi.Input<string>>>;
+  readonly repositoryArns: Readonly<Record<string, pulumi.Input<string>>>;
+}
+
+/** What an ECS workload needs of the ECS cluster and its ALB. */
+export interface EcsTarget {
+  readonly clusterArn: pulumi.Input<string>;
+  readonly clusterName: pulumi.Input<string>;
+  readonly httpsListenerArn: pulumi.Input<string>;
+  readonly albSecurityGroupId: pulumi.Input<string>;
+  readonly albDnsName: pulumi.Input<string>;
+  readonly albZoneId: pulumi.Input<string>;
+  readonly albArnSuffix: pulumi.Input<string>;
+  readonly logKeyArn: pulumi.Input<string>;
+}
+
+/** Everything the workloads of the stack run on (built here, or read from the platform stack). */
 export interface WorkloadTargets {
   readonly awsl?: AwsLayer;
-  readonly network?: Network;
-  readonly registry: Registry;
-  readonly ecs?: EcsCluster;
+  readonly network?: NetworkTarget;
+  readonly registry: RegistryTarget;
+  readonly ecs?: EcsTarget;
   readonly kubernetesProvider?: k8s.Provider;
-  /** The EKS add-ons; workloads wait for them. */
+  /** The EKS add-ons; workloads wait for them (an application stack's platform has them already). */
   readonly addons?: ClusterAddons;
+  /** Whether the cluster has the add-ons an Ingress needs (see `addonsLayer`). */
+  readonly ingressReady?: boolean;
   /** The WAF web ACL of internet-facing Ingress ALBs (see `ingressWebAclLayer`). */
-  readonly ingressWebAcl?: aws.wafv2.WebAcl;
+  readonly ingressWebAclArn?: pulumi.Input<string>;
 }
 
 /** Where one service is reached; namespace and previewUrl only where its target has them. */
@@ -378,7 +408,7 @@ export function ecsWorkload(
   service: ServiceConfig,
   release: ReleaseConfig,
   index: number,
-  targets: WorkloadTargets & { awsl: AwsLayer; network: Network; ecs: EcsCluster },
+  targets: WorkloadTargets & { awsl: AwsLayer; network: NetworkTarget; ecs: EcsTarget },
 ): Workload {
   const { awsl, network, ecs, registry } = targets;
   const repo = registry.repositoryUrls[service.name];
@@ -442,7 +472,7 @@ export function appIngress(
   return {
     scheme,
     host,
-    groupName: ingressGroupName(`${pulumi.getProject()}-${config.stack}`, scheme),
+    groupName: ingressGroupName(stackPrefix(), scheme),
     certificateArn: config.dns.certificateArn,
     allowedCidrs: exposure === "public" ? config.kubernetes.ingress.allowedCidrs : [vpcCidr],
     ...(exposure === "public" && webAclArn !== undefined ? { webAclArn } : {}),
@@ -454,7 +484,7 @@ export function kubernetesWorkload(
   config: StackConfig,
   service: ServiceConfig,
   release: ReleaseConfig,
-  registry: Registry,
+  registry: RegistryTarget,
   provider: k8s.Provider,
   reach: { awsl?: AwsLayer; addons?: ClusterAddons; ingress?: AppIngress } = {},
 ): Workload {
@@ -515,10 +545,18 @@ export function kubernetesWorkload(
  * onboarded: its registry and pipeline come first) and one whose target the stack lacks have no
  * workload; the first deploy's release creates it.
  */
-export function workloadsLayer(config: StackConfig, targets: WorkloadTargets): Record<string, Workload> {
+export function workloadsLayer(
+  config: StackConfig,
+  targets: WorkloadTargets,
+  only?: (service: ServiceConfig) => boolean,
+): Record<string, Workload> {
   const out: Record<string, Workload> = {};
-  const { awsl, network, ecs, kubernetesProvider, addons, ingressWebAcl } = targets;
+  const { awsl, network, ecs, kubernetesProvider, addons, ingressWebAclArn } = targets;
+  const ingressReady = targets.ingressReady ?? addons !== undefined;
+  // The index orders ECS listener rules across the environment: every application stack numbers
+  // its services by their place among all of the platform's, so two never claim one priority.
   config.services.forEach((service, index) => {
+    if (only && !only(service)) return;
     const release = own(config.releases, service.name);
     if (!release) return;
     if (service.target === "ecs" && ecs && network && awsl)
@@ -528,7 +566,9 @@ export function workloadsLayer(config: StackConfig, targets: WorkloadTargets): R
         awsl,
         addons,
         ingress:
-          network && addons ? appIngress(config, service, network.vpcCidr, ingressWebAcl?.arn) : undefined,
+          network && ingressReady
+            ? appIngress(config, service, network.vpcCidr, ingressWebAclArn)
+            : undefined,
       });
   });
   return out;
@@ -570,6 +610,7 @@ export function releaseOutputs(config: StackConfig): {
 } {
   const releaseDigests: Record<string, string> = {};
   const activeColors: Record<string, string> = {};
+
   for (const service of config.services) {
     const release = own(config.releases, service.name);
     if (!release) continue;
@@ -589,12 +630,49 @@ export interface PlatformLayers {
   readonly workloads: Record<string, Workload>;
   readonly delivery: DeliveryOutputs;
   readonly runner?: CodeBuildRunner;
+  readonly alarms?: StackAlarms;
+  readonly ingressWebAcl?: aws.wafv2.WebAcl;
+}
+
+/**
+ * The kubeconfig the stack's workloads deploy with, for application stacks and the release gates:
+ * the EKS cluster's, else the contents of `kubernetes.kubeconfig` (a cluster the stack did not
+ * create), read when the program runs.
+ */
+export function kubeconfigOutput(
+  config: StackConfig,
+  eks: EksCluster | undefined,
+): pulumi.Output<string> | null {
+  if (eks) return eks.kubeconfig;
+  const file = config.kubernetes.kubeconfig;
+  if (!file) return null;
+  const resolved = path.resolve(file);
+  // An absent file (a preview before the cluster exists) is the provider's error to report.
+  return pulumi.secret(fs.existsSync(resolved) ? fs.readFileSync(resolved, "utf8") : resolved);
 }
 
 /** The stack outputs (see outputs.ts): null where the stack does not have the thing. */
 export function stackOutputs(config: StackConfig, layers: PlatformLayers): StackOutputs {
-  const { network, registry, eks, ecs, workloads, delivery, runner } = layers;
+  const { network, registry, eks, ecs, workloads, delivery, runner, alarms, ingressWebAcl } = layers;
+  const application = (name: string) =>
+    applicationOf(config.services.find((s) => s.name === name) ?? {}, config);
   return {
+    contractVersion: OUTPUTS_CONTRACT_VERSION,
+    namePrefix: stackPrefix(),
+    applicationStacks: config.applicationStacks
+      ? Object.fromEntries(applicationsOf(config).map((a) => [a, applicationStackName(a, config.stack)]))
+      : {},
+    serviceApplications: Object.fromEntries(config.services.map((s) => [s.name, application(s.name)])),
+    registryArns: pulumi.all(registry.repositoryArns),
+    vpcCidr: network?.vpcCidr ?? null,
+    ecsClusterName: ecs?.clusterName ?? null,
+    albHttpsListenerArn: ecs?.httpsListenerArn ?? null,
+    albSecurityGroupId: ecs?.albSecurityGroupId ?? null,
+    albZoneId: ecs?.albZoneId ?? null,
+    ecsAlbArnSuffix: ecs?.albArnSuffix ?? null,
+    ecsLogKeyArn: ecs?.logKeyArn ?? null,
+    ingressWebAclArn: ingressWebAcl?.arn ?? null,
+    alarmTopicArn: alarms?.topicArn ?? null,
     environment: config.environment,
     awsRegion: config.awsRegion ?? null,
     vpcId: network?.vpcId ?? null,
@@ -604,7 +682,7 @@ export function stackOutputs(config: StackConfig, layers: PlatformLayers): Stack
     clusterName: eks?.clusterName ?? null,
     clusterEndpoint: eks?.endpoint ?? null,
     oidcProviderArn: eks?.oidcProviderArn ?? null,
-    kubeconfig: eks?.kubeconfig ?? null,
+    kubeconfig: kubeconfigOutput(config, eks),
     ecsClusterArn: ecs?.clusterArn ?? null,
     albDnsName: ecs?.albDnsName ?? null,
     namespaces: pulumi.all(byService(workloads, "namespace")),
@@ -614,7 +692,10 @@ export function stackOutputs(config: StackConfig, layers: PlatformLayers): Stack
     deployRoleArn: delivery.deployRoleArn,
     previewRoleArn: delivery.previewRoleArn,
     runnerSecurityGroupId: runner?.securityGroupId ?? null,
-    ...releaseOutputs(config),
+    // A platform stack whose workloads live in application stacks runs no release.
+    ...(config.applicationStacks
+      ? { releaseDigests: {}, activeColors: {}, releases: {} }
+      : releaseOutputs(config)),
     ...albOutputs(workloads),
   };
 }
@@ -632,16 +713,30 @@ export function buildPlatform(config: StackConfig): StackOutputs {
   const ingressWebAcl = ingressWebAclLayer(config, awsl, eks);
   const addons = addonsLayer(config, awsl, network, eks, ingressWebAcl);
   const ecs = ecsLayer(config, awsl, network, runner);
-  const workloads = workloadsLayer(config, {
-    awsl,
+  // With application stacks, each application's stack builds its workloads from this stack's
+  // outputs; this stack keeps what the environment shares, so its `up` never changes a workload.
+  const workloads = config.applicationStacks
+    ? {}
+    : workloadsLayer(config, {
+        awsl,
+        network,
+        registry,
+        ecs,
+        kubernetesProvider,
+        addons,
+        ingressWebAclArn: ingressWebAcl?.arn,
+      });
+  const alarms = operationsLayer(config, awsl, { eks, ecs }, workloads);
+  const delivery = buildDelivery(config, { ...deliveryInputs(config, awsl, registry), roles });
+  return stackOutputs(config, {
     network,
     registry,
+    eks,
     ecs,
-    kubernetesProvider,
-    addons,
+    workloads,
+    delivery,
+    runner,
+    alarms,
     ingressWebAcl,
   });
-  operationsLayer(config, awsl, { eks, ecs }, workloads);
-  const delivery = buildDelivery(config, { ...deliveryInputs(config, awsl, registry), roles });
-  return stackOutputs(config, { network, registry, eks, ecs, workloads, delivery, runner });
 }

@@ -19,8 +19,11 @@ import {
   pulumiCommand,
 } from "../../dev/engine/local-engine";
 import { ROOT, TOOLS_BIN } from "../../dev/paths";
+import YAML from "yaml";
 import { main as release } from "../../src/release/cli";
 import { ReleaseFailure } from "../../src/release/executor";
+import { planWorkloadMoves, stateMoveArgs } from "../../src/release/move-workloads";
+import { stackConfigFromFile } from "../../src/config";
 
 /** What a preview or update said, from its events. */
 interface Run {
@@ -51,7 +54,7 @@ const deploymentImage = (d: any): string => d.spec.template.spec.containers[0].i
 const digestOf = (image: string) => image.split("@")[1];
 const sha = (c: string) => `sha256:${c.repeat(64)}`;
 
-describe("tier 2: the local stack through the Pulumi engine (registry-built CLI and provider, inline program)", function () {
+describe("tier 2: the local platform and its application stacks through the Pulumi engine (registry-built CLI and provider, inline programs)", function () {
   this.timeout(900000);
   let cp: ControlPlane | undefined;
   let dir: string;
@@ -64,16 +67,25 @@ describe("tier 2: the local stack through the Pulumi engine (registry-built CLI 
   let forwarder: EndpointForwarder;
   const quiet = { onOutput: () => undefined };
 
-  const preview = async (options: { expectNoChanges?: boolean } = {}) => {
+  const preview = async (options: { expectNoChanges?: boolean } = {}, on: Stack = stack) => {
     const events: EngineEvent[] = [];
-    const r = await stack.preview({ ...pack(), ...quiet, ...options, onEvent: (e) => events.push(e) });
+    const r = await on.preview({ ...pack(), ...quiet, ...options, onEvent: (e) => events.push(e) });
     return { ...run(events), summary: r.changeSummary };
   };
-  const up = async () => {
+  const up = async (on: Stack = stack) => {
     const events: EngineEvent[] = [];
-    await stack.up({ ...pack(), ...quiet, onEvent: (e) => events.push(e) });
+    await on.up({ ...pack(), ...quiet, onEvent: (e) => events.push(e) });
     return run(events);
   };
+  // The platform stack file of the workspace (the application programs read it from there).
+  const setApplicationStacks = (value: boolean) => {
+    const file = path.join(dir, "Pulumi.local.yaml");
+    const doc = YAML.parse(fs.readFileSync(file, "utf8"));
+    doc.config["platform:applicationStacks"] = value;
+    fs.writeFileSync(file, YAML.stringify(doc));
+  };
+  let shop: Stack;
+  let storefront: Stack;
   const get = (p: string) => cp!.client.get(p);
 
   before(async function () {
@@ -86,6 +98,10 @@ describe("tier 2: the local stack through the Pulumi engine (registry-built CLI 
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "engine-tier-"));
     ws = new LocalWorkspaceDir({ dir, kubeconfig: cp.kubeconfig, progress: { write: () => true } as never });
     stack = await ws.stack();
+    // First as the local stack was before application stacks: every workload in the platform stack.
+    setApplicationStacks(false);
+    shop = await ws.appStack("shop-local");
+    storefront = await ws.appStack("storefront-local");
     forwarder = new EndpointForwarder(cp.client, unhealthyDigests(new Set([bad])));
   });
   after(async () => {
@@ -95,7 +111,7 @@ describe("tier 2: the local stack through the Pulumi engine (registry-built CLI 
 
   let planned: string[] = [];
 
-  it("previews the local stack with the policy pack: five Deployments to create, the pack run, no violation", async () => {
+  it("previews the local stack as it was before application stacks, with the policy pack: five Deployments to create, the pack run, no violation", async () => {
     const p = await preview();
     planned = p.events
       .map((e) => e.resourcePreEvent?.metadata)
@@ -191,20 +207,84 @@ describe("tier 2: the local stack through the Pulumi engine (registry-built CLI 
     assert.deepEqual(Object.keys(p.summary), ["same"]);
   });
 
-  it("flips blue/green in exactly two Service selector updates", async () => {
-    const web = (await ws.pulumi.getConfig("local", "releases.web")) as Record<string, string>;
-    await ws.pulumi.setConfig("local", {
+  it("moves every workload into its application stack with pulumi state move: the platform then plans no change, and neither application a replace or delete", async () => {
+    const before = JSON.parse(
+      execFileSync(path.join(TOOLS_BIN, "pulumi"), ["stack", "export", "--stack", "local"], {
+        cwd: dir,
+        env: { ...process.env, ...ws.env },
+        encoding: "utf8",
+        maxBuffer: 64 * 1024 * 1024,
+      }),
+    ) as { deployment: { resources: { urn: string; id?: string }[] } };
+    const urns = before.deployment.resources.map((r) => r.urn);
+    const uids = async () =>
+      Promise.all(
+        ["api/api", "orders/orders-stable", "orders/orders-canary", "web/web-blue", "web/web-green"].map(
+          async (ref) => {
+            const [ns, name] = ref.split("/");
+            return `${ref} ${(await get(`/apis/apps/v1/namespaces/${ns}/deployments/${name}`)).metadata.uid}`;
+          },
+        ),
+      );
+    const running = await uids();
+    const moves = planWorkloadMoves(stackConfigFromFile("local", dir), urns);
+    assert.deepEqual(
+      moves.map((m) => `${m.stack}: ${m.urns.map((u) => u.split("::").pop()).join(", ")}`),
+      ["shop-local: api, orders", "storefront-local: web"],
+    );
+    for (const move of moves)
+      execFileSync(
+        path.join(TOOLS_BIN, "pulumi"),
+        [...stateMoveArgs(move, "local", "organization"), "--non-interactive"],
+        {
+          cwd: dir,
+          env: { ...process.env, ...ws.env },
+          stdio: "pipe",
+        },
+      );
+    setApplicationStacks(true);
+    const platform = await preview({ expectNoChanges: true });
+    assert.deepEqual(platform.changes, []);
+    // Its outputs now name the application stacks and no workload.
+    assert.deepEqual((await up()).changes, []);
+    for (const app of [shop, storefront]) {
+      const p = await preview({}, app);
+      // Every Kubernetes object keeps its identity and spec: the only step is the provider's
+      // update, from the platform's kubeconfig path to the contents its contract carries.
+      assert.deepEqual(p.changes, [], `${app.name}: ${p.changes.join(", ")}`);
+      const provider = p.events
+        .map((e) => e.resourcePreEvent?.metadata)
+        .filter((m) => m && m.op !== "same" && m.type.startsWith("pulumi:providers:kubernetes"));
+      assert.deepEqual(
+        provider.map((m) => `${m!.op} ${m!.urn.split("::").pop()} ${JSON.stringify(m!.diffs)}`),
+        ['update kubernetes ["kubeconfig"]'],
+      );
+      assert.deepEqual(Object.keys(p.summary).sort(), ["same", "update"], JSON.stringify(p.summary));
+      assert.equal(p.summary.update, 1);
+      assert.deepEqual((await up(app)).changes, []);
+      assert.deepEqual((await preview({ expectNoChanges: true }, app)).changes, []);
+    }
+    // The objects in the API are the very ones created before the move.
+    assert.deepEqual(await uids(), running);
+  });
+
+  it("flips blue/green on the storefront's stack in exactly two Service selector updates", async () => {
+    const web = (await ws.apps.getConfig("storefront-local", "releases.web")) as
+      | Record<string, string>
+      | undefined;
+    const seeded = stackConfigFromFile("local", dir).releases.web!;
+    await ws.apps.setConfig("storefront-local", {
       "releases.web.activeColor": "green",
-      "releases.web.digest": web.idleDigest,
-      "releases.web.idleDigest": web.digest,
+      "releases.web.digest": web?.idleDigest ?? seeded.idleDigest!,
+      "releases.web.idleDigest": web?.digest ?? seeded.digest,
     });
-    const p = await preview();
+    const p = await preview({}, storefront);
     assert.deepEqual(p.changes, ["update web-preview-svc", "update web-svc"]);
     for (const e of p.events.filter((x) => x.resourcePreEvent?.metadata.op === "update"))
       assert.deepEqual(Object.keys(e.resourcePreEvent!.metadata.detailedDiff ?? {}).sort(), [
         'spec.selector["platform.io/track"]',
       ]);
-    await up();
+    await up(storefront);
     assert.equal(
       (await get("/api/v1/namespaces/web/services/web")).spec.selector["platform.io/track"],
       "green",
@@ -215,11 +295,16 @@ describe("tier 2: the local stack through the Pulumi engine (registry-built CLI 
     );
   });
 
-  it("steps the canary to 25 %: the canary Deployment to one of four Pods and the stable one to three, nothing else", async () => {
-    await ws.pulumi.setConfig("local", { "releases.orders.canaryWeight": 25 });
-    const p = await preview();
+  it("steps the shop's canary to 25 %: the canary Deployment to one of four Pods and the stable one to three, nothing else", async () => {
+    const seeded = stackConfigFromFile("local", dir).releases.orders!;
+    await ws.apps.setConfig("shop-local", {
+      "releases.orders.digest": seeded.digest,
+      "releases.orders.canaryDigest": seeded.canaryDigest!,
+      "releases.orders.canaryWeight": 25,
+    });
+    const p = await preview({}, shop);
     assert.deepEqual(p.changes, ["update orders-canary", "update orders-stable"]);
-    await up();
+    await up(shop);
     const canary = await get("/apis/apps/v1/namespaces/orders/deployments/orders-canary");
     const stable = await get("/apis/apps/v1/namespaces/orders/deployments/orders-stable");
     assert.deepEqual([canary.spec.replicas, stable.spec.replicas], [1, 3]);
@@ -231,7 +316,7 @@ describe("tier 2: the local stack through the Pulumi engine (registry-built CLI 
     try {
       const events: EngineEvent[] = [];
       await assert.rejects(
-        stack.preview({ ...pack(), ...quiet, onEvent: (e) => events.push(e) }),
+        shop.preview({ ...pack(), ...quiet, onEvent: (e) => events.push(e) }),
         /preview failed/,
       );
       const mandatory = run(events).violations.filter((v) => v.enforcementLevel === "mandatory");
@@ -240,7 +325,7 @@ describe("tier 2: the local stack through the Pulumi engine (registry-built CLI 
         ["kubernetes-workload-disallow-literal-secret-env"],
       );
       await assert.rejects(
-        stack.up({ ...pack(), ...quiet }),
+        shop.up({ ...pack(), ...quiet }),
         /\[mandatory\].*kubernetes-workload-disallow-literal-secret-env/,
       );
       const api = await get("/apis/apps/v1/namespaces/api/deployments/api");
@@ -274,26 +359,30 @@ describe("tier 2: the local stack through the Pulumi engine (registry-built CLI 
     const outputs = await consumer.outputs();
     assert.equal(outputs.environment.value, "local");
     assert.equal(outputs.apiImageRepository.value, "ghcr.io/example-org/api");
-    assert.equal(outputs.apiNamespace.value, "api");
+    // The workloads live in the application stacks the platform names.
+    assert.equal(outputs.apiNamespace.value, null);
+    assert.deepEqual(outputs.applicationStacks.value, { shop: "shop-local", storefront: "storefront-local" });
     await consumer.destroy(quiet);
   });
 
-  // The release executor (npm run release) through the same engine.
+  // The release executor (npm run release) through the same engine, on application stacks.
   const lines: string[] = [];
   const releaseCli = (args: string[]) => {
-    return release([...args, "--stack", "local"], {
-      pulumi: ws.pulumi,
+    return release(args, {
+      pulumi: ws.apps,
       stackDir: dir,
+      appsDir: ws.appsDir,
       forwarder,
       gate: { passes: 3, intervalMs: 100, deadlineMs: 20000, probeTimeoutMs: 2000 },
       log: (l) => lines.push(l),
     });
   };
+  const releases = async (app: string) => (await ws.apps.outputs(app)).releases as Record<string, any>;
 
-  it("deploys a new digest of web blue/green: idle colour, smoke test through its preview Service, flip", async () => {
+  it("deploys a new digest of web blue/green on its application stack: idle colour, smoke test through its preview Service, flip", async () => {
     const next = sha("1");
     forwarder.answered.length = 0;
-    await releaseCli(["deploy", "--service", "web", "--digest", next]);
+    await releaseCli(["deploy", "--stack", "storefront-local", "--service", "web", "--digest", next]);
     const svc = await get("/api/v1/namespaces/web/services/web");
     assert.equal(svc.spec.selector["platform.io/track"], "blue");
     const blue = await get("/apis/apps/v1/namespaces/web/deployments/web-blue");
@@ -302,21 +391,22 @@ describe("tier 2: the local stack through the Pulumi engine (registry-built CLI 
       forwarder.answered.map((a) => `${a.service} ${digestOf(a.pod.images[0])} ${a.status}`),
     );
     assert.deepEqual([...reached].sort(), [`web/web ${next} 200`, `web/web-preview ${next} 200`]);
-    const outputs = await ws.pulumi.outputs("local");
-    const releases = outputs.releases as Record<string, any>;
-    assert.equal(releases.web.digest, next);
-    assert.equal(releases.web.activeColor, "blue");
+    const web = (await releases("storefront-local")).web;
+    assert.equal(web.digest, next);
+    assert.equal(web.activeColor, "blue");
   });
 
   it("rolls back a release whose Pods answer 503: the idle colour's smoke test fails and web runs as it did", async () => {
-    const before = (await ws.pulumi.outputs("local")).releases as Record<string, any>;
-    await assert.rejects(releaseCli(["deploy", "--service", "web", "--digest", bad]), (err: unknown) => {
-      assert.ok(err instanceof ReleaseFailure, String(err));
-      assert.match(err.message, /release of web failed and was rolled back: .*503/);
-      return true;
-    });
-    const after = (await ws.pulumi.outputs("local")).releases as Record<string, any>;
-    assert.deepEqual(after.web, before.web);
+    const before = await releases("storefront-local");
+    await assert.rejects(
+      releaseCli(["deploy", "--stack", "storefront-local", "--service", "web", "--digest", bad]),
+      (err: unknown) => {
+        assert.ok(err instanceof ReleaseFailure, String(err));
+        assert.match(err.message, /release of web failed and was rolled back: .*503/);
+        return true;
+      },
+    );
+    assert.deepEqual((await releases("storefront-local")).web, before.web);
     const green = await get("/apis/apps/v1/namespaces/web/deployments/web-green");
     assert.notEqual(digestOf(deploymentImage(green)), bad);
     assert.equal(
@@ -325,18 +415,56 @@ describe("tier 2: the local stack through the Pulumi engine (registry-built CLI 
     );
   });
 
-  it("rolls web back to its previous release on demand, touching no other service", async () => {
+  it("deploys two applications at once, each holding only its own stack's lock: api on the shop, web on the storefront", async () => {
+    const api = sha("2");
+    const web = sha("3");
+    const started = Date.now();
+    await Promise.all([
+      releaseCli(["deploy", "--stack", "shop-local", "--service", "api", "--digest", api]),
+      releaseCli(["deploy", "--stack", "storefront-local", "--service", "web", "--digest", web]),
+    ]);
+    assert.equal((await releases("shop-local")).api.digest, api);
+    assert.equal((await releases("storefront-local")).web.digest, web);
+    assert.equal(digestOf(deploymentImage(await get("/apis/apps/v1/namespaces/api/deployments/api"))), api);
+    // Both updates held their locks at the same time: each one's engine events overlap the other's.
+    const updates = ws.events
+      .filter((e) => e.timestamp * 1000 >= started - 1000 && e.resourcePreEvent)
+      .map((e) => ({ stack: e.resourcePreEvent!.metadata.urn.split("::")[0], t: e.timestamp }));
+    const span = (stack: string) => {
+      const ts = updates.filter((u) => u.stack.endsWith(stack)).map((u) => u.t);
+      return [Math.min(...ts), Math.max(...ts)];
+    };
+    const [shopFrom, shopTo] = span("shop-local");
+    const [storeFrom, storeTo] = span("storefront-local");
+    assert.ok(shopFrom <= storeTo && storeFrom <= shopTo, `${shopFrom}-${shopTo} vs ${storeFrom}-${storeTo}`);
+  });
+
+  it("rolls the storefront back to its previous release alone: no shop workload and nothing of the platform changes", async () => {
     const api = await get("/apis/apps/v1/namespaces/api/deployments/api");
-    await releaseCli(["rollback", "--service", "web", "--to", "previous"]);
+    const orders = await get("/apis/apps/v1/namespaces/orders/deployments/orders-stable");
+    const shopBefore = await releases("shop-local");
+    // web ran on green after the concurrent deploy; its previous release is the blue one.
+    await releaseCli(["rollback", "--stack", "storefront-local", "--service", "web", "--to", "previous"]);
     assert.equal(
       (await get("/api/v1/namespaces/web/services/web")).spec.selector["platform.io/track"],
-      "green",
+      "blue",
     );
-    const apiAfter = await get("/apis/apps/v1/namespaces/api/deployments/api");
-    assert.equal(apiAfter.metadata.generation, api.metadata.generation);
+    assert.equal(
+      (await get("/apis/apps/v1/namespaces/api/deployments/api")).metadata.generation,
+      api.metadata.generation,
+    );
+    assert.equal(
+      (await get("/apis/apps/v1/namespaces/orders/deployments/orders-stable")).metadata.generation,
+      orders.metadata.generation,
+    );
+    assert.deepEqual(await releases("shop-local"), shopBefore);
+    assert.deepEqual((await preview({ expectNoChanges: true })).changes, []);
+    // An unchanged application previews with no changes from its recorded release.
+    assert.deepEqual((await preview({ expectNoChanges: true }, shop)).changes, []);
   });
 
   it("destroys everything it created", async () => {
+    await Promise.all([shop.destroy(quiet), storefront.destroy(quiet)]);
     await stack.destroy(quiet);
     const namespaces = (await get("/api/v1/namespaces")).items
       .filter((n: any) => ["api", "web", "orders"].includes(n.metadata.name))

@@ -6,10 +6,9 @@ import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
 import { diffEvaluations } from "../../dev/harness/evaluate";
-import { evaluateStack } from "../../dev/harness/program";
+import { evaluateApplicationStack } from "../../dev/harness/program";
 import { README, ROOT } from "../../dev/paths";
 import { readStackConfig } from "../../src/config/stack-files";
-import { committedStack } from "../helpers/stacks";
 
 /**
  * The program the Node.js language host runs for a project: `main` of Pulumi.yaml, relative to
@@ -39,6 +38,7 @@ describe("the repository as a new user meets it", function () {
       .map((f) => path.dirname(path.join(ROOT, f)));
     assert.deepEqual(projects.map((p) => path.relative(ROOT, p) || ".").sort(), [
       ".",
+      "apps",
       "bootstrap",
       "examples/consumer",
     ]);
@@ -56,12 +56,18 @@ describe("the repository as a new user meets it", function () {
 
   it("flips blue/green with the README's commands in exactly the two Service selectors", async () => {
     const readme = fs.readFileSync(README, "utf8");
-    const sets = [...readme.matchAll(/^pulumi config set --path 'platform:releases\.(\w+)\.(\w+)' (\S+)$/gm)];
+    const sets = [
+      ...readme.matchAll(
+        /^pulumi config set --stack storefront-local --path 'apps:releases\.(\w+)\.(\w+)' (\S+)$/gm,
+      ),
+    ];
     assert.ok(sets.length >= 3, "the README shows the flip as config commands");
-    const releases = structuredClone(readStackConfig("local")["platform:releases"]) as Record<string, any>;
-    for (const [, service, key, value] of sets) releases[service][key] = value;
-    const before = await committedStack("local");
-    const after = await evaluateStack("local", { "platform:releases": releases });
+    const releases: Record<string, any> = {};
+    for (const [, service, key, value] of sets) releases[service] = { ...releases[service], [key]: value };
+    const before = (await evaluateApplicationStack("storefront-local")).application;
+    const after = (
+      await evaluateApplicationStack("storefront-local", { overrides: { "apps:releases": releases } })
+    ).application;
     assert.deepEqual(diffEvaluations(before, after), [
       { type: "kubernetes:core/v1:Service", name: "web-svc", changed: ["spec"] },
       { type: "kubernetes:core/v1:Service", name: "web-preview-svc", changed: ["spec"] },

@@ -3,7 +3,7 @@ import { evaluate } from "../../dev/harness/evaluate";
 import { readPackConfig, runGate } from "../../dev/harness/policy-harness";
 import { insecureProgram, INSECURE_RULES } from "../fixtures/insecure-program";
 import { committedStack } from "../helpers/stacks";
-import { evaluateProgram } from "../../dev/harness/program";
+import { evaluateProgram, platformStackOf } from "../../dev/harness/program";
 
 describe("offline policy gate", function () {
   this.timeout(60000);
@@ -13,6 +13,18 @@ describe("offline policy gate", function () {
       // As npm run policy:gate does: in the stack's own account, whose ECR registry its pack config approves.
       const e = await evaluateProgram("platform", stack, { preview: true });
       const gate = runGate(e.resources, readPackConfig(stack));
+      assert.deepEqual(
+        gate.mandatory.map((f) => `${f.policy} ${f.resource}: ${f.message}`),
+        [],
+      );
+      assert.ok(gate.checks > (stack === "local" ? 5 : 50), `only ${gate.checks} checks ran`);
+    });
+  }
+
+  for (const stack of ["shop-local", "storefront-local"]) {
+    it(`passes the application stack ${stack} with zero mandatory violations under its platform's pack config`, async () => {
+      const e = await evaluateProgram("apps", stack, { preview: true });
+      const gate = runGate(e.resources, readPackConfig(platformStackOf(stack)));
       assert.deepEqual(
         gate.mandatory.map((f) => `${f.policy} ${f.resource}: ${f.message}`),
         [],

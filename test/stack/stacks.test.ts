@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import { Evaluation } from "../../dev/harness/evaluate";
 import { committedStack } from "../helpers/stacks";
+import { evaluateApplicationStack } from "../../dev/harness/program";
 
 const count = (e: Evaluation, type: string) => e.ofType(type).length;
 
@@ -63,14 +64,20 @@ describe("stacks under mocks", function () {
     assert.equal(count(evaluations.dev, "aws:ecr/repositoryPolicy:RepositoryPolicy"), 0);
   });
 
-  it("the local stack creates Kubernetes resources only, through the kubeconfig provider", () => {
+  it("the local stack and its application stacks create Kubernetes resources only, through the kubeconfig provider", async () => {
     const local = evaluations.local;
-    const providers = [...new Set(local.resources.map((r) => r.type.split(":")[0]))].sort();
-    assert.deepEqual(providers, ["kubernetes", "platform", "pulumi"]);
+    const types = (e: Evaluation) => [...new Set(e.resources.map((r) => r.type.split(":")[0]))].sort();
+    assert.deepEqual(types(local), ["platform", "pulumi"]);
     assert.equal(
       local.get("pulumi:providers:kubernetes", "kubernetes").inputs.kubeconfig,
       "./.local/kubeconfig",
     );
+    for (const stack of ["shop-local", "storefront-local"]) {
+      const { application } = await evaluateApplicationStack(stack);
+      assert.deepEqual(types(application), ["kubernetes", "platform", "pulumi"]);
+      // The kubeconfig the platform's contract carries (the file's contents, or its path when absent).
+      assert.ok(application.get("pulumi:providers:kubernetes", "kubernetes").inputs.kubeconfig);
+    }
     assert.deepEqual(local.outputs.registryUrls, {
       api: "ghcr.io/example-org/api",
       web: "ghcr.io/example-org/web",

@@ -359,33 +359,7 @@ export class StackAlarms extends pulumi.ComponentResource {
     }
 
     const create = (service: string, spec: AlarmSpec) =>
-      new aws.cloudwatch.MetricAlarm(
-        `${name}-${service}-${spec.suffix}`,
-        {
-          name: physicalName(`${service}-${spec.suffix}`),
-          alarmDescription: spec.description,
-          comparisonOperator: spec.comparisonOperator,
-          threshold: spec.threshold,
-          evaluationPeriods: spec.evaluationPeriods,
-          treatMissingData: spec.treatMissingData,
-          metricQueries: spec.queries.map((q) => ({
-            id: q.id,
-            expression: q.expression,
-            label: q.label,
-            returnData: q.returnData,
-            metric: q.metric && {
-              namespace: q.metric.namespace,
-              metricName: q.metric.metricName,
-              dimensions: q.metric.dimensions,
-              stat: q.metric.stat,
-              period: q.metric.period,
-            },
-          })),
-          alarmActions: [topic.arn],
-          okActions: [topic.arn],
-        },
-        parent,
-      ).name;
+      createMetricAlarm(`${name}-${service}-${spec.suffix}`, service, spec, topic.arn, this);
 
     this.alarmNames = { platform: planPlatformAlarms(args.stack).map((spec) => create("platform", spec)) };
     for (const [service, target] of Object.entries(args.services))
@@ -394,5 +368,69 @@ export class StackAlarms extends pulumi.ComponentResource {
       );
 
     this.registerOutputs({ topicArn: this.topicArn, alarmNames: this.alarmNames });
+  }
+}
+
+/** One alarm of `service`, notifying `topicArn`; its logical name carries the component's. */
+function createMetricAlarm(
+  logicalName: string,
+  service: string,
+  spec: AlarmSpec,
+  topicArn: pulumi.Input<string>,
+  parent: pulumi.Resource,
+): pulumi.Output<string> {
+  return new aws.cloudwatch.MetricAlarm(
+    logicalName,
+    {
+      name: physicalName(`${service}-${spec.suffix}`),
+      alarmDescription: spec.description,
+      comparisonOperator: spec.comparisonOperator,
+      threshold: spec.threshold,
+      evaluationPeriods: spec.evaluationPeriods,
+      treatMissingData: spec.treatMissingData,
+      metricQueries: spec.queries.map((q) => ({
+        id: q.id,
+        expression: q.expression,
+        label: q.label,
+        returnData: q.returnData,
+        metric: q.metric && {
+          namespace: q.metric.namespace,
+          metricName: q.metric.metricName,
+          dimensions: q.metric.dimensions,
+          stat: q.metric.stat,
+          period: q.metric.period,
+        },
+      })),
+      alarmActions: [topicArn],
+      okActions: [topicArn],
+    },
+    { parent },
+  ).name;
+}
+
+export interface ServiceAlarmsArgs {
+  /** The platform stack's alarm topic (its `alarmTopicArn` output). */
+  readonly topicArn: pulumi.Input<string>;
+  readonly settings: AlarmSettings;
+  /** Service → where it runs; each gets `planServiceAlarms`. */
+  readonly services: Readonly<Record<string, AlarmTarget>>;
+}
+
+/**
+ * An application stack's alarms: every one of its services' alarms, notifying its platform
+ * stack's topic (whose subscribers — Slack, PagerDuty — the platform owns). Alarm names are the
+ * ones `StackAlarms` gives, so an application's alarms never collide with the platform's.
+ */
+export class ServiceAlarms extends pulumi.ComponentResource {
+  public readonly alarmNames: Record<string, pulumi.Output<string>[]>;
+
+  constructor(name: string, args: ServiceAlarmsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:operations:ServiceAlarms", name, {}, opts);
+    this.alarmNames = {};
+    for (const [service, target] of Object.entries(args.services))
+      this.alarmNames[service] = planServiceAlarms(service, target, args.settings).map((spec) =>
+        createMetricAlarm(`${name}-${service}-${spec.suffix}`, service, spec, args.topicArn, this),
+      );
+    this.registerOutputs({ alarmNames: this.alarmNames });
   }
 }
