@@ -11,6 +11,7 @@ export const PROGRAM_PATHS = [
   "src/**",
   "policy/**",
   "bootstrap/**",
+  "apps/**",
   "package.json",
   "package-lock.json",
   "tsconfig.json",
