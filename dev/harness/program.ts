@@ -7,11 +7,12 @@ import { buildPlatform } from "../../src/stack/platform";
 import { evaluate, EvaluateOptions, Evaluation } from "./evaluate";
 import { readStackConfig } from "../../src/config/stack-files";
 import { BOOTSTRAP_DIR } from "../paths";
-import { APPS_PROJECT } from "../../src/config/applications";
+import * as fs from "fs";
+import { APPS_PROJECT, applicationStackName } from "../../src/config/applications";
 import { appsDir, parseApplicationStack } from "../../src/config/application-stack";
 import { buildApplication } from "../../src/stack/application";
-import { stackConfigFromFile } from "../../src/config";
-import { projectConfigValues, toRuntimeConfig } from "../../src/config/stack-files";
+import { SECRET_KEYS, stackConfigFromFile } from "../../src/config";
+import { projectConfigValues, stackFilePath, toRuntimeConfig } from "../../src/config/stack-files";
 
 /** The apps project (apps/Pulumi.yaml) of the checkout. */
 export const APPS_DIR = appsDir();
@@ -36,13 +37,80 @@ export function program(): Record<string, unknown> {
   return buildPlatform(loadStackConfig());
 }
 
-/** Evaluates a stack from its `Pulumi.<stack>.yaml`, with optional key overrides (`platform:eks`, …). */
-export function evaluateStack(
+/** Evaluates the platform program alone for a stack from its `Pulumi.<stack>.yaml`, with key overrides. */
+export function evaluatePlatformStack(
   stack: string,
   overrides: Record<string, unknown> = {},
   options: EvaluateOptions = {},
 ): Promise<Evaluation> {
   return evaluate(stack, { ...readStackConfig(stack), ...overrides }, program, options);
+}
+
+/** The outputs an application stack serves in its platform stack's place (the service-level half). */
+export const SERVICE_OUTPUTS = [
+  "namespaces",
+  "serviceUrls",
+  "previewUrls",
+  "taskDefinitionArns",
+  "releaseDigests",
+  "activeColors",
+  "releases",
+  "albArnSuffixes",
+  "targetGroupSuffixes",
+] as const;
+
+/**
+ * An environment from `Pulumi.<stack>.yaml` (with optional key overrides: `platform:eks`, …): the
+ * platform stack, and, when it sets `applicationStacks`, each of its application stacks on the
+ * platform's outputs (their files in apps/, or the file `<application>-<stack>` would have).
+ * Resources are every stack's; outputs are the platform's with the service-level ones gathered
+ * from the applications, so a test reads an environment the same way before and after the move.
+ */
+export async function evaluateStack(
+  stack: string,
+  overrides: Record<string, unknown> = {},
+  options: EvaluateOptions = {},
+): Promise<Evaluation> {
+  const platform = await evaluatePlatformStack(stack, overrides, options);
+  // The platform names its application stacks in its outputs when its workloads live there.
+  const names = Object.keys((platform.outputs.applicationStacks ?? {}) as Record<string, string>);
+  if (names.length === 0) return platform;
+  const applications: Evaluation[] = [];
+  for (const application of names)
+    applications.push(
+      (
+        await evaluateApplicationStack(applicationStackName(application, stack), {
+          ...options,
+          platformOverrides: overrides,
+          platform,
+          values: {
+            [`${APPS_PROJECT}:platformStack`]: `organization/platform/${stack}`,
+            [`${APPS_PROJECT}:application`]: application,
+          },
+        })
+      ).application,
+    );
+  const resources = [platform, ...applications].flatMap((e) => e.resources);
+  const outputs: Record<string, unknown> = { ...platform.outputs };
+  for (const name of SERVICE_OUTPUTS)
+    outputs[name] = Object.assign({}, ...applications.map((a) => a.outputs[name] ?? {}));
+  return {
+    resources,
+    outputs,
+    ofType: (type) => resources.filter((r) => r.type === type),
+    // The platform's first: each stack has its own providers of the same names.
+    get: (type, name) => {
+      const found = resources.find((r) => r.type === type && r.name === name);
+      if (!found)
+        throw new Error(
+          `no ${type} named ${name}; have: ${resources
+            .filter((r) => r.type === type)
+            .map((r) => r.name)
+            .join(", ")}`,
+        );
+      return found;
+    },
+  };
 }
 
 export { BOOTSTRAP_DIR };
@@ -57,20 +125,40 @@ export async function evaluateApplicationStack(
     platformOverrides?: Record<string, unknown>;
     /** Keys of the application stack's own file to replace (`apps:releases`). */
     overrides?: Record<string, unknown>;
+    /** The platform stack's evaluation, when the caller has it. @default evaluated here */
+    platform?: Evaluation;
+    /** The application stack's config in place of its file (a stack apps/ has no file for). */
+    values?: Record<string, unknown>;
   } = {},
 ): Promise<{ application: Evaluation; platform: Evaluation }> {
-  const values = { ...readStackConfig(stack, APPS_DIR), ...options.overrides };
+  const file = stackFilePath(stack, APPS_DIR);
+  const values = {
+    ...(options.values && !fs.existsSync(file) ? options.values : readStackConfig(stack, APPS_DIR)),
+    ...options.overrides,
+  };
   const platformStack = String(values[`${APPS_PROJECT}:platformStack`] ?? "");
   const platformFile = platformStack.split("/").pop()!;
-  const platform = await evaluateStack(platformFile, options.platformOverrides ?? {}, {
-    ...options,
-    account: options.account ?? stackAccount(platformFile),
-  });
+  const platform =
+    options.platform ??
+    (await evaluatePlatformStack(platformFile, options.platformOverrides ?? {}, {
+      ...options,
+      account: options.account ?? stackAccount(platformFile),
+    }));
   const app = () =>
     parseApplicationStack(
       stack,
       projectConfigValues(toRuntimeConfig(values), APPS_PROJECT, ["platformStack", "application"]),
-      (file) => stackConfigFromFile(file, undefined, options.platformOverrides ?? {}),
+      // Secret keys (the Slack webhook) are the platform program's own: an application reads none.
+      (file) =>
+        stackConfigFromFile(
+          file,
+          undefined,
+          Object.fromEntries(
+            Object.entries(options.platformOverrides ?? {}).filter(
+              ([k]) => !SECRET_KEYS.some((secret) => k === `platform:${secret}`),
+            ),
+          ),
+        ),
     );
   const application = await evaluate(
     stack,

@@ -10,6 +10,7 @@ import { z } from "zod";
 import { APPS_PROJECT, applicationOf, applicationsOf, servicesOf } from "./applications";
 import { stackConfigFromFile } from "./index";
 import { dnsLabel } from "./primitives";
+import { own } from "../lib/own";
 import { ReleaseConfig, releaseSchema, ServiceConfig, StackConfig } from "./schema";
 import { readStackFile, ROOT } from "./stack-files";
 import { ConfigError, ConfigProblem } from "./validate";
@@ -106,7 +107,7 @@ export function parseApplicationStack(
   if (problems.length) throw new ConfigError(stack, problems);
   const releases: Record<string, ReleaseConfig> = {};
   for (const s of services) {
-    const release = app.releases[s.name] ?? platform.releases[s.name];
+    const release = own(app.releases, s.name) ?? own(platform.releases, s.name);
     if (release) releases[s.name] = release;
   }
   return {

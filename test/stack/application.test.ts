@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { evaluateApplicationStack, evaluateStack } from "../../dev/harness/program";
+import { evaluateApplicationStack, evaluatePlatformStack } from "../../dev/harness/program";
 import { Evaluation } from "../../dev/harness/evaluate";
 import { applicationStackFromFile, parseApplicationStack } from "../../src/config/application-stack";
 import { ConfigError, stackConfigFromFile } from "../../src/config";
@@ -25,7 +25,7 @@ describe("application stacks", function () {
 
   describe("on the local platform stack", () => {
     it("the platform stack registers no workload once its workloads live in application stacks", async () => {
-      const platform = await evaluateStack("local");
+      const platform = await evaluatePlatformStack("local");
       assert.deepEqual(workloadRoots(platform), []);
       assert.deepEqual(
         platform.resources.filter((r) => r.type.startsWith("kubernetes:")).map((r) => r.name),
@@ -68,6 +68,16 @@ describe("application stacks", function () {
     });
   });
 
+  it("reads each committed application stack: dev's one application holds all four of its services", () => {
+    const shop = applicationStackFromFile("shop-dev");
+    assert.deepEqual(
+      shop.services.map((s) => s.name),
+      ["api", "web", "orders", "payments"],
+    );
+    assert.equal(shop.platformStackFile, "dev");
+    assert.deepEqual(Object.keys(shop.releases), ["api", "web", "orders", "payments"]);
+  });
+
   describe("config errors", () => {
     const parse = (values: Record<string, unknown>) =>
       parseApplicationStack("x-local", values, (file) => stackConfigFromFile(file));
@@ -107,7 +117,12 @@ describe("application stacks", function () {
 
     it("refuses a platform stack that still holds its workloads, saying how to move them", () => {
       assert.throws(
-        () => applicationStackFromFile("shop-dev"),
+        () =>
+          parseApplicationStack(
+            "shop-dev",
+            { platformStack: "organization/platform/dev", application: "shop" },
+            (file) => stackConfigFromFile(file, undefined, { "platform:applicationStacks": false }),
+          ),
         /apps:platformStack: got "organization\/platform\/dev"; a platform stack whose workloads live in application stacks: set platform:applicationStacks: true in Pulumi\.dev\.yaml/,
       );
     });
@@ -155,8 +170,8 @@ describe("application stacks", function () {
     // type chain and name, which is what `pulumi state move` carries into the application stack.
     for (const stack of ["dev", "staging", "production", "local"]) {
       it(`${stack}: the platform and application stacks together register exactly what the single stack did, but the alarms`, async () => {
-        const single = await evaluateStack(stack, { "platform:applicationStacks": false });
-        const split = await evaluateStack(stack, { "platform:applicationStacks": true });
+        const single = await evaluatePlatformStack(stack, { "platform:applicationStacks": false });
+        const split = await evaluatePlatformStack(stack, { "platform:applicationStacks": true });
         const apps = [...new Set(Object.values(split.outputs.serviceApplications as Record<string, string>))];
         const appTails: string[] = [];
         for (const application of apps) {
@@ -197,7 +212,7 @@ describe("application stacks", function () {
 
     it("plans one state move per application, of its workloads' root components", async () => {
       const config = stackConfigFromFile("dev", undefined, { "platform:applicationStacks": false });
-      const single = await evaluateStack("dev", { "platform:applicationStacks": false });
+      const single = await evaluatePlatformStack("dev", { "platform:applicationStacks": false });
       const moves = planWorkloadMoves(
         config,
         single.resources.map((r) => r.urn),

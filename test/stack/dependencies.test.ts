@@ -118,8 +118,9 @@ describe("service dependencies", function () {
       e
         .ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
         .filter((r) => r.inputs.referencedSecurityGroupId?.endsWith("-tasks-id"))
-        .map((r) => r.name),
-      ["payments-to-payments-db", "billing-to-alb"],
+        .map((r) => r.name)
+        .sort(),
+      ["billing-to-alb", "payments-to-payments-db"],
       "from service tasks: payments-db's rule and billing's, no other",
     );
   });

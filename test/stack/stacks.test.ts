@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { Evaluation } from "../../dev/harness/evaluate";
 import { committedStack } from "../helpers/stacks";
-import { evaluateApplicationStack } from "../../dev/harness/program";
+import { evaluateApplicationStack, evaluatePlatformStack } from "../../dev/harness/program";
 
 const count = (e: Evaluation, type: string) => e.ofType(type).length;
 
@@ -65,7 +65,7 @@ describe("stacks under mocks", function () {
   });
 
   it("the local stack and its application stacks create Kubernetes resources only, through the kubeconfig provider", async () => {
-    const local = evaluations.local;
+    const local = await evaluatePlatformStack("local");
     const types = (e: Evaluation) => [...new Set(e.resources.map((r) => r.type.split(":")[0]))].sort();
     assert.deepEqual(types(local), ["platform", "pulumi"]);
     assert.equal(

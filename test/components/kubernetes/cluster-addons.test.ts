@@ -381,8 +381,10 @@ describe("cluster add-ons", function () {
       assert.deepEqual(es.spec.secretStoreRef, { kind: "ClusterSecretStore", name: "aws-secrets-manager" });
     });
 
-    it("makes the workloads wait for the add-ons they use (a component dependency is its children's)", () => {
-      const urn = (type: string, name: string) => production.get(type, name).urn;
+    it("makes the workloads of a stack that holds them wait for the add-ons they use (a component dependency is its children's)", async () => {
+      // Application stacks run after their platform's up, which installs every add-on they need.
+      const single = await evaluateStack("production", { "platform:applicationStacks": false });
+      const urn = (type: string, name: string) => single.get(type, name).urn;
       const controller = urn("kubernetes:helm.sh/v4:Chart", "addons-loadBalancerController");
       const ingressClass = urn("kubernetes:networking.k8s.io/v1:IngressClass", "addons-ingress-class");
       const store = urn("kubernetes:external-secrets.io/v1:ClusterSecretStore", "addons-secret-store");
@@ -393,7 +395,7 @@ describe("cluster add-ons", function () {
         ["kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "api-main", [metrics]],
       ];
       for (const [type, name, urns] of needs) {
-        const deps = production.get(type, name).dependencies;
+        const deps = single.get(type, name).dependencies;
         assert.deepEqual(
           urns.filter((u) => !deps.includes(u)),
           [],
