@@ -56,6 +56,8 @@ export interface ApplicationStackConfig {
   readonly platform: StackConfig;
   /** The application's services, in config order. */
   readonly services: ServiceConfig[];
+  /** `secretsprovider:` of the platform stack's file: a new application stack is created with it. */
+  readonly platformSecretsProvider?: string;
   readonly releases: Record<string, ReleaseConfig>;
 }
 
@@ -130,7 +132,8 @@ export function applicationStackFromFile(stack: string, root = ROOT): Applicatio
       .filter(([k]) => k.startsWith(prefix))
       .map(([k, v]) => [k.slice(prefix.length), v]),
   );
-  return parseApplicationStack(stack, values, (platform) => stackConfigFromFile(platform, root));
+  const app = parseApplicationStack(stack, values, (platform) => stackConfigFromFile(platform, root));
+  return { ...app, platformSecretsProvider: readStackFile(app.platformStackFile, root).secretsProvider };
 }
 
 /** Whether `service` of the platform config belongs to the application stack. */

@@ -18,7 +18,7 @@ import { runCommand } from "./process";
 import { promote } from "./promote";
 import { PulumiCli, PulumiCommand, UpOptions } from "./pulumi-cli";
 import { ApplicationStackConfig, appsDir, parseApplicationStack } from "../config/application-stack";
-import { APPS_PROJECT, applicationsOf, applicationStackName } from "../config/applications";
+import { APPS_PROJECT, applicationOf, applicationStackName } from "../config/applications";
 import { readStackFile, ROOT, stackFilePath } from "../config/stack-files";
 import { POLICY_PACK_DIR } from "../lib/policy-pack";
 
@@ -116,14 +116,45 @@ export function targetOf(stack: string, dirs: { stackDir?: string; appsDir?: str
       .filter(([k]) => k.startsWith(`${APPS_PROJECT}:`))
       .map(([k, v]) => [k.slice(APPS_PROJECT.length + 1), v]),
   );
-  const application = parseApplicationStack(stack, values, (platform) =>
+  const parsed = parseApplicationStack(stack, values, (platform) =>
     stackConfigFromFile(platform, dirs.stackDir),
   );
+  const application = {
+    ...parsed,
+    platformSecretsProvider: readStackFile(parsed.platformStackFile, dirs.stackDir ?? ROOT).secretsProvider,
+  };
   return {
     stack,
     config: { ...application.platform, services: application.services, releases: application.releases },
     application,
   };
+}
+
+/**
+ * The stack a command line acts on: the one `--stack` names, or, when that is a platform stack
+ * whose workloads live in application stacks, the application stack of `--service` there (the
+ * generated workflows name the environment's platform stack and the service). `restore` of such
+ * a platform stack is a no-op, as it records no release.
+ */
+export function releaseTarget(
+  line: CommandLine,
+  dirs: { stackDir?: string; appsDir?: string } = {},
+): ResolvedTarget {
+  const named = targetOf(line.flags.stack, dirs);
+  if (named.application || !named.config.applicationStacks || line.command === "restore") return named;
+  const name = line.flags.service;
+  const service = named.config.services.find((s) => s.name === name);
+  if (!service)
+    throw new Error(
+      `unknown service ${JSON.stringify(name)}; configured: ${named.config.services.map((s) => s.name).join(", ") || "none"}`,
+    );
+  const stack = applicationStackName(applicationOf(service, named.config), named.stack);
+  const apps = dirs.appsDir ?? appsDir(dirs.stackDir ?? ROOT);
+  if (!fs.existsSync(stackFilePath(stack, apps)))
+    throw new Error(
+      `${service.name} belongs to application ${applicationOf(service, named.config)}, whose stack ${stack} has no file: add ${path.join(path.basename(apps), `Pulumi.${stack}.yaml`)} with apps:platformStack and apps:application (README: "Application stacks")`,
+    );
+  return targetOf(stack, dirs);
 }
 
 /** The policy pack and config an `up` of the target runs with, from the checkout at `root`. */
@@ -216,14 +247,10 @@ export function gateReportSink(
 
 export async function main(argv: readonly string[], environment: ReleaseEnvironment = {}): Promise<void> {
   const line = parseCommandLine(argv);
-  const resolved = targetOf(line.flags.stack, environment);
-  if (!resolved.application && resolved.config.applicationStacks && line.command !== "restore")
-    throw new Error(
-      `stack ${resolved.stack} keeps no workload (applicationStacks): ${line.command} with --stack <application>-${resolved.stack}, one of ${applicationsOf(
-        resolved.config,
-      )
-        .map((a) => applicationStackName(a, resolved.stack))
-        .join(", ")}`,
+  const resolved = releaseTarget(line, environment);
+  if (resolved.stack !== line.flags.stack)
+    (environment.log ?? console.error)(
+      `${line.flags.stack} keeps no workload: ${line.command} acts on application stack ${resolved.stack}`,
     );
   // An application stack's CLI runs in its project (apps/); the platform's in the checkout.
   const pulumi =
@@ -240,10 +267,17 @@ export async function main(argv: readonly string[], environment: ReleaseEnvironm
     log: environment.log,
     policyPack: policyPackOf(resolved),
   };
-  const target = (stack: string) => (stack === resolved.stack ? resolved : targetOf(stack, environment));
+  // An application's first deploy creates its stack (a restore only reads, e.g. in a preview job).
+  if (
+    resolved.application &&
+    line.command !== "restore" &&
+    !environment.pulumi &&
+    pulumi instanceof PulumiCommand
+  )
+    await pulumi.ensureStack(resolved.stack, resolved.application.platformSecretsProvider);
   switch (line.command) {
     case "restore":
-      return restore(deps, target(line.flags.stack));
+      return restore(deps, resolved);
     case "promote": {
       const digest = await promote(pulumi, (file, args, input) => runCommand(file, args, { input }), {
         stack: line.flags.stack,
@@ -258,11 +292,11 @@ export async function main(argv: readonly string[], environment: ReleaseEnvironm
       return;
     }
     case "guard": {
-      console.log(guardDeploy(target(line.flags.stack).config, line.flags.service, process.env, new Date()));
+      console.log(guardDeploy(resolved.config, line.flags.service, process.env, new Date()));
       return;
     }
     case "deploy": {
-      const t = target(line.flags.stack);
+      const t = resolved;
       // Again here, so a deploy run by hand meets the same switches and windows.
       (environment.log ?? console.error)(guardDeploy(t.config, line.flags.service, process.env, new Date()));
       await deploy(
@@ -279,7 +313,7 @@ export async function main(argv: readonly string[], environment: ReleaseEnvironm
     case "rollback": {
       // Rollbacks restore: no change window or freeze holds them. A digest redeployed forward is
       // watched by the metric gate like a deploy.
-      const t = target(line.flags.stack);
+      const t = resolved;
       await rollback(
         {
           ...deps,

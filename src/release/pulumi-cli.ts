@@ -72,6 +72,20 @@ export class PulumiCommand implements PulumiCli {
     });
   }
 
+  /**
+   * Selects the stack, creating it first when the backend has none (an application's first
+   * deploy), with the secrets provider its platform stack uses.
+   */
+  async ensureStack(stack: string, secretsProvider?: string): Promise<void> {
+    await this.run([
+      "stack",
+      "select",
+      "--create",
+      stack,
+      ...(secretsProvider ? ["--secrets-provider", secretsProvider] : []),
+    ]);
+  }
+
   async setConfig(stack: string, values: Readonly<Record<string, PinValue>>): Promise<void> {
     const pairs = Object.entries(values);
     if (pairs.length === 0) return;

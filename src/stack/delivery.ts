@@ -7,6 +7,7 @@
 import * as aws from "../lib/aws";
 import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
+import { applicationOf } from "../config/applications";
 import { DeliveryEnvironment } from "../components/github/delivery-environment";
 import { DeliveryRepository } from "../components/github/delivery-repo";
 import { DeployRoles, HostedZoneScope } from "../components/aws/deploy-roles";
@@ -54,6 +55,7 @@ export function deliveryContext(config: StackConfig, gh: GithubConfig): Delivery
     stacks: gh.stacks,
     services: config.services.map((s) => ({
       name: s.name,
+      ...(config.applicationStacks ? { application: applicationOf(s, config) } : {}),
       target: s.target,
       strategy: s.strategy.type,
       canarySteps: s.strategy.type === "canary" ? s.strategy.steps : [],
@@ -119,6 +121,8 @@ export interface DeliveryInputs {
   readonly hostedZone?: HostedZoneScope;
   /** The CI roles when the platform built them first (see ciRolesLayer); absent, built here. */
   readonly roles?: DeployRoles;
+  /** The environment's application stacks, whose state the CI roles reach too. @default [] */
+  readonly applicationStacks?: readonly string[];
 }
 
 export interface DeliveryOutputs {
@@ -207,6 +211,7 @@ export function createDeployRoles(
       sourceRepositoryArns,
       stateBackend: gh.backend?.kind === "s3" ? gh.backend : undefined,
       secretsKeyArn: gh.secrets.provider === "awskms" ? gh.secrets.keyArn : undefined,
+      applicationStacks: inputs.applicationStacks,
       migrationSecretArns: inputs.migrationSecretArns,
       programSecretArns: inputs.programSecretArns,
       account: inputs.account,

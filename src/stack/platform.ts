@@ -144,6 +144,9 @@ export function deliveryInputs(
       ? [config.operations.notifications.pagerDutyIntegrationKeySecretArn]
       : [],
     hostedZone: config.dns ? { id: config.dns.hostedZoneId, domain: config.dns.domain } : undefined,
+    applicationStacks: config.applicationStacks
+      ? applicationsOf(config).map((a) => applicationStackName(a, config.stack))
+      : [],
   };
 }
 

@@ -39,6 +39,12 @@ export interface DeliveryStack {
 
 export interface DeliveryService {
   readonly name: string;
+  /**
+   * The application whose stack (`<application>-<stack>` in apps/) holds the service's workload,
+   * when the stacks keep their workloads in application stacks; its deploys, releases and
+   * rollbacks queue on that stack alone. Absent: the platform stack holds it.
+   */
+  readonly application?: string;
   readonly target: "eks" | "ecs";
   readonly strategy: "rolling" | "blueGreen" | "canary";
   /** Canary weights, increasing, ending at 100. */

@@ -233,6 +233,13 @@ export function buildImageWorkflow(ctx: DeliveryContext): Workflow {
   };
 }
 
+/**
+ * The stack a release holds: the service's application stack when it has one (its deploys never
+ * wait for the platform's infra-up or another application's release), else the platform stack.
+ */
+export const RELEASE_STACK_EXPRESSION =
+  "${{ inputs.application && format('{0}-{1}', inputs.application, inputs.stack) || inputs.stack }}";
+
 export function deployServiceWorkflow(ctx: DeliveryContext): Workflow {
   const ecr = ctx.registryKind === "ecr";
   return {
@@ -243,6 +250,13 @@ export function deployServiceWorkflow(ctx: DeliveryContext): Workflow {
         inputs: {
           service: { type: "string", required: true, description: "Service to deploy." },
           stack: { type: "string", required: true, description: "Pulumi stack to update." },
+          application: {
+            type: "string",
+            required: false,
+            default: "",
+            description:
+              "The service's application, when its workload lives in the application stack <application>-<stack>: the release acts on that stack and queues on it alone.",
+          },
           environment: { type: "string", required: true, description: "GitHub environment of the stack." },
           "source-image": {
             type: "string",
@@ -295,7 +309,7 @@ export function deployServiceWorkflow(ctx: DeliveryContext): Workflow {
           deployments: "write",
           ...(ecr ? {} : { packages: "read" }),
         },
-        concurrency: stackConcurrency("${{ inputs.stack }}"),
+        concurrency: stackConcurrency(RELEASE_STACK_EXPRESSION),
         // The release budget every service's config is held to (src/config/release-budget.ts).
         timeoutMinutes: DEPLOY_JOB_TIMEOUT_MINUTES,
         env: {
@@ -437,6 +451,7 @@ export function buildDeployWorkflow(ctx: DeliveryContext): Workflow {
         with: {
           service: svc.name,
           stack: s.stack,
+          ...(svc.application ? { application: svc.application } : {}),
           environment: s.environment,
           "source-image": `\${{ needs.${build}.outputs.image }}`,
           "source-ref": `\${{ needs.${build}.outputs.digest }}`,
@@ -494,6 +509,7 @@ export function releaseWorkflow(ctx: DeliveryContext): Workflow {
         with: {
           service: svc.name,
           stack: s.stack,
+          ...(svc.application ? { application: svc.application } : {}),
           environment: s.environment,
           // The image the last branch stack runs for this commit: built once, promoted by digest.
           "source-image": `\${{ fromJSON(vars.${storedName("REGISTRY_URLS_REPOSITORY", sourceStack!.stack)})['${svc.name}'] }}`,

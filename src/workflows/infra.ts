@@ -48,6 +48,31 @@ const markdownFromLog = (title: string, log: string, out: string, append = false
 export const PULL_REQUEST_FROM_THIS_REPOSITORY =
   "github.event_name == 'pull_request' && github.event.pull_request.head.repo.full_name == github.repository";
 
+/** The applications whose stacks hold the services' workloads (none: the platform stack does). */
+export function applicationsOf(ctx: DeliveryContext): string[] {
+  return [...new Set(ctx.services.flatMap((s) => (s.application ? [s.application] : [])))];
+}
+
+/**
+ * Each application stack of the environment previewed after its platform stack, starting from
+ * its recorded releases (`release restore`), so an unchanged application previews no change; one
+ * never deployed has nothing to compare with yet and is said so.
+ */
+function applicationPreviews(ctx: DeliveryContext): string[] {
+  if (applicationsOf(ctx).length === 0) return [];
+  return [
+    "deployed=\" $(cd apps && pulumi stack ls --json | jq -r '.[].name' | tr '\\n' ' ')\"",
+    "for app in $APPLICATIONS; do",
+    '  if [[ "$deployed" != *" $app-$STACK "* ]]; then',
+    '    echo "application stack $app-$STACK: not deployed yet, its first deploy creates it" | tee -a "$RUNNER_TEMP/preview.txt"',
+    "    continue",
+    "  fi",
+    '  npm run -s release -- restore --stack "$app-$STACK"',
+    `  (cd apps && pulumi preview --stack "$app-$STACK" --policy-pack ../${POLICY_PACK_DIR} --policy-pack-config "../policy/config/$STACK.json" --diff --non-interactive) 2>&1 | tee -a "$RUNNER_TEMP/preview.txt"`,
+    "done",
+  ];
+}
+
 /**
  * Pull requests preview every non-production stack in the shared `preview` environment and comment
  * the result. A production stack is previewed only on pushes to the release branch — reviewed,
@@ -82,7 +107,13 @@ export function infraPreviewWorkflow(ctx: DeliveryContext): Workflow {
         {
           name: "pulumi preview with the policy pack",
           id: "preview",
-          run: `set -o pipefail\n${buildPack}\npulumi preview --stack "$STACK" ${policyFlags} --diff --non-interactive 2>&1 | tee "$RUNNER_TEMP/preview.txt"`,
+          run: [
+            "set -o pipefail",
+            buildPack,
+            `pulumi preview --stack "$STACK" ${policyFlags} --diff --non-interactive 2>&1 | tee "$RUNNER_TEMP/preview.txt"`,
+            ...applicationPreviews(ctx),
+          ].join("\n"),
+          ...(applicationsOf(ctx).length ? { env: { APPLICATIONS: applicationsOf(ctx).join(" ") } } : {}),
         },
         onPullRequests
           ? {

@@ -21,6 +21,18 @@ export function environmentOfStack(ctx: DeliveryContext): string {
   return `\${{ fromJSON('${map}')[inputs.stack] }}`;
 }
 
+/**
+ * The stack a rollback holds: the chosen service's application stack when services have them
+ * (the service → application map is a constant of the generated file), else the stack.
+ */
+export function rollbackStackExpression(ctx: DeliveryContext): string {
+  const owned = ctx.services.filter((s) => s.application);
+  if (owned.length === 0) return "${{ inputs.stack }}";
+  // Service names and applications are DNS labels: nothing to escape inside the quotes.
+  const prefix = owned.map((s) => `inputs.service == '${s.name}' && '${s.application}-'`).join(" || ");
+  return `\${{ format('{0}{1}', ${prefix} || '', inputs.stack) }}`;
+}
+
 export function rollbackWorkflow(ctx: DeliveryContext): Workflow {
   return {
     file: "rollback.yml",
@@ -58,7 +70,7 @@ export function rollbackWorkflow(ctx: DeliveryContext): Workflow {
         runsOn: runsOnChosenStack(ctx.stacks.map((s) => s.stack)),
         environment: { name: environmentOfStack(ctx), url: vars("ENVIRONMENT_URL") },
         permissions: { contents: "read", "id-token": "write", deployments: "write" },
-        concurrency: stackConcurrency("${{ inputs.stack }}"),
+        concurrency: stackConcurrency(rollbackStackExpression(ctx)),
         timeoutMinutes: 60,
         env: {
           ...pulumiEnv(ctx),

@@ -1,7 +1,8 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { failureOutputs, parseCommandLine } from "../../src/release/cli";
+import * as os from "os";
+import { failureOutputs, parseCommandLine, policyPackOf, releaseTarget } from "../../src/release/cli";
 import { ReleaseFailure } from "../../src/release/executor";
 
 const DEPLOY = "deploy takes --stack <stack name>, --service <service name>, --digest <sha256 digest>";
@@ -70,6 +71,8 @@ describe("release command line", () => {
       "guard",
       "promote",
       "restore",
+      // infra-up's, and each application stack's before its preview
+      "restore",
       "rollback",
     ]);
     for (const line of lines) {
@@ -100,5 +103,53 @@ describe("release command line", () => {
       assert.ok(reason.startsWith('reason=failed: unknown service "x"; configured: a, a,'));
       assert.ok(reason.endsWith("…"));
     });
+  });
+});
+
+describe("the stack a release command acts on", () => {
+  const digest = `sha256:${"a".repeat(64)}`;
+  const line = (argv: string[]) => parseCommandLine(argv);
+
+  it("is the service's application stack when its platform stack keeps no workload", () => {
+    const t = releaseTarget(line(["deploy", "--stack", "dev", "--service", "payments", "--digest", digest]));
+    assert.equal(t.stack, "shop-dev");
+    assert.equal(t.application?.platformStackFile, "dev");
+    assert.deepEqual(
+      t.config.services.map((s) => s.name),
+      ["api", "web", "orders", "payments"],
+    );
+    // The environment's switches and windows hold it, and its platform's pack config.
+    assert.equal(t.config.stack, "dev");
+    assert.deepEqual(policyPackOf(t, "/checkout")("shop-dev"), {
+      policyPack: "/checkout/.policy-pack",
+      policyPackConfig: "/checkout/policy/config/dev.json",
+    });
+  });
+
+  it("is the application stack named, and the platform stack for a restore", () => {
+    assert.equal(
+      releaseTarget(line(["rollback", "--stack", "storefront-local", "--service", "web", "--to", "previous"]))
+        .stack,
+      "storefront-local",
+    );
+    const restore = releaseTarget(line(["restore", "--stack", "dev"]));
+    assert.equal(restore.stack, "dev");
+    assert.equal(restore.application, undefined);
+  });
+
+  it("names the services there are, or the application stack file to add", () => {
+    assert.throws(
+      () => releaseTarget(line(["guard", "--stack", "dev", "--service", "billing"])),
+      new Error('unknown service "billing"; configured: api, web, orders, payments'),
+    );
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), "apps-"));
+    try {
+      assert.throws(
+        () => releaseTarget(line(["guard", "--stack", "dev", "--service", "api"]), { appsDir: empty }),
+        /api belongs to application shop, whose stack shop-dev has no file: add apps-\w+\/Pulumi\.shop-dev\.yaml with apps:platformStack and apps:application/,
+      );
+    } finally {
+      fs.rmSync(empty, { recursive: true });
+    }
   });
 });

@@ -63,6 +63,8 @@ describe("a service's migration commands", () => {
     assert.deepEqual(deploy.with, {
       service: "api",
       stack: "dev",
+      // The release acts on, and queues on, the application stack shop-dev.
+      application: "shop",
       environment: "development",
       "source-image": "${{ needs.build-api.outputs.image }}",
       "source-ref": "${{ needs.build-api.outputs.digest }}",

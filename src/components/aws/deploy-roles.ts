@@ -11,6 +11,7 @@
  */
 import * as aws from "../../lib/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { APPS_PROJECT } from "../../config/applications";
 import { policyDocument, Statement } from "../../lib/iam";
 import { AccountContext } from "../../lib/kms";
 import { ciRolePath, rolePath } from "../../lib/naming";
@@ -46,6 +47,12 @@ export interface DeployRolesArgs {
   readonly stateBackend?: { readonly bucket: string; readonly region: string; readonly stateKeyArn: string };
   /** KMS key of the `awskms://` secrets provider; absent with a passphrase or Pulumi Cloud. */
   readonly secretsKeyArn?: string;
+  /**
+   * The application stacks of this environment (the `apps` project), whose state the roles get
+   * beside the platform stack's: the deploy role writes them, the preview role reads them.
+   * @default []
+   */
+  readonly applicationStacks?: readonly string[];
   /**
    * Secrets holding the database URLs of the services that migrate: the deploy job reads them
    * before migrating (db-migrate). @default []
@@ -507,20 +514,25 @@ export function previewRoleStatements(
 
 /** This stack's state and secrets-key statements, read-write (`write`) or read-only. */
 export function stackStateStatements(
-  args: Pick<DeployRolesArgs, "stateBackend" | "secretsKeyArn">,
+  args: Pick<DeployRolesArgs, "stateBackend" | "secretsKeyArn" | "applicationStacks">,
   partition: pulumi.Input<string>,
   write: boolean,
 ): Statement[] {
-  const scope: StateScope | undefined = args.stateBackend && {
-    partition,
-    bucket: args.stateBackend.bucket,
-    region: args.stateBackend.region,
-    stateKeyArn: args.stateBackend.stateKeyArn,
-    project: pulumi.getProject(),
-    stack: pulumi.getStack(),
-  };
+  const scope = (project: string, stack: string): StateScope | undefined =>
+    args.stateBackend && {
+      partition,
+      bucket: args.stateBackend.bucket,
+      region: args.stateBackend.region,
+      stateKeyArn: args.stateBackend.stateKeyArn,
+      project,
+      stack,
+    };
+  const scopes = [
+    scope(pulumi.getProject(), pulumi.getStack()),
+    ...(args.applicationStacks ?? []).map((s) => scope(APPS_PROJECT, s)),
+  ].filter((s): s is StateScope => s !== undefined);
   return [
-    ...(scope ? (write ? stateWriteStatements(scope) : stateReadStatements(scope)) : []),
+    ...scopes.flatMap((sc) => (write ? stateWriteStatements(sc) : stateReadStatements(sc))),
     ...(args.secretsKeyArn ? secretsKeyStatements(args.secretsKeyArn, write) : []),
   ];
 }
