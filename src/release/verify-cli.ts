@@ -6,7 +6,8 @@
  */
 import { parseArgs } from "util";
 import { runCommand } from "./process";
-import { GhApi, NotDeployed, verifyDeployment } from "./verify-deployment";
+import * as fs from "fs";
+import { GhApi, NotDeployed, stagedRelease } from "./verify-deployment";
 
 /** `gh api <path>`, parsed. */
 export const ghApi: GhApi = async (path) => JSON.parse(await runCommand("gh", ["api", path]));
@@ -25,13 +26,18 @@ export async function main(
   const missing = ["environment", "service", "sha"].filter((k) => !values[k as keyof typeof values]);
   if (missing.length) throw new Error(`release:verify needs ${missing.map((k) => `--${k}`).join(", ")}`);
   if (!repository) throw new Error("release:verify needs GITHUB_REPOSITORY (owner/repo)");
-  const verified = await verifyDeployment(api, {
+  const verified = await stagedRelease(api, {
     repository,
     environment: values.environment!,
     service: values.service!,
     sha: values.sha!,
   });
-  return `${values.environment} runs ${values.service} at ${values.sha} (deployment #${verified.deploymentId}${
+  // The digest the release job promotes: what the source runs, built at this commit or before.
+  if (process.env.GITHUB_OUTPUT && verified.digest)
+    fs.appendFileSync(process.env.GITHUB_OUTPUT, `digest=${verified.digest}\n`);
+  const built =
+    verified.sha === values.sha ? `at ${values.sha}` : `built at ${verified.sha} (not rebuilt since)`;
+  return `${values.environment} runs ${values.service} ${built} (deployment #${verified.deploymentId}${
     verified.digest ? `, ${verified.digest}` : ""
   })`;
 }

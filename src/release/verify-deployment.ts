@@ -39,6 +39,8 @@ export interface VerifiedDeployment {
   readonly deploymentId: number;
   /** The digest the source runs (the deployment's payload). */
   readonly digest?: string;
+  /** The commit that deployment built (the tagged one, or an earlier one when not rebuilt since). */
+  readonly sha?: string;
 }
 
 /** Thrown when the tag must not be released; the message says why and what to do. */
@@ -81,4 +83,40 @@ export async function verifyDeployment(api: GhApi, q: DeploymentQuery): Promise<
     );
   const payload = typeof latest.payload === "object" ? latest.payload : undefined;
   return { deploymentId: latest.id, digest: payload?.digest };
+}
+
+/** The latest status that is not `inactive` (GitHub's mark for a superseded deployment). */
+async function outcomeOf(api: GhApi, repository: string, id: number): Promise<DeploymentStatus | undefined> {
+  const statuses = [
+    ...((await api(`repos/${repository}/deployments/${id}/statuses?per_page=100`)) as DeploymentStatus[]),
+  ].sort((a, b) => b.id - a.id);
+  return statuses.find((s) => s.state !== "inactive");
+}
+
+/**
+ * What a release tag promotes of one service: what the promotion source runs. A service deployed
+ * at the tagged commit must have succeeded there (`verifyDeployment`); a service not rebuilt at
+ * that commit (nothing of it changed) promotes the digest of its latest successful deployment in
+ * the source, whichever commit built it, so a multi-service release never ends red for the
+ * services it did not touch.
+ */
+export async function stagedRelease(api: GhApi, q: DeploymentQuery): Promise<VerifiedDeployment> {
+  const task = `${DEPLOYMENT_TASK_PREFIX}${q.service}`;
+  const query = new URLSearchParams({ task, environment: q.environment, per_page: "100" });
+  const all = ((await api(`repos/${q.repository}/deployments?${query}`)) as Deployment[])
+    .filter((d) => d.task === task && d.environment === q.environment)
+    .sort((a, b) => b.id - a.id);
+  if (all.some((d) => d.sha === q.sha)) return { ...(await verifyDeployment(api, q)), sha: q.sha };
+  for (const d of all) {
+    if ((await outcomeOf(api, q.repository, d.id))?.state !== "success") continue;
+    const payload = typeof d.payload === "object" ? d.payload : undefined;
+    if (!payload?.digest)
+      throw new NotDeployed(
+        `the latest successful deployment of ${q.service} in ${q.environment} (#${d.id}) records no digest: deploy ${q.service} to ${q.environment} again, then tag`,
+      );
+    return { deploymentId: d.id, digest: payload.digest, sha: d.sha };
+  }
+  throw new NotDeployed(
+    `${q.service} has no successful deployment in ${q.environment}: release tags promote what ${q.environment} runs, so deploy it there first (build-deploy.yml), then tag`,
+  );
 }

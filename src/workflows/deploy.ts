@@ -513,7 +513,8 @@ export function releaseWorkflow(ctx: DeliveryContext): Workflow {
           environment: s.environment,
           // The image the last branch stack runs for this commit: built once, promoted by digest.
           "source-image": `\${{ fromJSON(vars.${storedName("REGISTRY_URLS_REPOSITORY", sourceStack!.stack)})['${svc.name}'] }}`,
-          "source-ref": "sha-${{ github.sha }}",
+          // The digest the source runs (rebuilt at this commit or not): the verify job read it.
+          "source-ref": `\${{ needs.${verify}.outputs.digest }}`,
           ...migrationInputs(svc),
           runner: runnerInput(s.stack),
         },

@@ -76,13 +76,16 @@ export function sourceDeployedJob(
     name: `${source.stack} deployed (${svc.name})`,
     permissions: { contents: "read", deployments: "read" },
     timeoutMinutes: 10,
+    // What the release promotes: the digest the source runs, whichever commit built it.
+    outputs: { digest: "${{ steps.verify.outputs.digest }}" },
     steps: [
       checkout(),
       // No cache: release tags restore none (cache poisoning).
       setupNode(nodeVersion, false),
       npmCi,
       {
-        name: `Check that ${source.environment} runs this commit's ${svc.name} successfully`,
+        name: `Check what ${source.environment} runs of ${svc.name}: this commit's build, successfully, or an earlier one when it was not rebuilt`,
+        id: "verify",
         env: { GH_TOKEN: "${{ github.token }}", ENVIRONMENT: source.environment, SERVICE: svc.name },
         run: 'npm run -s release:verify -- --environment "$ENVIRONMENT" --service "$SERVICE" --sha "$GITHUB_SHA"',
       },

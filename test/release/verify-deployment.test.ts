@@ -3,11 +3,13 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ghApi, main } from "../../src/release/verify-cli";
-import { GhApi, NotDeployed, verifyDeployment } from "../../src/release/verify-deployment";
+import { GhApi, NotDeployed, stagedRelease, verifyDeployment } from "../../src/release/verify-deployment";
 
 const SHA = "0123456789abcdef0123456789abcdef01234567";
 const REPO = "acme-shop/shop";
 const LIST = `repos/${REPO}/deployments?sha=${SHA}&task=deploy%3Aapi&environment=staging&per_page=100`;
+/** Every deployment of the service in staging, whichever commit (what a release promotes). */
+const ALL = `repos/${REPO}/deployments?task=deploy%3Aapi&environment=staging&per_page=100`;
 const statusesOf = (id: number) => `repos/${REPO}/deployments/${id}/statuses?per_page=100`;
 
 const deployment = (id: number, extra: object = {}) => ({
@@ -108,6 +110,49 @@ describe("the release check that staging runs the tagged commit", () => {
     await assert.rejects(() => verifyDeployment(gh, query), /no deployment of api/);
   });
 
+  describe("for a service the tagged commit did not rebuild", () => {
+    const OLD = "a".repeat(40);
+    const OLDER = "b".repeat(40);
+
+    it("promotes the digest of its latest successful deployment in staging, built at an earlier commit", async () => {
+      const gh = api({
+        [ALL]: [deployment(21, { sha: OLD }), deployment(20, { sha: OLDER })],
+        [statusesOf(21)]: [status(3, "inactive"), status(2, "success"), status(1, "in_progress")],
+      });
+      assert.deepEqual(await stagedRelease(gh, query), {
+        deploymentId: 21,
+        digest: `sha256:${"21".repeat(32)}`,
+        sha: OLD,
+      });
+    });
+
+    it("skips a failed (rolled back) deployment for the one staging went back to", async () => {
+      const gh = api({
+        [ALL]: [deployment(21, { sha: OLD }), deployment(20, { sha: OLDER })],
+        [statusesOf(21)]: [status(2, "failure")],
+        [statusesOf(20)]: [status(1, "success")],
+      });
+      assert.equal((await stagedRelease(gh, query)).sha, OLDER);
+    });
+
+    it("refuses when staging never ran it, saying to deploy it there first", async () => {
+      const gh = api({ [ALL]: [deployment(21, { sha: OLD })], [statusesOf(21)]: [status(2, "failure")] });
+      await assert.rejects(() => stagedRelease(gh, query), /api has no successful deployment in staging/);
+    });
+
+    it("holds a service the tagged commit did deploy to that deployment's outcome", async () => {
+      const gh = api({
+        [ALL]: [deployment(30), deployment(21, { sha: OLD })],
+        [LIST]: [deployment(30)],
+        [statusesOf(30)]: [status(5, "failure")],
+      });
+      await assert.rejects(
+        () => stagedRelease(gh, query),
+        /the latest deployment of api at 0123456789ab in staging \(#30\) is failure/,
+      );
+    });
+  });
+
   describe("as npm run release:verify", () => {
     let dir: string;
     let savedPath: string | undefined;
@@ -141,6 +186,7 @@ describe("the release check that staging runs the tagged commit", () => {
       const line = await main(["--environment", "staging", "--service", "api", "--sha", SHA], ghApi, REPO);
       assert.equal(line, `staging runs api at ${SHA} (deployment #7, sha256:${"7".repeat(64)})`);
       assert.deepEqual(fs.readFileSync(path.join(dir, "calls"), "utf8").trim().split("\n"), [
+        `api ${ALL}`,
         `api ${LIST}`,
         `api ${statusesOf(7)}`,
       ]);
