@@ -5,7 +5,7 @@
  */
 import { opensToInternet } from "../../policy/lib/address-coverage";
 import { own } from "../lib/own";
-import { deploySource } from "../workflows/context";
+import { deploySource, integrationBranches } from "../workflows/context";
 import { addonImageRules } from "./addon-image-rules";
 import { dnsRules } from "./dns";
 import { canarySplit } from "../components/kubernetes/app-spec";
@@ -392,6 +392,30 @@ export const githubRules: ConfigRule = (c) => {
     out.push(problem(["github", "stacks"], c.github.stacks, `must list this stack ("${c.stack}")`));
   else if (own && own.environment !== c.environment)
     out.push(problem(["github", "stacks"], own, `this stack deploys to the "${c.environment}" environment`));
+  // An explicit mapping deploys from the model's integration branches: those are the ones the
+  // pipelines protect, run pull-request CI for and build on.
+  const branches = integrationBranches(c.branchModel);
+  c.github.stacks.forEach((s, i) => {
+    const from = s.deployFrom;
+    if (from && "branch" in from && !branches.includes(from.branch))
+      out.push(
+        problem(
+          ["github", "stacks", i, "deployFrom", "branch"],
+          from.branch,
+          `an integration branch of branchModel ${c.branchModel}: ${branches.join(", ")} (or { tag: "v*.*.*" })`,
+        ),
+      );
+  });
+  const sources = c.github.stacks.map((s) => deploySource(c.branchModel, s));
+  const firstTagged = sources.findIndex((d) => d.kind === "tag");
+  if (firstTagged >= 0 && sources.slice(firstTagged).some((d) => d.kind === "branch"))
+    out.push(
+      problem(
+        ["github", "stacks"],
+        c.github.stacks.map((s) => s.stack),
+        "stacks in promotion order: every stack deployed from a branch before the tag-deployed ones (a release promotes what the last branch stack runs)",
+      ),
+    );
   if (c.github.manageRepository && c.environment === "local")
     out.push(problem(["github", "manageRepository"], true, "the local stack cannot own the repository"));
   if (c.github.manageRepository && c.github.codeOwners.length === 0)

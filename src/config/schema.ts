@@ -318,7 +318,27 @@ const githubSchema = z.strictObject({
    * @default dev → development, staging → staging, production → production
    */
   stacks: z
-    .array(z.strictObject({ stack: dnsLabel, environment: z.enum(["development", "staging", "production"]) }))
+    .array(
+      z.strictObject({
+        stack: dnsLabel,
+        environment: z.enum(["development", "staging", "production"]),
+        /**
+         * What deploys this stack: a push to `{ branch }` (one of the branch model's integration
+         * branches) or a release tag (`{ tag: "v*.*.*" }`). The branch models are presets of this
+         * mapping (README: "Branch models"); a team states its own, e.g. develop → staging and
+         * main → production. @default the branch model's: production from tags, development from
+         * develop (main under trunk), staging from main (staging under environment)
+         */
+        deployFrom: z
+          .union([
+            z.strictObject({
+              branch: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$/, "must be a branch name"),
+            }),
+            z.strictObject({ tag: z.literal("v*.*.*") }),
+          ])
+          .optional(),
+      }),
+    )
     .min(1)
     .default([
       { stack: "dev", environment: "development" },

@@ -35,6 +35,8 @@ export interface DeliveryStack {
   readonly stack: string;
   /** GitHub environment the stack deploys through, e.g. `staging`. */
   readonly environment: string;
+  /** What deploys it, when not the branch model's preset (config `github.stacks[].deployFrom`). */
+  readonly deployFrom?: { readonly branch: string } | { readonly tag: string };
 }
 
 export interface DeliveryService {
@@ -161,6 +163,10 @@ export function ciPushBranches(model: BranchModel): string[] {
 export type DeploySource = { kind: "branch"; branch: string } | { kind: "tag"; pattern: string };
 
 export function deploySource(model: BranchModel, s: DeliveryStack): DeploySource {
+  if (s.deployFrom)
+    return "branch" in s.deployFrom
+      ? { kind: "branch", branch: s.deployFrom.branch }
+      : { kind: "tag", pattern: RELEASE_TAG };
   if (s.environment === "production") return { kind: "tag", pattern: RELEASE_TAG };
   if (model !== "trunk" && s.environment === "development") return { kind: "branch", branch: "develop" };
   if (model === "environment" && s.environment === "staging") return { kind: "branch", branch: "staging" };

@@ -1,7 +1,7 @@
 /** Every file the delivery layer commits, rendered once, and the status checks protection requires. */
 import { ciWorkflow } from "./ci";
 import { codeOwnersFile } from "./codeowners";
-import { DeliveryContext } from "./context";
+import { DeliveryContext, deploySource } from "./context";
 import {
   buildDeployWorkflow,
   buildImageWorkflow,
@@ -27,7 +27,10 @@ export function workflows(ctx: DeliveryContext): Workflow[] {
     buildImageWorkflow(ctx),
     deployServiceWorkflow(ctx),
     buildDeployWorkflow(ctx),
-    releaseWorkflow(ctx),
+    // Only where a stack deploys from release tags: a mapping may deploy every stack from branches.
+    ...(ctx.stacks.some((s) => deploySource(ctx.branchModel, s).kind === "tag")
+      ? [releaseWorkflow(ctx)]
+      : []),
     rollbackWorkflow(ctx),
     driftWorkflow(ctx),
     doraWorkflow(ctx),
