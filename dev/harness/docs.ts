@@ -150,6 +150,11 @@ export function benchTargets(r: any): string[] {
   if (r.realEngine.available && r.realEngine.target?.noChangePreviewMs !== undefined)
     out.push(
       `- Real no-change preview of the local stack ≤ 3 s: ${met(r.realEngine.target.noChangePreviewMs <= 3000)} (${(r.realEngine.target.noChangePreviewMs / 1000).toFixed(1)} s).`,
+      ...(r.realEngine.target.applicationPreviewMs !== undefined
+        ? [
+            `- Real no-change preview of an application stack (shop-local) ≤ 3 s: ${met(r.realEngine.target.applicationPreviewMs <= 3000)} (${(r.realEngine.target.applicationPreviewMs / 1000).toFixed(1)} s).`,
+          ]
+        : []),
     );
   return out;
 }

@@ -419,9 +419,9 @@ export const stackConfigSchema = z.strictObject({
    * Where the services' workloads live. false: in this stack, deployed by its `pulumi up` (one
    * stack per environment holds everything). true: in one stack of the `apps` project per
    * application × environment, reading this stack's outputs by `StackReference`; this stack keeps
-   * what the environment shares and a deploy touches only its application (README: "Application
-   * stacks", and "Move workloads into application stacks" before turning it on for a stack that
-   * already runs them). @default false
+   * what the environment shares and a deploy touches only its application (README: "Two
+   * projects", and "Move workloads into application stacks" before turning it on for a stack
+   * that already runs them). @default false
    */
   applicationStacks: z.boolean().default(false),
   releases: z.record(dnsLabel, releaseSchema).default({}),

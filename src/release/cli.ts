@@ -152,7 +152,7 @@ export function releaseTarget(
   const apps = dirs.appsDir ?? appsDir(dirs.stackDir ?? ROOT);
   if (!fs.existsSync(stackFilePath(stack, apps)))
     throw new Error(
-      `${service.name} belongs to application ${applicationOf(service, named.config)}, whose stack ${stack} has no file: add ${path.join(path.basename(apps), `Pulumi.${stack}.yaml`)} with apps:platformStack and apps:application (README: "Application stacks")`,
+      `${service.name} belongs to application ${applicationOf(service, named.config)}, whose stack ${stack} has no file: add ${path.join(path.basename(apps), `Pulumi.${stack}.yaml`)} with apps:platformStack and apps:application (README: "Two projects")`,
     );
   return targetOf(stack, dirs);
 }

@@ -390,7 +390,31 @@ export const DRIFT_SCRIPT = [
   'echo "drifted=$drifted" >> "$GITHUB_OUTPUT"',
 ].join("\n");
 
+/**
+ * The same check on each application stack of the environment, starting from its recorded
+ * releases (`release restore`, as its deploys leave them), so a release is never drift; stacks
+ * never deployed are skipped. Appends to the platform's report and says `drifted` for all of them.
+ */
+export const APPLICATION_DRIFT_SCRIPT = [
+  "drifted=false",
+  "deployed=\" $(cd apps && pulumi stack ls --json | jq -r '.[].name' | tr '\\n' ' ')\"",
+  "for app in $APPLICATIONS; do",
+  '  stack="$app-$STACK"',
+  '  if [[ "$deployed" != *" $stack "* ]]; then continue; fi',
+  '  npm run -s release -- restore --stack "$stack"',
+  "  set +e",
+  '  (cd apps && pulumi preview --stack "$stack" --refresh --json --non-interactive) > "$RUNNER_TEMP/drift-app.json" 2> "$RUNNER_TEMP/drift-app.err"',
+  "  status=$?",
+  "  set -e",
+  `  changes="$(jq -r '[.steps[]? | select(.op != "same") | "\\(.op) \\(.urn)"] | .[]' "$RUNNER_TEMP/drift-app.json" 2>/dev/null || true)"`,
+  '  { echo "== $stack"; cat "$RUNNER_TEMP/drift-app.err"; printf "%s\\n" "$changes"; } | tee -a "$RUNNER_TEMP/drift.txt"',
+  '  if [ "$status" -ne 0 ] || [ -n "$changes" ]; then drifted=true; fi',
+  "done",
+  'echo "drifted=$drifted" >> "$GITHUB_OUTPUT"',
+].join("\n");
+
 export function driftWorkflow(ctx: DeliveryContext): Workflow {
+  const applications = applicationsOf(ctx);
   const jobs: Record<string, StepsJob> = {};
   for (const s of ctx.stacks) {
     jobs[jobId("drift", s)] = {
@@ -411,9 +435,21 @@ export function driftWorkflow(ctx: DeliveryContext): Workflow {
           id: "drift",
           run: DRIFT_SCRIPT,
         },
+        ...(applications.length
+          ? [
+              {
+                name: "Refresh each application stack from its recorded releases and expect no changes",
+                id: "application-drift",
+                env: { APPLICATIONS: applications.join(" ") },
+                run: APPLICATION_DRIFT_SCRIPT,
+              },
+            ]
+          : []),
         {
           name: "Open or update the drift issue",
-          if: "steps.drift.outputs.drifted == 'true'",
+          if: applications.length
+            ? "always() && (steps.drift.outputs.drifted == 'true' || steps.application-drift.outputs.drifted == 'true')"
+            : "steps.drift.outputs.drifted == 'true'",
           env: {
             GH_TOKEN: "${{ github.token }}",
             GH_REPO: "${{ github.repository }}",

@@ -71,7 +71,8 @@ describe("release command line", () => {
       "guard",
       "promote",
       "restore",
-      // infra-up's, and each application stack's before its preview
+      // infra-up's, and each application stack's before its preview and its drift check
+      "restore",
       "restore",
       "rollback",
     ]);
