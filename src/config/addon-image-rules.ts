@@ -16,6 +16,7 @@ import {
 } from "../components/kubernetes/cluster-addons-plan";
 import { IMAGE_REFERENCE_FORMAT } from "./addon-images";
 import { exposureOf } from "./dns";
+import { namespaceOf } from "./applications";
 import type { ConfigProblem } from "./rules";
 import { keyOf } from "./rules";
 import type { StackConfig } from "./schema";
@@ -26,6 +27,7 @@ export function addonDemands(config: StackConfig): AddonDemand[] {
     .filter((s) => s.target === "eks")
     .map((s) => ({
       name: s.name,
+      ...(config.kubernetes.namespaces === "stack-service" ? { namespace: namespaceOf(s.name, config) } : {}),
       exposure: exposureOf(s, config),
       autoscaled: s.autoscaling !== undefined && s.strategy.type !== "canary",
       secrets: s.secrets,

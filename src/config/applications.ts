@@ -43,6 +43,17 @@ export function servicesOf(
   return config.services.filter((s) => applicationOf(s, config) === application);
 }
 
+/** The namespace a service's workload lives in on its cluster (`kubernetes.namespaces`). */
+export function namespaceOf(
+  service: string,
+  config: {
+    readonly stack: string;
+    readonly kubernetes: { readonly namespaces: "service" | "stack-service" };
+  },
+): string {
+  return config.kubernetes.namespaces === "stack-service" ? `${config.stack}-${service}` : service;
+}
+
 /** The application stack of `application` in the environment of platform stack `platformStack`. */
 export function applicationStackName(application: string, platformStack: string): string {
   return `${application}-${platformStack}`;

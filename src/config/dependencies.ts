@@ -40,6 +40,8 @@ export type ResolvedDependency =
   | {
       readonly kind: "service";
       readonly service: string;
+      /** The called service's namespace. @default its name */
+      readonly namespace?: string;
       /** The called service's container port (NetworkPolicy sees the pod's port, after the Service). */
       readonly port: number;
     }
@@ -60,12 +62,19 @@ export type ResolvedDependency =
 export function resolveDependencies(
   dependencies: readonly Dependency[],
   services: readonly { readonly name: string; readonly port: number }[],
+  namespaceOf: (service: string) => string = (service) => service,
 ): ResolvedDependency[] {
   return dependencies.map((d): ResolvedDependency => {
     if (isServiceDependency(d)) {
       const called = services.find((s) => s.name === d.service);
       if (!called) throw new Error(`dependency on unknown service ${d.service} (validated before this runs)`);
-      return { kind: "service", service: d.service, port: called.port };
+      const namespace = namespaceOf(d.service);
+      return {
+        kind: "service",
+        service: d.service,
+        port: called.port,
+        ...(namespace !== d.service ? { namespace } : {}),
+      };
     }
     if (d.cidr) return { kind: "cidr", name: d.name, cidr: d.cidr, port: d.port };
     return { kind: "securityGroup", name: d.name, securityGroupId: d.securityGroupId ?? "", port: d.port };

@@ -5,7 +5,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { PROJECT, StackConfig } from "./schema";
-import { projectConfigValues, readStackFile, ROOT, toRuntimeConfig } from "./stack-files";
+import * as fs from "fs";
+import { projectConfigValues, readStackFile, ROOT, stackFilePath, toRuntimeConfig } from "./stack-files";
+import { sharedClusterProblems } from "./shared-cluster";
 import { ConfigError, ConfigProblem, parseStackConfig } from "./validate";
 
 export * from "./schema";
@@ -53,6 +55,7 @@ export function stackConfigFromFile(
   stack: string,
   dir = ROOT,
   overrides: Readonly<Record<string, unknown>> = {},
+  checkTenants = true,
 ): StackConfig {
   const file = readStackFile(stack, dir);
   file.config = { ...file.config, ...overrides };
@@ -74,7 +77,32 @@ export function stackConfigFromFile(
       });
   }
   if (problems.length) throw new ConfigError(stack, problems);
-  return stackConfigFromRuntime(stack, toRuntimeConfig(config), (key) => secret.has(key));
+  const parsed = stackConfigFromRuntime(stack, toRuntimeConfig(config), (key) => secret.has(key));
+  return checkTenants ? withSharedClusterChecked(parsed, dir) : parsed;
+}
+
+/**
+ * `config` checked against the stacks it shares its cluster with (`kubernetes.sharedWith`), read
+ * from their files in `dir`; throws one ConfigError naming every collision.
+ */
+export function withSharedClusterChecked(config: StackConfig, dir = ROOT): StackConfig {
+  if (config.kubernetes.sharedWith.length === 0 && config.kubernetes.namespaces === "service") return config;
+  const tenants = new Map<string, StackConfig | undefined>();
+  for (const tenant of config.kubernetes.sharedWith) {
+    let other: StackConfig | undefined;
+    try {
+      other = fs.existsSync(stackFilePath(tenant, dir))
+        ? stackConfigFromFile(tenant, dir, {}, false)
+        : undefined;
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      other = undefined;
+    }
+    tenants.set(tenant, other);
+  }
+  const problems = sharedClusterProblems(config, tenants);
+  if (problems.length) throw new ConfigError(config.stack, problems);
+  return config;
 }
 
 /** Loads and validates the current stack's config; throws one ConfigError naming every problem. */
@@ -82,5 +110,7 @@ export function loadStackConfig(): StackConfig {
   // isConfigSecret is the runtime's record of `--secret` keys; the SDK exports it from
   // runtime/config but leaves it out of its typings, and no typed API tells a secret key apart.
   const runtime = pulumi.runtime as unknown as { isConfigSecret: (k: string) => boolean };
-  return stackConfigFromRuntime(pulumi.getStack(), pulumi.runtime.allConfig(), runtime.isConfigSecret);
+  return withSharedClusterChecked(
+    stackConfigFromRuntime(pulumi.getStack(), pulumi.runtime.allConfig(), runtime.isConfigSecret),
+  );
 }

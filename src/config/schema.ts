@@ -113,6 +113,17 @@ const kubernetesSchema = z.strictObject({
   secretStore: dnsLabel.optional(),
   /** Ingress ALBs of `internal` and `public` EKS services (see dns.ts). */
   ingress: ingressSchema.default({ allowedCidrs: [] }),
+  /**
+   * How the services' namespaces are named: `service` (`api`), or `stack-service` (`dev-api`), so
+   * environments that share one cluster (seed 003's dev, staging and production as namespaces)
+   * never collide. Changing it on a running stack replaces every namespace. @default "service"
+   */
+  namespaces: z.enum(["service", "stack-service"]).default("service"),
+  /**
+   * The other platform stacks (their files beside this one) whose workloads run on the same
+   * cluster: loading this stack checks that no two tenants derive one namespace. @default []
+   */
+  sharedWith: z.array(dnsLabel).default([]),
 });
 
 const rollingSchema = z.strictObject({

@@ -5,7 +5,7 @@
  */
 import { own } from "../lib/own";
 import { stackPrefix } from "../lib/naming";
-import { applicationOf, applicationsOf, applicationStackName } from "../config/applications";
+import { applicationOf, applicationsOf, applicationStackName, namespaceOf } from "../config/applications";
 import * as aws from "../lib/aws";
 import * as k8s from "../lib/k8s";
 import * as pulumi from "@pulumi/pulumi";
@@ -499,7 +499,7 @@ export function kubernetesWorkload(
     service.name,
     {
       provider,
-      namespace: service.name,
+      namespace: namespaceOf(service.name, config),
       strategy: stopped && strategy.type === "canary" ? { ...strategy, weight: 0 } : strategy,
       port: service.port,
       replicas: stopped ? 0 : service.replicas,
@@ -511,7 +511,7 @@ export function kubernetesWorkload(
       secrets: service.secrets,
       secretsAs: service.secretsAs,
       secretStore: config.kubernetes.secretStore,
-      dependencies: resolveDependencies(service.dependencies, config.services),
+      dependencies: resolveDependencies(service.dependencies, config.services, (s) => namespaceOf(s, config)),
       ingress: reach.ingress,
     },
     reach.addons ? { dependsOn: [reach.addons] } : undefined,

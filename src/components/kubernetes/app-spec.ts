@@ -386,7 +386,7 @@ export function planDependencyEgress(dependencies: readonly ResolvedDependency[]
       return {
         to: [
           {
-            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": d.service } },
+            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": d.namespace ?? d.service } },
             podSelector: { matchLabels: { "app.kubernetes.io/name": d.service } },
           },
         ],

@@ -74,6 +74,8 @@ export const ADDON_CHARTS: Readonly<Record<AddonName, AddonChart>> = {
 /** What a service asks of the cluster (the parts of its config that need an add-on). */
 export interface AddonDemand {
   readonly name: string;
+  /** Its namespace. @default its name */
+  readonly namespace?: string;
   /** `cluster`, `internal` or `public` (see config/dns.ts). */
   readonly exposure: string;
   /** Runs an HPA (autoscaling on a strategy that keeps one). */
@@ -135,7 +137,7 @@ export function planAddons(services: readonly AddonDemand[], secretStore: string
       withSecrets.length > 0 && secretStore
         ? {
             storeName: secretStore,
-            namespaces: withSecrets.map((s) => s.name),
+            namespaces: withSecrets.map((s) => s.namespace ?? s.name),
             secretArns: [...new Set(withSecrets.flatMap((s) => Object.values(s.secrets)))].sort(),
           }
         : undefined,
