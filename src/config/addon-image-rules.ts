@@ -30,7 +30,11 @@ export function addonDemands(config: StackConfig): AddonDemand[] {
       ...(config.kubernetes.namespaces === "stack-service" ? { namespace: namespaceOf(s.name, config) } : {}),
       exposure: exposureOf(s, config),
       autoscaled: s.autoscaling !== undefined && s.strategy.type !== "canary",
-      secrets: s.secrets,
+      // The namespace reads the registry pull credential through the store too.
+      secrets:
+        config.registry.kind === "ghcr" && config.registry.pullCredentialsSecretArn
+          ? { ...s.secrets, REGISTRY_PULL_CREDENTIALS: config.registry.pullCredentialsSecretArn }
+          : s.secrets,
     }));
 }
 

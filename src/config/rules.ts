@@ -384,6 +384,29 @@ export const releaseRules: ConfigRule = (c) => {
 };
 
 /** The stack is listed with its environment; only a non-local stack with code owners manages the repository. */
+/** A registry pull credential is GHCR's, and EKS pods get it through the External Secrets store. */
+export const pullCredentialRules: ConfigRule = (c) => {
+  const arn = c.registry.pullCredentialsSecretArn;
+  if (!arn) return [];
+  if (c.registry.kind !== "ghcr")
+    return [
+      problem(
+        ["registry", "pullCredentialsSecretArn"],
+        arn,
+        'only with registry.kind "ghcr" (ECR pulls with the task and node roles)',
+      ),
+    ];
+  if (c.services.some((s) => s.target === "eks") && !c.kubernetes.secretStore)
+    return [
+      problem(
+        ["kubernetes", "secretStore"],
+        undefined,
+        "a ClusterSecretStore name: EKS pods pull private GHCR images through a Secret the External Secrets store syncs from registry.pullCredentialsSecretArn",
+      ),
+    ];
+  return [];
+};
+
 export const githubRules: ConfigRule = (c) => {
   if (!c.github) return [];
   const out: ConfigProblem[] = [];
@@ -549,6 +572,7 @@ export const CROSS_FIELD_RULES: readonly ConfigRule[] = [
   dependencyProblems,
   releaseRules,
   releaseBudgetRules,
+  pullCredentialRules,
   githubRules,
   githubPlanRules,
   backendRules,

@@ -49,6 +49,20 @@ const registrySchema = z.strictObject({
   kind: z.enum(["ecr", "ghcr"]).default("ecr"),
   /** GitHub owner whose packages hold the images (ghcr only). */
   ghcrOwner: githubLogin("a GitHub user or organisation name").optional(),
+  /**
+   * ghcr only, for private packages: the Secrets Manager secret holding a read-only pull
+   * credential (`{"username": "…", "password": "<token with read:packages>"}`). ECS tasks pull
+   * with it (`repositoryCredentials`); EKS pods through an `imagePullSecrets` Secret the External
+   * Secrets store syncs from it into each service's namespace (needs `kubernetes.secretStore`).
+   * @default none: public packages, pulled anonymously
+   */
+  pullCredentialsSecretArn: z
+    .string()
+    .regex(
+      /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/,
+      "must be a Secrets Manager secret ARN",
+    )
+    .optional(),
   /** Images kept per repository by the lifecycle policy. @default 30 */
   keepLastImages: z.number().int().min(1).max(1000).default(30),
   /** Days after which untagged images expire. @default 7 */

@@ -53,8 +53,10 @@ export async function promote(pulumi: PulumiCli, run: Run, request: PromoteReque
       throw new Error("promoting by digest tags the copy sha-<commit>: GITHUB_SHA is not set");
     tags.push(byDigest ? `sha-${request.commitSha}` : request.sourceRef);
   }
+  // GHCR packages take the semver tag in release.yml's own job, the one holding `packages: write`;
+  // a deploy job only reads packages (src/workflows/deploy.ts: ghcrReleaseTagJob).
   const semver = semverOf(request.releaseTag);
-  if (semver) tags.push(semver);
+  if (semver && ecrRegion(target.split("/")[0]!)) tags.push(semver);
   if (tags.length)
     await run("docker", [
       "buildx",

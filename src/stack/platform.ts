@@ -428,6 +428,8 @@ export function ecsWorkload(
       logKeyArn: ecs.logKeyArn,
       image: imageRef(repo, release.digest),
       repositoryArn: registry.repositoryArns[service.name],
+      pullCredentialsArn:
+        config.registry.kind === "ghcr" ? config.registry.pullCredentialsSecretArn : undefined,
       port: service.port,
       hostName,
       priority: listenerRulePriority(index),
@@ -511,6 +513,9 @@ export function kubernetesWorkload(
       secrets: service.secrets,
       secretsAs: service.secretsAs,
       secretStore: config.kubernetes.secretStore,
+      ...(config.registry.kind === "ghcr" && config.registry.pullCredentialsSecretArn
+        ? { pullCredentials: { secretArn: config.registry.pullCredentialsSecretArn, registry: "ghcr.io" } }
+        : {}),
       dependencies: resolveDependencies(service.dependencies, config.services, (s) => namespaceOf(s, config)),
       ingress: reach.ingress,
     },

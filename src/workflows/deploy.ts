@@ -486,6 +486,32 @@ export function buildDeployWorkflow(ctx: DeliveryContext): Workflow {
   };
 }
 
+/**
+ * The release's semver tag (`v1.4.2` → `1.4.2`) on the GHCR image a release promoted, once every
+ * stack released it: the one job of the release holding `packages: write`.
+ */
+export function ghcrReleaseTagJob(
+  service: string,
+  verify: string,
+  releases: string[],
+  image: string,
+): StepsJob {
+  return {
+    name: `tag (${service})`,
+    needs: [verify, ...releases],
+    permissions: { contents: "read", packages: "write" },
+    timeoutMinutes: 10,
+    steps: [
+      ghcrLogin,
+      {
+        name: "Tag the released image with the release's semver",
+        env: { IMAGE: image, DIGEST: `\${{ needs.${verify}.outputs.digest }}` },
+        run: 'docker buildx imagetools create --tag "$IMAGE:${GITHUB_REF_NAME#v}" "$IMAGE@$DIGEST"',
+      },
+    ],
+  };
+}
+
 export function releaseWorkflow(ctx: DeliveryContext): Workflow {
   const tagged = ctx.stacks.filter((s) => deploySource(ctx.branchModel, s).kind === "tag");
   const sourceStack = promotionSource(ctx.branchModel, ctx.stacks);
@@ -521,6 +547,16 @@ export function releaseWorkflow(ctx: DeliveryContext): Workflow {
       };
     }
   }
+  // GHCR: the deploy jobs read packages only; one job per service, after its releases, writes the
+  // release's semver tag on the digest it promoted.
+  if (ctx.registryKind === "ghcr" && tagged.length > 0)
+    for (const svc of ctx.services)
+      jobs[`tag-${svc.name}`] = ghcrReleaseTagJob(
+        svc.name,
+        `verify-${svc.name}`,
+        tagged.map((s) => `release-${svc.name}-${s.stack}`),
+        `\${{ fromJSON(vars.${storedName("REGISTRY_URLS_REPOSITORY", sourceStack!.stack)})['${svc.name}'] }}`,
+      );
   return {
     file: "release.yml",
     name: "Release",

@@ -10,6 +10,7 @@ import {
   githubPlanRules,
   githubRules,
   networkRules,
+  pullCredentialRules,
   productionRules,
   registryRules,
   releaseRules,
@@ -700,6 +701,36 @@ const RULES: [name: string, rule: ConfigRule, cases: RuleCase[]][] = [
             /^a release that fits the CodeBuild runner's 30 minutes .* post-deploy checks 20,/,
           ],
           ["platform:services[2].strategy", /^a release that fits the CodeBuild runner's 30 minutes/],
+        ],
+      },
+    ],
+  ],
+  [
+    "pullCredentialRules",
+    pullCredentialRules,
+    [
+      {
+        when: "ECR is given a pull credential",
+        change: (c) =>
+          (c.registry.pullCredentialsSecretArn =
+            "arn:aws:secretsmanager:eu-west-1:111111111111:secret:ghcr/pull-AbCdEf"),
+        expect: [["platform:registry.pullCredentialsSecretArn", /^only with registry\.kind "ghcr"/]],
+      },
+      {
+        when: "GHCR's credential has no secret store to reach EKS pods",
+        change: (c) => {
+          c.registry = {
+            kind: "ghcr",
+            ghcrOwner: "acme-shop",
+            pullCredentialsSecretArn: "arn:aws:secretsmanager:eu-west-1:111111111111:secret:ghcr/pull-AbCdEf",
+          };
+          delete c.kubernetes?.secretStore;
+        },
+        expect: [
+          [
+            "platform:kubernetes.secretStore",
+            /^a ClusterSecretStore name: EKS pods pull private GHCR images/,
+          ],
         ],
       },
     ],

@@ -24,6 +24,8 @@ export interface EcsServiceArgs {
   readonly image: pulumi.Input<string>;
   /** ECR repository ARN to grant pull on; absent for GHCR images. */
   readonly repositoryArn?: pulumi.Input<string>;
+  /** A private registry's pull credential (GHCR: `registry.pullCredentialsSecretArn`). @default none */
+  readonly pullCredentialsArn?: string;
   readonly port: number;
   /** Host name the ALB routes to this service. */
   readonly hostName: string;
@@ -73,11 +75,16 @@ export function containerDefinitions(c: {
   region: string;
   env: Record<string, string>;
   secrets: Record<string, string>;
+  /** A private registry's pull credential (Secrets Manager ARN), e.g. GHCR's. */
+  pullCredentialsArn?: string;
 }): string {
   return JSON.stringify([
     {
       name: c.name,
       image: c.image,
+      ...(c.pullCredentialsArn
+        ? { repositoryCredentials: { credentialsParameter: c.pullCredentialsArn } }
+        : {}),
       essential: true,
       user: CONTAINER_USER,
       privileged: false,
@@ -109,6 +116,8 @@ export function executionRoleStatements(p: {
   logGroupArn: pulumi.Input<string>;
   repositoryArn?: pulumi.Input<string>;
   secretArns: readonly string[];
+  /** The registry pull credential the agent reads to pull the image. */
+  pullCredentialsArn?: string;
 }): Statement[] {
   const statements: Statement[] = [
     // GetAuthorizationToken has no resource-level permissions; "*" is the only valid resource.
@@ -126,6 +135,13 @@ export function executionRoleStatements(p: {
       Effect: "Allow",
       Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
       Resource: p.repositoryArn,
+    });
+  if (p.pullCredentialsArn)
+    statements.push({
+      Sid: "ReadPullCredentials",
+      Effect: "Allow",
+      Action: "secretsmanager:GetSecretValue",
+      Resource: p.pullCredentialsArn,
     });
   if (p.secretArns.length > 0)
     statements.push({
@@ -260,7 +276,10 @@ export function cpuScalingConfiguration(cpuTarget: number) {
 /** The service's encrypted log group and its two roles: execution (agent) and task (application). */
 export function createTaskRoles(
   name: string,
-  args: Pick<EcsServiceArgs, "logRetentionDays" | "logKeyArn" | "repositoryArn" | "secrets" | "account">,
+  args: Pick<
+    EcsServiceArgs,
+    "logRetentionDays" | "logKeyArn" | "repositoryArn" | "secrets" | "account" | "pullCredentialsArn"
+  >,
   parent: pulumi.Resource,
 ): { logGroup: aws.cloudwatch.LogGroup; executionRole: aws.iam.Role; taskRole: aws.iam.Role } {
   const logGroup = new aws.cloudwatch.LogGroup(
@@ -283,6 +302,7 @@ export function createTaskRoles(
     logGroupArn: logGroup.arn,
     repositoryArn: args.repositoryArn,
     secretArns: Object.values(args.secrets),
+    pullCredentialsArn: args.pullCredentialsArn,
   });
   new aws.iam.RolePolicy(
     `${name}-execution`,
@@ -297,7 +317,10 @@ export function createTaskRoles(
 /** The hardened Fargate task definition (see `containerDefinitions`). */
 export function createTaskDefinition(
   name: string,
-  args: Pick<EcsServiceArgs, "cpu" | "memoryMiB" | "image" | "port" | "env" | "secrets" | "account">,
+  args: Pick<
+    EcsServiceArgs,
+    "cpu" | "memoryMiB" | "image" | "port" | "env" | "secrets" | "account" | "pullCredentialsArn"
+  >,
   roles: { logGroup: aws.cloudwatch.LogGroup; executionRole: aws.iam.Role; taskRole: aws.iam.Role },
   parent: pulumi.Resource,
 ): aws.ecs.TaskDefinition {
@@ -324,6 +347,7 @@ export function createTaskDefinition(
             region,
             env: { ...args.env },
             secrets: { ...args.secrets },
+            pullCredentialsArn: args.pullCredentialsArn,
           }),
         ),
     },

@@ -140,6 +140,8 @@ export interface PodSpecInput {
    */
   readonly secretKeys?: readonly string[];
   readonly secretsAs?: "files" | "environment";
+  /** A `kubernetes.io/dockerconfigjson` Secret the kubelet pulls the image with (private GHCR). */
+  readonly imagePullSecret?: string;
 }
 
 /** An HTTP probe on the `http` port. */
@@ -172,6 +174,7 @@ export function planPodSpec(input: PodSpecInput) {
   return {
     serviceAccountName: input.serviceAccountName,
     automountServiceAccountToken: false,
+    ...(input.imagePullSecret ? { imagePullSecrets: [{ name: input.imagePullSecret }] } : {}),
     securityContext: {
       runAsNonRoot: true,
       runAsUser: RUN_AS,
@@ -418,6 +421,38 @@ export function planAllowSpec(name: string, port: number, dependencies: readonly
       },
       { ports: [{ protocol: "TCP", port: 443 }] },
       ...planDependencyEgress(dependencies),
+    ],
+  };
+}
+
+/**
+ * The ExternalSecret turning a registry pull credential (a Secrets Manager secret of
+ * `{"username", "password"}`) into the `kubernetes.io/dockerconfigjson` Secret `secretName` for
+ * `registry` (ghcr.io), which pods name in `imagePullSecrets`.
+ */
+export function planPullSecretSpec(
+  secretName: string,
+  store: string,
+  credentialsArn: string,
+  registry: string,
+) {
+  return {
+    refreshInterval: "1h",
+    secretStoreRef: { kind: "ClusterSecretStore", name: store },
+    target: {
+      name: secretName,
+      creationPolicy: "Owner",
+      template: {
+        type: "kubernetes.io/dockerconfigjson",
+        engineVersion: "v2",
+        data: {
+          ".dockerconfigjson": `{"auths":{"${registry}":{"username":"{{ .username }}","password":"{{ .password }}","auth":"{{ printf "%s:%s" .username .password | b64enc }}"}}}`,
+        },
+      },
+    },
+    data: [
+      { secretKey: "username", remoteRef: { key: credentialsArn, property: "username" } },
+      { secretKey: "password", remoteRef: { key: credentialsArn, property: "password" } },
     ],
   };
 }

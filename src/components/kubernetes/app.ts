@@ -10,6 +10,7 @@ import {
   planDefaultDenySpec,
   planDeploymentSpec,
   planExternalSecretSpec,
+  planPullSecretSpec,
   planHpaSpec,
   planNamespaceLabels,
   planPdbSpec,
@@ -61,6 +62,12 @@ export interface KubernetesAppArgs {
   readonly secretsAs?: "files" | "environment";
   /** ClusterSecretStore resolving `secrets`; required when there are secrets. */
   readonly secretStore?: string;
+  /**
+   * A private registry's pull credential (Secrets Manager ARN of `{"username", "password"}`) and
+   * the registry host: synced through `secretStore` into a dockerconfigjson Secret the pods pull
+   * with. @default none (a public registry, or ECR through the node role)
+   */
+  readonly pullCredentials?: { readonly secretArn: string; readonly registry: string };
   /** What the pods talk to besides DNS and HTTPS; each opens exactly its egress path. @default [] */
   readonly dependencies?: readonly ResolvedDependency[];
   /**
@@ -75,6 +82,8 @@ export interface KubernetesAppArgs {
 /** What is wrong with the args, as messages naming the arg and its value; empty when valid. */
 export function kubernetesAppProblems(name: string, args: KubernetesAppArgs): string[] {
   const problems: string[] = [];
+  if (args.pullCredentials && !args.secretStore)
+    problems.push(`KubernetesApp ${name}: secretStore is required to sync the registry pull credential`);
   if (Object.keys(args.secrets).length > 0 && !args.secretStore)
     problems.push(
       `KubernetesApp ${name}: secretStore is required when secrets are set (got secrets ${Object.keys(args.secrets).join(", ")})`,
@@ -149,12 +158,33 @@ export function createExternalSecret(
   return secretName;
 }
 
+/** The ExternalSecret `${name}-registry-pull` and the Secret it syncs; none without pull credentials. */
+export function createPullSecret(
+  scope: AppScope,
+  credentials: KubernetesAppArgs["pullCredentials"],
+  store: string | undefined,
+): string | undefined {
+  if (!credentials || !store) return undefined;
+  const secretName = `${scope.name}-registry-pull`;
+  new k8s.apiextensions.CustomResource(
+    secretName,
+    {
+      apiVersion: "external-secrets.io/v1",
+      kind: "ExternalSecret",
+      metadata: metadata(scope, secretName),
+      spec: planPullSecretSpec(secretName, store, credentials.secretArn, credentials.registry),
+    },
+    scope.opts,
+  );
+  return secretName;
+}
+
 /** One track's Deployment, its HPA when autoscaled and its PDB, all named `${name}-${track}`. */
 export function createTrack(
   scope: AppScope,
   track: Track,
   args: KubernetesAppArgs,
-  pod: { serviceAccountName: pulumi.Input<string>; secretName: string | undefined },
+  pod: { serviceAccountName: pulumi.Input<string>; secretName: string | undefined; imagePullSecret?: string },
 ): k8s.apps.v1.Deployment {
   const { name } = scope;
   const logicalName = `${name}-${track.track}`;
@@ -172,6 +202,7 @@ export function createTrack(
     secretName: pod.secretName,
     secretKeys: Object.keys(args.secrets),
     secretsAs: args.secretsAs,
+    imagePullSecret: pod.imagePullSecret,
   });
   const deployment = new k8s.apps.v1.Deployment(
     logicalName,
@@ -282,8 +313,9 @@ export class KubernetesApp extends pulumi.ComponentResource {
 
     const sa = createServiceAccount(scope, args.irsaRoleArn);
     const secretName = createExternalSecret(scope, args.secrets, args.secretStore);
+    const imagePullSecret = createPullSecret(scope, args.pullCredentials, args.secretStore);
     for (const track of planTracks(args.strategy, args.replicas))
-      createTrack(scope, track, args, { serviceAccountName: sa.metadata.name, secretName });
+      createTrack(scope, track, args, { serviceAccountName: sa.metadata.name, secretName, imagePullSecret });
     const services = createServices(scope, args.strategy);
     this.serviceName = services.main.metadata.name;
     this.url = services.mainUrl;
