@@ -69,6 +69,18 @@ export const productionRules: ConfigRule = (c) => {
     out.push(
       problem(["protect"], false, "production resources are always protected; remove the key or set true"),
     );
+  // Someone must be able to look at, and in an incident take over, the production cluster.
+  for (const kind of ["onCall", "breakGlass"] as const)
+    if (c.eks.enabled && c.eks.access[kind].length === 0)
+      out.push(
+        problem(
+          ["eks", "access", kind],
+          [],
+          kind === "onCall"
+            ? "at least one IAM role the on-call engineers assume: production's cluster is read through it (objects, events, logs)"
+            : "at least one IAM role for break-glass administration of production's cluster",
+        ),
+      );
   if (c.github && c.github.reviewers.users.length + c.github.reviewers.teams.length === 0)
     out.push(
       problem(

@@ -92,6 +92,13 @@ const nodeGroupSchema = z.strictObject({
 });
 
 export const MIN_KUBERNETES_VERSION = "1.31";
+const iamRoleArn = z
+  .string()
+  .regex(
+    /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/,
+    "must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)",
+  );
+
 const eksSchema = z.strictObject({
   /** Create an EKS cluster for services with target `eks`. @default false */
   enabled: z.boolean().default(false),
@@ -107,6 +114,18 @@ const eksSchema = z.strictObject({
   nodeGroups: z.array(nodeGroupSchema).default([]),
   /** The cluster add-ons' images, pinned by digest (see addon-images.ts). @default { images: {} } */
   addons: addonsSchema.default({ images: {} }),
+  /**
+   * People's access to the cluster, through IAM roles they assume (SSO permission sets' roles):
+   * `onCall` reads every namespace — objects, events and container logs, not Secrets
+   * (`AmazonEKSViewPolicy`); `breakGlass` administers it (`AmazonEKSClusterAdminPolicy`), for an
+   * incident the pipelines cannot fix. Production requires at least one of each. @default {}
+   */
+  access: z
+    .strictObject({
+      onCall: z.array(iamRoleArn).default([]),
+      breakGlass: z.array(iamRoleArn).default([]),
+    })
+    .default({ onCall: [], breakGlass: [] }),
 });
 
 const ecsSchema = z.strictObject({

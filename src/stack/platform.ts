@@ -219,6 +219,7 @@ export function eksLayer(
         previewRoleArn: ci.roles.previewRoleArn,
       },
       apiClients: ci.runner ? { "ci-runner": ci.runner.securityGroupId } : {},
+      humanAccess: config.eks.access,
     },
     awsl.opts,
   );

@@ -42,6 +42,12 @@ const DIGEST = "sha256:" + "d".repeat(64);
 const PAGERDUTY_KEY = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:production/pagerduty-AbCdEf";
 const STAGING = { accountId: "222222222222", region: "eu-west-1" };
 
+/** Production's cluster needs a role to read it and one to take it over. */
+const HUMAN_ACCESS = {
+  onCall: ["arn:aws:iam::111111111111:role/oncall"],
+  breakGlass: ["arn:aws:iam::111111111111:role/break-glass"],
+};
+
 type Case = [when: string, stack: string, change: (v: Record<string, any>) => void, expected: string[]];
 
 const CASES: Case[] = [
@@ -56,6 +62,8 @@ const CASES: Case[] = [
       v.protect = false;
     },
     [
+      "  - platform:eks.access.breakGlass: got []; at least one IAM role for break-glass administration of production's cluster",
+      "  - platform:eks.access.onCall: got []; at least one IAM role the on-call engineers assume: production's cluster is read through it (objects, events, logs)",
       '  - platform:github.reviewers: got {"users":[],"teams":[]}; production needs at least one reviewer login or team slug',
       "  - platform:network.azCount: got 2; production spans at least 3 availability zones",
       '  - platform:network.natGateways: got "single"; production needs "perAz" so one AZ failing does not cut egress',
@@ -71,6 +79,7 @@ const CASES: Case[] = [
       v.operations.notifications.pagerDutyIntegrationKeySecretArn = PAGERDUTY_KEY;
       v.network = { ...v.network, azCount: 3, natGateways: "perAz" };
       v.github.reviewers = { teams: ["platform-leads"] };
+      v.eks.access = HUMAN_ACCESS;
     },
     [],
   ],
@@ -83,6 +92,7 @@ const CASES: Case[] = [
       v.operations.notifications.pagerDutyIntegrationKeySecretArn = PAGERDUTY_KEY;
       v.network = { ...v.network, azCount: 3, natGateways: "perAz" };
       v.github.reviewers = { users: ["octocat"] };
+      v.eks.access = HUMAN_ACCESS;
     },
     [],
   ],

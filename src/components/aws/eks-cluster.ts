@@ -40,6 +40,8 @@ export interface EksClusterArgs {
    * @default undefined
    */
   readonly ciAccess?: EksCiAccess;
+  /** Roles people assume: on-call views, break-glass administers (`HUMAN_ACCESS_POLICIES`). @default none */
+  readonly humanAccess?: { readonly onCall: readonly string[]; readonly breakGlass: readonly string[] };
   /**
    * Security groups admitted to the private API endpoint on 443 (through the cluster security
    * group), by a name for the rule: the CI runners in the VPC. @default {}
@@ -100,6 +102,18 @@ export const CI_ACCESS_POLICIES = {
   deploy: "AmazonEKSClusterAdminPolicy",
   preview: "AmazonEKSViewPolicy",
 } as const;
+
+/**
+ * What the people's roles get: on-call the `view` ClusterRole (every object, events, `pods/log`;
+ * no Secrets), break-glass cluster admin.
+ */
+export const HUMAN_ACCESS_POLICIES = {
+  onCall: "AmazonEKSViewPolicy",
+  breakGlass: "AmazonEKSClusterAdminPolicy",
+} as const;
+
+/** `arn:…:role/path/name` → `name`: the logical name of its access entry. */
+export const roleNameOf = (arn: string) => arn.split("/").pop()!;
 
 /**
  * Access entries only (no aws-auth ConfigMap). With CI access the creator gets no implicit admin
@@ -388,6 +402,16 @@ export class EksCluster extends pulumi.ComponentResource {
           ),
         ]
       : [];
+    for (const kind of ["onCall", "breakGlass"] as const)
+      for (const arn of args.humanAccess?.[kind] ?? [])
+        createAccessEntry(
+          `${name}-${kind === "onCall" ? "oncall" : "breakglass"}-${roleNameOf(arn)}`,
+          cluster,
+          arn,
+          HUMAN_ACCESS_POLICIES[kind],
+          args.account.partition,
+          this,
+        );
 
     this.kubeconfig = pulumi.secret(
       pulumi

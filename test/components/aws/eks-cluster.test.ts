@@ -5,6 +5,8 @@ import { evaluateStack } from "../../../dev/harness/program";
 import { committedStack } from "../../helpers/stacks";
 import { clusterVpcConfig, EksCluster, EksClusterArgs } from "../../../src/components/aws/eks-cluster";
 import { ACCOUNT, evaluateComponent } from "../../helpers/components";
+import { ConfigError, stackConfigFromFile } from "../../../src/config";
+import { readStackConfig } from "../../../src/config/stack-files";
 
 function eksArgs(overrides: Partial<EksClusterArgs> = {}): EksClusterArgs {
   return {
@@ -188,5 +190,47 @@ describe("component", function () {
         assert.deepEqual([vpc.endpointPrivateAccess, vpc.publicAccessCidrs], [true, expected]);
       }
     });
+  });
+});
+
+describe("people's access to the EKS cluster", function () {
+  this.timeout(60000);
+
+  it("gives production's on-call role the view policy and its break-glass role cluster admin, each at cluster scope", async () => {
+    const e = await committedStack("production");
+    const associations = e
+      .ofType("aws:eks/accessPolicyAssociation:AccessPolicyAssociation")
+      .filter((r) => /-(oncall|breakglass)-/.test(r.name))
+      .map((r) => `${r.name} ${String(r.inputs.policyArn).split("/").pop()} ${r.inputs.accessScope.type}`);
+    assert.deepEqual(associations, [
+      "eks-oncall-AWSReservedSSO_OnCall_5f1c2d3e4a5b6c7d AmazonEKSViewPolicy cluster",
+      "eks-breakglass-AWSReservedSSO_BreakGlass_8e9f0a1b2c3d4e5f AmazonEKSClusterAdminPolicy cluster",
+    ]);
+    const entries = e
+      .ofType("aws:eks/accessEntry:AccessEntry")
+      .filter((r) => /-(oncall|breakglass)-/.test(r.name))
+      .map((r) => r.inputs.principalArn);
+    assert.deepEqual(entries, [
+      "arn:aws:iam::333333333333:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_OnCall_5f1c2d3e4a5b6c7d",
+      "arn:aws:iam::333333333333:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_BreakGlass_8e9f0a1b2c3d4e5f",
+    ]);
+  });
+
+  it("refuses a production cluster nobody can read or take over, naming both keys", () => {
+    const eks = readStackConfig("production")["platform:eks"] as Record<string, unknown>;
+    assert.throws(
+      () => stackConfigFromFile("production", undefined, { "platform:eks": { ...eks, access: {} } }),
+      (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        assert.deepEqual(
+          err.problems
+            .filter((p) => p.key.startsWith("platform:eks.access"))
+            .map((p) => p.key)
+            .sort(),
+          ["platform:eks.access.breakGlass", "platform:eks.access.onCall"],
+        );
+        return true;
+      },
+    );
   });
 });
