@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import { evaluateExpression } from "../helpers/expressions";
 import * as path from "path";
 import YAML from "yaml";
 import { parseStackConfig, PROJECT } from "../../src/config";
@@ -232,30 +233,53 @@ describe("generated workflows", () => {
       });
 
       it("queues every job that changes a stack in that stack's one group, across every workflow, never cancelling", () => {
-        // Each (workflow, job) that runs `pulumi up` or the release executor, with the stacks it can change.
-        const writers: { where: string; stacks: string[]; concurrency: any }[] = [];
+        // Each (workflow, job) that runs `pulumi up` or the release executor, with the inputs it runs
+        // with and the stack it then changes: a service's application stack (`<application>-<stack>`)
+        // where it has one, else the platform stack.
+        const writers: {
+          where: string;
+          inputs: Record<string, string>;
+          changes: string;
+          concurrency: any;
+        }[] = [];
         const changes = (job: any) =>
           (job.steps ?? []).some((st: any) =>
             /^(pulumi up|npm run -s release -- (deploy|rollback|restore)) /m.test(String(st.run)),
           );
         const called = wf["deploy-service"].jobs.deploy;
+        const applicationOf: Record<string, string> = {};
+        for (const w of Object.values(wf))
+          for (const job of Object.values<any>(w.jobs ?? {}))
+            if (job.uses === "./.github/workflows/deploy-service.yml" && job.with.application)
+              applicationOf[job.with.service] = job.with.application;
+        const stackOf = (service: string | undefined, stack: string) =>
+          service && applicationOf[service] ? `${applicationOf[service]}-${stack}` : stack;
         for (const [name, w] of Object.entries(wf)) {
           for (const [id, job] of Object.entries<any>(w.jobs ?? {})) {
             if (job.uses === "./.github/workflows/deploy-service.yml")
               writers.push({
                 where: `${name}/${id}`,
-                stacks: [job.with.stack],
+                inputs: { application: "", ...job.with },
+                changes: stackOf(job.with.service, job.with.stack),
                 concurrency: called.concurrency,
               });
-            else if (changes(job) && name !== "deploy-service")
-              writers.push({
-                where: `${name}/${id}`,
-                stacks:
-                  job.env.STACK === "${{ inputs.stack }}"
-                    ? w.on.workflow_dispatch.inputs.stack.options
-                    : [job.env.STACK],
-                concurrency: job.concurrency,
-              });
+            else if (changes(job) && name !== "deploy-service") {
+              const stacks: string[] =
+                job.env.STACK === "${{ inputs.stack }}"
+                  ? w.on.workflow_dispatch.inputs.stack.options
+                  : [job.env.STACK];
+              const services: (string | undefined)[] = w.on.workflow_dispatch?.inputs?.service?.options ?? [
+                undefined,
+              ];
+              for (const stack of stacks)
+                for (const service of services)
+                  writers.push({
+                    where: `${name}/${id}`,
+                    inputs: { stack, ...(service ? { service } : {}) },
+                    changes: job.env.SERVICE ? stackOf(service, stack) : stack,
+                    concurrency: job.concurrency,
+                  });
+            }
           }
         }
         assert.deepEqual([...new Set(writers.map((x) => x.where.split("/")[0]))].sort(), [
@@ -264,16 +288,14 @@ describe("generated workflows", () => {
           "release",
           "rollback",
         ]);
+        const rendered = (group: string, inputs: Record<string, string>) =>
+          group.replace(/\$\{\{(.*?)\}\}/g, (_, e: string) => String(evaluateExpression(e, { inputs })));
         for (const x of writers)
-          for (const stack of x.stacks)
-            assert.deepEqual(
-              {
-                ...x.concurrency,
-                group: String(x.concurrency?.group).replace("${{ inputs.stack }}", stack),
-              },
-              { group: `pulumi-${stack}`, "cancel-in-progress": false, queue: "max" },
-              x.where,
-            );
+          assert.deepEqual(
+            { ...x.concurrency, group: rendered(String(x.concurrency?.group), x.inputs) },
+            { group: `pulumi-${x.changes}`, "cancel-in-progress": false, queue: "max" },
+            `${x.where} ${JSON.stringify(x.inputs)}`,
+          );
         for (const name of ["build-deploy", "infra-up", "release", "rollback", "deploy-service"])
           assert.equal(
             wf[name].concurrency,
