@@ -1,4 +1,5 @@
 import YAML from "yaml";
+import { PIPE_TO_SHELL } from "../lib/shell";
 import { asArray, resourceRule } from "../lib/rule";
 
 const FILE = "github:index/repositoryFile:RepositoryFile";
@@ -311,14 +312,6 @@ function shippingScopes(wf: any, job: any): string[] {
   if (!permissions || typeof permissions !== "object") return [];
   return SHIPPING_SCOPES.filter((s) => permissions[s] === "write").map((s) => `${s}: write`);
 }
-
-/** Downloads piped (or substituted) into an interpreter: code nobody pinned or verified. */
-const PIPE_TO_SHELL = [
-  /\b(curl|wget)\b[^;&\n]*(?<!\|)\|(?!\|)\s*(sudo\s+(-\S+\s+)*)?(env\s+\S+=\S*\s+)*(ba|z|k|da)?sh\b/,
-  /\b(curl|wget)\b[^;&\n]*(?<!\|)\|(?!\|)\s*(sudo\s+(-\S+\s+)*)?(python3?|perl|ruby|node)\b/,
-  /\b((ba|z|k|da)?sh|source|\.)\s+<\(\s*(curl|wget)\b/,
-  /\b(ba|z|k|da)?sh\s+-c\s+["']?\$\(\s*(curl|wget)\b/,
-];
 
 export const workflowRules = [
   documentRule(

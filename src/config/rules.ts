@@ -21,6 +21,7 @@ import { runnerRules } from "./runner-rules";
 import { serviceBuildRules } from "./service-build-rules";
 import { operationsProblems } from "./operations";
 import { releaseBudgetRules } from "./release-budget";
+import { commandRules } from "./command-rules";
 import { MIN_KUBERNETES_VERSION, PROJECT, ServiceConfig, StackConfig } from "./schema";
 
 export interface ConfigProblem {
@@ -585,6 +586,7 @@ export const CROSS_FIELD_RULES: readonly ConfigRule[] = [
   releaseRules,
   releaseBudgetRules,
   pullCredentialRules,
+  commandRules,
   githubRules,
   githubPlanRules,
   backendRules,

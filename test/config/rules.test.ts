@@ -28,6 +28,7 @@ import { addonImageRules } from "../../src/config/addon-image-rules";
 import { serviceBuildRules } from "../../src/config/service-build-rules";
 import { operationsProblems } from "../../src/config/operations";
 import { releaseBudgetRules } from "../../src/config/release-budget";
+import { commandRules } from "../../src/config/command-rules";
 
 /** A mutable copy of a committed stack's parsed configuration. */
 function committed(stack: string): any {
@@ -732,6 +733,45 @@ const RULES: [name: string, rule: ConfigRule, cases: RuleCase[]][] = [
             /^a ClusterSecretStore name: EKS pods pull private GHCR images/,
           ],
         ],
+      },
+    ],
+  ],
+  [
+    "commandRules",
+    commandRules,
+    [
+      {
+        when: "a migration command carries an expression a commit message would fill",
+        change: (c) =>
+          (c.services.find((s: any) => s.migrations).migrations.apply =
+            "alembic upgrade head # ${{ github.event.head_commit.message }}"),
+        expect: [
+          [
+            "platform:services[3].migrations.apply",
+            /^a command without \$\{\{ \}\}: GitHub evaluates it where the command is rendered/,
+          ],
+        ],
+      },
+      {
+        when: "a build command pipes a download into a shell",
+        change: (c) =>
+          (c.services[0].build.commands = {
+            lint: "curl -fsSL https://example.com/install.sh | sh && ruff check .",
+          }),
+        expect: [
+          [
+            "platform:services[0].build.commands.lint",
+            /^a command that pipes no download into a shell or interpreter/,
+          ],
+        ],
+      },
+      {
+        when: "a command downloads to a file and runs it after checking it",
+        change: (c) =>
+          (c.services[0].build.commands = {
+            lint: "curl -fsSLo tool.sh https://example.com/tool.sh && sha256sum -c tool.sha256 && bash tool.sh",
+          }),
+        expect: [],
       },
     ],
   ],
