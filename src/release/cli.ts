@@ -53,11 +53,19 @@ const describe = (allowed: Record<string, string>) =>
     .map(([flag, what]) => `--${flag} <${what}>`)
     .join(", ");
 
-/** Parses `<command> --flag value …`; throws one error naming the bad flag and what is allowed. */
+/** A command line the CLI cannot run as given (exit 2, as for any usage error). */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+/** Parses `<command> --flag value …`; throws one UsageError naming the bad flag and what is allowed. */
 export function parseCommandLine(argv: readonly string[]): CommandLine {
   const [command, ...rest] = argv;
   if (!command || !(command in COMMANDS))
-    throw new Error(
+    throw new UsageError(
       `unknown command ${JSON.stringify(command ?? "")}; allowed: ${Object.keys(COMMANDS).join(", ")}`,
     );
   const allowed: Record<string, string> = COMMANDS[command as Command];
@@ -75,18 +83,18 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   const seen = new Set<string>();
   for (const token of tokens) {
     if (token.kind === "positional")
-      throw new Error(`unexpected argument ${JSON.stringify(token.value)}; ${usage}`);
+      throw new UsageError(`unexpected argument ${JSON.stringify(token.value)}; ${usage}`);
     if (token.kind !== "option") continue;
-    if (!(token.name in allowed)) throw new Error(`unknown flag ${token.rawName}; ${usage}`);
+    if (!(token.name in allowed)) throw new UsageError(`unknown flag ${token.rawName}; ${usage}`);
     if (!token.value || token.value.startsWith("-"))
-      throw new Error(`${token.rawName} needs a value (${allowed[token.name]})`);
-    if (seen.has(token.name)) throw new Error(`${token.rawName} is given twice`);
+      throw new UsageError(`${token.rawName} needs a value (${allowed[token.name]})`);
+    if (seen.has(token.name)) throw new UsageError(`${token.rawName} is given twice`);
     seen.add(token.name);
   }
   const { values } = parseArgs({ args: [...rest], options, strict: true });
   const missing = Object.keys(allowed).filter((k) => values[k] === undefined);
   if (missing.length)
-    throw new Error(`${command} needs ${missing.map((k) => `--${k} <${allowed[k]}>`).join(", ")}`);
+    throw new UsageError(`${command} needs ${missing.map((k) => `--${k} <${allowed[k]}>`).join(", ")}`);
   return { command, flags: { ...values } } as CommandLine;
 }
 
@@ -353,6 +361,6 @@ if (require.main === module) {
   main(process.argv.slice(2)).catch((err: unknown) => {
     console.error(err instanceof Error ? err.message : err);
     if (process.env.GITHUB_OUTPUT) fs.appendFileSync(process.env.GITHUB_OUTPUT, failureOutputs(err));
-    process.exit(1);
+    process.exit(err instanceof UsageError ? 2 : 1);
   });
 }

@@ -2,7 +2,14 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as os from "os";
-import { failureOutputs, parseCommandLine, policyPackOf, releaseTarget } from "../../src/release/cli";
+import { spawnSync } from "child_process";
+import {
+  failureOutputs,
+  parseCommandLine,
+  policyPackOf,
+  releaseTarget,
+  UsageError,
+} from "../../src/release/cli";
 import { ReleaseFailure } from "../../src/release/executor";
 
 const DEPLOY = "deploy takes --stack <stack name>, --service <service name>, --digest <sha256 digest>";
@@ -55,7 +62,7 @@ describe("release command line", () => {
   ];
   for (const [what, argv, message] of errors)
     it(`refuses ${what}: ${message}`, () => {
-      assert.throws(() => parseCommandLine(argv), new Error(message));
+      assert.throws(() => parseCommandLine(argv), new UsageError(message));
     });
 
   it("accepts every release command line the generated workflows run", () => {
@@ -152,5 +159,32 @@ describe("the stack a release command acts on", () => {
     } finally {
       fs.rmSync(empty, { recursive: true });
     }
+  });
+});
+
+describe("the release command's exit status", function () {
+  this.timeout(60000);
+  const cli = (args: string[]) =>
+    spawnSync(
+      process.execPath,
+      ["-r", "ts-node/register/transpile-only", path.resolve(__dirname, "../../src/release/cli.ts"), ...args],
+      {
+        encoding: "utf8",
+        env: { ...process.env, GITHUB_OUTPUT: "" },
+      },
+    );
+
+  it("is 2 for a command line it cannot run as given, naming the flag", () => {
+    assert.ok(new UsageError("x") instanceof Error);
+    assert.throws(() => parseCommandLine(["deploy", "--stak", "dev"]), UsageError);
+    const r = cli(["deploy", "--stak", "dev"]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^unknown flag --stak; deploy takes --stack <stack name>/);
+  });
+
+  it("is 1 for a release that cannot go ahead, saying why", () => {
+    const r = cli(["guard", "--stack", "dev", "--service", "billing"]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /^unknown service "billing"; configured: api, web, orders, payments/);
   });
 });
