@@ -4,6 +4,13 @@ import * as fs from "fs";
 import * as path from "path";
 import { OUTPUT_CONTRACT } from "../../src/stack/outputs";
 import { CONTRACT_FILE } from "../paths";
+import {
+  contractFile,
+  contractStacks,
+  evaluateForContract,
+  URN_CONTRACT_DIR,
+  urnsOf,
+} from "../contract/urns";
 
 const file = CONTRACT_FILE;
 const contract = Object.fromEntries(
@@ -11,3 +18,13 @@ const contract = Object.fromEntries(
 );
 fs.writeFileSync(file, JSON.stringify(contract, null, 2) + "\n");
 console.log(`wrote ${path.relative(process.cwd(), file)} (${Object.keys(contract).length} outputs)`);
+
+// The resource-identity contract: every committed stack's URNs (dev/contract/urns.ts).
+void (async () => {
+  fs.mkdirSync(URN_CONTRACT_DIR, { recursive: true });
+  for (const { project, stack } of contractStacks()) {
+    const urns = urnsOf(await evaluateForContract(project, stack));
+    fs.writeFileSync(contractFile(project, stack), urns.join("\n") + "\n");
+    console.log(`wrote ${path.relative(process.cwd(), contractFile(project, stack))} (${urns.length} URNs)`);
+  }
+})();
