@@ -1,9 +1,10 @@
-// Writes contract/outputs.json from outputs.ts. Run it when adding an output on purpose; the
-// outputs test fails on removals and renames whatever this file says.
+// Writes the contracts from the code, on purpose: dev/contract/outputs.json (outputs.ts), the stack
+// files' JSON Schema and each committed stack's URNs; their tests fail on anything else.
 import * as fs from "fs";
 import * as path from "path";
 import { OUTPUT_CONTRACT } from "../../src/stack/outputs";
 import { CONTRACT_FILE } from "../paths";
+import { STACK_SCHEMA_FILE, stackSchemaText } from "../contract/stack-schema";
 import {
   contractFile,
   contractStacks,
@@ -18,6 +19,10 @@ const contract = Object.fromEntries(
 );
 fs.writeFileSync(file, JSON.stringify(contract, null, 2) + "\n");
 console.log(`wrote ${path.relative(process.cwd(), file)} (${Object.keys(contract).length} outputs)`);
+
+// The stack files' JSON Schema, for editors (dev/contract/stack-schema.ts).
+fs.writeFileSync(STACK_SCHEMA_FILE, stackSchemaText());
+console.log(`wrote ${path.relative(process.cwd(), STACK_SCHEMA_FILE)}`);
 
 // The resource-identity contract: every committed stack's URNs (dev/contract/urns.ts).
 void (async () => {
