@@ -5,7 +5,7 @@
 import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { ecrRules } from "./rules/ecr";
 import { ecsRules } from "./rules/ecs";
-import { eksRules } from "./rules/eks";
+import { eksRules, networkPolicyEnforcementRules } from "./rules/eks";
 import { githubRules } from "./rules/github";
 import { iamRules } from "./rules/iam";
 import { ingressRules } from "./rules/ingress";
@@ -26,6 +26,7 @@ export type Policy = (ResourceValidationPolicy | StackValidationPolicy) & {
 export const policies: Policy[] = [
   ...ecrRules,
   ...eksRules,
+  ...networkPolicyEnforcementRules,
   ...ecsRules,
   ...lbRules,
   ...ingressRules,

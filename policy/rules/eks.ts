@@ -1,5 +1,5 @@
 import { opensToInternet } from "../lib/address-coverage";
-import { asArray, resourceRule } from "../lib/rule";
+import { asArray, parseJson, resourceRule, stackRule } from "../lib/rule";
 
 const CLUSTER = "aws:eks/cluster:Cluster";
 export const CONTROL_PLANE_LOGS = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
@@ -135,6 +135,44 @@ export const eksRules = [
           `metadataOptions.httpPutResponseHopLimit is ${m.httpPutResponseHopLimit ?? "unset"}; at most ${config.maxHopLimit}`,
         );
       return out;
+    },
+  ),
+];
+
+/**
+ * Every EKS cluster enforces NetworkPolicies: EKS stores them whatever the CNI, and only the VPC
+ * CNI's network policy agent (or another enforcing CNI) applies them. The platform's stacks own
+ * the cluster while application stacks carry the policies, so the cluster's stack is judged.
+ */
+export const networkPolicyEnforcementRules = [
+  stackRule(
+    {
+      name: "eks-cluster-require-network-policy-enforcement",
+      anchors: ["DD def-000-y9t", "AWS EKS best practices: network security"],
+      summary:
+        "Every EKS cluster runs the vpc-cni add-on with enableNetworkPolicy, so the workloads' NetworkPolicies are enforced, not just stored.",
+      severity: "high",
+      remediation:
+        'Add aws.eks.Addon { addonName: "vpc-cni", configurationValues: {"enableNetworkPolicy": "true"} } for the cluster.',
+    },
+    (resources) => {
+      const addons = resources
+        .filter((r) => r.type === "aws:eks/addon:Addon" && r.props.addonName === "vpc-cni")
+        .filter((r) => String(parseJson(r.props.configurationValues)?.enableNetworkPolicy) === "true");
+      // The add-on names its cluster by the cluster's output (unknown in a preview of a new
+      // cluster): matched by that input's dependency, or by a known name.
+      const enforces = (cluster: (typeof resources)[number]) =>
+        addons.some(
+          (a) =>
+            asArray(a.propertyDependencies?.clusterName).some((d) => d.urn === cluster.urn) ||
+            (cluster.props.name !== undefined && a.props.clusterName === cluster.props.name),
+        );
+      return resources
+        .filter((r) => r.type === CLUSTER && !enforces(r))
+        .map((r) => ({
+          urn: r.urn,
+          message: `cluster ${r.props.name ?? r.name} has no vpc-cni add-on with enableNetworkPolicy: its NetworkPolicies are stored, not enforced`,
+        }));
     },
   ),
 ];

@@ -182,3 +182,15 @@ export function chatbotRegionFor(region: string): ChatbotRegion {
   if (region.startsWith("ap-")) return "ap-southeast-1";
   return "us-east-2";
 }
+
+/**
+ * The `vpc-cni` managed add-on version pinned per Kubernetes minor version: the latest EKS lists
+ * for each (docs.aws.amazon.com/eks/latest/userguide/managing-vpc-cni.html, "Amazon VPC CNI
+ * versions"; 1.33 from vpc-add-on-update.html). Network policy enforcement needs ≥ v1.14 on a
+ * cluster ≥ 1.25 (cni-network-policy.html). `eks.vpcCniVersion` pins another.
+ */
+export const VPC_CNI_VERSIONS: Readonly<Record<string, string>> = {
+  "1.31": "v1.19.0-eksbuild.1",
+  "1.32": "v1.19.2-eksbuild.1",
+  "1.33": "v1.20.0-eksbuild.1",
+};

@@ -12,6 +12,7 @@ import { canarySplit } from "../components/kubernetes/app-spec";
 import { apiLimitRules } from "./api-limits";
 import { achievableWeights, weightAchieved } from "./canary";
 import { keyLocation } from "./backend";
+import { VPC_CNI_VERSIONS } from "./aws-catalog";
 import { dependencyProblems } from "./dependency-rules";
 import { planFeatures } from "./github-plan";
 import { migrationProblems } from "./migrations";
@@ -165,6 +166,19 @@ export const eksRules: ConfigRule = (c) => {
       );
     if (c.eks.nodeGroups.length === 0)
       out.push(problem(["eks", "nodeGroups"], c.eks.nodeGroups, "at least one node group"));
+    // The add-on enforces every NetworkPolicy; a version EKS lacks fails the up.
+    if (
+      versionAtLeast(c.eks.version, MIN_KUBERNETES_VERSION) &&
+      !c.eks.vpcCniVersion &&
+      !own(VPC_CNI_VERSIONS, c.eks.version)
+    )
+      out.push(
+        problem(
+          ["eks", "vpcCniVersion"],
+          undefined,
+          `the vpc-cni add-on version for Kubernetes ${c.eks.version} (pinned here for ${Object.keys(VPC_CNI_VERSIONS).join(", ")}): aws eks describe-addon-versions --addon-name vpc-cni --kubernetes-version ${c.eks.version}`,
+        ),
+      );
   }
   // By coverage, as the policy pack judges it: 0.0.0.0/1 with 128.0.0.0/1 is the whole internet too.
   if (opensToInternet(c.eks.publicAccessCidrs))

@@ -126,6 +126,14 @@ const eksSchema = z.strictObject({
       breakGlass: z.array(iamRoleArn).default([]),
     })
     .default({ onCall: [], breakGlass: [] }),
+  /**
+   * The `vpc-cni` managed add-on version (it enforces the workloads' NetworkPolicies). @default the
+   * one pinned for `version` (VPC_CNI_VERSIONS in src/components/aws/eks-cluster.ts)
+   */
+  vpcCniVersion: z
+    .string()
+    .regex(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/, "must be a vpc-cni add-on version such as v1.20.0-eksbuild.1")
+    .optional(),
 });
 
 const ecsSchema = z.strictObject({

@@ -220,6 +220,7 @@ export function eksLayer(
       },
       apiClients: ci.runner ? { "ci-runner": ci.runner.securityGroupId } : {},
       humanAccess: config.eks.access,
+      vpcCniVersion: config.eks.vpcCniVersion,
     },
     awsl.opts,
   );

@@ -140,7 +140,20 @@ const CASES: Case[] = [
     ['  - platform:eks.version: got "1.30"; a supported version, 1.31 or newer'],
   ],
   ["EKS runs 1.31", "dev", (v) => (v.eks.version = "1.31"), []],
-  ["EKS runs 1.40", "dev", (v) => (v.eks.version = "1.40"), []],
+  [
+    "EKS runs 1.40 with the vpc-cni version it names",
+    "dev",
+    (v) => Object.assign(v.eks, { version: "1.40", vpcCniVersion: "v1.30.0-eksbuild.1" }),
+    [],
+  ],
+  [
+    "EKS runs 1.40 with no vpc-cni version pinned for it",
+    "dev",
+    (v) => (v.eks.version = "1.40"),
+    [
+      "  - platform:eks.vpcCniVersion: got nothing; the vpc-cni add-on version for Kubernetes 1.40 (pinned here for 1.31, 1.32, 1.33): aws eks describe-addon-versions --addon-name vpc-cni --kubernetes-version 1.40",
+    ],
+  ],
   [
     "EKS runs 1.29",
     "dev",

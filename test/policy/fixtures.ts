@@ -281,6 +281,31 @@ export const FIXTURES: Record<string, ResourceFixture | StackFixture> = {
     bad: [{ type: T.repo, name: "r", props: repo }],
     expect: /repository platform-dev\/api has no lifecycle policy/,
   },
+  "eks-cluster-require-network-policy-enforcement": {
+    stack: true,
+    good: [
+      { type: T.cluster, name: "eks-cluster", props: { ...cluster, name: "platform-dev-eks" } },
+      {
+        type: "aws:eks/addon:Addon",
+        name: "eks-vpc-cni",
+        props: {
+          clusterName: "platform-dev-eks",
+          addonName: "vpc-cni",
+          configurationValues: JSON.stringify({ enableNetworkPolicy: "true" }),
+        },
+      },
+    ],
+    // The add-on is there, its network policy agent is not: policies stored, none enforced.
+    bad: [
+      { type: T.cluster, name: "eks-cluster", props: { ...cluster, name: "platform-dev-eks" } },
+      {
+        type: "aws:eks/addon:Addon",
+        name: "eks-vpc-cni",
+        props: { clusterName: "platform-dev-eks", addonName: "vpc-cni", configurationValues: "{}" },
+      },
+    ],
+    expect: /cluster platform-dev-eks has no vpc-cni add-on with enableNetworkPolicy/,
+  },
   "eks-cluster-enable-private-endpoint": {
     type: T.cluster,
     good: cluster,

@@ -1,7 +1,9 @@
 import * as aws from "../../lib/aws";
 import * as k8s from "../../lib/k8s";
 import * as pulumi from "@pulumi/pulumi";
-import { serviceTrust } from "../../lib/iam";
+import { policyDocument, serviceTrust } from "../../lib/iam";
+import { planIrsaTrust } from "../kubernetes/cluster-addons-plan";
+import { VPC_CNI_VERSIONS } from "../../config/aws-catalog";
 import { AccountContext, createKmsKey } from "../../lib/kms";
 import { physicalName, rolePath } from "../../lib/naming";
 
@@ -40,6 +42,8 @@ export interface EksClusterArgs {
    * @default undefined
    */
   readonly ciAccess?: EksCiAccess;
+  /** The `vpc-cni` add-on version. @default VPC_CNI_VERSIONS[version] */
+  readonly vpcCniVersion?: string;
   /** Roles people assume: on-call views, break-glass administers (`HUMAN_ACCESS_POLICIES`). @default none */
   readonly humanAccess?: { readonly onCall: readonly string[]; readonly breakGlass: readonly string[] };
   /**
@@ -57,11 +61,54 @@ export interface EksCiAccess {
 
 /** Managed policies the roles need; attached as separate resources (never `managedPolicyArns`). */
 export const CLUSTER_POLICIES = ["AmazonEKSClusterPolicy"];
-export const NODE_POLICIES = [
-  "AmazonEKSWorkerNodePolicy",
-  "AmazonEKS_CNI_Policy",
-  "AmazonEC2ContainerRegistryReadOnly",
-];
+// The CNI's own permissions are its ServiceAccount's (IRSA, createVpcCni), never every pod's node.
+export const NODE_POLICIES = ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryReadOnly"];
+
+/**
+ * The VPC CNI's configuration: its network policy agent on, so every NetworkPolicy the workloads
+ * carry is enforced (without it, or another enforcing CNI, EKS stores them and enforces none).
+ */
+export const VPC_CNI_CONFIGURATION = { enableNetworkPolicy: "true" } as const;
+
+/** The `vpc-cni` managed add-on, network policies enforced, its permissions through IRSA only. */
+export function createVpcCni(
+  name: string,
+  cluster: aws.eks.Cluster,
+  oidc: { providerArn: pulumi.Input<string>; issuer: pulumi.Input<string> },
+  version: string,
+  partition: pulumi.Input<string>,
+  parent: pulumi.Resource,
+): aws.eks.Addon {
+  const role = new aws.iam.Role(
+    `${name}-vpc-cni`,
+    {
+      path: rolePath(),
+      description: "IRSA role of the VPC CNI (kube-system/aws-node)",
+      assumeRolePolicy: pulumi
+        .all([oidc.providerArn, oidc.issuer])
+        .apply(([arn, issuer]) => policyDocument(planIrsaTrust(arn, issuer, "kube-system", "aws-node"))),
+    },
+    { parent },
+  );
+  const attachment = new aws.iam.RolePolicyAttachment(
+    `${name}-vpc-cni`,
+    { role: role.name, policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/AmazonEKS_CNI_Policy` },
+    { parent },
+  );
+  return new aws.eks.Addon(
+    `${name}-vpc-cni`,
+    {
+      clusterName: cluster.name,
+      addonName: "vpc-cni",
+      addonVersion: version,
+      serviceAccountRoleArn: role.arn,
+      configurationValues: JSON.stringify(VPC_CNI_CONFIGURATION),
+      resolveConflictsOnCreate: "OVERWRITE",
+      resolveConflictsOnUpdate: "OVERWRITE",
+    },
+    { parent, dependsOn: [attachment] },
+  );
+}
 
 /**
  * Throws when the endpoint is public without allowed CIDRs: EKS would then open it to
@@ -369,6 +416,15 @@ export class EksCluster extends pulumi.ComponentResource {
       { url: this.oidcIssuer, clientIdLists: ["sts.amazonaws.com"] },
       child,
     ).arn;
+
+    createVpcCni(
+      name,
+      cluster,
+      { providerArn: this.oidcProviderArn, issuer: this.oidcIssuer },
+      args.vpcCniVersion ?? VPC_CNI_VERSIONS[args.version] ?? "",
+      args.account.partition,
+      this,
+    );
 
     const nodeRole = createServiceRole(
       `${name}-node`,

@@ -173,6 +173,7 @@ describe("component", function () {
         [
           ["k-cluster", "/platform/dev/"],
           ["k-node", "/platform/dev/"],
+          ["k-vpc-cni", "/platform/dev/"],
         ],
       );
     });
@@ -231,6 +232,43 @@ describe("people's access to the EKS cluster", function () {
         );
         return true;
       },
+    );
+  });
+});
+
+describe("NetworkPolicy enforcement on EKS", function () {
+  this.timeout(60000);
+
+  it("runs the pinned vpc-cni add-on with its network policy agent, its permissions through IRSA only", async () => {
+    const e = await committedStack("dev");
+    const addon = e.get("aws:eks/addon:Addon", "eks-vpc-cni");
+    assert.equal(addon.inputs.addonName, "vpc-cni");
+    assert.equal(addon.inputs.addonVersion, "v1.20.0-eksbuild.1");
+    assert.deepEqual(JSON.parse(addon.inputs.configurationValues), { enableNetworkPolicy: "true" });
+    const role = e.get("aws:iam/role:Role", "eks-vpc-cni");
+    const trust = JSON.parse(role.inputs.assumeRolePolicy);
+    assert.deepEqual(Object.values(trust.Statement[0].Condition.StringEquals).sort(), [
+      "sts.amazonaws.com",
+      "system:serviceaccount:kube-system:aws-node",
+    ]);
+    const cni = e
+      .ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+      .filter((a) => String(a.inputs.policyArn).endsWith("/AmazonEKS_CNI_Policy"))
+      .map((a) => a.name);
+    assert.deepEqual(cni, ["eks-vpc-cni"], "the nodes no longer hold the CNI's permissions");
+  });
+
+  it("refuses a Kubernetes version without a pinned add-on, saying how to find one", () => {
+    const eks = readStackConfig("dev")["platform:eks"] as Record<string, unknown>;
+    assert.throws(
+      () => stackConfigFromFile("dev", undefined, { "platform:eks": { ...eks, version: "1.34" } }),
+      /platform:eks\.vpcCniVersion: got nothing; the vpc-cni add-on version for Kubernetes 1\.34 \(pinned here for 1\.31, 1\.32, 1\.33\): aws eks describe-addon-versions/,
+    );
+    assert.equal(
+      stackConfigFromFile("dev", undefined, {
+        "platform:eks": { ...eks, version: "1.34", vpcCniVersion: "v1.20.4-eksbuild.2" },
+      }).eks.vpcCniVersion,
+      "v1.20.4-eksbuild.2",
     );
   });
 });
