@@ -21,6 +21,23 @@ export function migrationProblems(c: StackConfig): ConfigProblem[] {
         allowed: `the name of one of the service's database dependencies (${databases.join(", ") || "none: declare it in dependencies with cidr or securityGroupId and port"}); the deploy runner is given the same path`,
       });
   });
+  // The runner gets one path per database name (migrationDatabases): two migrating services naming
+  // different databases alike would leave one of them unreachable from the deploy job.
+  const seen = new Map<string, { service: string; where: string }>();
+  c.services.forEach((s, i) => {
+    if (!s.migrations) return;
+    const db = s.dependencies.find((d) => !isServiceDependency(d) && d.name === s.migrations!.database);
+    if (!db || isServiceDependency(db)) return;
+    const where = `${db.cidr ?? db.securityGroupId}:${db.port}`;
+    const first = seen.get(db.name);
+    if (!first) seen.set(db.name, { service: s.name, where });
+    else if (first.where !== where)
+      out.push({
+        key: keyOf(["services", i, "migrations", "database"]),
+        value: db.name,
+        allowed: `a database name of its own: ${first.service} migrates a database named ${db.name} at ${first.where}, this one is at ${where}, and the deploy runner gets one path per name`,
+      });
+  });
   const migrating = c.services.filter((s) => s.migrations).map((s) => s.name);
   // The deploy job migrates from the stack's runner: a GitHub-hosted one is outside the network.
   if (

@@ -61,6 +61,12 @@ export function serviceBuildProblems(c: StackConfig, exists: ExistsAt): ConfigPr
           value: v,
           allowed: `a ${b.toolchain} version matching ${String(toolchain.versionPattern)}`,
         });
+      else if (!toolchain.releasedVersions.includes(v))
+        out.push({
+          key: at("versions", j),
+          value: v,
+          allowed: `a released ${b.toolchain} version (the setup step fails on any other): ${toolchain.releasedVersions.join(", ")}`,
+        });
     });
   });
   return out;

@@ -30,6 +30,11 @@ export interface Toolchain {
   readonly defaultVersions: readonly string[];
   /** What a version looks like (`3.12`, `20`): the config refuses others. */
   readonly versionPattern: RegExp;
+  /**
+   * The versions released so far (the setup action installs any of them; a version that was
+   * never released fails the job at setup). Extend when one ships.
+   */
+  readonly releasedVersions: readonly string[];
   /** Files the service directory must hold, relative to it: the install reads them. */
   readonly manifests: readonly string[];
   /** The official setup action, caching dependencies keyed by the service's lock file. */
@@ -74,6 +79,8 @@ export const TOOLCHAINS: Record<ToolchainName, Toolchain> = {
   python: {
     defaultVersions: ["3.12"],
     versionPattern: /^3\.\d{1,2}$/,
+    // python.org release schedules (PEPs 596, 619, 664, 693, 719, 745, 790): 3.15.0 on 2026-10-01.
+    releasedVersions: ["3.9", "3.10", "3.11", "3.12", "3.13", "3.14", "3.15"],
     manifests: ["requirements-dev.txt"],
     setup: (version, dir) => ({
       name: "Set up Python",
@@ -117,6 +124,8 @@ export const TOOLCHAINS: Record<ToolchainName, Toolchain> = {
   node: {
     defaultVersions: ["20"],
     versionPattern: /^\d{2}$/,
+    // nodejs.org/en/about/previous-releases: 26 became current in April 2026.
+    releasedVersions: ["18", "19", "20", "21", "22", "23", "24", "25", "26"],
     manifests: ["package.json", "package-lock.json"],
     setup: (version, dir) => ({
       name: "Set up Node.js",

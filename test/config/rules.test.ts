@@ -766,6 +766,16 @@ const RULES: [name: string, rule: ConfigRule, cases: RuleCase[]][] = [
         ],
       },
       {
+        when: "a unit command swallows its own failure, and the coverage floor with it",
+        change: (c) => (c.services[0].build.commands = { unit: "pytest tests/unit --cov=app || true" }),
+        expect: [
+          [
+            "platform:services[0].build.commands.unit",
+            /^a command whose failure fails the check: `\|\| true`/,
+          ],
+        ],
+      },
+      {
         when: "a command downloads to a file and runs it after checking it",
         change: (c) =>
           (c.services[0].build.commands = {
@@ -886,6 +896,22 @@ const RULES: [name: string, rule: ConfigRule, cases: RuleCase[]][] = [
         when: "a service without database dependencies migrates",
         change: (c) => (c.services[0].migrations = { ...c.services[3].migrations, database: "db" }),
         expect: [["platform:services[0].migrations.database", /none: declare it in dependencies/]],
+      },
+      {
+        when: "two migrating services name different databases alike",
+        change: (c) => {
+          c.services[2].migrations = { ...c.services[3].migrations, database: "payments-db" };
+          c.services[2].dependencies = [
+            ...c.services[2].dependencies,
+            { name: "payments-db", cidr: "10.20.1.0/24", port: 5432 },
+          ];
+        },
+        expect: [
+          [
+            "platform:services[3].migrations.database",
+            /^a database name of its own: orders migrates a database named payments-db at 10\.20\.1\.0\/24:5432, this one is at sg-0a1b2c3d4e5f60718:5432/,
+          ],
+        ],
       },
       {
         when: "a service migrates from a GitHub-hosted runner, outside the network",
@@ -1101,6 +1127,23 @@ const RULES: [name: string, rule: ConfigRule, cases: RuleCase[]][] = [
     "serviceBuildRules",
     serviceBuildRules,
     [
+      {
+        when: "a service names Python and Node versions that were never released",
+        change: (c) => {
+          c.services[0].build.versions = ["3.12", "3.99"];
+          c.services[1].build.versions = ["20", "27"];
+        },
+        expect: [
+          [
+            "platform:services[0].build.versions[1]",
+            /^a released python version \(the setup step fails on any other\): 3\.9, /,
+          ],
+          [
+            "platform:services[1].build.versions[1]",
+            /^a released node version \(the setup step fails on any other\): 18, /,
+          ],
+        ],
+      },
       {
         when: "a service builds from a directory the repository lacks",
         change: (c) => (c.services[0].build.path = "services/nowhere"),
