@@ -110,6 +110,22 @@ export const UNTRUSTED: readonly { readonly context: RegExp; readonly source: st
   },
 ];
 
+/**
+ * The contexts of UNTRUSTED whose text whoever triggers the run writes (titles, bodies, branch
+ * names, commit messages, release metadata), picked by a sample of each; not inputs or outputs,
+ * which the platform's own workflows pass on by design.
+ */
+const EVENT_TEXT = UNTRUSTED.filter((u) =>
+  [
+    "github.event.issue.title",
+    "github.event.pull_request.head.ref",
+    "github.event.head_commit.message",
+    "github.event.workflow_run.head_branch",
+    "github.head_ref",
+    "github.event.release.body",
+  ].some((sample) => u.context.test(sample)),
+);
+
 /** `${{ … }}` expressions of a string, without their fences. */
 const expressions = (text: string) => [...text.matchAll(/\$\{\{([\s\S]*?)\}\}/g)].map((m) => m[1].trim());
 /** An expression with the contents of its string literals blanked (same length, so offsets hold). */
@@ -324,8 +340,8 @@ export const workflowRules = [
       remediation:
         'Pass the value through env: (e.g. TITLE: ${{ github.event.issue.title }}) and use "$TITLE" in the script.',
     },
-    ({ steps }) =>
-      steps.flatMap(({ where, step }) =>
+    ({ kind, doc, steps }) => [
+      ...steps.flatMap(({ where, step }) =>
         scriptsOf(step).flatMap((code) =>
           expressions(code).flatMap((e) => {
             const hit = UNTRUSTED.find((u) => contextReferences(e).some((ref) => u.context.test(ref)));
@@ -333,6 +349,30 @@ export const workflowRules = [
           }),
         ),
       ),
+      // A `with:` input is evaluated before the called workflow or action sees it, which may run
+      // it as shell (db-migrate's commands): text an attacker writes never goes there.
+      ...[
+        ...(kind === "workflow"
+          ? jobsOf(doc)
+              .filter(([, job]) => typeof job?.uses === "string")
+              .map(([id, job]) => [`jobs.${id}.with`, job.with] as const)
+          : []),
+        ...steps
+          .filter(({ step }) => step?.uses)
+          .map(({ where, step }) => [`${where}.with`, step.with] as const),
+      ].flatMap(([where, inputs]) =>
+        stringsOf(inputs ?? {}).flatMap(([key, value]) =>
+          expressions(value).flatMap((e) => {
+            const hit = EVENT_TEXT.find((u) => contextReferences(e).some((ref) => u.context.test(ref)));
+            return hit
+              ? [
+                  `${where}.${key} passes \${{ ${e} }} to what it calls, evaluated before that runs it: ${hit.source}`,
+                ]
+              : [];
+          }),
+        ),
+      ),
+    ],
   ),
   workflowRule(
     {

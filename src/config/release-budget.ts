@@ -11,16 +11,10 @@ import { keyOf } from "./rules";
 import { operationsOf } from "./operations";
 import type { ServiceConfig } from "./schema";
 
-/** deploy-service.yml's deploy job `timeout-minutes`, and the CodeBuild runner's build timeout. */
-export const DEPLOY_JOB_TIMEOUT_MINUTES = 60;
-/** How long the executor's health gate waits for a healthy service (src/release/health.ts DEFAULT_GATE). */
-export const HEALTH_GATE_MINUTES = 2;
-/**
- * What each `pulumi up` of one service's release is allowed in this budget: an allowance, not a
- * measurement of a real cluster (the engine tier's ups take 10-25 s; a real rollout waits for its
- * Pods or tasks). It keeps room for the ups, so windows alone may not fill the job.
- */
-export const UP_ALLOWANCE_MINUTES = 2;
+// The limits themselves live in a module that imports nothing: the workflows and the runner
+// read them without loading the config rules (an import ring left a rule undefined).
+import { DEPLOY_JOB_TIMEOUT_MINUTES, HEALTH_GATE_MINUTES, UP_ALLOWANCE_MINUTES } from "./release-limits";
+export { DEPLOY_JOB_TIMEOUT_MINUTES, HEALTH_GATE_MINUTES, UP_ALLOWANCE_MINUTES };
 
 /** The steps of a service's release, as src/release/plan.ts plans them (a test keeps them equal). */
 export function releaseShape(svc: Pick<ServiceConfig, "strategy">): {

@@ -584,35 +584,41 @@ export const backendRules: ConfigRule = (c) => {
   return out;
 };
 
-/** Every cross-key rule, by area, in the order their problems are reported. */
-export const CROSS_FIELD_RULES: readonly ConfigRule[] = [
-  operationsProblems,
-  productionRules,
-  awsRules,
-  networkRules,
-  registryRules,
-  eksRules,
-  ecsRules,
-  dnsRules,
-  serviceRules,
-  apiLimitRules,
-  dependencyProblems,
-  releaseRules,
-  releaseBudgetRules,
-  pullCredentialRules,
-  commandRules,
-  githubRules,
-  githubPlanRules,
-  backendRules,
-  migrationProblems,
-  pipelineScriptRules,
-  promotionProblems,
-  runnerRules,
-  addonImageRules,
-  serviceBuildRules,
-];
+/**
+ * Every cross-key rule, by area, in the order their problems are reported. Built on first use, not
+ * at load: the area modules import `keyOf` from here, and whichever of them a process loads first
+ * (the workflows, the stack layers) would otherwise still be loading, its rule `undefined` here.
+ */
+export function crossFieldRules(): readonly ConfigRule[] {
+  return [
+    operationsProblems,
+    productionRules,
+    awsRules,
+    networkRules,
+    registryRules,
+    eksRules,
+    ecsRules,
+    dnsRules,
+    serviceRules,
+    apiLimitRules,
+    dependencyProblems,
+    releaseRules,
+    releaseBudgetRules,
+    pullCredentialRules,
+    commandRules,
+    githubRules,
+    githubPlanRules,
+    backendRules,
+    migrationProblems,
+    pipelineScriptRules,
+    promotionProblems,
+    runnerRules,
+    addonImageRules,
+    serviceBuildRules,
+  ];
+}
 
 /** The problems every rule finds; empty when the configuration is consistent. */
 export function crossFieldProblems(c: StackConfig): ConfigProblem[] {
-  return CROSS_FIELD_RULES.flatMap((rule) => rule(c));
+  return crossFieldRules().flatMap((rule) => rule(c));
 }

@@ -9,7 +9,7 @@ import { defaultCanarySteps } from "./canary";
 import { ConfigProblem, crossFieldProblems, keyOf } from "./rules";
 import { StackConfig, stackConfigSchema } from "./schema";
 
-export { ConfigProblem, CROSS_FIELD_RULES, crossFieldProblems, FARGATE_MEMORY, keyOf } from "./rules";
+export { ConfigProblem, crossFieldRules, crossFieldProblems, FARGATE_MEMORY, keyOf } from "./rules";
 
 export class ConfigError extends Error {
   constructor(

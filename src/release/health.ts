@@ -2,7 +2,7 @@
  * The health gate: poll a URL until it has answered healthy enough times in a row, or fail when
  * the deadline passes first. Time is injected so tests don't wait.
  */
-import { HEALTH_GATE_MINUTES } from "../config/release-budget";
+import { HEALTH_GATE_MINUTES } from "../config/release-limits";
 
 /** One answer of the service. */
 export interface ProbeResult {

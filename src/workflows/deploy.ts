@@ -12,7 +12,7 @@
  * - release.yml: on `v*.*.*` tags, once staging's deployment of that commit is known to have
  *   succeeded (deployments.ts), promote the digest staging runs for it to production.
  */
-import { DEPLOY_JOB_TIMEOUT_MINUTES } from "../config/release-budget";
+import { DEPLOY_JOB_TIMEOUT_MINUTES } from "../config/release-limits";
 import {
   DeliveryContext,
   DeliveryService,

@@ -1,10 +1,12 @@
 import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import * as path from "path";
 import { parseStackConfig, StackConfig } from "../../src/config";
 import {
   awsRules,
   backendRules,
   ConfigRule,
-  CROSS_FIELD_RULES,
+  crossFieldRules,
   eksRules,
   ecsRules,
   githubPlanRules,
@@ -1190,7 +1192,7 @@ const RULES: [name: string, rule: ConfigRule, cases: RuleCase[]][] = [
 describe("cross-field rules", () => {
   it("composes every area's rule, each once", () => {
     assert.deepEqual(
-      CROSS_FIELD_RULES,
+      crossFieldRules(),
       RULES.map(([, rule]) => rule),
     );
   });
@@ -1213,4 +1215,20 @@ describe("cross-field rules", () => {
         });
     });
   }
+});
+
+describe("the cross-field rules, whichever module loads first", function () {
+  this.timeout(60000);
+  // An import ring (a workflow module importing a rule's module before the rules) once left a
+  // rule undefined in the list of rules, so that rule never ran in that process.
+  for (const first of ["./src/workflows", "./policy/policies", "./src/release/cli", "./src/stack/platform"])
+    it(`are all defined when ${first} is loaded first`, () => {
+      const script = `require(${JSON.stringify(first)}); const rules = require("./src/config/rules").crossFieldRules(); console.log(rules.filter((r) => typeof r !== "function").length + "/" + rules.length);`;
+      const r = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], {
+        cwd: path.resolve(__dirname, "../.."),
+        encoding: "utf8",
+      });
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout.trim(), /^0\/\d+$/);
+    });
 });

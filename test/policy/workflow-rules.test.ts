@@ -351,3 +351,47 @@ describe("workflow rules", () => {
     });
   });
 });
+
+describe("the template-injection rule on what a workflow passes on", () => {
+  const name = "github-workflow-disallow-template-injection";
+  const call = (withInputs: Record<string, string>) => ({
+    name: "deploy",
+    on: { push: { branches: ["main"] } },
+    permissions: {},
+    jobs: { deploy: { uses: "./.github/workflows/deploy-service.yml", with: withInputs } },
+  });
+
+  it("flags commit text passed in a reusable workflow's with:, which the callee may run as shell", () => {
+    assert.deepEqual(
+      messages(
+        name,
+        WORKFLOW,
+        call({ "migrate-command": "alembic upgrade head # ${{ github.event.head_commit.message }}" }),
+      ),
+      [
+        `${WORKFLOW}: jobs.deploy.with.migrate-command passes \${{ github.event.head_commit.message }} to what it calls, evaluated before that runs it: commit messages and author names the pusher writes`,
+      ],
+    );
+  });
+
+  it("flags a branch name passed to an action's with:, and leaves outputs and inputs passed on alone", () => {
+    const doc = workflowWith({
+      steps: [
+        {
+          uses: `./.github/actions/db-migrate`,
+          with: { "migrate-command": "make migrate ${{ github.head_ref }}" },
+        },
+        {
+          uses: `./.github/actions/db-migrate`,
+          with: {
+            "migrate-command": "${{ inputs.migrate-command }}",
+            image: "${{ needs.build.outputs.image }}",
+          },
+        },
+      ],
+    });
+    assert.deepEqual(messages(name, WORKFLOW, doc), [
+      `${WORKFLOW}: jobs.build.steps[0].with.migrate-command passes \${{ github.head_ref }} to what it calls, evaluated before that runs it: a branch name the pull request's author picks`,
+    ]);
+  });
+});

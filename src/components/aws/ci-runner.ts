@@ -6,7 +6,7 @@
  * and internal ALBs; the clusters admit its security group (see EksCluster `apiClients`, EcsCluster
  * `httpsClients`).
  */
-import { DEPLOY_JOB_TIMEOUT_MINUTES } from "../../config/release-budget";
+import { DEPLOY_JOB_TIMEOUT_MINUTES } from "../../config/release-limits";
 import * as aws from "../../lib/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { policyDocument, serviceTrust, Statement } from "../../lib/iam";
