@@ -15,6 +15,7 @@ import { CONTAINERS } from "./containers";
 import { DeliveryContext, DeliveryService, ServiceBuild } from "./context";
 import { Job, Step, StepsJob } from "./model";
 import { checkout } from "./steps";
+import { ACTIONS } from "./pins";
 import { TOOLCHAINS, unitCommand } from "./toolchains";
 
 /** Id of the job choosing the services a run checks; its `services` output is a JSON array of names. */
@@ -101,6 +102,47 @@ const run = (b: ServiceBuild, name: string, command: string): Step => ({
   run: command,
 });
 
+/**
+ * The unit job's reports, whether the tests passed or not: coverage (and JUnit where the unit
+ * command writes it) summarised on the run's page and kept as an artifact for 14 days.
+ */
+function reportSteps(service: string, b: ServiceBuild, produce: readonly Step[]): Step[] {
+  const always = "always() && steps.unit.outcome != 'skipped'";
+  return [
+    ...produce.map((s) => ({ ...s, if: always, workingDirectory: b.path })),
+    {
+      name: "Summarise the reports",
+      if: always,
+      workingDirectory: b.path,
+      env: { SERVICE: service, VERSION: "${{ matrix.version }}" },
+      run: [
+        'echo "### $SERVICE ($VERSION)" >> "$GITHUB_STEP_SUMMARY"',
+        "if [ -f reports/cobertura-coverage.xml ]; then",
+        "  rate=\"$(grep -o 'line-rate=\"[0-9.]*\"' reports/cobertura-coverage.xml | head -n 1 | grep -o '[0-9.]*')\"",
+        '  awk -v r="$rate" -v f="$COVERAGE_THRESHOLD" \'BEGIN { printf "- line coverage: %.1f %% (floor %s %%)\\n", r * 100, f }\' >> "$GITHUB_STEP_SUMMARY"',
+        "fi",
+        "if [ -f reports/junit.xml ]; then",
+        "  for a in tests failures errors skipped; do",
+        '    n="$(grep -o "<testsuite [^>]*" reports/junit.xml | grep -o " $a=\\"[0-9]*\\"" | grep -o \'[0-9]*\' | awk \'{ s += $1 } END { print s + 0 }\')"',
+        '    echo "- $a: $n" >> "$GITHUB_STEP_SUMMARY"',
+        "  done",
+        "fi",
+      ].join("\n"),
+    },
+    {
+      name: "Keep the reports",
+      if: always,
+      uses: ACTIONS.uploadArtifact,
+      with: {
+        name: `reports-${service}-\${{ matrix.version }}`,
+        path: `${b.path}/reports/`,
+        "if-no-files-found": "ignore",
+        "retention-days": 14,
+      },
+    },
+  ];
+}
+
 /** The jobs of one service, by id (`<check>-<service>`). */
 export function serviceJobs(
   svc: DeliveryService & { build: ServiceBuild },
@@ -135,8 +177,9 @@ export function serviceJobs(
       env: { COVERAGE_THRESHOLD: String(b.coverage) },
       steps: [
         ...prepare(b, "${{ matrix.version }}"),
-        run(b, "Unit tests", unitCommand(b.toolchain, c.unit!)),
+        { ...run(b, "Unit tests", unitCommand(b.toolchain, c.unit!)), id: "unit" },
         ...t.coverage.map((s) => ({ ...s, workingDirectory: b.path })),
+        ...reportSteps(svc.name, b, t.reports),
       ],
     },
   };

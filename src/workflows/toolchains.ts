@@ -46,6 +46,12 @@ export interface Toolchain {
   /** Steps after the unit tests that fail when line coverage is under `$COVERAGE_THRESHOLD`. */
   readonly coverage: Step[];
   /**
+   * After the unit tests, whatever their outcome: the coverage report as Cobertura XML (`reports/cobertura-coverage.xml`, c8's name) in
+   * `reports/` (beside a JUnit report where the unit command writes one), for the job's artifact
+   * and summary. @default none
+   */
+  readonly reports: Step[];
+  /**
    * Static analysis for security: the steps of the service's `sast` job, and whether it uploads
    * SARIF. `sastWithoutCodeScanning` replaces it on a repository whose code scanning accepts no
    * results (`PlanFeatures.codeScanning`). @default `sast`
@@ -98,7 +104,7 @@ export const TOOLCHAINS: Record<ToolchainName, Toolchain> = {
       typecheck: "mypy .",
       // pytest-cov writes .coverage (its source from the service's coverage config), which the
       // coverage step reads; tests/unit and tests/integration as seeds 000 and 003 lay them out.
-      unit: "python -m pytest --cov --cov-report= tests/unit",
+      unit: "python -m pytest --cov --cov-report= --junitxml=reports/junit.xml tests/unit",
       integration: "python -m pytest tests/integration",
     },
     coverage: [
@@ -106,6 +112,12 @@ export const TOOLCHAINS: Record<ToolchainName, Toolchain> = {
         name: "Coverage floor",
         // `coverage report` fails on no data as well: a unit command that measures nothing fails here.
         run: 'python -m coverage report --show-missing --fail-under="$COVERAGE_THRESHOLD"',
+      },
+    ],
+    reports: [
+      {
+        name: "Coverage report (Cobertura XML)",
+        run: "python -m coverage xml -o reports/cobertura-coverage.xml",
       },
     ],
     sast: {
@@ -141,6 +153,8 @@ export const TOOLCHAINS: Record<ToolchainName, Toolchain> = {
       integration: "npm run test:integration",
     },
     coverage: [],
+    // c8 writes the Cobertura report itself (unitCommand); the JUnit one is the test runner's.
+    reports: [],
     sast: {
       securityEvents: true,
       steps: [
@@ -179,6 +193,6 @@ export const TOOLCHAINS: Record<ToolchainName, Toolchain> = {
  */
 export function unitCommand(toolchain: ToolchainName, unit: string): string {
   return toolchain === "node"
-    ? `npx --yes c8@${C8_VERSION} --check-coverage --lines "$COVERAGE_THRESHOLD" ${unit}`
+    ? `npx --yes c8@${C8_VERSION} --check-coverage --lines "$COVERAGE_THRESHOLD" --reporter=text --reporter=cobertura --reports-dir=reports ${unit}`
     : unit;
 }

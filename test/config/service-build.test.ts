@@ -34,7 +34,7 @@ describe("how a service is built and tested (services[].build)", () => {
         lint: "ruff check .",
         format: "ruff format --check .",
         typecheck: "mypy .",
-        unit: "python -m pytest --cov --cov-report= tests/unit",
+        unit: "python -m pytest --cov --cov-report= --junitxml=reports/junit.xml tests/unit",
       },
       coverage: 80,
       containers: [],

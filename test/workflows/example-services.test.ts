@@ -7,6 +7,7 @@
 import { strict as assert } from "assert";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import YAML from "yaml";
 import { ROOT } from "../../dev/paths";
@@ -97,16 +98,26 @@ describe("the example services, checked as the rendered ci.yml checks them", fun
         "ruff check .",
         "ruff format --check .",
         "mypy .",
-        "python -m pytest --cov --cov-report= tests/unit",
+        "python -m pytest --cov --cov-report= --junitxml=reports/junit.xml tests/unit",
         'python -m coverage report --show-missing --fail-under="$COVERAGE_THRESHOLD"',
+        "python -m coverage xml -o reports/cobertura-coverage.xml",
+        steps[7]!.step.run,
       ],
     );
-    const output = steps.map(({ step, env }) => runStep(step, env, path.join(venv, "bin")));
+    const summary = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "summary-")), "summary.md");
+    const output = steps.map(({ step, env }) =>
+      runStep(step, { ...env, GITHUB_STEP_SUMMARY: summary }, path.join(venv, "bin")),
+    );
     fs.writeFileSync(path.join(venv, "requirements.stamp"), fs.readFileSync(requirements, "utf8"));
     assert.match(output[4], /10 passed/);
     // The floor the job's env sets, and what the report found.
     assert.equal(steps[5].env.COVERAGE_THRESHOLD, "80");
     assert.match(output[5], /^TOTAL\s.*\s100%$/m);
+    // The run's page says what the reports say (the artifact keeps them).
+    assert.equal(
+      fs.readFileSync(summary, "utf8"),
+      "### api (${{ matrix.version }})\n- line coverage: 100.0 % (floor 80 %)\n- tests: 10\n- failures: 0\n- errors: 0\n- skipped: 0\n",
+    );
   });
 
   it("web (Node): npm ci, eslint, tsc, the package's tests under c8 with the floor, and the page's build pass", () => {
@@ -117,13 +128,19 @@ describe("the example services, checked as the rendered ci.yml checks them", fun
         "npm ci --no-audit --no-fund",
         "npx --no-install eslint .",
         "npx --no-install tsc --noEmit -p .",
-        'npx --yes c8@10.1.3 --check-coverage --lines "$COVERAGE_THRESHOLD" npm test',
+        'npx --yes c8@10.1.3 --check-coverage --lines "$COVERAGE_THRESHOLD" --reporter=text --reporter=cobertura --reports-dir=reports npm test',
+        steps[4]!.step.run,
         "npm run build",
       ],
     );
-    const output = steps.map(({ step, env }) => runStep(step, env));
+    const summary = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "summary-")), "summary.md");
+    const output = steps.map(({ step, env }) => runStep(step, { ...env, GITHUB_STEP_SUMMARY: summary }));
     assert.match(output[3], /# pass 7\n# fail 0/);
-    assert.match(output[4], /dist\/index\.html: \d+ bytes/);
+    assert.match(output[5], /dist\/index\.html: \d+ bytes/);
+    assert.match(
+      fs.readFileSync(summary, "utf8"),
+      /^### web \(\$\{\{ matrix\.version \}\}\)\n- line coverage: \d+\.\d % \(floor 80 %\)\n$/,
+    );
     assert.ok(fs.existsSync(path.join(ROOT, "services", "web", "dist", "index.html")));
   });
 
