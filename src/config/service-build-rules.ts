@@ -23,8 +23,9 @@ export function serviceBuildProblems(c: StackConfig, exists: ExistsAt): ConfigPr
     const at = (...k: PropertyKey[]) => keyOf(["services", i, "build", ...k]);
     const dir = buildPathOf(s.name, b);
     const toolchain = TOOLCHAINS[b.toolchain as ToolchainName];
+    // The root (`.`) holds every directory: an application there is the only built service.
     const other = [...owners.entries()].find(
-      ([p]) => p === dir || dir.startsWith(`${p}/`) || p.startsWith(`${dir}/`),
+      ([p]) => p === dir || p === "." || dir === "." || dir.startsWith(`${p}/`) || p.startsWith(`${dir}/`),
     );
     if (other)
       out.push({
@@ -33,6 +34,14 @@ export function serviceBuildProblems(c: StackConfig, exists: ExistsAt): ConfigPr
         allowed: `a directory of this service alone: it overlaps ${other[0]} of service "${other[1]}", so a change to one would be taken for a change to both`,
       });
     owners.set(dir, s.name);
+    b.sharedPaths.forEach((shared, j) => {
+      if (!exists(shared, "directory"))
+        out.push({
+          key: at("sharedPaths", j),
+          value: shared,
+          allowed: "a directory the repository holds (a package the service is built from)",
+        });
+    });
     if (!exists(dir, "directory")) {
       out.push({
         key: at("path"),

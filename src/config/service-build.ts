@@ -23,8 +23,18 @@ const relativePath = z
 const command = z.string().min(1).max(1000);
 
 export const serviceBuildSchema = z.strictObject({
-  /** Source directory, relative to the repository root. @default "services/<name>" */
-  path: relativePath.optional(),
+  /**
+   * Source directory, relative to the repository root; `.` for an application at the root (seed
+   * 002), then the repository's only built service. @default "services/<name>"
+   */
+  path: z.union([z.literal("."), relativePath]).optional(),
+  /**
+   * Directories outside `path` the service is built from, such as a shared package at the root
+   * (seed 001's `shared/`): a change there rebuilds and rechecks the service, and its image is
+   * built with the repository root as the context (its Dockerfile copies paths from the root).
+   * @default []
+   */
+  sharedPaths: z.array(relativePath).default([]),
   /** The service's toolchain: what sets it up, installs and checks it (src/workflows/toolchains.ts). */
   toolchain: z.enum(TOOLCHAIN_NAMES, {
     error: () =>

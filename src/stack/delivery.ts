@@ -95,6 +95,7 @@ export function serviceBuild(name: string, b: ServiceBuildConfig): ServiceBuild 
   const { integration, ...defaults } = t.defaults;
   return {
     path: buildPathOf(name, b),
+    ...(b.sharedPaths.length ? { sharedPaths: b.sharedPaths } : {}),
     toolchain: b.toolchain,
     versions: b.versions ?? [...t.defaultVersions],
     commands: {

@@ -47,11 +47,44 @@ export const SHARED_SERVICE_FILES = "^services/([^/]+|shared/.+)$";
 /** A service's source directory: its build's path, or `services/<name>`. */
 export const sourceDirOf = (svc: DeliveryService): string => svc.build?.path ?? `services/${svc.name}`;
 
+/** Every directory whose change selects the service: its own and the shared ones it is built from. */
+export const watchedDirsOf = (svc: DeliveryService): string[] => [
+  sourceDirOf(svc),
+  ...(svc.build?.sharedPaths ?? []),
+];
+
+/**
+ * The image's build context and Dockerfile: the service's directory, or the repository root when
+ * it is built from shared directories too (the Dockerfile then copies paths from the root).
+ */
+export function buildContextOf(svc: DeliveryService): { context: string; dockerfile: string } {
+  const dockerfile = svc.build?.dockerfile ?? "Dockerfile";
+  const dir = sourceDirOf(svc);
+  return svc.build?.sharedPaths?.length && dir !== "."
+    ? { context: ".", dockerfile: `${dir}/${dockerfile}` }
+    : { context: dir, dockerfile };
+}
+
+/**
+ * Bash: whether any of the space-separated directories in \`$1\` changed in \`$changed\` (the
+ * repository root, \`.\`, whenever anything did).
+ */
+export const DIRS_CHANGED_FUNCTION = [
+  "dirs_changed() {",
+  "  for d in $1; do",
+  '    if [ "$d" = "." ] && [ -n "$changed" ]; then return 0; fi',
+  '    if grep -q "^$d/" <<<"$changed"; then return 0; fi',
+  "  done",
+  "  return 1",
+  "}",
+].join("\n");
+
 /** The selection script: prints `services=<JSON array>` to `$GITHUB_OUTPUT`. */
 export const BUILD_SELECTION_SCRIPT = [
   "set -euo pipefail",
   'mapfile -t all < <(jq -r ".[].name" <<<"$SERVICES")',
-  'mapfile -t dirs < <(jq -r ".[].path" <<<"$SERVICES")',
+  'mapfile -t dirs < <(jq -r \'.[].paths | join(" ")\' <<<"$SERVICES")',
+  DIRS_CHANGED_FUNCTION,
   "selected=()",
   'if [ "$EVENT" = "workflow_dispatch" ]; then',
   '  if [ "$CHOSEN" = "all" ]; then selected=("${all[@]}"); else selected=("$CHOSEN"); fi',
@@ -67,8 +100,8 @@ export const BUILD_SELECTION_SCRIPT = [
   '    s="${all[$i]}"',
   '    if [ "$shared" = true ]; then',
   '      echo "$s: a shared build file changed"; selected+=("$s")',
-  '    elif grep -q "^${dirs[$i]}/" <<<"$changed"; then',
-  '      echo "$s: ${dirs[$i]}/ changed"; selected+=("$s")',
+  '    elif dirs_changed "${dirs[$i]}"; then',
+  '      echo "$s: ${dirs[$i]} changed"; selected+=("$s")',
   '    elif grep -qx "$WORKFLOW_FILE" <<<"$changed" && ! grep -qx "  build-$s:" <<<"$previous"; then',
   '      echo "$s: new in $WORKFLOW_FILE (first build)"; selected+=("$s")',
   "    fi",
@@ -92,7 +125,7 @@ export function buildSelectionJob(ctx: DeliveryContext): StepsJob {
         name: "Select the services this push changed or added",
         id: "select",
         env: {
-          SERVICES: JSON.stringify(ctx.services.map((s) => ({ name: s.name, path: sourceDirOf(s) }))),
+          SERVICES: JSON.stringify(ctx.services.map((s) => ({ name: s.name, paths: watchedDirsOf(s) }))),
           EVENT: "${{ github.event_name }}",
           BEFORE: "${{ github.event.before }}",
           CHOSEN: "${{ inputs.service }}",

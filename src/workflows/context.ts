@@ -18,6 +18,8 @@ export type BranchModel = (typeof BRANCH_MODELS)[number];
 export interface ServiceBuild {
   /** Source directory relative to the repository root, e.g. `services/api`. */
   readonly path: string;
+  /** Other directories it is built from (a shared package): their changes select it too. @default [] */
+  readonly sharedPaths?: readonly string[];
   readonly toolchain: ToolchainName;
   /** Unit-matrix versions; the first runs every other job. */
   readonly versions: string[];

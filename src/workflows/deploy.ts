@@ -30,7 +30,8 @@ import {
   buildSelectionJob,
   BUILD_IMAGE_FILE,
   selectedForBuild,
-  sourceDirOf,
+  buildContextOf,
+  watchedDirsOf,
 } from "./build-selection";
 import { recordDeployment, recordDeploymentOutcome, sourceDeployedJob } from "./deployments";
 import { ACTIONS } from "./pins";
@@ -427,8 +428,7 @@ export function buildDeployWorkflow(ctx: DeliveryContext): Workflow {
       permissions: perms,
       with: {
         service: svc.name,
-        context: sourceDirOf(svc),
-        dockerfile: svc.build?.dockerfile ?? "Dockerfile",
+        ...buildContextOf(svc),
         environment: buildEnvironmentExpression(ctx),
       },
     };
@@ -473,7 +473,9 @@ export function buildDeployWorkflow(ctx: DeliveryContext): Workflow {
         branches: deployBranches(ctx.branchModel, ctx.stacks),
         paths: [
           "services/**",
-          ...ctx.services.map((s) => `${sourceDirOf(s)}/**`).filter((p) => !p.startsWith("services/")),
+          ...ctx.services
+            .flatMap((s) => watchedDirsOf(s).map((d) => (d === "." ? "**" : `${d}/**`)))
+            .filter((p) => !p.startsWith("services/")),
           BUILD_DEPLOY_FILE,
           BUILD_IMAGE_FILE,
         ],

@@ -10,7 +10,7 @@
  * when every job it needs succeeded or was skipped, so a pull request touching one service waits
  * for that service.
  */
-import { SHARED_SERVICE_FILES } from "./build-selection";
+import { DIRS_CHANGED_FUNCTION, SHARED_SERVICE_FILES, watchedDirsOf } from "./build-selection";
 import { CONTAINERS } from "./containers";
 import { DeliveryContext, DeliveryService, ServiceBuild } from "./context";
 import { Job, Step, StepsJob } from "./model";
@@ -30,7 +30,8 @@ export const CI_FILE = ".github/workflows/ci.yml";
 export const CHANGES_SCRIPT = [
   "set -euo pipefail",
   'mapfile -t names < <(jq -r ".[].name" <<<"$SERVICES")',
-  'mapfile -t dirs < <(jq -r ".[].path" <<<"$SERVICES")',
+  'mapfile -t dirs < <(jq -r \'.[].paths | join(" ")\' <<<"$SERVICES")',
+  DIRS_CHANGED_FUNCTION,
   'if [ "$EVENT" = "pull_request" ]; then base="$BASE_SHA"; else base="$BEFORE"; fi',
   "selected=()",
   'if [ -z "$base" ] || [ "$base" = "0000000000000000000000000000000000000000" ] || ! git cat-file -e "$base^{commit}" 2>/dev/null; then',
@@ -43,7 +44,7 @@ export const CHANGES_SCRIPT = [
   '    echo "a shared file changed: checking every service"; shared=true',
   "  fi",
   '  for i in "${!names[@]}"; do',
-  '    if [ "$shared" = true ] || grep -q "^${dirs[$i]}/" <<<"$changed"; then selected+=("${names[$i]}"); fi',
+  '    if [ "$shared" = true ] || dirs_changed "${dirs[$i]}"; then selected+=("${names[$i]}"); fi',
   "  done",
   "fi",
   'printf "checking: %s\\n" "${selected[*]:-none}"',
@@ -68,7 +69,9 @@ export function changesJob(ctx: DeliveryContext): StepsJob {
         name: "Select the services this change touches",
         id: "changes",
         env: {
-          SERVICES: JSON.stringify(builtServices(ctx).map((s) => ({ name: s.name, path: s.build.path }))),
+          SERVICES: JSON.stringify(
+            builtServices(ctx).map((s) => ({ name: s.name, paths: watchedDirsOf(s) })),
+          ),
           EVENT: "${{ github.event_name }}",
           BASE_SHA: "${{ github.event.pull_request.base.sha }}",
           BEFORE: "${{ github.event.before }}",

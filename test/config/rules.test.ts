@@ -1130,6 +1130,28 @@ const RULES: [name: string, rule: ConfigRule, cases: RuleCase[]][] = [
     serviceBuildRules,
     [
       {
+        when: "an application at the repository root has another built service beside it",
+        change: (c) => (c.services[1].build.path = "."),
+        expect: [
+          [
+            "platform:services[1].build.path",
+            /^a directory of this service alone: it overlaps services\/api of service "api"/,
+          ],
+          // …and the repository's root holds no Dockerfile either.
+          ["platform:services[1].build.dockerfile", /^a file in \.\/ \(the image build reads it\)/],
+        ],
+      },
+      {
+        when: "a service is built from a shared package the repository lacks",
+        change: (c) => (c.services[0].build.sharedPaths = ["shared"]),
+        expect: [
+          [
+            "platform:services[0].build.sharedPaths[0]",
+            /^a directory the repository holds \(a package the service is built from\)/,
+          ],
+        ],
+      },
+      {
         when: "a service names Python and Node versions that were never released",
         change: (c) => {
           c.services[0].build.versions = ["3.12", "3.99"];

@@ -45,6 +45,7 @@ describe("how a service is built and tested (services[].build)", () => {
 
   it("keeps a service's own commands over the defaults, and runs integration tests by default once it has containers", () => {
     const b = serviceBuild("web", {
+      sharedPaths: [],
       toolchain: "node",
       commands: { lint: "npm run lint", contract: "npm run pact" },
       coverage: 90,

@@ -127,6 +127,36 @@ describe("build selection (build-deploy.yml)", () => {
     }
   });
 
+  it("rebuilds a service when a shared package it is built from changes, with the repository root as the image's context (seed 001)", () => {
+    const shared: DeliveryContext = {
+      ...ctx,
+      services: ctx.services.map((s) =>
+        s.name === "api" && s.build ? { ...s, build: { ...s.build, sharedPaths: ["shared"] } } : s,
+      ),
+    };
+    const sha = repo.commit({ "shared/agents/base.py": "x = 1\n" });
+    assert.deepEqual(select(repo.dir, rendered(shared).step, { name: "push", before: first, sha }), ["api"]);
+    assert.ok(rendered(shared).workflow.on.push.paths.includes("shared/**"));
+    assert.deepEqual(
+      {
+        context: rendered(shared).workflow.jobs["build-api"].with.context,
+        dockerfile: rendered(shared).workflow.jobs["build-api"].with.dockerfile,
+      },
+      { context: ".", dockerfile: "services/api/Dockerfile" },
+    );
+  });
+
+  it("builds an application at the repository root on any change (seed 002)", () => {
+    const root: DeliveryContext = {
+      ...ctx,
+      services: [{ ...ctx.services[0], build: { ...ctx.services[0].build!, path: "." } }],
+    };
+    const sha = repo.commit({ "app/main.py": "print(2)\n" });
+    assert.deepEqual(select(repo.dir, rendered(root).step, { name: "push", before: first, sha }), ["api"]);
+    assert.equal(rendered(root).workflow.jobs["build-api"].with.context, ".");
+    assert.ok(rendered(root).workflow.on.push.paths.includes("**"));
+  });
+
   it("builds a service from the source directory its build names", () => {
     const moved: DeliveryContext = {
       ...ctx,
