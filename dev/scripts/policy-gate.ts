@@ -34,9 +34,13 @@ async function main(): Promise<void> {
   const packConfig =
     program === "bootstrap" ? {} : readPackConfig(program === "apps" ? platformStackOf(stack) : stack);
   const gate = runGate(evaluation.resources, packConfig);
-  console.log(
-    `Policy gate for ${program} stack "${stack}": ${evaluation.resources.length} resources, ${gate.checks} checks\n`,
-  );
+  // A platform stack whose workloads live in application stacks is judged with them (its environment).
+  const applications = Object.values((evaluation.outputs.applicationStacks ?? {}) as Record<string, string>);
+  const what =
+    program === "platform" && applications.length
+      ? `environment "${stack}" (platform stack and ${applications.join(", ")})`
+      : `${program} stack "${stack}"`;
+  console.log(`Policy gate for ${what}: ${evaluation.resources.length} resources, ${gate.checks} checks\n`);
   if (gate.findings.length) printTable(gate.findings);
   const advisory = gate.findings.length - gate.mandatory.length;
   console.log(`\n${gate.mandatory.length} mandatory violation(s), ${advisory} advisory`);
