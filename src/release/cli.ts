@@ -160,7 +160,7 @@ export function releaseTarget(
   const apps = dirs.appsDir ?? appsDir(dirs.stackDir ?? ROOT);
   if (!fs.existsSync(stackFilePath(stack, apps)))
     throw new Error(
-      `${service.name} belongs to application ${applicationOf(service, named.config)}, whose stack ${stack} has no file: add ${path.join(path.basename(apps), `Pulumi.${stack}.yaml`)} with apps:platformStack and apps:application (README: "Two projects")`,
+      `${service.name} belongs to application ${applicationOf(service, named.config)}, whose stack ${stack} has no file: add ${path.join(path.basename(apps), `Pulumi.${stack}.yaml`)} (npm run app:init -- --application ${applicationOf(service, named.config)})`,
     );
   return targetOf(stack, dirs);
 }

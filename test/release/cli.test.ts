@@ -154,7 +154,7 @@ describe("the stack a release command acts on", () => {
     try {
       assert.throws(
         () => releaseTarget(line(["guard", "--stack", "dev", "--service", "api"]), { appsDir: empty }),
-        /api belongs to application shop, whose stack shop-dev has no file: add apps-\w+\/Pulumi\.shop-dev\.yaml with apps:platformStack and apps:application/,
+        /api belongs to application shop, whose stack shop-dev has no file: add apps-\w+\/Pulumi\.shop-dev\.yaml \(npm run app:init -- --application shop\)/,
       );
     } finally {
       fs.rmSync(empty, { recursive: true });
