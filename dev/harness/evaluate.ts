@@ -272,6 +272,11 @@ async function evaluateWithMocks(
   const exported = (await build()) ?? {};
   const outputs = (await (pulumi.output(exported) as any).promise()) as Record<string, unknown>;
   await settled(() => pending);
+  return evaluationOf(resources, outputs);
+}
+
+/** An Evaluation over recorded resources (the first of a type and name wins `get`). */
+export function evaluationOf(resources: RecordedResource[], outputs: Record<string, unknown>): Evaluation {
   return {
     resources,
     outputs,

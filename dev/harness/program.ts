@@ -4,7 +4,7 @@ import { buildStateBackend, loadBootstrapConfig } from "../../src/bootstrap/prog
 import { loadStackConfig } from "../../src/config";
 import { keyLocation } from "../../src/config/backend";
 import { buildPlatform } from "../../src/stack/platform";
-import { evaluate, EvaluateOptions, Evaluation } from "./evaluate";
+import { evaluate, EvaluateOptions, Evaluation, evaluationOf } from "./evaluate";
 import { readStackConfig } from "../../src/config/stack-files";
 import { BOOTSTRAP_DIR } from "../paths";
 import * as fs from "fs";
@@ -94,23 +94,8 @@ export async function evaluateStack(
   const outputs: Record<string, unknown> = { ...platform.outputs };
   for (const name of SERVICE_OUTPUTS)
     outputs[name] = Object.assign({}, ...applications.map((a) => a.outputs[name] ?? {}));
-  return {
-    resources,
-    outputs,
-    ofType: (type) => resources.filter((r) => r.type === type),
-    // The platform's first: each stack has its own providers of the same names.
-    get: (type, name) => {
-      const found = resources.find((r) => r.type === type && r.name === name);
-      if (!found)
-        throw new Error(
-          `no ${type} named ${name}; have: ${resources
-            .filter((r) => r.type === type)
-            .map((r) => r.name)
-            .join(", ")}`,
-        );
-      return found;
-    },
-  };
+  // The platform's resources first: each stack has its own providers of the same names.
+  return evaluationOf(resources, outputs);
 }
 
 export { BOOTSTRAP_DIR };

@@ -7,12 +7,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "../lib/k8s";
-import {
-  ApplicationStackConfig,
-  applicationStackFromFile,
-  ownsService,
-  parseApplicationStack,
-} from "../config/application-stack";
+import { ApplicationStackConfig, ownsService, parseApplicationStack } from "../config/application-stack";
 import { APPS_PROJECT } from "../config/applications";
 import { PROJECT, StackConfig, stackConfigFromFile } from "../config";
 import { projectConfigValues, ROOT } from "../config/stack-files";
@@ -264,5 +259,3 @@ export function loadApplicationStack(platformRoot = ROOT): ApplicationStackConfi
     (platform) => stackConfigFromFile(platform, platformRoot),
   );
 }
-
-export { applicationStackFromFile };
