@@ -19,7 +19,16 @@ import { exposureOf } from "./dns";
 import { namespaceOf } from "./applications";
 import type { ConfigProblem } from "./rules";
 import { keyOf } from "./rules";
-import type { StackConfig } from "./schema";
+import type { ServiceConfig, StackConfig } from "./schema";
+import { registryOf } from "./applications";
+
+/** A service's secrets, and its registry's pull credential when it has one. */
+function withPullCredentials(s: ServiceConfig, config: StackConfig): Readonly<Record<string, string>> {
+  const registry = registryOf(s, config);
+  return registry.kind === "ghcr" && registry.pullCredentialsSecretArn
+    ? { ...s.secrets, REGISTRY_PULL_CREDENTIALS: registry.pullCredentialsSecretArn }
+    : s.secrets;
+}
 
 /** What each EKS service asks of the cluster: its exposure, an HPA, secrets. */
 export function addonDemands(config: StackConfig): AddonDemand[] {
@@ -31,10 +40,7 @@ export function addonDemands(config: StackConfig): AddonDemand[] {
       exposure: exposureOf(s, config),
       autoscaled: s.autoscaling !== undefined && s.strategy.type !== "canary",
       // The namespace reads the registry pull credential through the store too.
-      secrets:
-        config.registry.kind === "ghcr" && config.registry.pullCredentialsSecretArn
-          ? { ...s.secrets, REGISTRY_PULL_CREDENTIALS: config.registry.pullCredentialsSecretArn }
-          : s.secrets,
+      secrets: withPullCredentials(s, config),
     }));
 }
 

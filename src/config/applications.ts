@@ -3,7 +3,7 @@
  * per application × environment (`<application>-<platform stack>`). Pure, so the program, the
  * release CLI and the workflows derive the same names.
  */
-import type { ServiceConfig, StackConfig } from "./schema";
+import type { ApplicationConfig, RegistryConfig, ServiceConfig, StackConfig } from "./schema";
 
 /** The project of the application stacks (apps/Pulumi.yaml) and its config namespace. */
 export const APPS_PROJECT = "apps";
@@ -57,4 +57,40 @@ export function namespaceOf(
 /** The application stack of `application` in the environment of platform stack `platformStack`. */
 export function applicationStackName(application: string, platformStack: string): string {
   return `${application}-${platformStack}`;
+}
+
+/** The application `name` declares with a repository of its own, if it does (`applications[]`). */
+export function declaredApplication(
+  config: Pick<StackConfig, "applications">,
+  name: string,
+): ApplicationConfig | undefined {
+  return config.applications.find((a) => a.name === name);
+}
+
+/** The declared application a service belongs to; undefined when it lives in the platform's repository. */
+export function ownApplicationOf(
+  service: Pick<ServiceConfig, "application">,
+  config: Pick<StackConfig, "github" | "applications">,
+): ApplicationConfig | undefined {
+  return declaredApplication(config, applicationOf(service, config));
+}
+
+/** What a registry of one service is: the stack's, or its application's own (`applications[].registry`). */
+export type ServiceRegistry = Pick<RegistryConfig, "kind" | "ghcrOwner" | "pullCredentialsSecretArn">;
+
+/** Where a service's images live: its application's registry when it names one, else the stack's. */
+export function registryOf(
+  service: Pick<ServiceConfig, "application">,
+  config: Pick<StackConfig, "github" | "applications" | "registry">,
+): ServiceRegistry {
+  const own = ownApplicationOf(service, config)?.registry;
+  if (!own) return config.registry;
+  return { kind: own.kind, ghcrOwner: own.ghcrOwner, pullCredentialsSecretArn: own.pullCredentialsSecretArn };
+}
+
+/** The services whose images live in ECR repositories of this stack. */
+export function ecrServices<S extends Pick<ServiceConfig, "application">>(
+  config: Pick<StackConfig, "github" | "applications" | "registry"> & { readonly services: readonly S[] },
+): S[] {
+  return config.services.filter((s) => registryOf(s, config).kind === "ecr");
 }

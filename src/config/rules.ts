@@ -5,7 +5,7 @@
  */
 import { opensToInternet } from "../../policy/lib/address-coverage";
 import { own } from "../lib/own";
-import { deploySource, integrationBranches } from "../workflows/context";
+import { BranchModel, deploySource, integrationBranches } from "../workflows/context";
 import { addonImageRules } from "./addon-image-rules";
 import { dnsRules } from "./dns";
 import { canarySplit } from "../components/kubernetes/app-spec";
@@ -23,7 +23,7 @@ import { serviceBuildRules } from "./service-build-rules";
 import { operationsProblems } from "./operations";
 import { releaseBudgetRules } from "./release-budget";
 import { commandRules } from "./command-rules";
-import { MIN_KUBERNETES_VERSION, PROJECT, ServiceConfig, StackConfig } from "./schema";
+import { GithubConfig, MIN_KUBERNETES_VERSION, PROJECT, ServiceConfig, StackConfig } from "./schema";
 
 export interface ConfigProblem {
   /** Full config key path, e.g. `platform:eks.publicAccessCidrs`. */
@@ -434,50 +434,88 @@ export const pullCredentialRules: ConfigRule = (c) => {
   return [];
 };
 
-export const githubRules: ConfigRule = (c) => {
-  if (!c.github) return [];
+/**
+ * One repository the stack deploys from: the platform's (`github`) or an application's
+ * (`applications[i].github`), with the branch model its mapping is a preset of and the key its
+ * problems are reported under.
+ */
+interface RepositoryView {
+  readonly gh: Pick<
+    GithubConfig,
+    | "stacks"
+    | "manageRepository"
+    | "codeOwners"
+    | "plan"
+    | "visibility"
+    | "advancedSecurity"
+    | "waitTimerMinutes"
+    | "reviewers"
+  >;
+  readonly branchModel: BranchModel;
+  readonly at: readonly PropertyKey[];
+}
+
+/** The repository lists this stack with its environment, maps stacks to its own branches, in promotion order. */
+function repositoryProblems(c: StackConfig, { gh, branchModel, at }: RepositoryView): ConfigProblem[] {
   const out: ConfigProblem[] = [];
-  const own = c.github.stacks.find((s) => s.stack === c.stack);
+  const own = gh.stacks.find((s) => s.stack === c.stack);
   if (!own && c.environment !== "local")
-    out.push(problem(["github", "stacks"], c.github.stacks, `must list this stack ("${c.stack}")`));
+    out.push(problem([...at, "stacks"], gh.stacks, `must list this stack ("${c.stack}")`));
   else if (own && own.environment !== c.environment)
-    out.push(problem(["github", "stacks"], own, `this stack deploys to the "${c.environment}" environment`));
+    out.push(problem([...at, "stacks"], own, `this stack deploys to the "${c.environment}" environment`));
   // An explicit mapping deploys from the model's integration branches: those are the ones the
   // pipelines protect, run pull-request CI for and build on.
-  const branches = integrationBranches(c.branchModel);
-  c.github.stacks.forEach((s, i) => {
+  const branches = integrationBranches(branchModel);
+  gh.stacks.forEach((s, i) => {
     const from = s.deployFrom;
     if (from && "branch" in from && !branches.includes(from.branch))
       out.push(
         problem(
-          ["github", "stacks", i, "deployFrom", "branch"],
+          [...at, "stacks", i, "deployFrom", "branch"],
           from.branch,
-          `an integration branch of branchModel ${c.branchModel}: ${branches.join(", ")} (or { tag: "v*.*.*" })`,
+          `an integration branch of branchModel ${branchModel}: ${branches.join(", ")} (or { tag: "v*.*.*" })`,
         ),
       );
   });
-  const sources = c.github.stacks.map((s) => deploySource(c.branchModel, s));
+  const sources = gh.stacks.map((s) => deploySource(branchModel, s));
   const firstTagged = sources.findIndex((d) => d.kind === "tag");
   if (firstTagged >= 0 && sources.slice(firstTagged).some((d) => d.kind === "branch"))
     out.push(
       problem(
-        ["github", "stacks"],
-        c.github.stacks.map((s) => s.stack),
+        [...at, "stacks"],
+        gh.stacks.map((s) => s.stack),
         "stacks in promotion order: every stack deployed from a branch before the tag-deployed ones (a release promotes what the last branch stack runs)",
       ),
     );
-  if (c.github.manageRepository && c.environment === "local")
-    out.push(problem(["github", "manageRepository"], true, "the local stack cannot own the repository"));
-  if (c.github.manageRepository && c.github.codeOwners.length === 0)
+  if (gh.manageRepository && c.environment === "local")
+    out.push(problem([...at, "manageRepository"], true, "the local stack cannot own the repository"));
+  if (gh.manageRepository && gh.codeOwners.length === 0)
     out.push(
       problem(
-        ["github", "codeOwners"],
+        [...at, "codeOwners"],
         [],
         "at least one team slug: branch protection requires code-owner reviews, and without owners it requires none",
       ),
     );
   return out;
-};
+}
+
+/** A key as its own problems' messages name another: without the project prefix. */
+const dotted = (path: readonly PropertyKey[]): string => keyOf(path).replace(/^[^:]+:/, "");
+
+/** Every repository the stack deploys from: the platform's, then each application's own. */
+function repositoriesOf(c: StackConfig): RepositoryView[] {
+  return [
+    ...(c.github ? [{ gh: c.github, branchModel: c.branchModel, at: ["github"] }] : []),
+    ...c.applications.map((a, i) => ({
+      gh: a.github,
+      branchModel: a.github.branchModel,
+      at: ["applications", i, "github"],
+    })),
+  ];
+}
+
+export const githubRules: ConfigRule = (c) => repositoriesOf(c).flatMap((v) => repositoryProblems(c, v));
 
 /**
  * What the stack asks of GitHub exists on the owner's plan (`planFeatures`), or is replaced by
@@ -487,23 +525,24 @@ export const githubRules: ConfigRule = (c) => {
  * guard its release tags through a ruleset instead, which users cannot be bypass actors of, and a
  * branch-deployed stack is gated by its branch's protection.
  */
-export const githubPlanRules: ConfigRule = (c) => {
-  if (!c.github) return [];
-  const gh = c.github;
+export const githubPlanRules: ConfigRule = (c) =>
+  repositoriesOf(c).flatMap((v) => repositoryPlanProblems(c, v));
+
+function repositoryPlanProblems(c: StackConfig, { gh, branchModel, at }: RepositoryView): ConfigProblem[] {
   const features = planFeatures(gh.plan, gh.visibility, gh.advancedSecurity);
   if (!features.environments)
     return [
       problem(
-        ["github", "plan"],
+        [...at, "plan"],
         gh.plan,
-        'a private repository on GitHub Free has no environments, environment secrets, deployment policies, branch protection or rulesets, which every stack deploys through: "team" or "enterprise", or github.visibility "public"',
+        `a private repository on GitHub Free has no environments, environment secrets, deployment policies, branch protection or rulesets, which every stack deploys through: "team" or "enterprise", or ${dotted([...at, "visibility"])} "public"`,
       ),
     ];
   const out: ConfigProblem[] = [];
   if (gh.advancedSecurity && gh.visibility === "public")
     out.push(
       problem(
-        ["github", "advancedSecurity"],
+        [...at, "advancedSecurity"],
         true,
         "public repositories get secret scanning and push protection without a licence, and have no Advanced Security setting: remove the key",
       ),
@@ -513,28 +552,131 @@ export const githubPlanRules: ConfigRule = (c) => {
   const where = `on a private repository of the "${gh.plan}" plan (environment protection rules other than deployment policies need "enterprise")`;
   if (gh.waitTimerMinutes > 0)
     out.push(
-      problem(["github", "waitTimerMinutes"], gh.waitTimerMinutes, `no wait timers ${where}: remove the key`),
+      problem([...at, "waitTimerMinutes"], gh.waitTimerMinutes, `no wait timers ${where}: remove the key`),
     );
-  const source = deploySource(c.branchModel, own);
+  const source = deploySource(branchModel, own);
   const { users, teams } = gh.reviewers;
   if (source.kind === "tag" && users.length > 0)
     out.push(
       problem(
-        ["github", "reviewers", "users"],
+        [...at, "reviewers", "users"],
         users,
-        `no environment reviewers ${where}; this stack deploys from ${source.pattern} tags, which a ruleset lets only github.reviewers.teams create, and users cannot be ruleset bypass actors: name teams instead`,
+        `no environment reviewers ${where}; this stack deploys from ${source.pattern} tags, which a ruleset lets only ${dotted([...at, "reviewers", "teams"])} create, and users cannot be ruleset bypass actors: name teams instead`,
       ),
     );
   if (source.kind === "branch" && users.length + teams.length > 0)
     out.push(
       problem(
-        ["github", "reviewers"],
+        [...at, "reviewers"],
         gh.reviewers,
         `no environment reviewers ${where}; this stack deploys from branch "${source.branch}", whose branch protection (approving reviews by code owners) is the gate: remove the key`,
       ),
     );
   return out;
+}
+
+/**
+ * Applications with repositories of their own: one repository each, none the platform's; their
+ * pipelines call this repository's reusable workflows at a pinned commit, act on application
+ * stacks with the platform's state backend, and pull from a registry the stack can serve.
+ */
+export const applicationRules: ConfigRule = (c) => {
+  const out: ConfigProblem[] = [];
+  if (c.applications.length === 0) return out;
+  const platformRepo = c.github && `${c.github.owner}/${c.github.repository}`.toLowerCase();
+  const seenNames = new Set<string>();
+  const seenRepos = new Set<string>();
+  c.applications.forEach((a, i) => {
+    const repo = `${a.github.owner}/${a.github.repository}`.toLowerCase();
+    if (seenNames.has(a.name))
+      out.push(problem(["applications", i, "name"], a.name, "a name no other application has"));
+    if (repo === platformRepo || seenRepos.has(repo))
+      out.push(
+        problem(
+          ["applications", i, "github", "repository"],
+          `${a.github.owner}/${a.github.repository}`,
+          "a repository of its own: neither the platform's (github) nor another application's (the platform's own services name no declared application)",
+        ),
+      );
+    seenNames.add(a.name);
+    seenRepos.add(repo);
+    if (!c.services.some((s) => s.application === a.name))
+      out.push(
+        problem(
+          ["applications", i, "name"],
+          a.name,
+          "an application some service of this stack names in services[].application (declare it only in the stacks it deploys to)",
+        ),
+      );
+    out.push(...applicationRegistryProblems(c, a.registry, ["applications", i, "registry"]));
+  });
+  if (!c.applicationStacks)
+    out.push(
+      problem(
+        ["applicationStacks"],
+        c.applicationStacks,
+        "true: an application with a repository of its own deploys its application stacks, never the platform stack",
+      ),
+    );
+  if (!c.github)
+    out.push(
+      problem(
+        ["github"],
+        undefined,
+        "the platform's repository, whose reusable workflows the applications' repositories call and whose state backend their stacks use",
+      ),
+    );
+  else if (!c.github.executorCommit)
+    out.push(
+      problem(
+        ["github", "executorCommit"],
+        undefined,
+        "the full commit SHA of this repository that the applications' workflows call (build-image, deploy-service, rollback-service) and their deploy roles trust",
+      ),
+    );
+  return out;
 };
+
+function applicationRegistryProblems(
+  c: StackConfig,
+  registry: StackConfig["applications"][number]["registry"],
+  at: readonly PropertyKey[],
+): ConfigProblem[] {
+  if (!registry) return [];
+  const out: ConfigProblem[] = [];
+  if (registry.kind === "ecr" && c.registry.kind !== "ecr")
+    out.push(
+      problem(
+        [...at, "kind"],
+        "ecr",
+        'the stack\'s registry.kind "ecr" (its repositories take the stack\'s lifecycle and account settings), or "ghcr"',
+      ),
+    );
+  if (registry.kind === "ghcr" && !registry.ghcrOwner)
+    out.push(problem([...at, "ghcrOwner"], undefined, 'required when kind is "ghcr"'));
+  if (registry.pullCredentialsSecretArn && registry.kind !== "ghcr")
+    out.push(
+      problem(
+        [...at, "pullCredentialsSecretArn"],
+        registry.pullCredentialsSecretArn,
+        'only with kind "ghcr" (ECR pulls with the task and node roles)',
+      ),
+    );
+  if (
+    registry.kind === "ghcr" &&
+    registry.pullCredentialsSecretArn &&
+    c.services.some((s) => s.target === "eks") &&
+    !c.kubernetes.secretStore
+  )
+    out.push(
+      problem(
+        ["kubernetes", "secretStore"],
+        undefined,
+        "a ClusterSecretStore name: EKS pods pull private GHCR images through a Secret the External Secrets store syncs from the registry's pullCredentialsSecretArn",
+      ),
+    );
+  return out;
+}
 
 /** A stack GitHub deploys needs shared state, and its secrets provider must fit the backend. */
 export const backendRules: ConfigRule = (c) => {
@@ -608,6 +750,7 @@ export function crossFieldRules(): readonly ConfigRule[] {
     commandRules,
     githubRules,
     githubPlanRules,
+    applicationRules,
     backendRules,
     migrationProblems,
     pipelineScriptRules,

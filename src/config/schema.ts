@@ -436,6 +436,16 @@ const githubSchema = z.strictObject({
   backend: backendSchema.optional(),
   /** Secrets provider of the stack. @default { provider: "passphrase" } */
   secrets: secretsSchema.default({ provider: "passphrase" }),
+  /**
+   * The commit of this repository whose reusable workflows (build-image, deploy-service,
+   * rollback-service) the applications' repositories call: their workflows pin it, and their
+   * deploy roles trust only jobs of those workflows at it (OIDC `job_workflow_ref`). Bump it to
+   * roll a platform change out to the applications. Required with `applications`.
+   */
+  executorCommit: z
+    .string()
+    .regex(/^[0-9a-f]{40}$/, "must be a full commit SHA (40 lowercase hex characters)")
+    .optional(),
   /** IAM OIDC provider for GitHub that already exists in the account; unset creates one. */
   oidcProviderArn: z
     .string()
@@ -444,6 +454,45 @@ const githubSchema = z.strictObject({
       "must be the ARN of the token.actions.githubusercontent.com OIDC provider",
     )
     .optional(),
+});
+
+/**
+ * An application with a repository of its own (a team's): where its code lives and how its
+ * pipelines run there. Its services are `services[]` whose `application` names it; its workloads
+ * live in its application stacks; the platform manages the repository's governance, its
+ * environment in each stack, its deploy roles and its generated workflows, which call this
+ * repository's reusable workflows at `github.executorCommit` (README: "Onboard a team").
+ */
+const applicationGithubSchema = githubSchema
+  .pick({
+    owner: true,
+    repository: true,
+    plan: true,
+    visibility: true,
+    advancedSecurity: true,
+    manageRepository: true,
+    stacks: true,
+    codeOwners: true,
+    requiredApprovals: true,
+    reviewers: true,
+    waitTimerMinutes: true,
+    environmentUrl: true,
+  })
+  .extend({
+    /** The repository's branch model, preset of its stacks' deployFrom. @default "gitflow" */
+    branchModel: z.enum(BRANCH_MODELS).default("gitflow"),
+  });
+
+const applicationSchema = z.strictObject({
+  /** The application's name, which its services' `application` names. */
+  name: dnsLabel,
+  github: applicationGithubSchema,
+  /**
+   * Where its images live, when not the stack's `registry`: ECR repositories of the platform, or
+   * GHCR packages of `ghcrOwner` (with `pullCredentialsSecretArn` for private ones).
+   * @default the stack's registry kind, owner and pull credential
+   */
+  registry: registrySchema.pick({ kind: true, ghcrOwner: true, pullCredentialsSecretArn: true }).optional(),
 });
 
 export const stackConfigSchema = z.strictObject({
@@ -478,6 +527,12 @@ export const stackConfigSchema = z.strictObject({
   applicationStacks: z.boolean().default(false),
   releases: z.record(dnsLabel, releaseSchema).default({}),
   github: githubSchema.optional(),
+  /**
+   * Applications whose code lives in repositories of their own (README: "Onboard a team"). A
+   * service whose `application` is not listed here lives in the platform's repository (`github`).
+   * @default []
+   */
+  applications: z.array(applicationSchema).default([]),
   /** Where the stack's network-bound CI jobs run (see runners.ts). @default {} */
   ci: ciSchema.default({}),
   /** Slack incoming webhook for deploy notifications: must be set with `pulumi config set --secret`. */
@@ -501,6 +556,9 @@ export interface ServiceConfig extends Omit<ParsedService, "replicas" | "strateg
 }
 export type ReleaseConfig = z.output<typeof releaseSchema>;
 export type GithubConfig = z.output<typeof githubSchema>;
+export type ApplicationConfig = z.output<typeof applicationSchema>;
+export type ApplicationGithubConfig = z.output<typeof applicationGithubSchema>;
+export type RegistryConfig = z.output<typeof registrySchema>;
 export type NodeGroupConfig = z.output<typeof nodeGroupSchema>;
 
 /** The validated configuration of one stack, with derived facts the layers share. */

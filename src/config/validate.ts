@@ -203,7 +203,11 @@ export function sortedByKey(problems: readonly ConfigProblem[]): ConfigProblem[]
 
 /** The validated configuration with the defaults that depend on other keys filled in. */
 function resolved(stack: string, c: Parsed, awsRegion: string | undefined): StackConfig {
-  const usesAws = c.eks.enabled || c.ecs.enabled || c.registry.kind === "ecr";
+  const usesAws =
+    c.eks.enabled ||
+    c.ecs.enabled ||
+    c.registry.kind === "ecr" ||
+    c.applications.some((a) => a.registry?.kind === "ecr");
   return {
     ...c,
     services: c.services.map((s) => {

@@ -21,6 +21,7 @@ import { ApplicationStackConfig, appsDir, parseApplicationStack } from "../confi
 import { APPS_PROJECT, applicationOf, applicationStackName } from "../config/applications";
 import { readStackFile, ROOT, stackFilePath } from "../config/stack-files";
 import { POLICY_PACK_DIR } from "../lib/policy-pack";
+import { buildPathOf } from "../config/service-build";
 
 /** Each command's flags (all required) and what each takes. */
 export const COMMANDS = {
@@ -42,6 +43,12 @@ export const COMMANDS = {
   guard: { stack: "stack name", service: "service name" },
   /** Re-apply the service's previous release, or redeploy a chosen digest through its strategy. */
   rollback: { stack: "stack name", service: "service name", to: "previous or sha256 digest" },
+  /**
+   * Print the service's migrations in this stack as step outputs (`migrate`, `apply`, `validate`,
+   * `database-url-secret`, `directory`): deploy-service.yml reads them at release time, so each
+   * environment migrates with its own commands and secret, and no workflow carries them.
+   */
+  migrations: { stack: "stack name", service: "service name" },
 } as const;
 
 export type Command = keyof typeof COMMANDS;
@@ -253,9 +260,41 @@ export function gateReportSink(
   };
 }
 
+/**
+ * One step output in GitHub's `$GITHUB_OUTPUT` format: `name=value`, or a heredoc with a delimiter
+ * the value does not contain when it spans lines.
+ */
+export function stepOutput(name: string, value: string): string {
+  if (!/[\r\n]/.test(value)) return `${name}=${value}\n`;
+  let delimiter = "EOF";
+  for (let i = 0; value.includes(delimiter); i++) delimiter = `EOF_${i}`;
+  return `${name}<<${delimiter}\n${value}\n${delimiter}\n`;
+}
+
+/** The `migrations` command's outputs: the service's own settings in the target stack, or `migrate=false`. */
+export function migrationOutputs(config: StackConfig, service: string): string {
+  const svc = config.services.find((s) => s.name === service);
+  if (!svc)
+    throw new UsageError(
+      `unknown service ${JSON.stringify(service)}; configured on ${config.stack}: ${config.services.map((s) => s.name).join(", ") || "none"}`,
+    );
+  if (!svc.migrations) return stepOutput("migrate", "false");
+  return [
+    stepOutput("migrate", "true"),
+    stepOutput("apply", svc.migrations.apply),
+    stepOutput("validate", svc.migrations.validate),
+    stepOutput("database-url-secret", svc.migrations.databaseUrlSecretArn),
+    stepOutput("directory", svc.build ? buildPathOf(svc.name, svc.build) : `services/${svc.name}`),
+  ].join("");
+}
+
 export async function main(argv: readonly string[], environment: ReleaseEnvironment = {}): Promise<void> {
   const line = parseCommandLine(argv);
   const resolved = releaseTarget(line, environment);
+  if (line.command === "migrations") {
+    process.stdout.write(migrationOutputs(resolved.config, line.flags.service));
+    return;
+  }
   if (resolved.stack !== line.flags.stack)
     (environment.log ?? console.error)(
       `${line.flags.stack} keeps no workload: ${line.command} acts on application stack ${resolved.stack}`,

@@ -56,7 +56,7 @@ export interface ReleaseDeps {
   readonly onGateReport?: (service: string, step: string, report: GateReport) => void;
   /**
    * Runs a service's `postDeploy` command (bash, the environment given, killed at the timeout);
-   * rejects when it fails. @default bash in this process's working directory, output to stderr
+   * rejects when it fails. @default bash in `APPLICATION_DIR` (else this process's working directory), output to stderr
    */
   readonly runCheck?: (
     command: string,
@@ -409,7 +409,10 @@ export function bashCheck(
   timeoutMs: number,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
+    // In the application's checkout: beside the executor when an application's repository called
+    // the deploy (deploy-service.yml sets APPLICATION_DIR), else this directory.
     const child = spawn("bash", ["-c", command], {
+      cwd: process.env.APPLICATION_DIR || undefined,
       env: { ...process.env, ...env },
       stdio: ["ignore", process.stderr, process.stderr],
     });

@@ -8,7 +8,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "../lib/k8s";
 import { ApplicationStackConfig, ownsService, parseApplicationStack } from "../config/application-stack";
-import { APPS_PROJECT } from "../config/applications";
+import { APPS_PROJECT, declaredApplication } from "../config/applications";
+import { APPLICATION_TAG } from "../components/aws/application-roles";
 import { PROJECT, StackConfig, stackConfigFromFile } from "../config";
 import { projectConfigValues, ROOT } from "../config/stack-files";
 import { ServiceAlarms } from "../components/aws/alarms";
@@ -160,7 +161,12 @@ export function buildApplicationOn(
 ): ApplicationOutputs {
   const config: StackConfig = app.platform;
   // Physical names and role paths are the platform stack's (lib/naming.ts: namingScope).
-  const awsl = awsLayer(config);
+  // An application with a repository of its own tags every AWS resource with its name: its deploy
+  // role creates and changes only resources that carry it (components/aws/application-roles.ts).
+  const awsl = awsLayer(
+    config,
+    declaredApplication(config, app.application) ? { [APPLICATION_TAG]: app.application } : {},
+  );
   const network: NetworkTarget | undefined =
     contract.vpcId && contract.vpcCidr && contract.privateSubnetIds
       ? { vpcId: contract.vpcId, vpcCidr: contract.vpcCidr, privateSubnetIds: contract.privateSubnetIds }

@@ -7,7 +7,7 @@
 import * as aws from "../lib/aws";
 import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
-import { applicationOf } from "../config/applications";
+import { applicationOf, ownApplicationOf } from "../config/applications";
 import { DeliveryEnvironment } from "../components/github/delivery-environment";
 import { DeliveryRepository } from "../components/github/delivery-repo";
 import { DeployRoles, HostedZoneScope } from "../components/aws/deploy-roles";
@@ -18,6 +18,7 @@ import {
   planFeatures,
   PlanFeatures,
   secretsProviderUrl,
+  ServiceConfig,
   StackConfig,
 } from "../config";
 import { AccountContext } from "../lib/kms";
@@ -26,7 +27,7 @@ import { promotionSourceRepositoryArns } from "./promotion";
 import { stateBackupPrefix } from "../lib/state-access";
 import { allowedActionPatterns } from "../workflows/pins";
 import { DeliveryContext, deliveryFiles, requiredChecks } from "../workflows";
-import { DeliveryStack, ServiceBuild } from "../workflows/context";
+import { DeliveryService, DeliveryStack, ServiceBuild } from "../workflows/context";
 import { buildPathOf, ServiceBuildConfig } from "../config/service-build";
 import { CheckKind, TOOLCHAINS } from "../workflows/toolchains";
 import {
@@ -53,25 +54,18 @@ export function deliveryContext(config: StackConfig, gh: GithubConfig): Delivery
     repository: gh.repository,
     branchModel: config.branchModel,
     stacks: gh.stacks,
-    services: config.services.map((s) => ({
-      name: s.name,
-      ...(config.applicationStacks ? { application: applicationOf(s, config) } : {}),
-      target: s.target,
-      strategy: s.strategy.type,
-      canarySteps: s.strategy.type === "canary" ? s.strategy.steps : [],
-      healthPath: s.healthPath,
-      ...(s.build ? { build: serviceBuild(s.name, s.build) } : {}),
-      ...(s.migrations
-        ? {
-            migrations: {
-              apply: s.migrations.apply,
-              validate: s.migrations.validate,
-              databaseUrlSecretArn: s.migrations.databaseUrlSecretArn,
-            },
-          }
-        : {}),
-    })),
+    // An application with a repository of its own builds and deploys from there.
+    services: deliveryServices(
+      config,
+      config.services.filter((s) => !ownApplicationOf(s, config)),
+    ),
     registryKind: config.registry.kind,
+    registryKinds: [
+      ...new Set([
+        config.registry.kind,
+        ...config.applications.map((a) => a.registry?.kind ?? config.registry.kind),
+      ]),
+    ],
     nodeVersions: gh.nodeVersions,
     coverageThreshold: gh.coverageThreshold,
     integrationServices: gh.integrationServices,
@@ -82,6 +76,28 @@ export function deliveryContext(config: StackConfig, gh: GithubConfig): Delivery
     owningStack: config.stack,
     codeScanning: planFeatures(gh.plan, gh.visibility, gh.advancedSecurity).codeScanning,
   };
+}
+
+/** The services of a repository's pipelines, as the workflows see them. */
+export function deliveryServices(config: StackConfig, services: readonly ServiceConfig[]): DeliveryService[] {
+  return services.map((s) => ({
+    name: s.name,
+    ...(config.applicationStacks ? { application: applicationOf(s, config) } : {}),
+    target: s.target,
+    strategy: s.strategy.type,
+    canarySteps: s.strategy.type === "canary" ? s.strategy.steps : [],
+    healthPath: s.healthPath,
+    ...(s.build ? { build: serviceBuild(s.name, s.build) } : {}),
+    ...(s.migrations
+      ? {
+          migrations: {
+            apply: s.migrations.apply,
+            validate: s.migrations.validate,
+            databaseUrlSecretArn: s.migrations.databaseUrlSecretArn,
+          },
+        }
+      : {}),
+  }));
 }
 
 /**
@@ -229,7 +245,7 @@ export function createRepository(
   opts: pulumi.ComponentResourceOptions,
 ): DeliveryRepository {
   const ctx = deliveryContext(config, gh);
-  return new DeliveryRepository(
+  const repository = new DeliveryRepository(
     "repo",
     {
       repository: gh.repository,
@@ -244,6 +260,16 @@ export function createRepository(
     },
     opts,
   );
+  // Applications' repositories call this one's reusable workflows (github.executorCommit): a
+  // private or internal repository shares them with the owner's other repositories only when
+  // its Actions access level says so (public ones share them with everyone).
+  if (gh.executorCommit && gh.visibility !== "public")
+    new github.ActionsRepositoryAccessLevel(
+      "repo-executor-access",
+      { repository: repository.name, accessLevel: "organization" },
+      opts,
+    );
+  return repository;
 }
 
 /** The stack's own environment variables (names from the contract in `src/workflows/names.ts`). */

@@ -5,7 +5,13 @@
  */
 import { own } from "../lib/own";
 import { stackPrefix } from "../lib/naming";
-import { applicationOf, applicationsOf, applicationStackName, namespaceOf } from "../config/applications";
+import {
+  applicationOf,
+  applicationsOf,
+  applicationStackName,
+  namespaceOf,
+  registryOf,
+} from "../config/applications";
 import * as aws from "../lib/aws";
 import * as k8s from "../lib/k8s";
 import * as pulumi from "@pulumi/pulumi";
@@ -29,6 +35,13 @@ import { ReleaseState, releasesOutput } from "../release/state";
 import { AccountContext } from "../lib/kms";
 import { runnerOf } from "../config/runners";
 import { buildDelivery, createDeployRoles, DeliveryInputs, DeliveryOutputs } from "./delivery";
+import {
+  applicationAccess,
+  applicationNamespacesLayer,
+  applicationRolesLayer,
+  buildApplicationRepositories,
+  platformOwnsNamespace,
+} from "./application-delivery";
 import { promotionSourceRepositoryArns } from "./promotion";
 import { RUNNER_COMPONENT } from "./runner-bootstrap";
 import { StackOutputs } from "./outputs";
@@ -49,10 +62,15 @@ export interface AwsLayer {
 }
 
 /** The AWS provider (region, default tags) and account; none when the stack uses no AWS. */
-export function awsLayer(config: StackConfig): AwsLayer | undefined {
+export function awsLayer(config: StackConfig, extraTags: Record<string, string> = {}): AwsLayer | undefined {
   if (!config.usesAws) return undefined;
   const defaultTags = {
-    tags: { "platform:stack": config.stack, "platform:environment": config.environment, ...config.tags },
+    tags: {
+      "platform:stack": config.stack,
+      "platform:environment": config.environment,
+      ...config.tags,
+      ...extraTags,
+    },
   };
   const provider = new aws.Provider("aws", { region: config.awsRegion as aws.Region, defaultTags });
   const opts = { provider };
@@ -86,12 +104,34 @@ export function networkLayer(config: StackConfig, awsl: AwsLayer | undefined): N
   );
 }
 
+/** The GHCR pull credential an EKS workload's imagePullSecrets come from, when its registry has one. */
+function pullCredentialsOf(
+  service: ServiceConfig,
+  config: StackConfig,
+): { pullCredentials?: { secretArn: string; registry: string } } {
+  const registry = registryOf(service, config);
+  return registry.kind === "ghcr" && registry.pullCredentialsSecretArn
+    ? { pullCredentials: { secretArn: registry.pullCredentialsSecretArn, registry: "ghcr.io" } }
+    : {};
+}
+
 /** The image repositories of every service (ECR created here, or GHCR names). */
 export function registryLayer(config: StackConfig, awsl: AwsLayer | undefined): Registry {
+  const services = config.services.map((s) => ({ name: s.name, registry: registryOf(s, config) }));
+  // Services of an application with its own GHCR owner (or GHCR in an ECR stack) get no
+  // repository here; validation refused an application on ECR in a GHCR stack.
+  const elsewhere = services.filter(
+    (s) =>
+      s.registry.kind === "ghcr" &&
+      (config.registry.kind === "ecr" || s.registry.ghcrOwner !== config.registry.ghcrOwner),
+  );
   return new Registry(
     "registry",
     {
-      services: config.services.map((s) => s.name),
+      services: services.filter((s) => !elsewhere.includes(s)).map((s) => s.name),
+      ...(elsewhere.length
+        ? { ghcrServices: Object.fromEntries(elsewhere.map((s) => [s.name, s.registry.ghcrOwner ?? ""])) }
+        : {}),
       kind: config.registry.kind,
       ghcrOwner: config.registry.ghcrOwner,
       prefix: stackPrefix(),
@@ -193,6 +233,8 @@ export function migrationDatabases(config: StackConfig): RunnerDatabase[] {
 export interface CiReach {
   readonly roles?: DeployRoles;
   readonly runner?: CodeBuildRunner;
+  /** Applications' deploy roles and the namespaces each may edit. @default [] */
+  readonly applications?: ReturnType<typeof applicationAccess>;
 }
 
 /** The EKS cluster, when enabled. */
@@ -220,6 +262,7 @@ export function eksLayer(
       },
       apiClients: ci.runner ? { "ci-runner": ci.runner.securityGroupId } : {},
       humanAccess: config.eks.access,
+      ...(ci.applications?.length ? { applicationAccess: ci.applications } : {}),
       vpcCniVersion: config.eks.vpcCniVersion,
     },
     awsl.opts,
@@ -431,7 +474,9 @@ export function ecsWorkload(
       image: imageRef(repo, release.digest),
       repositoryArn: registry.repositoryArns[service.name],
       pullCredentialsArn:
-        config.registry.kind === "ghcr" ? config.registry.pullCredentialsSecretArn : undefined,
+        registryOf(service, config).kind === "ghcr"
+          ? registryOf(service, config).pullCredentialsSecretArn
+          : undefined,
       port: service.port,
       hostName,
       priority: listenerRulePriority(index),
@@ -504,6 +549,10 @@ export function kubernetesWorkload(
     {
       provider,
       namespace: namespaceOf(service.name, config),
+      namespaceExists: platformOwnsNamespace(
+        { target: service.target, application: applicationOf(service, config) },
+        config,
+      ),
       strategy: stopped && strategy.type === "canary" ? { ...strategy, weight: 0 } : strategy,
       port: service.port,
       replicas: stopped ? 0 : service.replicas,
@@ -515,9 +564,7 @@ export function kubernetesWorkload(
       secrets: service.secrets,
       secretsAs: service.secretsAs,
       secretStore: config.kubernetes.secretStore,
-      ...(config.registry.kind === "ghcr" && config.registry.pullCredentialsSecretArn
-        ? { pullCredentials: { secretArn: config.registry.pullCredentialsSecretArn, registry: "ghcr.io" } }
-        : {}),
+      ...pullCredentialsOf(service, config),
       dependencies: resolveDependencies(service.dependencies, config.services, (s) => namespaceOf(s, config)),
       ingress: reach.ingress,
     },
@@ -716,10 +763,16 @@ export function buildPlatform(config: StackConfig): StackOutputs {
   const network = networkLayer(config, awsl);
   const registry = registryLayer(config, awsl);
   const roles = ciRolesLayer(config, awsl, registry);
+  const applicationRoles = applicationRolesLayer(config, awsl, registry, roles);
   const runner = runnerLayer(config, awsl, network);
   if (runner) createDatabasePaths(runner, RUNNER_COMPONENT, migrationDatabases(config));
-  const eks = eksLayer(config, awsl, network, { roles, runner });
+  const eks = eksLayer(config, awsl, network, {
+    roles,
+    runner,
+    applications: applicationAccess(config, applicationRoles),
+  });
   const kubernetesProvider = kubernetesProviderLayer(config, eks);
+  applicationNamespacesLayer(config, kubernetesProvider);
   const ingressWebAcl = ingressWebAclLayer(config, awsl, eks);
   const addons = addonsLayer(config, awsl, network, eks, ingressWebAcl);
   const ecs = ecsLayer(config, awsl, network, runner);
@@ -738,6 +791,7 @@ export function buildPlatform(config: StackConfig): StackOutputs {
       });
   const alarms = operationsLayer(config, awsl, { eks, ecs }, workloads);
   const delivery = buildDelivery(config, { ...deliveryInputs(config, awsl, registry), roles });
+  buildApplicationRepositories(config, applicationRoles, pulumi.all(registry.repositoryUrls));
   return stackOutputs(config, {
     network,
     registry,

@@ -18,6 +18,26 @@ import { checkout, npmCi, setupNode } from "./steps";
 export const CI_SCRIPTS = { integration: "test:integration", contract: "test:contract" } as const;
 
 export function ciWorkflow(ctx: DeliveryContext): Workflow {
+  const jobs: Record<string, StepsJob> = ctx.executor ? {} : programJobs(ctx);
+  const services = builtServices(ctx);
+  if (services.length) jobs[CHANGES_JOB] = changesJob(ctx);
+  for (const svc of services) Object.assign(jobs, serviceJobs(svc, ctx.codeScanning));
+  jobs[SUMMARY_JOB] = summaryJob(jobs);
+  return {
+    file: "ci.yml",
+    name: "CI",
+    on: {
+      pull_request: { branches: ciPullRequestBranches(ctx.branchModel) },
+      push: { branches: ciPushBranches(ctx.branchModel) },
+    },
+    permissions: {},
+    concurrency: { group: "ci-${{ github.ref }}", cancelInProgress: true },
+    jobs,
+  };
+}
+
+/** The platform program's own checks: lint, unit tests with the coverage floor, integration and contract tests. */
+function programJobs(ctx: DeliveryContext): Record<string, StepsJob> {
   const primaryNode = ctx.nodeVersions[0];
   const jobs: Record<string, StepsJob> = {
     lint: {
@@ -83,19 +103,5 @@ export function ciWorkflow(ctx: DeliveryContext): Workflow {
       ],
     };
   }
-  const services = builtServices(ctx);
-  if (services.length) jobs[CHANGES_JOB] = changesJob(ctx);
-  for (const svc of services) Object.assign(jobs, serviceJobs(svc, ctx.codeScanning));
-  jobs[SUMMARY_JOB] = summaryJob(jobs);
-  return {
-    file: "ci.yml",
-    name: "CI",
-    on: {
-      pull_request: { branches: ciPullRequestBranches(ctx.branchModel) },
-      push: { branches: ciPushBranches(ctx.branchModel) },
-    },
-    permissions: {},
-    concurrency: { group: "ci-${{ github.ref }}", cancelInProgress: true },
-    jobs,
-  };
+  return jobs;
 }

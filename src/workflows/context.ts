@@ -74,6 +74,11 @@ export interface DeliveryContext {
   readonly stacks: DeliveryStack[];
   readonly services: DeliveryService[];
   readonly registryKind: "ecr" | "ghcr";
+  /**
+   * Every registry kind the executor's reusable workflows serve: the platform's and its
+   * applications' (`applications[].registry`). @default [registryKind]
+   */
+  readonly registryKinds?: readonly ("ecr" | "ghcr")[];
   readonly nodeVersions: string[];
   readonly coverageThreshold: number;
   readonly integrationServices: ("postgres" | "redis" | "mysql" | "mongodb")[];
@@ -97,6 +102,54 @@ export interface DeliveryContext {
    * does not, scanners report in the job log and fail the job themselves instead of uploading SARIF.
    */
   readonly codeScanning: boolean;
+  /**
+   * Set for an application's own repository: it has no program of its own (no lint, unit or
+   * infrastructure jobs), and its builds, deploys and rollbacks call the platform repository's
+   * reusable workflows at this commit. Unset for the platform's repository.
+   */
+  readonly executor?: ExecutorRef;
+}
+
+/**
+ * The platform repository's commit an application's repository runs its deploys with: its
+ * workflows call that repository's reusable workflows at `commit`, which check the executor out
+ * at the same commit (config `github.executorCommit`).
+ */
+export interface ExecutorRef {
+  readonly owner: string;
+  readonly repository: string;
+  readonly commit: string;
+  /** The platform's build workflow for this application's registry kind (see buildImageFile). */
+  readonly buildImage: BuildImageFile;
+  /** The platform's deploy and rollback workflows read packages (some repository uses GHCR): callers grant it. */
+  readonly packagesRead: boolean;
+}
+
+export type BuildImageFile = "build-image.yml" | "build-image-ecr.yml" | "build-image-ghcr.yml";
+/** The reusable workflows an application's repository may call in the platform's. */
+export type ExecutorWorkflow = BuildImageFile | "deploy-service.yml" | "rollback-service.yml";
+
+/**
+ * The reusable workflow building into `kind`: build-image.yml for the platform's own registry
+ * kind, build-image-<kind>.yml for the other when an application uses it (a called job can hold
+ * only the permissions its caller grants, so ECR and GHCR builds cannot share one file).
+ */
+export function buildImageFile(platformKind: "ecr" | "ghcr", kind: "ecr" | "ghcr"): BuildImageFile {
+  return kind === platformKind ? "build-image.yml" : `build-image-${kind}.yml`;
+}
+
+/** `owner/repo/.github/workflows/<file>@<commit>`: the `job_workflow_ref` claim of its jobs, too. */
+export function executorWorkflowRef(ex: ExecutorRef, file: ExecutorWorkflow): string {
+  return `${ex.owner}/${ex.repository}/.github/workflows/${file}@${ex.commit}`;
+}
+
+/** Where a job calls a reusable workflow: this repository's copy, or the platform's at the pinned commit. */
+export function reusableWorkflow(
+  ctx: Pick<DeliveryContext, "executor">,
+  file: ExecutorWorkflow,
+): `./.github/workflows/${string}.yml` | `${string}/.github/workflows/${string}.yml@${string}` {
+  if (!ctx.executor) return `./.github/workflows/${file}`;
+  return `${executorWorkflowRef(ctx.executor, file) as `${string}/.github/workflows/${string}.yml@${string}`} # platform executor`;
 }
 
 export type WorkflowBackend =

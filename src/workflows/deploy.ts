@@ -14,9 +14,10 @@
  */
 import { DEPLOY_JOB_TIMEOUT_MINUTES } from "../config/release-limits";
 import {
+  buildImageFile,
   DeliveryContext,
-  DeliveryService,
   deploySource,
+  reusableWorkflow,
   deployBranches,
   promotionSource,
   RELEASE_TAG,
@@ -35,7 +36,14 @@ import {
 } from "./build-selection";
 import { recordDeployment, recordDeploymentOutcome, sourceDeployedJob } from "./deployments";
 import { ACTIONS } from "./pins";
-import { awsCredentials, checkout, pulumiEnv, pulumiJobSetup, stackConcurrency } from "./steps";
+import {
+  awsCredentials,
+  checkout,
+  EXECUTOR_STEP,
+  pulumiEnv,
+  pulumiJobSetup,
+  stackConcurrency,
+} from "./steps";
 import { secrets, storedName, vars } from "./names";
 import { runnerInput, runsOnTemplate, UNPUBLISHED_LABELS } from "./runners";
 import { countFailedRun, deployGuard, GUARD_ENV, SLACK_GATE_LINES } from "./operations";
@@ -74,8 +82,9 @@ export const IMAGE_ARCHITECTURES = [
   { arch: "arm64", runner: "ubuntu-24.04-arm" },
 ] as const;
 
-export function buildImageWorkflow(ctx: DeliveryContext): Workflow {
-  const ecr = ctx.registryKind === "ecr";
+/** build-image.yml for the platform's registry kind, or build-image-<kind>.yml for an application's other kind. */
+export function buildImageWorkflow(ctx: DeliveryContext, kind: "ecr" | "ghcr" = ctx.registryKind): Workflow {
+  const ecr = kind === "ecr";
   const permissions: StepsJob["permissions"] = {
     contents: "read",
     "id-token": "write",
@@ -104,8 +113,8 @@ export function buildImageWorkflow(ctx: DeliveryContext): Workflow {
       : ghcrLogin,
   ];
   return {
-    file: "build-image.yml",
-    name: "Build image",
+    file: buildImageFile(ctx.registryKind, kind),
+    name: kind === ctx.registryKind ? "Build image" : `Build image (${kind.toUpperCase()})`,
     on: {
       workflow_call: {
         inputs: {
@@ -241,8 +250,12 @@ export function buildImageWorkflow(ctx: DeliveryContext): Workflow {
 export const RELEASE_STACK_EXPRESSION =
   "${{ inputs.application && format('{0}-{1}', inputs.application, inputs.stack) || inputs.stack }}";
 
+/** Whether some repository the executor serves pulls from GHCR (its deploys then read packages). */
+export const servesGhcr = (ctx: DeliveryContext): boolean =>
+  (ctx.registryKinds ?? [ctx.registryKind]).includes("ghcr");
+
 export function deployServiceWorkflow(ctx: DeliveryContext): Workflow {
-  const ecr = ctx.registryKind === "ecr";
+  const ghcr = servesGhcr(ctx);
   return {
     file: "deploy-service.yml",
     name: "Deploy service",
@@ -266,22 +279,29 @@ export function deployServiceWorkflow(ctx: DeliveryContext): Workflow {
           },
           "source-ref": {
             type: "string",
-            required: true,
-            description: "Digest (sha256:…) or tag of the image to release.",
-          },
-          migrate: {
-            type: "boolean",
             required: false,
-            default: false,
-            description: "Run database migrations first.",
+            default: "",
+            description: "Digest (sha256:…) or tag of the image to release; unset with source-environment.",
           },
-          ...MIGRATION_COMMAND_INPUTS,
+          "source-environment": {
+            type: "string",
+            required: false,
+            default: "",
+            description:
+              "Release from what this environment runs of the service (its latest successful deployment of this commit or an earlier one): the digest is read here, in place of source-ref.",
+          },
           runner: {
             type: "string",
             required: false,
             default: UNPUBLISHED_LABELS,
             description:
               "Runner labels of the stack (its RUNNER_LABELS_<STACK>): a JSON array, {0} and {1} for the run id and attempt.",
+          },
+        },
+        outputs: {
+          digest: {
+            description: "Digest of the image released (in this stack's registry).",
+            value: "${{ jobs.deploy.outputs.digest }}",
           },
         },
         secrets: {
@@ -308,8 +328,9 @@ export function deployServiceWorkflow(ctx: DeliveryContext): Workflow {
           contents: "read",
           "id-token": "write",
           deployments: "write",
-          ...(ecr ? {} : { packages: "read" }),
+          ...(ghcr ? { packages: "read" } : {}),
         },
+        outputs: { digest: "${{ steps.promote.outputs.digest }}" },
         concurrency: stackConcurrency(RELEASE_STACK_EXPRESSION),
         // The release budget every service's config is held to (src/config/release-budget.ts).
         timeoutMinutes: DEPLOY_JOB_TIMEOUT_MINUTES,
@@ -322,28 +343,48 @@ export function deployServiceWorkflow(ctx: DeliveryContext): Workflow {
           ...GUARD_ENV,
         },
         steps: [
+          // The executor at this workflow's own commit; an application's code beside it.
           ...pulumiJobSetup(ctx, {
             roleArn: vars("AWS_DEPLOY_ROLE_ARN"),
             github: { access: "write", stackExpression: "inputs.stack" },
+            executor: true,
           }),
-          ...(ecr ? [] : [ghcrLogin]),
+          ...(ghcr ? [{ ...ghcrLogin, if: "startsWith(inputs.source-image, 'ghcr.io/')" }] : []),
           deployGuard,
+          {
+            name: "Find what the source environment runs of the service",
+            id: "source",
+            if: "inputs.source-environment != ''",
+            env: {
+              GH_TOKEN: "${{ github.token }}",
+              SOURCE_ENVIRONMENT: "${{ inputs.source-environment }}",
+            },
+            run: 'npm run -s release:verify -- --environment "$SOURCE_ENVIRONMENT" --service "$SERVICE" --sha "$GITHUB_SHA"',
+          },
           {
             name: "Promote the image into this stack's registry",
             id: "promote",
-            run: 'npm run -s release -- promote --stack "$STACK" --service "$SERVICE" --source-image "$SOURCE_IMAGE" --source-ref "$SOURCE_REF" >> "$GITHUB_OUTPUT"',
+            env: { SOURCE_DIGEST: "${{ steps.source.outputs.digest }}" },
+            run: 'npm run -s release -- promote --stack "$STACK" --service "$SERVICE" --source-image "$SOURCE_IMAGE" --source-ref "${SOURCE_DIGEST:-$SOURCE_REF}" >> "$GITHUB_OUTPUT"',
           },
           recordDeployment,
           {
+            // This stack's own commands and secret, read from its config now: no workflow carries
+            // one environment's migrations into another's.
+            name: "Read the service's migrations in this stack",
+            id: "migrations",
+            run: 'npm run -s release -- migrations --stack "$STACK" --service "$SERVICE" >> "$GITHUB_OUTPUT"',
+          },
+          {
             name: "Database migrations (backup, apply, validate)",
-            if: "inputs.migrate",
+            if: "steps.migrations.outputs.migrate == 'true'",
             uses: "./.github/actions/db-migrate",
             with: {
-              "database-url-secret": "${{ inputs.database-url-secret }}",
+              "database-url-secret": "${{ steps.migrations.outputs.database-url-secret }}",
               "backup-uri": vars("MIGRATION_BACKUP_URI"),
-              "migrate-command": "${{ inputs.migrate-command }}",
-              "validate-command": "${{ inputs.validate-command }}",
-              "working-directory": "services/${{ inputs.service }}",
+              "migrate-command": "${{ steps.migrations.outputs.apply }}",
+              "validate-command": "${{ steps.migrations.outputs.validate }}",
+              "working-directory": `\${{ steps.${EXECUTOR_STEP}.outputs.application-dir }}/\${{ steps.migrations.outputs.directory }}`,
             },
           },
           {
@@ -362,42 +403,6 @@ export function deployServiceWorkflow(ctx: DeliveryContext): Workflow {
   };
 }
 
-/** deploy-service.yml's inputs carrying a service's migration commands (empty when it does not migrate). */
-const MIGRATION_COMMAND_INPUTS = {
-  "migrate-command": {
-    type: "string",
-    required: false,
-    default: "",
-    description: "The service's command applying pending migrations (run in services/<service>).",
-  },
-  "validate-command": {
-    type: "string",
-    required: false,
-    default: "",
-    description: "The service's command failing when migrations are pending (run in services/<service>).",
-  },
-  "database-url-secret": {
-    type: "string",
-    required: false,
-    default: "",
-    description: "ARN of the Secrets Manager secret holding the database URL the migrations use.",
-  },
-} as const;
-
-/** What a call of deploy-service.yml passes about migrations: whether to run them, the commands and the secret. */
-function migrationInputs(svc: DeliveryService): Record<string, string | boolean> {
-  return {
-    migrate: svc.migrations !== undefined,
-    ...(svc.migrations
-      ? {
-          "migrate-command": svc.migrations.apply,
-          "validate-command": svc.migrations.validate,
-          "database-url-secret": svc.migrations.databaseUrlSecretArn,
-        }
-      : {}),
-  };
-}
-
 /** `cond && 'a' || cond2 && 'b' || ''`: the first environment the run's branch builds into. */
 function buildEnvironmentExpression(ctx: DeliveryContext): string {
   const seen = new Set<string>();
@@ -409,6 +414,20 @@ function buildEnvironmentExpression(ctx: DeliveryContext): string {
     parts.push(`${refCondition(src)} && '${s.environment}'`);
   }
   return `\${{ ${parts.join(" || ")} }}`;
+}
+
+/**
+ * What a job calling deploy-service.yml (or rollback-service.yml) grants it: a called job holds at
+ * most what its caller grants, so packages: read whenever the platform's copy asks for it.
+ */
+export function deployCallPermissions(ctx: DeliveryContext): Permissions {
+  const packages = ctx.executor ? ctx.executor.packagesRead : servesGhcr(ctx);
+  return {
+    contents: "read",
+    "id-token": "write",
+    deployments: "write",
+    ...(packages ? { packages: "read" as const } : {}),
+  };
 }
 
 export function buildDeployWorkflow(ctx: DeliveryContext): Workflow {
@@ -424,7 +443,10 @@ export function buildDeployWorkflow(ctx: DeliveryContext): Workflow {
       name: `build (${svc.name})`,
       needs: [BUILD_SELECTION_JOB],
       if: selectedForBuild(svc.name),
-      uses: "./.github/workflows/build-image.yml",
+      uses: reusableWorkflow(
+        ctx,
+        ctx.executor ? ctx.executor.buildImage : buildImageFile(ctx.registryKind, ctx.registryKind),
+      ),
       permissions: perms,
       with: {
         service: svc.name,
@@ -441,13 +463,8 @@ export function buildDeployWorkflow(ctx: DeliveryContext): Workflow {
         name: `deploy (${svc.name} → ${s.stack})`,
         needs: [build, ...(previous[src.branch] ? [previous[src.branch]] : [])],
         if: refCondition(src),
-        uses: "./.github/workflows/deploy-service.yml",
-        permissions: {
-          contents: "read",
-          "id-token": "write",
-          deployments: "write",
-          ...(ctx.registryKind === "ghcr" ? { packages: "read" } : {}),
-        },
+        uses: reusableWorkflow(ctx, "deploy-service.yml"),
+        permissions: deployCallPermissions(ctx),
         with: {
           service: svc.name,
           stack: s.stack,
@@ -455,7 +472,6 @@ export function buildDeployWorkflow(ctx: DeliveryContext): Workflow {
           environment: s.environment,
           "source-image": `\${{ needs.${build}.outputs.image }}`,
           "source-ref": `\${{ needs.${build}.outputs.digest }}`,
-          ...migrationInputs(svc),
           runner: runnerInput(s.stack),
         },
       };
@@ -477,7 +493,8 @@ export function buildDeployWorkflow(ctx: DeliveryContext): Workflow {
             .flatMap((s) => watchedDirsOf(s).map((d) => (d === "." ? "**" : `${d}/**`)))
             .filter((p) => !p.startsWith("services/")),
           BUILD_DEPLOY_FILE,
-          BUILD_IMAGE_FILE,
+          // An application's repository builds with the platform's copy, pinned.
+          ...(ctx.executor ? [] : [BUILD_IMAGE_FILE]),
         ],
       },
       workflow_dispatch: { inputs: { service: buildDispatchInput(ctx) } },
@@ -500,7 +517,7 @@ export function ghcrReleaseTagJob(
 ): StepsJob {
   return {
     name: `tag (${service})`,
-    needs: [verify, ...releases],
+    needs: [...new Set([verify, ...releases])],
     permissions: { contents: "read", packages: "write" },
     timeoutMinutes: 10,
     steps: [
@@ -520,20 +537,19 @@ export function releaseWorkflow(ctx: DeliveryContext): Workflow {
   if (tagged.length > 0 && !sourceStack)
     throw new Error("release.yml promotes from a branch-deployed stack, and none precedes the tagged stacks");
   const jobs: Record<string, Job> = {};
+  // An application's repository has no executor of its own to check the source with: the
+  // platform's deploy-service.yml reads what the source environment runs, in the release job.
+  const verifyInJob = ctx.executor !== undefined;
   for (const svc of ctx.services) {
     const verify = `verify-${svc.name}`;
-    if (tagged.length > 0) jobs[verify] = sourceDeployedJob(svc, sourceStack!, ctx.nodeVersions[0]);
+    if (tagged.length > 0 && !verifyInJob)
+      jobs[verify] = sourceDeployedJob(svc, sourceStack!, ctx.nodeVersions[0]);
     for (const s of tagged) {
       jobs[`release-${svc.name}-${s.stack}`] = {
         name: `release (${svc.name} → ${s.stack})`,
-        needs: [verify],
-        uses: "./.github/workflows/deploy-service.yml",
-        permissions: {
-          contents: "read",
-          "id-token": "write",
-          deployments: "write",
-          ...(ctx.registryKind === "ghcr" ? { packages: "read" } : {}),
-        },
+        ...(verifyInJob ? {} : { needs: [verify] }),
+        uses: reusableWorkflow(ctx, "deploy-service.yml"),
+        permissions: deployCallPermissions(ctx),
         with: {
           service: svc.name,
           stack: s.stack,
@@ -541,9 +557,11 @@ export function releaseWorkflow(ctx: DeliveryContext): Workflow {
           environment: s.environment,
           // The image the last branch stack runs for this commit: built once, promoted by digest.
           "source-image": `\${{ fromJSON(vars.${storedName("REGISTRY_URLS_REPOSITORY", sourceStack!.stack)})['${svc.name}'] }}`,
-          // The digest the source runs (rebuilt at this commit or not): the verify job read it.
-          "source-ref": `\${{ needs.${verify}.outputs.digest }}`,
-          ...migrationInputs(svc),
+          // The digest the source runs (rebuilt at this commit or not): the verify job read it, or
+          // the release job reads it itself.
+          ...(verifyInJob
+            ? { "source-environment": sourceStack!.environment }
+            : { "source-ref": `\${{ needs.${verify}.outputs.digest }}` }),
           runner: runnerInput(s.stack),
         },
       };
@@ -555,7 +573,7 @@ export function releaseWorkflow(ctx: DeliveryContext): Workflow {
     for (const svc of ctx.services)
       jobs[`tag-${svc.name}`] = ghcrReleaseTagJob(
         svc.name,
-        `verify-${svc.name}`,
+        verifyInJob ? `release-${svc.name}-${tagged[0].stack}` : `verify-${svc.name}`,
         tagged.map((s) => `release-${svc.name}-${s.stack}`),
         `\${{ fromJSON(vars.${storedName("REGISTRY_URLS_REPOSITORY", sourceStack!.stack)})['${svc.name}'] }}`,
       );

@@ -82,9 +82,13 @@ export interface StepsJob extends JobBase {
   readonly steps: Step[];
 }
 
-/** A job that calls a reusable workflow of this repository. */
+/**
+ * A job that calls a reusable workflow: of this repository (`./…`), or of the platform's
+ * repository pinned by commit (`owner/repo/.github/workflows/f.yml@<sha> # comment`), as an
+ * application's repository does.
+ */
 export interface CallJob extends JobBase {
-  readonly uses: `./.github/workflows/${string}.yml`;
+  readonly uses: `./.github/workflows/${string}.yml` | `${string}/.github/workflows/${string}.yml@${string}`;
   readonly with?: Record<string, string | number | boolean>;
   /** Named secrets only: `secrets: inherit` is never rendered. */
   readonly secrets?: Record<string, string>;

@@ -6,12 +6,12 @@
  * in the stack's environment (its reviewers, its deployment policy, its deploy role) and in the
  * stack's concurrency group, and reports to Slack like a deploy.
  */
-import { DeliveryContext } from "./context";
-import { SLACK } from "./deploy";
+import { DeliveryContext, reusableWorkflow } from "./context";
+import { deployCallPermissions, RELEASE_STACK_EXPRESSION, SLACK } from "./deploy";
 import { markRolledBack } from "./deployments";
 import { Workflow } from "./model";
 import { vars } from "./names";
-import { runsOnChosenStack } from "./runners";
+import { chosenStackLabels, runsOnTemplate, UNPUBLISHED_LABELS } from "./runners";
 import { pulumiEnv, pulumiJobSetup, stackConcurrency } from "./steps";
 import { countFailedRun, recordRollback, recordRollbackOutcome } from "./operations";
 
@@ -21,18 +21,19 @@ export function environmentOfStack(ctx: DeliveryContext): string {
   return `\${{ fromJSON('${map}')[inputs.stack] }}`;
 }
 
-/**
- * The stack a rollback holds: the chosen service's application stack when services have them
- * (the service → application map is a constant of the generated file), else the stack.
- */
-export function rollbackStackExpression(ctx: DeliveryContext): string {
+/** `${{ inputs.service == 'api' && 'shop' || … || '' }}`: the chosen service's application, if it has a stack of its own. */
+export function applicationOfChosenService(ctx: DeliveryContext): string {
   const owned = ctx.services.filter((s) => s.application);
-  if (owned.length === 0) return "${{ inputs.stack }}";
-  // Service names and applications are DNS labels: nothing to escape inside the quotes.
-  const prefix = owned.map((s) => `inputs.service == '${s.name}' && '${s.application}-'`).join(" || ");
-  return `\${{ format('{0}{1}', ${prefix} || '', inputs.stack) }}`;
+  if (owned.length === 0) return "";
+  const chosen = owned.map((s) => `inputs.service == '${s.name}' && '${s.application}'`).join(" || ");
+  return `\${{ ${chosen} || '' }}`;
 }
 
+/**
+ * rollback.yml: the dispatch form (service, stack, previous or a digest) of one repository; it
+ * calls rollback-service.yml — this repository's, or the platform's at the pinned commit from an
+ * application's repository — so one executor rolls back everywhere.
+ */
 export function rollbackWorkflow(ctx: DeliveryContext): Workflow {
   return {
     file: "rollback.yml",
@@ -67,10 +68,72 @@ export function rollbackWorkflow(ctx: DeliveryContext): Workflow {
     jobs: {
       rollback: {
         name: "rollback",
-        runsOn: runsOnChosenStack(ctx.stacks.map((s) => s.stack)),
-        environment: { name: environmentOfStack(ctx), url: vars("ENVIRONMENT_URL") },
+        uses: reusableWorkflow(ctx, "rollback-service.yml"),
+        permissions: deployCallPermissions(ctx),
+        with: {
+          service: "${{ inputs.service }}",
+          stack: "${{ inputs.stack }}",
+          ...(ctx.services.some((s) => s.application)
+            ? { application: applicationOfChosenService(ctx) }
+            : {}),
+          environment: environmentOfStack(ctx),
+          to: "${{ inputs.to }}",
+          runner: chosenStackLabels(ctx.stacks.map((s) => s.stack)),
+        },
+      },
+    },
+  };
+}
+
+/**
+ * rollback-service.yml: roll one service of one stack back with the release executor, in the
+ * stack's environment (its reviewers, deployment policy and deploy role) and in the application
+ * stack's concurrency group; reports to Slack like a deploy.
+ */
+export function rollbackServiceWorkflow(ctx: DeliveryContext): Workflow {
+  return {
+    file: "rollback-service.yml",
+    name: "Roll a service back",
+    on: {
+      workflow_call: {
+        inputs: {
+          service: { type: "string", required: true, description: "Service to roll back." },
+          stack: {
+            type: "string",
+            required: true,
+            description: "Pulumi stack (the environment's platform stack).",
+          },
+          application: {
+            type: "string",
+            required: false,
+            default: "",
+            description:
+              "The service's application, when its workload lives in the application stack <application>-<stack>.",
+          },
+          environment: { type: "string", required: true, description: "GitHub environment of the stack." },
+          to: {
+            type: "string",
+            required: true,
+            description: "previous, or a sha256 digest in the stack's registry.",
+          },
+          runner: {
+            type: "string",
+            required: false,
+            default: UNPUBLISHED_LABELS,
+            description:
+              "Runner labels of the stack (its RUNNER_LABELS_<STACK>): a JSON array, {0} and {1} for the run id and attempt.",
+          },
+        },
+      },
+    },
+    permissions: {},
+    jobs: {
+      rollback: {
+        name: "rollback",
+        runsOn: runsOnTemplate("inputs.runner"),
+        environment: { name: "${{ inputs.environment }}", url: vars("ENVIRONMENT_URL") },
         permissions: { contents: "read", "id-token": "write", deployments: "write" },
-        concurrency: stackConcurrency(rollbackStackExpression(ctx)),
+        concurrency: stackConcurrency(RELEASE_STACK_EXPRESSION),
         timeoutMinutes: 60,
         env: {
           ...pulumiEnv(ctx),
@@ -83,13 +146,14 @@ export function rollbackWorkflow(ctx: DeliveryContext): Workflow {
           ...pulumiJobSetup(ctx, {
             roleArn: vars("AWS_DEPLOY_ROLE_ARN"),
             github: { access: "write", stackExpression: "inputs.stack" },
+            executor: true,
           }),
-          recordRollback(environmentOfStack(ctx)),
+          recordRollback("${{ inputs.environment }}"),
           {
             name: "Roll the service back with the release executor",
             run: 'npm run -s release -- rollback --stack "$STACK" --service "$SERVICE" --to "$TO"',
           },
-          markRolledBack(environmentOfStack(ctx)),
+          markRolledBack("${{ inputs.environment }}"),
           recordRollbackOutcome,
           countFailedRun,
           SLACK,

@@ -26,12 +26,22 @@ export function runsOnTemplate(templateExpression: string): string {
 /** `runs-on` of a job that needs the network of one stack. */
 export const runsOnStack = (stack: string): string => runsOnTemplate(stackLabelsTemplate(stack));
 
-/** `runs-on` of a job whose stack is chosen at dispatch (`inputs.stack`), among `stacks`. */
-export function runsOnChosenStack(stacks: readonly string[]): string {
+/** Expression (no `${{ }}`) of the label template of the stack chosen at dispatch (`inputs.stack`), among `stacks`. */
+function chosenStackTemplate(stacks: readonly string[]): string {
   const chosen = stacks.map(
     (s) => `inputs.stack == '${s}' && vars.${storedName("RUNNER_LABELS_REPOSITORY", s)}`,
   );
-  return runsOnTemplate([...chosen, `'${UNPUBLISHED_LABELS}'`].join(" || "));
+  return [...chosen, `'${UNPUBLISHED_LABELS}'`].join(" || ");
+}
+
+/** `runs-on` of a job whose stack is chosen at dispatch (`inputs.stack`), among `stacks`. */
+export function runsOnChosenStack(stacks: readonly string[]): string {
+  return runsOnTemplate(chosenStackTemplate(stacks));
+}
+
+/** The `runner` input a dispatch form passes for the stack chosen (`inputs.stack`), among `stacks`. */
+export function chosenStackLabels(stacks: readonly string[]): string {
+  return `\${{ ${chosenStackTemplate(stacks)} }}`;
 }
 
 /** What a caller of deploy-service.yml passes as its `runner` input for one stack. */

@@ -27,21 +27,26 @@ export function securityWorkflow(ctx: DeliveryContext): Workflow {
           },
         ],
       },
-      "dependency-audit": {
-        name: "dependency-audit",
-        permissions: { contents: "read" },
-        timeoutMinutes: 10,
-        steps: [
-          checkout(),
-          // The audit reads the lockfile alone: nothing is installed, so no cache and no npm ci.
-          setupNode(ctx.nodeVersions[0], false),
-          {
-            name: "npm audit (runtime dependencies, from the lockfile)",
-            run: "npm audit --package-lock-only --omit=dev --audit-level=high",
-          },
-        ],
-      },
+      // The program's npm dependencies; an application's toolchains audit their own in ci.yml.
+      ...(ctx.executor ? {} : { "dependency-audit": dependencyAuditJob(ctx) }),
     },
+  };
+}
+
+function dependencyAuditJob(ctx: DeliveryContext): StepsJob {
+  return {
+    name: "dependency-audit",
+    permissions: { contents: "read" },
+    timeoutMinutes: 10,
+    steps: [
+      checkout(),
+      // The audit reads the lockfile alone: nothing is installed, so no cache and no npm ci.
+      setupNode(ctx.nodeVersions[0], false),
+      {
+        name: "npm audit (runtime dependencies, from the lockfile)",
+        run: "npm audit --package-lock-only --omit=dev --audit-level=high",
+      },
+    ],
   };
 }
 

@@ -240,14 +240,100 @@ export const stackConcurrency = (stack: string): Concurrency => ({
  */
 export function pulumiJobSetup(
   ctx: DeliveryContext,
-  job: { readonly roleArn: string; readonly github: GithubTokenJob },
+  job: { readonly roleArn: string; readonly github: GithubTokenJob; readonly executor?: boolean },
 ): Step[] {
   return [
-    checkout(),
+    ...(job.executor ? executorCheckout() : [checkout()]),
     setupNode(ctx.nodeVersions[0], false),
     npmCi,
     installPulumi,
     awsCredentials(job.roleArn),
     ...pulumiLogin(ctx, job.github),
+  ];
+}
+
+/** Step id of `findExecutor`, whose outputs name the executor's repository and commit. */
+export const EXECUTOR_STEP = "executor";
+/** Where an application's repository is checked out beside the executor (the workspace root). */
+export const APPLICATION_DIR = "application";
+
+/**
+ * The reusable workflow's own repository and commit, which the `github` context cannot tell (it is
+ * the caller's): the job's OIDC token states them, signed by GitHub, as `job_workflow_ref` and
+ * `job_workflow_sha`. The executor is checked out at exactly that commit, so an application's
+ * repository runs the code of the workflow its deploy role trusts, and nothing a caller passes
+ * chooses it.
+ */
+export const findExecutor: Step = {
+  name: "Find the executor: this workflow's repository and commit, from the job's OIDC token",
+  id: EXECUTOR_STEP,
+  env: { CALLER: "${{ github.repository }}" },
+  run: [
+    "set -euo pipefail",
+    'token="$(curl -fsS -H "Authorization: bearer ${ACTIONS_ID_TOKEN_REQUEST_TOKEN}" "${ACTIONS_ID_TOKEN_REQUEST_URL}&audience=platform-executor" | jq -r .value)"',
+    'echo "::add-mask::${token}"',
+    "payload=\"$(cut -d. -f2 <<< \"$token\" | tr '_-' '/+')\"",
+    'while [ $(( ${#payload} % 4 )) -ne 0 ]; do payload="${payload}="; done',
+    'claims="$(base64 -d <<< "$payload")"',
+    'ref="$(jq -r .job_workflow_ref <<< "$claims")"',
+    'sha="$(jq -r .job_workflow_sha <<< "$claims")"',
+    'repository="${ref%%/.github/workflows/*}"',
+    'if ! [[ "$sha" =~ ^[0-9a-f]{40}$ && "$repository" =~ ^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$ ]]; then',
+    '  echo "::error::the job\'s OIDC token names no reusable workflow at a commit (job_workflow_ref: ${ref})"',
+    "  exit 1",
+    "fi",
+    '{ echo "repository=${repository}"; echo "owner=${repository%%/*}"; echo "name=${repository#*/}"; echo "sha=${sha}"; } >> "$GITHUB_OUTPUT"',
+    'if [ "${repository,,}" = "${CALLER,,}" ]; then dir=.; else dir=' + APPLICATION_DIR + "; fi",
+    'echo "application-dir=${dir}" >> "$GITHUB_OUTPUT"',
+  ].join("\n"),
+};
+
+const calledFromApplication = `steps.${EXECUTOR_STEP}.outputs.application-dir != '.'`;
+
+/**
+ * The executor (the platform's program and release CLI) at the workspace root, at the commit of
+ * the workflow running; called from an application's repository, that repository beside it in
+ * `application/`, read with a token the delivery app mints for the platform's repository
+ * (contents: read, nothing else). `APPLICATION_DIR` tells the executor where the application's
+ * code is (its migrations and post-deploy checks run there).
+ */
+export function executorCheckout(): Step[] {
+  const out = (name: string) => `\${{ steps.${EXECUTOR_STEP}.outputs.${name} }}`;
+  return [
+    findExecutor,
+    {
+      name: "Mint a read-only token for the platform's repository",
+      id: "executor_token",
+      if: calledFromApplication,
+      uses: ACTIONS.createGithubAppToken,
+      with: {
+        "client-id": vars("GH_APP_CLIENT_ID"),
+        "private-key": secrets("GH_APP_PRIVATE_KEY"),
+        owner: out("owner"),
+        repositories: out("name"),
+        "permission-contents": "read",
+      },
+    },
+    {
+      name: "Check out the executor at this workflow's commit",
+      uses: ACTIONS.checkout,
+      with: {
+        repository: out("repository"),
+        ref: out("sha"),
+        token: "${{ steps.executor_token.outputs.token || github.token }}",
+        "persist-credentials": false,
+      },
+    },
+    {
+      name: "Check out the application",
+      if: calledFromApplication,
+      uses: ACTIONS.checkout,
+      with: { path: APPLICATION_DIR, "persist-credentials": false },
+    },
+    {
+      name: "Tell the executor where the application is",
+      env: { DIR: out("application-dir") },
+      run: 'echo "APPLICATION_DIR=${GITHUB_WORKSPACE}/${DIR}" >> "$GITHUB_ENV"',
+    },
   ];
 }

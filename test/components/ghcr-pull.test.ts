@@ -106,7 +106,7 @@ describe("private GHCR packages, end to end", function () {
   });
 
   it("release tags write the semver tag in one job per service holding packages: write; deploys only read", () => {
-    const ctx = { ...contextFor("dev"), registryKind: "ghcr" as const };
+    const ctx = { ...contextFor("dev"), registryKind: "ghcr" as const, registryKinds: ["ghcr" as const] };
     const release = YAML.parse(deliveryFiles(ctx)[".github/workflows/release.yml"]);
     const tag = release.jobs["tag-api"];
     assert.deepEqual(tag.permissions, { contents: "read", packages: "write" });

@@ -9,6 +9,7 @@ import {
   crossFieldRules,
   eksRules,
   ecsRules,
+  applicationRules,
   githubPlanRules,
   githubRules,
   networkRules,
@@ -38,6 +39,33 @@ function committed(stack: string): any {
   for (const [k, v] of Object.entries(readStackConfig(stack)))
     if (k.startsWith("platform:")) values[k.slice(9)] = v;
   return structuredClone(parseStackConfig(stack, values, stack === "local" ? undefined : "eu-west-1"));
+}
+
+/** Declares the first service's application with a repository of its own (the platform's executor pinned). */
+function withApplication(c: any, github: object = {}, rest: object = {}): void {
+  c.github.executorCommit = "0123456789abcdef0123456789abcdef01234567";
+  c.services[0].application = "orders-team";
+  c.applications = [
+    {
+      name: "orders-team",
+      github: {
+        owner: "acme-orders",
+        repository: "orders",
+        plan: "team",
+        visibility: "private",
+        advancedSecurity: false,
+        manageRepository: false,
+        stacks: c.github.stacks,
+        codeOwners: [],
+        requiredApprovals: 1,
+        reviewers: { users: [], teams: [] },
+        waitTimerMinutes: 0,
+        branchModel: "gitflow",
+        ...github,
+      },
+      ...rest,
+    },
+  ];
 }
 
 interface RuleCase {
@@ -812,6 +840,25 @@ const RULES: [name: string, rule: ConfigRule, cases: RuleCase[]][] = [
         change: (c) => (c.github = { ...committed("dev").github, manageRepository: true }),
         expect: [["platform:github.manageRepository", /the local stack cannot own the repository/]],
       },
+      {
+        when: "an application's stack deploys from a branch its model does not integrate",
+        change: (c) =>
+          withApplication(c, {
+            branchModel: "trunk",
+            stacks: [{ stack: "dev", environment: "development", deployFrom: { branch: "develop" } }],
+          }),
+        expect: [
+          [
+            "platform:applications[0].github.stacks[0].deployFrom.branch",
+            /an integration branch of branchModel trunk: main/,
+          ],
+        ],
+      },
+      {
+        when: "an application's repository does not list this stack",
+        change: (c) => withApplication(c, { stacks: [{ stack: "staging", environment: "staging" }] }),
+        expect: [["platform:applications[0].github.stacks", /must list this stack \("dev"\)/]],
+      },
     ],
   ],
   [
@@ -845,6 +892,63 @@ const RULES: [name: string, rule: ConfigRule, cases: RuleCase[]][] = [
         when: "a public repository claims an Advanced Security licence",
         change: (c) => (c.github.visibility = "public"),
         expect: [["platform:github.advancedSecurity", /public repositories get secret scanning/]],
+      },
+      {
+        when: "an application's private repository is on GitHub Free",
+        change: (c) => withApplication(c, { plan: "free" }),
+        expect: [
+          ["platform:applications[0].github.plan", /or applications\[0\]\.github\.visibility "public"/],
+        ],
+      },
+    ],
+  ],
+  [
+    "applicationRules",
+    applicationRules,
+    [
+      {
+        when: "an application declares a repository of its own, with a service and the executor pinned",
+        change: (c) => withApplication(c),
+        expect: [],
+      },
+      {
+        when: "an application's repository is the platform's own",
+        change: (c) => withApplication(c, { owner: "acme-shop", repository: "shop" }),
+        expect: [["platform:applications[0].github.repository", /a repository of its own/]],
+      },
+      {
+        when: "no service of the stack names the application",
+        change: (c) => {
+          withApplication(c);
+          delete c.services[0].application;
+        },
+        expect: [["platform:applications[0].name", /an application some service of this stack names/]],
+      },
+      {
+        when: "the platform's executor commit is not pinned",
+        change: (c) => {
+          withApplication(c);
+          delete c.github.executorCommit;
+        },
+        expect: [["platform:github.executorCommit", /the full commit SHA of this repository/]],
+      },
+      {
+        when: "the stack keeps its workloads itself",
+        change: (c) => {
+          withApplication(c);
+          c.applicationStacks = false;
+        },
+        expect: [
+          [
+            "platform:applicationStacks",
+            /an application with a repository of its own deploys its application stacks/,
+          ],
+        ],
+      },
+      {
+        when: "an application's GHCR registry names no owner",
+        change: (c) => withApplication(c, {}, { registry: { kind: "ghcr" } }),
+        expect: [["platform:applications[0].registry.ghcrOwner", /required when kind is "ghcr"/]],
       },
     ],
   ],

@@ -33,11 +33,11 @@ describe("release command line", () => {
   });
 
   const errors: [string, string[], string][] = [
-    ["no command", [], 'unknown command ""; allowed: restore, promote, deploy, guard, rollback'],
+    ["no command", [], 'unknown command ""; allowed: restore, promote, deploy, guard, rollback, migrations'],
     [
       "an unknown command",
       ["ship"],
-      'unknown command "ship"; allowed: restore, promote, deploy, guard, rollback',
+      'unknown command "ship"; allowed: restore, promote, deploy, guard, rollback, migrations',
     ],
     ["an unknown flag", ["deploy", "--stack", "dev", "--force"], `unknown flag --force; ${DEPLOY}`],
     [
@@ -76,6 +76,7 @@ describe("release command line", () => {
     assert.deepEqual(lines.map((l) => l.split(" ")[0]).sort(), [
       "deploy",
       "guard",
+      "migrations",
       "promote",
       "restore",
       // infra-up's, and each application stack's before its preview and its drift check

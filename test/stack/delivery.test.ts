@@ -54,7 +54,7 @@ describe("delivery layer under mocks", function () {
     const repoLevel = (e: Evaluation) =>
       githubResources(e).filter((r) => REPO_LEVEL.some((t) => r.type.endsWith(t)));
     const files = repoLevel(evaluations.dev).filter((r) => r.type.endsWith("repositoryFile:RepositoryFile"));
-    assert.equal(files.length, 13);
+    assert.equal(files.length, 14);
     const codeOwners = files.find((f) => f.inputs.file === ".github/CODEOWNERS");
     assert.match(String(codeOwners?.inputs.content), /^\/src\/ @acme-shop\/platform-leads$/m);
     assert.deepEqual(repoLevel(evaluations.staging), []);

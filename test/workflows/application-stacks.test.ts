@@ -3,7 +3,7 @@ import YAML from "yaml";
 // The config modules first: src/config and src/workflows import each other (a known ring).
 import { contextFor } from "../helpers/context";
 import { deliveryFiles } from "../../src/workflows";
-import { rollbackStackExpression } from "../../src/workflows/rollback";
+import { applicationOfChosenService } from "../../src/workflows/rollback";
 import { RELEASE_STACK_EXPRESSION } from "../../src/workflows/deploy";
 import { evaluateExpression } from "../helpers/expressions";
 
@@ -33,21 +33,27 @@ describe("pipelines of application stacks", () => {
   });
 
   it("queue a rollback on the chosen service's application stack", () => {
-    const expression = rollbackStackExpression({
+    const expression = applicationOfChosenService({
       ...ctx,
       services: ctx.services.map((s) => ({ ...s, application: s.name === "web" ? "storefront" : "shop" })),
     });
-    const stackOf = (service: string, stack: string) =>
-      evaluateExpression(inner(expression), { inputs: { service, stack } });
+    const stackOf = (service: string, stack: string) => {
+      const application = evaluateExpression(inner(expression), { inputs: { service } });
+      return evaluateExpression(inner(RELEASE_STACK_EXPRESSION), { inputs: { application, stack } });
+    };
     assert.equal(stackOf("web", "staging"), "storefront-staging");
     assert.equal(stackOf("api", "dev"), "shop-dev");
+    assert.equal(workflow("rollback.yml").jobs.rollback.with.application, applicationOfChosenService(ctx));
     assert.equal(
-      workflow("rollback.yml").jobs.rollback.concurrency.group,
-      `pulumi-${rollbackStackExpression(ctx)}`,
+      workflow("rollback-service.yml").jobs.rollback.concurrency.group,
+      `pulumi-${RELEASE_STACK_EXPRESSION}`,
     );
+    const withoutApplications = { ...ctx, services: ctx.services.map(({ application: _, ...s }) => s) };
+    assert.equal(applicationOfChosenService(withoutApplications), "");
     assert.equal(
-      rollbackStackExpression({ ...ctx, services: ctx.services.map(({ application: _, ...s }) => s) }),
-      "${{ inputs.stack }}",
+      YAML.parse(deliveryFiles(withoutApplications)[".github/workflows/rollback.yml"]).jobs.rollback.with
+        .application,
+      undefined,
     );
   });
 

@@ -6,6 +6,7 @@ import { deliveryFiles, requiredChecks } from "../../src/workflows";
 import { BRANCH_MODELS, integrationBranches } from "../../src/workflows/context";
 import { NameSpec } from "../../src/workflows/names";
 import { contextFor } from "../helpers/context";
+import { migrationOutputs, stepOutput } from "../../src/release/cli";
 import {
   executedPaths,
   nameProblems,
@@ -43,40 +44,74 @@ describe("cross-references in the generated workflows", function () {
 });
 
 describe("a service's migration commands", () => {
-  it("come from its config into the deploy calls, and run in services/<name>, where their scripts are checked", () => {
-    const ctx = contextFor("dev");
-    const services = ctx.services.map((s, i) =>
-      i === 0
-        ? {
-            ...s,
-            migrations: {
-              apply: "npm run migrate",
-              validate: "alembic check",
-              databaseUrlSecretArn:
-                "arn:aws:secretsmanager:eu-west-1:111111111111:secret:dev/api/db-url-AbCdEf",
-            },
-          }
-        : s,
+  const withMigrations = (stack: string, apply: string, secret: string) => {
+    const config = stackConfigFromFile(stack);
+    return {
+      ...config,
+      services: config.services.map((s) =>
+        s.name === "payments"
+          ? {
+              ...s,
+              migrations: {
+                apply,
+                validate: "alembic check",
+                databaseUrlSecretArn: secret,
+                database: "payments-db",
+              },
+            }
+          : s,
+      ),
+    };
+  };
+  const devSecret = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:dev/payments/db-url-AbCdEf";
+  const stagingSecret = "arn:aws:secretsmanager:eu-west-1:222222222222:secret:staging/payments/db-url-XyZ123";
+
+  it("come from each environment's own stack config at release time, so staging never runs dev's commands or secret", () => {
+    assert.equal(
+      migrationOutputs(withMigrations("dev", "alembic upgrade head", devSecret), "payments"),
+      [
+        "migrate=true",
+        "apply=alembic upgrade head",
+        "validate=alembic check",
+        `database-url-secret=${devSecret}`,
+        "directory=services/payments",
+        "",
+      ].join("\n"),
     );
-    const files = deliveryFiles({ ...ctx, services });
-    const deploy = YAML.parse(files[".github/workflows/build-deploy.yml"]).jobs["deploy-api-dev"];
-    assert.deepEqual(deploy.with, {
-      service: "api",
-      stack: "dev",
-      // The release acts on, and queues on, the application stack shop-dev.
-      application: "shop",
-      environment: "development",
-      "source-image": "${{ needs.build-api.outputs.image }}",
-      "source-ref": "${{ needs.build-api.outputs.digest }}",
-      migrate: true,
-      "migrate-command": "npm run migrate",
-      "validate-command": "alembic check",
-      "database-url-secret": "arn:aws:secretsmanager:eu-west-1:111111111111:secret:dev/api/db-url-AbCdEf",
-      runner: `\${{ vars.RUNNER_LABELS_DEV || '["ubuntu-24.04"]' }}`,
-    });
-    assert.deepEqual(scriptAndUsesProblems(files, ROOT), [
-      '.github/actions/db-migrate › Apply: npm runs "migrate", and services/api has no package.json',
-    ]);
+    const staging = migrationOutputs(
+      withMigrations("staging", "alembic upgrade heads", stagingSecret),
+      "payments",
+    );
+    assert.match(staging, /^apply=alembic upgrade heads$/m);
+    assert.match(staging, new RegExp(`^database-url-secret=${stagingSecret}$`, "m"));
+    assert.equal(migrationOutputs(stackConfigFromFile("staging"), "api"), "migrate=false\n");
+  });
+
+  it("are carried by no generated workflow: deploy-service.yml reads them from the stack it releases", () => {
+    const files = deliveryFiles(contextFor("dev"));
+    const carrying = Object.entries(files)
+      .filter(([, content]) => content.includes("arn:aws:secretsmanager") || content.includes("alembic"))
+      .map(([path]) => path);
+    assert.deepEqual(carrying, []);
+    const deploy = YAML.parse(files[".github/workflows/deploy-service.yml"]).jobs.deploy;
+    const read = deploy.steps.find((s: { id?: string }) => s.id === "migrations");
+    assert.equal(
+      read.run,
+      'npm run -s release -- migrations --stack "$STACK" --service "$SERVICE" >> "$GITHUB_OUTPUT"',
+    );
+    const migrate = deploy.steps.find((s: { uses?: string }) => s.uses === "./.github/actions/db-migrate");
+    assert.equal(migrate.if, "steps.migrations.outputs.migrate == 'true'");
+    assert.equal(migrate.with["migrate-command"], "${{ steps.migrations.outputs.apply }}");
+    assert.equal(migrate.with["database-url-secret"], "${{ steps.migrations.outputs.database-url-secret }}");
+    assert.equal(
+      migrate.with["working-directory"],
+      "${{ steps.executor.outputs.application-dir }}/${{ steps.migrations.outputs.directory }}",
+    );
+  });
+
+  it("span lines as GitHub's heredoc outputs, with a delimiter the value does not contain", () => {
+    assert.equal(stepOutput("apply", "one line"), "apply=one line\n");
+    assert.equal(stepOutput("apply", "a\nEOF\nb"), "apply<<EOF_0\na\nEOF\nb\nEOF_0\n");
   });
 });
 

@@ -79,6 +79,7 @@ for (const model of ["gitflow", "trunk"] as const)
       assert.deepEqual(names.slice(names.indexOf("Promote the image into this stack's registry")), [
         "Promote the image into this stack's registry",
         "Record the deployment on GitHub",
+        "Read the service's migrations in this stack",
         "Database migrations (backup, apply, validate)",
         "Release with the service's strategy",
         "Record the deployment's outcome on GitHub",

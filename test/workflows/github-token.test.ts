@@ -39,8 +39,12 @@ function jobs(model: "gitflow" | "trunk"): Record<string, any> {
 
 /** A step that calls the Pulumi CLI (a command line starting with it) or the release CLI, which does. */
 const runsPulumi = (step: any) => /^\s*(pulumi [a-z]|npm run -s release )/m.test(String(step.run ?? ""));
+/**
+ * The token the job's Pulumi calls use. The executor's read token (contents: read on the
+ * platform's repository, for its checkout only, never in the environment) is not it.
+ */
 const mintIndex = (job: any) =>
-  (job.steps ?? []).findIndex((s: any) => String(s.uses ?? "").startsWith(MINT));
+  (job.steps ?? []).findIndex((s: any) => String(s.uses ?? "").startsWith(MINT) && s.id !== "executor_token");
 
 for (const model of ["gitflow", "trunk"] as const)
   describe(`the GitHub App token of the Pulumi jobs (${model})`, () => {
@@ -63,7 +67,7 @@ for (const model of ["gitflow", "trunk"] as const)
         "infra-up.yml/up-dev",
         "infra-up.yml/up-production",
         "infra-up.yml/up-staging",
-        "rollback.yml/rollback",
+        "rollback-service.yml/rollback",
       ]);
       assert.deepEqual(
         Object.keys(all)
@@ -125,7 +129,7 @@ for (const model of ["gitflow", "trunk"] as const)
       const expected: Record<string, string> = { ...STACK_WRITE };
       for (const p of REPOSITORY_WRITE)
         expected[`permission-${p}`] = "${{ inputs.stack == 'dev' && 'write' || '' }}";
-      for (const id of ["deploy-service.yml/deploy", "rollback.yml/rollback"]) {
+      for (const id of ["deploy-service.yml/deploy", "rollback-service.yml/rollback"]) {
         const job = all[id];
         const mint = job.steps[mintIndex(job)].with;
         assert.deepEqual(mint, {
@@ -138,6 +142,27 @@ for (const model of ["gitflow", "trunk"] as const)
   });
 
 describe("the reusable deploy workflow", () => {
+  it("checks the executor out at its own commit, named by the job's OIDC token, with a token that reads only the platform's repository", () => {
+    const steps = YAML.parse(deliveryFiles(contextFor("dev"))[".github/workflows/deploy-service.yml"]).jobs
+      .deploy.steps;
+    const executorToken = steps.find((s: any) => s.id === "executor_token");
+    assert.deepEqual(executorToken.with, {
+      "client-id": "${{ vars.GH_APP_CLIENT_ID }}",
+      "private-key": "${{ secrets.GH_APP_PRIVATE_KEY }}",
+      owner: "${{ steps.executor.outputs.owner }}",
+      repositories: "${{ steps.executor.outputs.name }}",
+      "permission-contents": "read",
+    });
+    assert.equal(executorToken.if, "steps.executor.outputs.application-dir != '.'");
+    const checkout = steps.find((s: any) => s.name === "Check out the executor at this workflow's commit");
+    assert.deepEqual(checkout.with, {
+      repository: "${{ steps.executor.outputs.repository }}",
+      ref: "${{ steps.executor.outputs.sha }}",
+      token: "${{ steps.executor_token.outputs.token || github.token }}",
+      "persist-credentials": false,
+    });
+  });
+
   it("declares the environment secrets its job reads, the app key among them", () => {
     const doc = YAML.parse(deliveryFiles(contextFor("dev"))[".github/workflows/deploy-service.yml"]);
     assert.deepEqual(

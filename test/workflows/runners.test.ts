@@ -51,8 +51,10 @@ describe("runner placement in the generated workflows", function () {
         }
         expected["deploy-service › deploy"] =
           "${{ fromJSON(format(inputs.runner, github.run_id, github.run_attempt)) }}";
+        expected["rollback-service › rollback"] =
+          "${{ fromJSON(format(inputs.runner, github.run_id, github.run_attempt)) }}";
         expected["rollback › rollback"] =
-          `\${{ fromJSON(format(${STACKS.map((s) => `inputs.stack == '${s}' && vars.RUNNER_LABELS_${s.toUpperCase()}`).join(" || ")} || '["${HOSTED}"]', github.run_id, github.run_attempt)) }}`;
+          `calls ./.github/workflows/rollback-service.yml with runner \${{ ${STACKS.map((s) => `inputs.stack == '${s}' && vars.RUNNER_LABELS_${s.toUpperCase()}`).join(" || ")} || '["${HOSTED}"]' }}`;
         for (const svc of services) {
           for (const s of branchStacks)
             expected[`build-deploy › deploy-${svc}-${s}`] =
@@ -118,19 +120,21 @@ describe("runner placement in the generated workflows", function () {
       ]);
     });
 
-    it("follow the stack a rollback is dispatched for", () => {
-      const runsOn = jobs("rollback").rollback["runs-on"];
+    it("follow the stack a rollback is dispatched for, through rollback-service.yml's runner input", () => {
+      const runner = jobs("rollback").rollback.with.runner;
+      const runsOn = jobs("rollback-service").rollback["runs-on"];
       const vars = {
         RUNNER_LABELS_DEV: '["codebuild-platform-dev-runner-{0}-{1}"]',
         RUNNER_LABELS_PRODUCTION: '["codebuild-platform-production-runner-{0}-{1}"]',
       };
-      assert.deepEqual(evaluateExpression(runsOn, { vars, github, inputs: { stack: "production" } }), [
-        "codebuild-platform-production-runner-9001-2",
-      ]);
-      assert.deepEqual(evaluateExpression(runsOn, { vars, github, inputs: { stack: "dev" } }), [
-        "codebuild-platform-dev-runner-9001-2",
-      ]);
-      assert.deepEqual(evaluateExpression(runsOn, { vars, github, inputs: { stack: "staging" } }), [HOSTED]);
+      const labels = (stack: string) =>
+        evaluateExpression(runsOn, {
+          github,
+          inputs: { runner: evaluateExpression(runner, { vars, inputs: { stack } }) },
+        });
+      assert.deepEqual(labels("production"), ["codebuild-platform-production-runner-9001-2"]);
+      assert.deepEqual(labels("dev"), ["codebuild-platform-dev-runner-9001-2"]);
+      assert.deepEqual(labels("staging"), [HOSTED]);
     });
 
     it("reach deploy-service.yml through its runner input, from the caller's stack", () => {

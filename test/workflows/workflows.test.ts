@@ -47,7 +47,7 @@ describe("generated workflows", () => {
       });
 
       it("passes actionlint with zero findings on every file", () => {
-        assert.equal(Object.keys(files).filter((p) => p.startsWith(".github/workflows/")).length, 11);
+        assert.equal(Object.keys(files).filter((p) => p.startsWith(".github/workflows/")).length, 12);
         assertActionlintClean(files);
       });
 
@@ -263,7 +263,22 @@ describe("generated workflows", () => {
                 changes: stackOf(job.with.service, job.with.stack),
                 concurrency: called.concurrency,
               });
-            else if (changes(job) && name !== "deploy-service") {
+            else if (job.uses === "./.github/workflows/rollback-service.yml") {
+              const dispatch = w.on.workflow_dispatch.inputs;
+              for (const stack of dispatch.stack.options as string[])
+                for (const service of dispatch.service.options as string[]) {
+                  const inputs = { stack, service };
+                  const application = job.with.application
+                    ? String(evaluateExpression(job.with.application.slice(3, -2), { inputs }))
+                    : "";
+                  writers.push({
+                    where: `${name}/${id}`,
+                    inputs: { stack, application },
+                    changes: stackOf(service, stack),
+                    concurrency: wf["rollback-service"].jobs.rollback.concurrency,
+                  });
+                }
+            } else if (changes(job) && name !== "deploy-service" && name !== "rollback-service") {
               const stacks: string[] =
                 job.env.STACK === "${{ inputs.stack }}"
                   ? w.on.workflow_dispatch.inputs.stack.options
@@ -296,7 +311,14 @@ describe("generated workflows", () => {
             { group: `pulumi-${x.changes}`, "cancel-in-progress": false, queue: "max" },
             `${x.where} ${JSON.stringify(x.inputs)}`,
           );
-        for (const name of ["build-deploy", "infra-up", "release", "rollback", "deploy-service"])
+        for (const name of [
+          "build-deploy",
+          "infra-up",
+          "release",
+          "rollback",
+          "deploy-service",
+          "rollback-service",
+        ])
           assert.equal(
             wf[name].concurrency,
             undefined,
@@ -313,9 +335,14 @@ describe("generated workflows", () => {
         );
         assert.deepEqual(inputs.stack.options, ["dev", "staging", "production"]);
         assert.equal(inputs.to.default, "previous");
-        const job = rb.jobs.rollback;
-        const envMap = JSON.parse(/fromJSON\('(.*)'\)\[inputs\.stack\]/.exec(job.environment.name)![1]);
+        const call = rb.jobs.rollback;
+        assert.equal(call.uses, "./.github/workflows/rollback-service.yml");
+        const envMap = JSON.parse(/fromJSON\('(.*)'\)\[inputs\.stack\]/.exec(call.with.environment)![1]);
         assert.deepEqual(envMap, { dev: "development", staging: "staging", production: "production" });
+        assert.deepEqual(call.permissions, { contents: "read", "id-token": "write", deployments: "write" });
+        assert.equal(call.with.to, "${{ inputs.to }}");
+        const job = wf["rollback-service"].jobs.rollback;
+        assert.equal(job.environment.name, "${{ inputs.environment }}");
         assert.deepEqual(job.permissions, { contents: "read", "id-token": "write", deployments: "write" });
         const mark = job.steps.find(
           (s: any) => s.name === "Mark the service's latest deployment here as rolled back",

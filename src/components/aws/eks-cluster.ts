@@ -51,6 +51,15 @@ export interface EksClusterArgs {
    * group), by a name for the rule: the CI runners in the VPC. @default {}
    */
   readonly apiClients?: Record<string, pulumi.Input<string>>;
+  /**
+   * Deploy roles of applications with repositories of their own: each may edit the namespaces of
+   * its own services and nothing else of the cluster (an access entry scoped to them). @default []
+   */
+  readonly applicationAccess?: readonly {
+    readonly application: string;
+    readonly roleArn: pulumi.Input<string>;
+    readonly namespaces: readonly string[];
+  }[];
 }
 
 /** The stack's CI roles and the access each gets. */
@@ -300,7 +309,7 @@ export function createControlPlane(
   );
 }
 
-/** An access entry of `principalArn` with one access policy, cluster-wide; returns the association. */
+/** An access entry of `principalArn` with one access policy, cluster-wide or in `namespaces`; returns the association. */
 export function createAccessEntry(
   name: string,
   cluster: aws.eks.Cluster,
@@ -308,6 +317,7 @@ export function createAccessEntry(
   policy: string,
   partition: pulumi.Input<string>,
   parent: pulumi.Resource,
+  namespaces?: readonly string[],
 ): aws.eks.AccessPolicyAssociation {
   const entry = new aws.eks.AccessEntry(
     name,
@@ -320,11 +330,14 @@ export function createAccessEntry(
       clusterName: cluster.name,
       principalArn: entry.principalArn,
       policyArn: pulumi.interpolate`arn:${partition}:eks::aws:cluster-access-policy/${policy}`,
-      accessScope: { type: "cluster" },
+      accessScope: namespaces ? { type: "namespace", namespaces: [...namespaces] } : { type: "cluster" },
     },
     { parent },
   );
 }
+
+/** What an application's deploy role may do in its own namespaces: edit workloads, never RBAC or the namespace. */
+export const APPLICATION_ACCESS_POLICY = "AmazonEKSEditPolicy";
 
 /** The API endpoint admits each client security group on 443, through the cluster security group. */
 export function createApiIngress(
@@ -438,7 +451,7 @@ export class EksCluster extends pulumi.ComponentResource {
 
     createApiIngress(name, cluster, args.apiClients ?? {}, this);
     // The program's Kubernetes objects are created as the deploy role: after its entry grants it admin.
-    const access = args.ciAccess
+    const access: aws.eks.AccessPolicyAssociation[] = args.ciAccess
       ? [
           createAccessEntry(
             `${name}-deploy`,
@@ -458,6 +471,18 @@ export class EksCluster extends pulumi.ComponentResource {
           ),
         ]
       : [];
+    for (const app of args.applicationAccess ?? [])
+      access.push(
+        createAccessEntry(
+          `${name}-app-${app.application}`,
+          cluster,
+          app.roleArn,
+          APPLICATION_ACCESS_POLICY,
+          args.account.partition,
+          this,
+          app.namespaces,
+        ),
+      );
     for (const kind of ["onCall", "breakGlass"] as const)
       for (const arn of args.humanAccess?.[kind] ?? [])
         createAccessEntry(

@@ -28,6 +28,11 @@ export interface RegistryArgs {
   readonly account?: AccountContext;
   /** Keep repositories (and their images) on stack deletion. */
   readonly protect: boolean;
+  /**
+   * Services whose images live in GHCR whatever `kind` says (an application's own registry),
+   * each with its packages' owner: no repository is created for them. @default {}
+   */
+  readonly ghcrServices?: Readonly<Record<string, string>>;
 }
 
 /** Repository settings that are posture, not configuration: immutable tags, scan on push, no force delete. */
@@ -176,6 +181,8 @@ export class Registry extends pulumi.ComponentResource {
     validateRegistryArgs(name, args);
     this.repositoryUrls = {};
     this.repositoryArns = {};
+    for (const [service, owner] of Object.entries(args.ghcrServices ?? {}))
+      this.repositoryUrls[service] = pulumi.output(ghcrRepositoryUrls(owner, [service])[service]);
 
     if (args.kind === "ghcr") {
       for (const [service, url] of Object.entries(ghcrRepositoryUrls(args.ghcrOwner!, args.services)))

@@ -29,8 +29,12 @@ export interface DeliveryRepositoryArgs {
   readonly allowedActions: string[];
   /** Path → content of the generated workflow and action files. */
   readonly files: Record<string, string>;
-  /** Environment pull-request previews and drift detection run in. */
-  readonly previewEnvironment: string;
+  /**
+   * Environment pull-request previews and drift detection run in, and the drift label they use;
+   * an application's repository runs neither (its stacks' previews and drift checks run in the
+   * platform's). @default none
+   */
+  readonly previewEnvironment?: string;
   /** What the owner's plan offers the repository at its visibility (`github.plan`, `github.visibility`). */
   readonly features: PlanFeatures;
 }
@@ -150,6 +154,7 @@ export function createRepositoryGovernance(
     planActionsPermissions(repo.name, args.allowedActions),
     opts,
   );
+  if (!args.previewEnvironment) return;
   new github.IssueLabel(
     `${name}-drift`,
     { repository: repo.name, name: "drift", color: "d93f0b", description: "Stack differs from its program" },

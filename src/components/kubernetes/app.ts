@@ -37,6 +37,11 @@ export interface KubernetesAppArgs {
   readonly provider: k8s.Provider;
   /** Namespace created for the app, labelled Pod Security `restricted`. */
   readonly namespace: string;
+  /**
+   * The namespace exists already, created (with the same labels) by the platform stack: an
+   * application's deploy role may edit inside its namespaces only, never create one. @default false
+   */
+  readonly namespaceExists?: boolean;
   /** How versions reach users; it carries the image(s) by digest. */
   readonly strategy: KubernetesStrategy;
   /** Container port the app listens on; the only port its NetworkPolicy admits. */
@@ -308,7 +313,9 @@ export class KubernetesApp extends pulumi.ComponentResource {
     );
     // Children wait for what the app waits for (the cluster add-ons: CRDs, controller, store).
     const opt = { parent: this, provider: args.provider, dependsOn: opts?.dependsOn };
-    this.namespace = createNamespace(name, args.namespace, opt, args.ingress !== undefined).metadata.name;
+    this.namespace = args.namespaceExists
+      ? pulumi.output(args.namespace)
+      : createNamespace(name, args.namespace, opt, args.ingress !== undefined).metadata.name;
     const scope: AppScope = { name, namespace: this.namespace, opts: opt };
 
     const sa = createServiceAccount(scope, args.irsaRoleArn);
