@@ -9,7 +9,7 @@
 import type { ConfigProblem, ConfigRule } from "./rules";
 import { keyOf } from "./rules";
 import { operationsOf } from "./operations";
-import type { ServiceConfig } from "./schema";
+import { DEFAULT_BAKE_MINUTES, type ServiceConfig } from "./schema";
 
 // The limits themselves live in a module that imports nothing: the workflows and the runner
 // read them without loading the config rules (an import ring left a rule undefined).
@@ -17,17 +17,23 @@ import { DEPLOY_JOB_TIMEOUT_MINUTES, HEALTH_GATE_MINUTES, UP_ALLOWANCE_MINUTES }
 export { DEPLOY_JOB_TIMEOUT_MINUTES, HEALTH_GATE_MINUTES, UP_ALLOWANCE_MINUTES };
 
 /** The steps of a service's release, as src/release/plan.ts plans them (a test keeps them equal). */
-export function releaseShape(svc: Pick<ServiceConfig, "strategy">): {
+export function releaseShape(svc: Pick<ServiceConfig, "strategy" | "target">): {
   applies: number;
   gates: number;
   watched: number;
+  /** Minutes ECS bakes a blue/green release, which the executor waits out. @default 0 */
+  bakeMinutes?: number;
 } {
   const s = svc.strategy;
   switch (s.type) {
     case "rolling":
       return { applies: 1, gates: 1, watched: 1 };
     case "blueGreen":
-      return { applies: 2, gates: 2, watched: 1 };
+      // ECS's own blue/green is one update: the executor smoke-tests green at ECS's pause, then
+      // production after the switch, and waits out the bake.
+      return svc.target === "ecs"
+        ? { applies: 1, gates: 2, watched: 1, bakeMinutes: s.bakeMinutes ?? DEFAULT_BAKE_MINUTES }
+        : { applies: 2, gates: 2, watched: 1 };
     case "canary": {
       const steps = s.steps.filter((w) => w < 100).length;
       return { applies: steps + 1, gates: steps + 1, watched: steps };
@@ -37,11 +43,12 @@ export function releaseShape(svc: Pick<ServiceConfig, "strategy">): {
 
 /** The worst-case minutes of a service's release with `windowMinutes` watches, restore included. */
 export function releaseMinutes(
-  svc: Pick<ServiceConfig, "strategy" | "postDeploy">,
+  svc: Pick<ServiceConfig, "strategy" | "postDeploy" | "target">,
   windowMinutes: number,
 ): number {
   const shape = releaseShape(svc);
   return (
+    (shape.bakeMinutes ?? 0) +
     shape.gates * HEALTH_GATE_MINUTES +
     shape.watched * windowMinutes +
     (svc.postDeploy ? svc.postDeploy.timeoutSeconds / 60 : 0) +
@@ -72,7 +79,7 @@ export const releaseBudgetRules: ConfigRule = (c) => {
       value: svc.strategy,
       allowed:
         `a release that fits ${by}; this one can take ` +
-        `${Math.ceil(minutes)}: ${shape.gates} health gates × ${HEALTH_GATE_MINUTES}, ${shape.watched} metric watches × ` +
+        `${Math.ceil(minutes)}: ${shape.bakeMinutes ? `ECS's bake ${shape.bakeMinutes} (strategy.bakeMinutes), ` : ""}${shape.gates} health gates × ${HEALTH_GATE_MINUTES}, ${shape.watched} metric watches × ` +
         `${windowMinutes} (operations.gate.windowMinutes)` +
         (svc.postDeploy ? `, post-deploy checks ${svc.postDeploy.timeoutSeconds / 60}` : "") +
         `, ${shape.applies + 1} ups (the restore included) × ${UP_ALLOWANCE_MINUTES}; ` +

@@ -265,12 +265,12 @@ function ecsServiceProblems(s: ServiceConfig, i: number): ConfigProblem[] {
         "nothing on ECS: its tasks get secrets as environment variables only (the task definition's secrets); the key is for EKS services",
       ),
     );
-  if (s.strategy.type !== "rolling")
+  if (s.strategy.type === "canary")
     out.push(
       problem(
         ["services", i, "strategy", "type"],
         s.strategy.type,
-        'ECS services deploy with "rolling" (circuit breaker with rollback)',
+        'ECS services deploy with "rolling" (circuit breaker with rollback) or "blueGreen" (ECS\'s own: test traffic, the executor\'s smoke test, then production, the old revision kept for bakeMinutes)',
       ),
     );
   const allowed = FARGATE_MEMORY[s.cpu];
@@ -294,6 +294,19 @@ function ecsServiceProblems(s: ServiceConfig, i: number): ConfigProblem[] {
 }
 
 /** A canary service steps through increasing weights to 100 on replicas an HPA does not touch. */
+/** `bakeMinutes` is ECS's: on EKS the idle colour simply stays until the next release. */
+function bakeProblems(s: ServiceConfig, i: number): ConfigProblem[] {
+  if (s.target !== "eks" || s.strategy.type !== "blueGreen" || s.strategy.bakeMinutes === undefined)
+    return [];
+  return [
+    problem(
+      ["services", i, "strategy", "bakeMinutes"],
+      s.strategy.bakeMinutes,
+      "nothing on EKS: the idle colour keeps the previous release until the next one (remove the key)",
+    ),
+  ];
+}
+
 function canaryServiceProblems(s: ServiceConfig, i: number): ConfigProblem[] {
   if (s.strategy.type !== "canary") return [];
   const out: ConfigProblem[] = [];
@@ -358,6 +371,7 @@ export const serviceRules: ConfigRule = (c) => {
         ),
       );
     if (s.target === "ecs") out.push(...ecsServiceProblems(s, i));
+    out.push(...bakeProblems(s, i));
     if (s.target === "eks" && Object.keys(s.secrets).length > 0 && !c.kubernetes.secretStore)
       out.push(
         problem(

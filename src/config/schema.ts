@@ -185,7 +185,22 @@ const rollingSchema = z.strictObject({
     ])
     .default(0),
 });
-const blueGreenSchema = z.strictObject({ type: z.literal("blueGreen") });
+const blueGreenSchema = z.strictObject({
+  type: z.literal("blueGreen"),
+  /**
+   * ECS only: minutes ECS keeps the previous (blue) revision after production traffic moved to
+   * the new one, during which a rollback is one traffic shift. @default 10
+   */
+  bakeMinutes: z
+    .number()
+    .int()
+    .min(0, "whole minutes from 0 to 30 (the bake counts against the deploy job's 60 minutes)")
+    .max(30, "whole minutes from 0 to 30 (the bake counts against the deploy job's 60 minutes)")
+    .optional(),
+});
+
+/** Minutes an ECS blue/green service keeps its previous revision when `bakeMinutes` is unset. */
+export const DEFAULT_BAKE_MINUTES = 10;
 const canarySchema = z.strictObject({
   type: z.literal("canary"),
   /**

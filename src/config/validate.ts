@@ -244,12 +244,17 @@ function setButIgnoredProblems(c: Parsed): ConfigProblem[] {
       ["canaryDigest", "canary"],
       ["canaryWeight", "canary"],
     ];
+    // ECS's own blue/green records a rolling release: ECS knows which colour serves.
+    const pinned = s.target === "ecs" && s.strategy.type === "blueGreen" ? "rolling" : s.strategy.type;
     for (const [field, strategy] of unused)
-      if (release[field] !== undefined && s.strategy.type !== strategy)
+      if (release[field] !== undefined && pinned !== strategy)
         out.push({
           key: keyOf(["releases", s.name, field]),
           value: release[field],
-          allowed: `nothing for a "${s.strategy.type}" service: ${field} is a pin of "${strategy}"`,
+          allowed:
+            pinned === s.strategy.type
+              ? `nothing for a "${s.strategy.type}" service: ${field} is a pin of "${strategy}"`
+              : `nothing for an ECS "blueGreen" service: ECS moves its traffic and records which revision serves, the stack only its digest`,
         });
   });
   return out;

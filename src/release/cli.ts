@@ -11,6 +11,7 @@ import { GATE_SUMMARY_HEADER, gateSummaryLine, metricGate } from "../operations/
 import { GateReport } from "../operations/metric-gate";
 import * as fs from "fs";
 import { awsCliEcsApi } from "./ecs-rollout";
+import { awsCliEcsDeployments } from "./ecs-bluegreen";
 import { deploy, ReleaseDeps, ReleaseFailure, ReleaseTarget, restore, rollback } from "./executor";
 import { GatePolicy, httpProber } from "./health";
 import { KubectlPortForwarder, PortForwarder } from "./port-forward";
@@ -310,6 +311,7 @@ export async function main(argv: readonly string[], environment: ReleaseEnvironm
     prober: httpProber,
     forwarder: environment.forwarder ?? new KubectlPortForwarder(),
     ecs: awsCliEcsApi,
+    ecsDeployments: awsCliEcsDeployments,
     gate: environment.gate,
     log: environment.log,
     policyPack: policyPackOf(resolved),

@@ -21,9 +21,12 @@ import {
   EcsRolloutPolicy,
   verifyEcsRollout,
 } from "./ecs-rollout";
+import { driveBlueGreen, EcsDeploymentsApi } from "./ecs-bluegreen";
+import { TEST_TRAFFIC_HEADER } from "../components/aws/ecs-service";
+import { DEFAULT_BAKE_MINUTES } from "../config/schema";
 import { Clock, DEFAULT_GATE, GatePolicy, HealthProber, systemClock, waitHealthy } from "./health";
 import { GateReport } from "../operations/metric-gate";
-import { planRelease, planRollback, ReleaseStep } from "./plan";
+import { planRelease, planRollback, ReleaseStep, StrategySpec } from "./plan";
 import { inClusterService, PortForwarder } from "./port-forward";
 import { PulumiCli, UpOptions } from "./pulumi-cli";
 import {
@@ -32,6 +35,7 @@ import {
   ReleasePins,
   releasesOutput,
   ReleaseState,
+  pinStrategyOf,
   strategyPins,
 } from "./state";
 
@@ -43,6 +47,8 @@ export interface ReleaseDeps {
   readonly ecs?: EcsApi;
   /** @default DEFAULT_ECS_ROLLOUT (a read every 10 s, stuck after 10 minutes) */
   readonly ecsRollout?: EcsRolloutPolicy;
+  /** Drives ECS blue/green deployments through their pause; releasing such a service without it is refused. */
+  readonly ecsDeployments?: EcsDeploymentsApi;
   /** @default the system clock */
   readonly clock?: Clock;
   /** @default DEFAULT_GATE (5 healthy answers in a row, 2 s apart, within 2 minutes) */
@@ -120,7 +126,7 @@ export async function recordedReleases(
     const state =
       own(recorded, svc.name) ??
       (legacyDigest
-        ? strategyPins(svc.strategy.type, {
+        ? strategyPins(pinStrategyOf(svc), {
             ...own(seeded, svc.name),
             digest: legacyDigest,
             activeColor: legacyColor ?? own(seeded, svc.name)?.activeColor,
@@ -214,7 +220,7 @@ export async function deploy(
     );
   const states = await recordedReleases(deps.pulumi, target);
   const current = own(states, svc.name);
-  const plan = planRelease(svc.strategy, current, request.digest);
+  const plan = planRelease(planStrategyOf(svc), current, request.digest);
   return runPlan(deps, target, svc, states, plan, withoutPrevious(current), { postDeploy: true });
 }
 
@@ -279,9 +285,10 @@ async function runPlan(
         if (step.watch && deps.metricGate) await watchMetrics(deps, target.stack, svc, step.why);
         continue;
       }
-      running = { ...strategyPins(svc.strategy.type, step.pins), ...(previous ? { previous } : {}) };
+      running = { ...strategyPins(pinStrategyOf(svc), step.pins), ...(previous ? { previous } : {}) };
+      const since = new Date((deps.clock ?? systemClock).now());
       await apply(deps, target, { ...states, [svc.name]: running });
-      if (svc.target === "ecs") await verifyEcs(deps, target.stack, svc);
+      if (svc.target === "ecs") await verifyEcs(deps, target, svc, since);
     }
     if (!running) throw new Error(`the plan for ${svc.name} applies nothing`);
     if (options.postDeploy && svc.postDeploy) await postDeployChecks(deps, target, svc, svc.postDeploy);
@@ -339,14 +346,41 @@ async function watchMetrics(deps: ReleaseDeps, stack: string, svc: ServiceConfig
  * stack now records, rollout COMPLETED (see ecs-rollout.ts); `waitForSteadyState` alone passes a
  * circuit-breaker rollback.
  */
-async function verifyEcs(deps: ReleaseDeps, stack: string, svc: ServiceConfig): Promise<void> {
-  if (!deps.ecs)
-    throw new Error(`${svc.name} runs on ECS, and this executor has no ECS API to verify its rollout`);
+async function verifyEcs(
+  deps: ReleaseDeps,
+  release: ReleaseTarget,
+  svc: ServiceConfig,
+  since: Date,
+): Promise<void> {
+  const stack = release.stack;
   const outputs = await deps.pulumi.outputs(stack);
   const cluster = outputs.ecsClusterArn;
   const taskDefinition = own(mapOutput(outputs, "taskDefinitionArns"), svc.name);
   if (typeof cluster !== "string" || !taskDefinition)
     throw new Error(`stack ${stack} records no ECS cluster or task definition for ${svc.name}`);
+  if (svc.strategy.type === "blueGreen") {
+    if (!deps.ecsDeployments)
+      throw new Error(
+        `${svc.name} deploys blue/green on ECS, and this executor has no ECS deployments API to drive it`,
+      );
+    const bake = svc.strategy.bakeMinutes ?? DEFAULT_BAKE_MINUTES;
+    const done = await driveBlueGreen(
+      deps.ecsDeployments,
+      { cluster, service: svc.name, since },
+      () => gate(deps, release, svc, "service", { [TEST_TRAFFIC_HEADER.name]: TEST_TRAFFIC_HEADER.value }),
+      {
+        intervalMs: deps.ecsRollout?.intervalMs ?? DEFAULT_ECS_ROLLOUT.intervalMs,
+        // ECS's own minutes (as for a rolling update) and the bake it waits out.
+        deadlineMs: (deps.ecsRollout?.deadlineMs ?? DEFAULT_ECS_ROLLOUT.deadlineMs) + bake * 60_000,
+      },
+      deps.clock ?? systemClock,
+      log(deps),
+    );
+    log(deps)(`✓ ${done}`);
+    return;
+  }
+  if (!deps.ecs)
+    throw new Error(`${svc.name} runs on ECS, and this executor has no ECS API to verify its rollout`);
   const done = await verifyEcsRollout(
     deps.ecs,
     { cluster, service: svc.name, taskDefinition },
@@ -373,6 +407,7 @@ async function gate(
   release: ReleaseTarget,
   svc: ServiceConfig,
   target: "service" | "preview",
+  headers?: Readonly<Record<string, string>>,
 ) {
   await reach(deps, release, svc, target, (base) =>
     waitHealthy(
@@ -380,8 +415,19 @@ async function gate(
       deps.prober,
       deps.gate ?? DEFAULT_GATE,
       deps.clock ?? systemClock,
+      headers,
     ),
   );
+}
+
+/**
+ * The plan a service's release follows: its strategy's, except ECS's own blue/green, which is one
+ * update the executor drives through ECS's pause (ecs-bluegreen.ts) and records as a rolling
+ * release does (ECS, not the stack, knows which colour serves).
+ */
+export function planStrategyOf(svc: Pick<ServiceConfig, "strategy" | "target">): StrategySpec {
+  if (svc.target === "ecs" && svc.strategy.type === "blueGreen") return { type: "rolling" };
+  return svc.strategy;
 }
 
 /** The team's post-deploy command against the released service; its failure fails the release. */

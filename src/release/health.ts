@@ -12,7 +12,8 @@ export interface ProbeResult {
 }
 
 export interface HealthProber {
-  probe(url: string, timeoutMs: number): Promise<ProbeResult>;
+  /** One request; `headers` go with it (the blue/green test rule matches one). */
+  probe(url: string, timeoutMs: number, headers?: Readonly<Record<string, string>>): Promise<ProbeResult>;
 }
 
 export interface Clock {
@@ -45,9 +46,13 @@ export const DEFAULT_GATE: GatePolicy = {
 
 /** Any 2xx is healthy; redirects are not followed (a health endpoint answers itself). */
 export const httpProber: HealthProber = {
-  async probe(url, timeoutMs) {
+  async probe(url, timeoutMs, headers) {
     try {
-      const res = await fetch(url, { redirect: "manual", signal: AbortSignal.timeout(timeoutMs) });
+      const res = await fetch(url, {
+        redirect: "manual",
+        signal: AbortSignal.timeout(timeoutMs),
+        ...(headers ? { headers: { ...headers } } : {}),
+      });
       await res.body?.cancel();
       return { healthy: res.status >= 200 && res.status < 300, detail: String(res.status) };
     } catch (err) {
@@ -66,12 +71,13 @@ export async function waitHealthy(
   prober: HealthProber,
   policy: GatePolicy = DEFAULT_GATE,
   clock: Clock = systemClock,
+  headers?: Readonly<Record<string, string>>,
 ): Promise<void> {
   const start = clock.now();
   let inARow = 0;
   let last: ProbeResult | undefined;
   for (;;) {
-    last = await prober.probe(url, policy.probeTimeoutMs);
+    last = await prober.probe(url, policy.probeTimeoutMs, headers);
     inARow = last.healthy ? inARow + 1 : 0;
     if (inARow >= policy.passes) return;
     if (clock.now() - start + policy.intervalMs > policy.deadlineMs) break;

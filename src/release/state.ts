@@ -47,6 +47,18 @@ const outputSchema = z.record(z.string(), stateSchema);
 export const PIN_KEYS = ["digest", "activeColor", "idleDigest", "canaryDigest", "canaryWeight"] as const;
 
 /** The pins a strategy uses; the others are dropped so the record says only what runs. */
+/**
+ * The strategy whose pins a service's release records: its own, except ECS's blue/green, which
+ * the stack records as a rolling release (ECS, not the stack, knows which colour serves).
+ */
+export function pinStrategyOf(
+  service: Pick<ServiceConfig, "strategy" | "target">,
+): ServiceConfig["strategy"]["type"] {
+  return service.target === "ecs" && service.strategy.type === "blueGreen"
+    ? "rolling"
+    : service.strategy.type;
+}
+
 export function strategyPins(strategy: ServiceConfig["strategy"]["type"], pins: ReleasePins): ReleasePins {
   switch (strategy) {
     case "rolling":
@@ -75,7 +87,7 @@ export function releasesOutput(
   for (const service of services) {
     const release = own(releases, service.name);
     if (!release) continue;
-    const type = service.strategy.type;
+    const type = pinStrategyOf(service);
     out[service.name] = {
       ...strategyPins(type, release),
       ...(release.previous ? { previous: strategyPins(type, release.previous) } : {}),

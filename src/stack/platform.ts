@@ -29,7 +29,13 @@ import { exposureOf, hostNameOf } from "../config/dns";
 import { KubernetesApp, KubernetesStrategy } from "../components/kubernetes/app";
 import { Network } from "../components/aws/network";
 import { Registry } from "../components/aws/registry";
-import { RELEASE_PIN_DEFAULTS, ReleaseConfig, ServiceConfig, StackConfig } from "../config";
+import {
+  DEFAULT_BAKE_MINUTES,
+  RELEASE_PIN_DEFAULTS,
+  ReleaseConfig,
+  ServiceConfig,
+  StackConfig,
+} from "../config";
 import { isServiceDependency, resolveDependencies } from "../config/dependencies";
 import { ReleaseState, releasesOutput } from "../release/state";
 import { AccountContext } from "../lib/kms";
@@ -480,6 +486,10 @@ export function ecsWorkload(
       port: service.port,
       hostName,
       priority: listenerRulePriority(index),
+      strategy:
+        service.strategy.type === "blueGreen"
+          ? { type: "blueGreen", bakeMinutes: service.strategy.bakeMinutes ?? DEFAULT_BAKE_MINUTES }
+          : { type: "rolling" },
       cpu: service.cpu,
       memoryMiB: service.memoryMiB,
       // The emergency switch operations.stopped: zero tasks, and no scaler to bring them back.

@@ -136,9 +136,16 @@ describe("stack configuration", () => {
       expect: [/platform:services\[3\]\.target: got "ecs"; target "ecs" needs ecs\.enabled=true/],
     },
     {
-      when: "an ECS service asks for blue/green",
-      change: (v) => (v.services[3].strategy = { type: "blueGreen" }),
-      expect: [/platform:services\[3\]\.strategy\.type: got "blueGreen"; ECS services deploy with "rolling"/],
+      when: "an ECS service asks for a canary",
+      change: (v) => (v.services[3].strategy = { type: "canary", steps: [50, 100] }),
+      expect: [
+        /platform:services\[3\]\.strategy\.type: got "canary"; ECS services deploy with "rolling" \(circuit breaker with rollback\) or "blueGreen"/,
+      ],
+    },
+    {
+      when: "an ECS service bakes longer than a deploy job can wait",
+      change: (v) => (v.services[3].strategy = { type: "blueGreen", bakeMinutes: 45 }),
+      expect: [/platform:services\[3\]\.strategy\.bakeMinutes: got 45; whole minutes from 0 to 30/],
     },
     {
       when: "an ECS service has an impossible Fargate size",

@@ -276,12 +276,10 @@ const CASES: Case[] = [
     [],
   ],
   [
-    "an ECS service deploys blue/green",
+    "an ECS service deploys blue/green, ECS's own",
     "dev",
     (v) => (v.services[3].strategy = { type: "blueGreen" }),
-    [
-      '  - platform:services[3].strategy.type: got "blueGreen"; ECS services deploy with "rolling" (circuit breaker with rollback)',
-    ],
+    [],
   ],
   [
     "an ECS service asks for a CPU size Fargate does not have",
@@ -653,6 +651,7 @@ describe("configuration errors", () => {
       "type",
       "maxSurge",
       "maxUnavailable",
+      "bakeMinutes",
       "steps",
     ]);
     assert.deepEqual(allowedKeysAt(["releases", "api"]), [

@@ -12,6 +12,7 @@ import {
 import { readStackConfig } from "../../src/config/stack-files";
 import { DEFAULT_GATE } from "../../src/release/health";
 import { planRelease } from "../../src/release/plan";
+import { planStrategyOf } from "../../src/release/executor";
 import { deliveryFiles } from "../../src/workflows";
 import { contextFor } from "../helpers/context";
 
@@ -55,6 +56,27 @@ describe("the release budget", () => {
         strategy.type,
       );
     }
+  });
+
+  it("counts ECS's own blue/green as the executor runs it: one update, the smoke test at ECS's pause and the production gate, and the bake", () => {
+    const svc = { target: "ecs", strategy: { type: "blueGreen", bakeMinutes: 7 } } as ServiceConfig;
+    const plan = planRelease(
+      planStrategyOf(svc),
+      { digest: `sha256:${"a".repeat(64)}` },
+      `sha256:${"b".repeat(64)}`,
+    );
+    assert.deepEqual(releaseShape(svc), {
+      applies: plan.filter((s) => s.kind === "apply").length,
+      // The green smoke test runs inside the update's verification, at ECS's pause.
+      gates: plan.filter((s) => s.kind === "gate").length + 1,
+      watched: plan.filter((s) => s.kind === "gate" && s.watch).length,
+      bakeMinutes: 7,
+    });
+    assert.equal(
+      releaseMinutes(svc, 10) -
+        releaseMinutes({ ...svc, strategy: { type: "blueGreen", bakeMinutes: 0 } }, 10),
+      7,
+    );
   });
 
   it("holds the numbers the deploy job and the health gate really use", () => {

@@ -369,9 +369,30 @@ const RULES: [name: string, rule: ConfigRule, cases: RuleCase[]][] = [
         ],
       },
       {
-        when: "an ECS service uses a non-rolling strategy",
-        change: (c) => (c.services[3].strategy = { type: "blueGreen" }),
-        expect: [["platform:services[3].strategy.type", /ECS services deploy with "rolling"/]],
+        when: "an ECS service deploys with a canary",
+        change: (c) => {
+          // Two replicas carry a 50 % step: only the target is wrong.
+          c.services[3].replicas = 2;
+          c.services[3].strategy = { type: "canary", steps: [50, 100] };
+        },
+        expect: [
+          ["platform:services[3].strategy.type", /ECS services deploy with "rolling" .* or "blueGreen"/],
+        ],
+      },
+      {
+        when: "an ECS service deploys blue/green, ECS's own, with a bake",
+        change: (c) => (c.services[3].strategy = { type: "blueGreen", bakeMinutes: 5 }),
+        expect: [],
+      },
+      {
+        when: "an EKS service names a bake, which only ECS has",
+        change: (c) => (c.services[1].strategy = { type: "blueGreen", bakeMinutes: 5 }),
+        expect: [
+          [
+            "platform:services[1].strategy.bakeMinutes",
+            /nothing on EKS: the idle colour keeps the previous release/,
+          ],
+        ],
       },
       {
         when: "an ECS service has no Fargate CPU size",

@@ -780,6 +780,100 @@ describe("release executor", function () {
       assert.deepEqual(state.deployed.at(-1)!.orders, { digest: OLD });
     });
 
+    describe("blue/green, ECS's own", () => {
+      const blueGreenTarget = (): ReleaseTarget => {
+        const config = ecsStackConfig();
+        return {
+          stack: "local",
+          config: {
+            ...config,
+            services: config.services.map((s) => ({
+              ...s,
+              strategy: { type: "blueGreen" as const, bakeMinutes: 5 },
+            })),
+          },
+        };
+      };
+      const ARN =
+        "arn:aws:ecs:eu-west-1:111111111111:service-deployment/platform-dev-ecs/orders/Zx9Kq2mN4pL7";
+      const pausedRead = {
+        serviceDeploymentArn: ARN,
+        status: "IN_PROGRESS",
+        lifecycleStage: "POST_TEST_TRAFFIC_SHIFT",
+        lifecycleHookDetails: [{ hookId: "ecs-pause-1", targetType: "PAUSE", status: "AWAITING_ACTION" }],
+      };
+
+      async function blueGreenJob(reads: object[]) {
+        const { deps } = await job({ "releases.orders.digest": OLD });
+        const calls: string[] = [];
+        const headers: (Readonly<Record<string, string>> | undefined)[] = [];
+        let i = 0;
+        return {
+          calls,
+          headers,
+          deps: {
+            ...deps,
+            prober: {
+              probe: (url: string, timeoutMs: number, h?: Readonly<Record<string, string>>) => (
+                headers.push(h),
+                httpProber.probe(url, timeoutMs, h)
+              ),
+            },
+            ecsRollout: { intervalMs: 10, deadlineMs: 100 },
+            ecsDeployments: {
+              listServiceDeployments: async (cluster: string, name: string) => (
+                calls.push(`list ${cluster} ${name}`),
+                [ARN]
+              ),
+              describeServiceDeployment: async () => reads[Math.min(i++, reads.length - 1)],
+              continueServiceDeployment: async (_arn: string, hookId: string, action: string) =>
+                void calls.push(`continue ${hookId} ${action}`),
+            },
+          } as ReleaseDeps,
+        };
+      }
+
+      it("records one update, smoke-tests green through the test rule at ECS's pause, continues, then gates production", async () => {
+        const { deps, calls, headers } = await blueGreenJob([
+          pausedRead,
+          { ...pausedRead, status: "SUCCESSFUL" },
+        ]);
+        const final = await deploy(deps, blueGreenTarget(), { service: "orders", digest: NEW });
+        assert.deepEqual(final, { digest: NEW, previous: { digest: OLD } });
+        assert.deepEqual(
+          state.deployed.map((r) => r.orders),
+          [{ digest: NEW, previous: { digest: OLD } }],
+          "one update: ECS moves the traffic, not the stack",
+        );
+        assert.deepEqual(calls, [
+          `list ${CLUSTER} orders`,
+          "continue ecs-pause-1 CONTINUE",
+          `list ${CLUSTER} orders`,
+        ]);
+        // The green smoke test carries the test rule's header; the production gate after it does not.
+        assert.deepEqual(headers, [
+          { "x-platform-release": "test" },
+          { "x-platform-release": "test" },
+          undefined,
+          undefined,
+        ]);
+      });
+
+      it("rolls ECS's deployment back when green fails its smoke test, and restores the stack's record", async () => {
+        answers = () => 503;
+        const { deps, calls } = await blueGreenJob([pausedRead]);
+        await assert.rejects(
+          deploy(deps, blueGreenTarget(), { service: "orders", digest: NEW }),
+          (e: Error) =>
+            e instanceof ReleaseFailure &&
+            e.rolledBackBy === "circuitBreaker" &&
+            /the green revision failed its smoke test, rolled back/.test(e.message),
+        );
+        assert.deepEqual(calls.slice(-1), ["continue ecs-pause-1 ROLLBACK"]);
+        assert.deepEqual(state.deployed.at(-1)!.orders, { digest: OLD });
+      });
+    });
+
     it("refuses to release an ECS service without an ECS API to verify it", async () => {
       const { deps } = await job({ "releases.orders.digest": OLD });
       await assert.rejects(

@@ -71,6 +71,9 @@ export const APPLICATION_CREATE_ACTIONS = [
   "iam:TagRole",
 ];
 
+/** Managed policies an application's roles may attach: ECS's own for blue/green load balancing. */
+export const APPLICATION_MANAGED_POLICIES = ["AmazonECSInfrastructureRolePolicyForLoadBalancers"];
+
 /** What the role does to a security group of its own (the tasks' group and its rules). */
 export const APPLICATION_SECURITY_GROUP_ACTIONS = [
   "ec2:AuthorizeSecurityGroupIngress",
@@ -159,7 +162,28 @@ export function applicationRoleStatements(scope: ApplicationScope): Statement[] 
       Resource: pulumi.interpolate`arn:${partition}:ec2:${region}:${accountId}:security-group/*`,
       Condition: tagged,
     },
-    { Sid: "OwnRoles", Effect: "Allow", Action: STACK_ROLE_ACTIONS, Resource: roles, Condition: tagged },
+    {
+      Sid: "OwnRoles",
+      Effect: "Allow",
+      Action: STACK_ROLE_ACTIONS.filter((a) => a !== "iam:AttachRolePolicy" && a !== "iam:DetachRolePolicy"),
+      Resource: roles,
+      Condition: tagged,
+    },
+    // Managed policies: ECS's own for blue/green load balancing, and nothing broader.
+    {
+      Sid: "AttachEcsManagedPolicies",
+      Effect: "Allow",
+      Action: ["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
+      Resource: roles,
+      Condition: {
+        ...tagged,
+        ArnEquals: {
+          "iam:PolicyARN": APPLICATION_MANAGED_POLICIES.map(
+            (p) => pulumi.interpolate`arn:${partition}:iam::aws:policy/${p}`,
+          ),
+        },
+      },
+    },
     {
       Sid: "PassOwnRoles",
       Effect: "Allow",
@@ -168,7 +192,8 @@ export function applicationRoleStatements(scope: ApplicationScope): Statement[] 
       Condition: {
         StringEquals: {
           [`aws:ResourceTag/${APPLICATION_TAG}`]: application,
-          "iam:PassedToService": "ecs-tasks.amazonaws.com",
+          // Task roles, and a blue/green service's role, with which ECS moves its listener rules.
+          "iam:PassedToService": ["ecs-tasks.amazonaws.com", "ecs.amazonaws.com"],
         },
       },
     },

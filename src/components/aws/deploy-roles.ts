@@ -143,6 +143,8 @@ export const PASS_ROLE_SERVICES = [
   "eks.amazonaws.com",
   "ec2.amazonaws.com",
   "ecs-tasks.amazonaws.com",
+  // An ECS blue/green service's role, with which ECS moves its listener rules.
+  "ecs.amazonaws.com",
   "vpc-flow-logs.amazonaws.com",
   "codebuild.amazonaws.com",
   "chatbot.amazonaws.com",

@@ -50,6 +50,43 @@ export interface EcsServiceArgs {
   /** What the tasks talk to besides DNS and HTTPS; each opens exactly its path. @default [] */
   readonly dependencies?: readonly ResolvedDependency[];
   readonly account: AccountContext;
+  /**
+   * How a new task definition reaches users: `rolling` (circuit breaker with rollback), or ECS's
+   * native `blueGreen` — the new revision comes up behind a second target group, takes test
+   * traffic, pauses for the release executor's smoke test, takes production traffic, and the old
+   * revision stays `bakeMinutes` for an instant rollback. @default { type: "rolling" }
+   */
+  readonly strategy?: EcsStrategy;
+}
+
+export type EcsStrategy =
+  | { readonly type: "rolling" }
+  | { readonly type: "blueGreen"; readonly bakeMinutes: number };
+
+/**
+ * The header the blue/green test listener rule matches: the release executor's smoke test reaches
+ * the new (green) revision with it while production traffic still goes to blue.
+ */
+export const TEST_TRAFFIC_HEADER = { name: "x-platform-release", value: "test" } as const;
+
+/** Where the blue/green deployment pauses for the executor: after test traffic reaches green. */
+export const BLUE_GREEN_PAUSE_STAGE = "POST_TEST_TRAFFIC_SHIFT";
+
+/**
+ * Minutes ECS waits at the pause for the executor before rolling back by itself (the deploy job
+ * stops at 60): a deploy job that died never leaves a deployment paused half-way.
+ */
+export const BLUE_GREEN_PAUSE_TIMEOUT_MINUTES = 30;
+
+/** The managed policy letting ECS move listener rules between a blue/green service's target groups. */
+export const ECS_LOAD_BALANCER_POLICY = "AmazonECSInfrastructureRolePolicyForLoadBalancers";
+
+/**
+ * The test rule's priority: above (a lower number than) every production rule, so a request
+ * with the test header to the service's host reaches the test rule first.
+ */
+export function testRulePriority(position: number): number {
+  return 1 + position;
 }
 
 /** The container runs as this non-root uid:gid. */
@@ -368,9 +405,10 @@ export function createLoadBalancing(
     | "priority"
     | "hostName"
     | "dependencies"
+    | "strategy"
   >,
   parent: pulumi.Resource,
-): { securityGroup: aws.ec2.SecurityGroup; targetGroup: aws.lb.TargetGroup } {
+): { securityGroup: aws.ec2.SecurityGroup; targetGroup: aws.lb.TargetGroup; blueGreen?: BlueGreenParts } {
   const securityGroup = new aws.ec2.SecurityGroup(
     `${name}-tasks`,
     {
@@ -405,7 +443,11 @@ export function createLoadBalancing(
     },
     { parent },
   );
-  new aws.lb.ListenerRule(
+  const blueGreen = args.strategy?.type === "blueGreen";
+  // Under blue/green ECS moves the rules' forward actions between the two target groups at each
+  // deployment: Pulumi must not move them back.
+  const ecsOwned = blueGreen ? { ignoreChanges: ["actions"] } : {};
+  const productionRule = new aws.lb.ListenerRule(
     `${name}-rule`,
     {
       listenerArn: args.httpsListenerArn,
@@ -413,23 +455,137 @@ export function createLoadBalancing(
       conditions: [{ hostHeader: { values: [args.hostName] } }],
       actions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
     },
+    { parent, ...ecsOwned },
+  );
+  if (!blueGreen) return { securityGroup, targetGroup };
+  const green = new aws.lb.TargetGroup(
+    `${name}-g`,
+    {
+      targetType: "ip",
+      port: args.port,
+      protocol: "HTTP",
+      vpcId: args.vpcId,
+      deregistrationDelay: 30,
+      healthCheck: healthCheck(args.healthPath),
+    },
     { parent },
   );
-  return { securityGroup, targetGroup };
+  const testRule = new aws.lb.ListenerRule(
+    `${name}-test-rule`,
+    {
+      listenerArn: args.httpsListenerArn,
+      priority: testRulePriority(args.priority - LISTENER_RULE_BASE_PRIORITY),
+      conditions: [
+        { hostHeader: { values: [args.hostName] } },
+        { httpHeader: { httpHeaderName: TEST_TRAFFIC_HEADER.name, values: [TEST_TRAFFIC_HEADER.value] } },
+      ],
+      actions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
+    },
+    { parent, ...ecsOwned },
+  );
+  return { securityGroup, targetGroup, blueGreen: { green, productionRule, testRule } };
+}
+
+/** The blue/green parts of a service's load balancing: the green target group and the two rules ECS moves. */
+export interface BlueGreenParts {
+  readonly green: aws.lb.TargetGroup;
+  readonly productionRule: aws.lb.ListenerRule;
+  readonly testRule: aws.lb.ListenerRule;
+}
+
+/** The role ECS assumes to move a blue/green service's listener rules (`ecs.amazonaws.com`). */
+export function createBlueGreenRole(
+  name: string,
+  account: AccountContext,
+  parent: pulumi.Resource,
+): { role: aws.iam.Role; attachment: aws.iam.RolePolicyAttachment } {
+  const role = new aws.iam.Role(
+    `${name}-bluegreen`,
+    {
+      path: rolePath(),
+      description: `ECS moves the listener rules of ${name} between its target groups (blue/green)`,
+      assumeRolePolicy: serviceTrust("ecs.amazonaws.com"),
+    },
+    { parent },
+  );
+  const attachment = new aws.iam.RolePolicyAttachment(
+    `${name}-bluegreen`,
+    {
+      role: role.name,
+      policyArn: pulumi.interpolate`arn:${account.partition}:iam::aws:policy/${ECS_LOAD_BALANCER_POLICY}`,
+    },
+    { parent },
+  );
+  return { role, attachment };
+}
+
+/**
+ * ECS's native blue/green: the deployment configuration (pause for the executor after the test
+ * traffic shift, bake) and the load balancer's alternate target group and rules.
+ */
+export function planBlueGreen(
+  bakeMinutes: number,
+  parts: {
+    green: pulumi.Input<string>;
+    productionRule: pulumi.Input<string>;
+    testRule: pulumi.Input<string>;
+    roleArn: pulumi.Input<string>;
+  },
+) {
+  return {
+    deploymentConfiguration: {
+      strategy: "BLUE_GREEN",
+      bakeTimeInMinutes: String(bakeMinutes),
+      lifecycleHooks: [
+        {
+          targetType: "PAUSE",
+          lifecycleStages: [BLUE_GREEN_PAUSE_STAGE],
+          timeoutConfiguration: {
+            action: "ROLLBACK",
+            timeoutInMinutes: String(BLUE_GREEN_PAUSE_TIMEOUT_MINUTES),
+          },
+        },
+      ],
+    },
+    advancedConfiguration: {
+      alternateTargetGroupArn: parts.green,
+      productionListenerRule: parts.productionRule,
+      testListenerRule: parts.testRule,
+      roleArn: parts.roleArn,
+    },
+  };
 }
 
 /** The ECS service: private tasks behind the target group, with the fixed `SERVICE_SETTINGS`. */
 export function createService(
   name: string,
-  args: Pick<EcsServiceArgs, "clusterArn" | "privateSubnetIds" | "port" | "desiredCount" | "autoscaling">,
+  args: Pick<
+    EcsServiceArgs,
+    "clusterArn" | "privateSubnetIds" | "port" | "desiredCount" | "autoscaling" | "strategy" | "account"
+  >,
   parts: {
     taskDefinition: aws.ecs.TaskDefinition;
     securityGroup: aws.ec2.SecurityGroup;
     targetGroup: aws.lb.TargetGroup;
+    blueGreen?: BlueGreenParts;
   },
   parent: pulumi.Resource,
 ): aws.ecs.Service {
   const { desiredCount, ignoreChanges } = planDesiredCount(args);
+  const strategy = args.strategy;
+  const bgRole =
+    strategy?.type === "blueGreen" && parts.blueGreen
+      ? createBlueGreenRole(name, args.account, parent)
+      : undefined;
+  const blueGreen =
+    strategy?.type === "blueGreen" && parts.blueGreen && bgRole
+      ? planBlueGreen(strategy.bakeMinutes, {
+          green: parts.blueGreen.green.arn,
+          productionRule: parts.blueGreen.productionRule.arn,
+          testRule: parts.blueGreen.testRule.arn,
+          roleArn: bgRole.role.arn,
+        })
+      : undefined;
   return new aws.ecs.Service(
     `${name}-service`,
     {
@@ -439,11 +595,25 @@ export function createService(
       desiredCount,
       networkConfiguration: serviceNetworkConfiguration(args.privateSubnetIds, parts.securityGroup.id),
       loadBalancers: [
-        { targetGroupArn: parts.targetGroup.arn, containerName: name, containerPort: args.port },
+        {
+          targetGroupArn: parts.targetGroup.arn,
+          containerName: name,
+          containerPort: args.port,
+          ...(blueGreen ? { advancedConfiguration: blueGreen.advancedConfiguration } : {}),
+        },
       ],
       ...SERVICE_SETTINGS,
+      ...(blueGreen
+        ? {
+            deploymentConfiguration: blueGreen.deploymentConfiguration,
+            // The executor drives the deployment through its pause (src/release/ecs-bluegreen.ts):
+            // `up` returns once ECS has it, instead of waiting on a pause only the executor lifts.
+            waitForSteadyState: false,
+          }
+        : {}),
     },
-    { parent, ignoreChanges },
+    // ECS checks the role can move the rules when the service is created: attached first.
+    { parent, ignoreChanges, ...(bgRole ? { dependsOn: [bgRole.attachment] } : {}) },
   );
 }
 
@@ -498,8 +668,13 @@ export class EcsService extends pulumi.ComponentResource {
 
     const roles = createTaskRoles(name, args, this);
     const taskDefinition = createTaskDefinition(name, args, roles, this);
-    const { securityGroup, targetGroup } = createLoadBalancing(name, args, this);
-    const service = createService(name, args, { taskDefinition, securityGroup, targetGroup }, this);
+    const { securityGroup, targetGroup, blueGreen } = createLoadBalancing(name, args, this);
+    const service = createService(
+      name,
+      args,
+      { taskDefinition, securityGroup, targetGroup, blueGreen },
+      this,
+    );
     this.serviceName = service.name;
     this.taskDefinitionArn = taskDefinition.arn;
     this.targetGroupArnSuffix = targetGroup.arnSuffix;

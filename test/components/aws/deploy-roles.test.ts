@@ -123,6 +123,7 @@ describe("component", function () {
                 "eks.amazonaws.com",
                 "ec2.amazonaws.com",
                 "ecs-tasks.amazonaws.com",
+                "ecs.amazonaws.com",
                 "vpc-flow-logs.amazonaws.com",
                 "codebuild.amazonaws.com",
                 "chatbot.amazonaws.com",

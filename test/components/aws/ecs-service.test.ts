@@ -8,6 +8,7 @@ import {
   listenerRulePriority,
   planDesiredCount,
   taskSecurityGroupRules,
+  testRulePriority,
 } from "../../../src/components/aws/ecs-service";
 import { evaluateStack } from "../../../dev/harness/program";
 import { readStackConfig } from "../../../src/config/stack-files";
@@ -160,6 +161,85 @@ describe("component", function () {
       const component = e.get("platform:ecs:EcsService", "payments");
       assert.ok(e.resources.filter((r) => r.custom).every((r) => r.parent === component.urn));
       assert.equal(e.ofType("aws:appautoscaling/target:Target").length, 0);
+    });
+  });
+
+  describe("EcsService blue/green, ECS's own", () => {
+    let e: Evaluation;
+    before(async () => {
+      e = await evaluateComponent(
+        () => new EcsService("payments", serviceArgs({ strategy: { type: "blueGreen", bakeMinutes: 7 } })),
+      );
+    });
+    const service = () => e.get("aws:ecs/service:Service", "payments-service").inputs;
+
+    it("pauses after the test traffic shift for the executor, rolls back itself after 30 minutes, and bakes", () => {
+      assert.deepEqual(service().deploymentConfiguration, {
+        strategy: "BLUE_GREEN",
+        bakeTimeInMinutes: "7",
+        lifecycleHooks: [
+          {
+            targetType: "PAUSE",
+            lifecycleStages: ["POST_TEST_TRAFFIC_SHIFT"],
+            timeoutConfiguration: { action: "ROLLBACK", timeoutInMinutes: "30" },
+          },
+        ],
+      });
+      // `up` hands the deployment to ECS; the executor drives it through the pause.
+      assert.equal(service().waitForSteadyState, false);
+      assert.deepEqual(service().deploymentCircuitBreaker, { enable: true, rollback: true });
+    });
+
+    it("brings green up behind a second target group, with the production and test rules ECS moves, through its own role", () => {
+      const blue = e.get("aws:lb/targetGroup:TargetGroup", "payments-tg");
+      const green = e.get("aws:lb/targetGroup:TargetGroup", "payments-g");
+      assert.deepEqual(green.inputs.healthCheck, blue.inputs.healthCheck);
+      const lb = service().loadBalancers[0];
+      // The mocks give each resource the ARN `arn:aws:<service>:eu-west-1:<account>:<logical name>`.
+      const arnOf = (type: string, name: string) => `arn:aws:${type}:eu-west-1:123456789012:${name}`;
+      assert.equal(lb.targetGroupArn, arnOf("lb", "payments-tg"));
+      assert.deepEqual(lb.advancedConfiguration, {
+        alternateTargetGroupArn: arnOf("lb", "payments-g"),
+        productionListenerRule: arnOf("lb", "payments-rule"),
+        testListenerRule: arnOf("lb", "payments-test-rule"),
+        roleArn: arnOf("iam", "payments-bluegreen"),
+      });
+    });
+
+    it("routes test traffic (the service's host with the test header) ahead of production", () => {
+      const test = e.get("aws:lb/listenerRule:ListenerRule", "payments-test-rule").inputs;
+      const production = e.get("aws:lb/listenerRule:ListenerRule", "payments-rule").inputs;
+      assert.deepEqual(test.conditions, [
+        { hostHeader: { values: ["payments.dev.example.com"] } },
+        { httpHeader: { httpHeaderName: "x-platform-release", values: ["test"] } },
+      ]);
+      assert.ok(test.priority < production.priority, `${test.priority} < ${production.priority}`);
+      assert.equal(test.priority, testRulePriority(0));
+    });
+
+    it("lets ECS, and only ECS, move its listener rules, with AWS's policy for it", () => {
+      const role = e.get("aws:iam/role:Role", "payments-bluegreen").inputs;
+      assert.equal(role.path, "/platform/dev/");
+      assert.deepEqual(JSON.parse(role.assumeRolePolicy).Statement[0].Principal, {
+        Service: "ecs.amazonaws.com",
+      });
+      assert.equal(
+        e.get("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "payments-bluegreen").inputs.policyArn,
+        "arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers",
+      );
+    });
+
+    it("keeps a rolling service as it was: one target group, one rule, no role for ECS", async () => {
+      const rolling = await evaluateComponent(() => new EcsService("payments", serviceArgs()));
+      assert.deepEqual(
+        rolling.ofType("aws:lb/targetGroup:TargetGroup").map((r) => r.name),
+        ["payments-tg"],
+      );
+      assert.equal(rolling.ofType("aws:lb/listenerRule:ListenerRule").length, 1);
+      assert.equal(
+        rolling.get("aws:ecs/service:Service", "payments-service").inputs.deploymentConfiguration,
+        undefined,
+      );
     });
   });
 
