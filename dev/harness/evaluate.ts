@@ -57,7 +57,12 @@ function mockState(type: string, name: string, inputs: any, ACCOUNT: string): Re
   const base = { ...inputs, arn, name: inputs.name ?? name };
   switch (type) {
     case "aws:ecr/repository:Repository":
-      return { ...base, repositoryUrl: `${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com/${inputs.name ?? name}` };
+      return {
+        ...base,
+        // ECR's own ARN form, which policies name and the IAM simulator parses.
+        arn: `arn:aws:ecr:eu-west-1:${ACCOUNT}:repository/${inputs.name ?? name}`,
+        repositoryUrl: `${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com/${inputs.name ?? name}`,
+      };
     case "aws:eks/cluster:Cluster":
       return {
         ...base,

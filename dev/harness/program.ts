@@ -24,26 +24,39 @@ export const APPS_DIR = appsDir();
  * registry URLs and ARNs the pack checks are the ones a real preview sees, and a stack's pack
  * config may name them (its `approvedRegistries` is its own ECR registry).
  */
-export function stackAccount(stack: string): string | undefined {
-  const github = readStackConfig(stack)["platform:github"] as
+export function stackAccount(stack: string, stackDir?: string): string | undefined {
+  const github = readStackConfig(stack, stackDir)["platform:github"] as
     | { backend?: { kind?: string; stateKeyArn?: string } }
     | undefined;
   const backend = github?.backend;
   return backend?.kind === "s3" && backend.stateKeyArn ? keyLocation(backend.stateKeyArn).account : undefined;
 }
 
-/** The program exactly as `index.ts` composes it. */
-export function program(): Record<string, unknown> {
-  return buildPlatform(loadStackConfig());
+/** The program exactly as `index.ts` composes it; `stackDir` holds the stack files. @default the checkout */
+export function program(stackDir?: string): Record<string, unknown> {
+  return buildPlatform(loadStackConfig(stackDir));
+}
+
+/**
+ * Where a platform's stack files are: the checkout's (the default), or another directory of
+ * platform stack files with its `apps/` beside them (examples/seeds/).
+ */
+export interface StackDirOption {
+  readonly stackDir?: string;
 }
 
 /** Evaluates the platform program alone for a stack from its `Pulumi.<stack>.yaml`, with key overrides. */
 export function evaluatePlatformStack(
   stack: string,
   overrides: Record<string, unknown> = {},
-  options: EvaluateOptions = {},
+  options: EvaluateOptions & StackDirOption = {},
 ): Promise<Evaluation> {
-  return evaluate(stack, { ...readStackConfig(stack), ...overrides }, program, options);
+  return evaluate(
+    stack,
+    { ...readStackConfig(stack, options.stackDir), ...overrides },
+    () => program(options.stackDir),
+    options,
+  );
 }
 
 /** The outputs an application stack serves in its platform stack's place (the service-level half). */
@@ -69,7 +82,7 @@ export const SERVICE_OUTPUTS = [
 export async function evaluateStack(
   stack: string,
   overrides: Record<string, unknown> = {},
-  options: EvaluateOptions = {},
+  options: EvaluateOptions & StackDirOption = {},
 ): Promise<Evaluation> {
   const platform = await evaluatePlatformStack(stack, overrides, options);
   // The platform names its application stacks in its outputs when its workloads live there.
@@ -106,19 +119,21 @@ export { BOOTSTRAP_DIR };
  */
 export async function evaluateApplicationStack(
   stack: string,
-  options: EvaluateOptions & {
-    platformOverrides?: Record<string, unknown>;
-    /** Keys of the application stack's own file to replace (`apps:releases`). */
-    overrides?: Record<string, unknown>;
-    /** The platform stack's evaluation, when the caller has it. @default evaluated here */
-    platform?: Evaluation;
-    /** The application stack's config in place of its file (a stack apps/ has no file for). */
-    values?: Record<string, unknown>;
-  } = {},
+  options: EvaluateOptions &
+    StackDirOption & {
+      platformOverrides?: Record<string, unknown>;
+      /** Keys of the application stack's own file to replace (`apps:releases`). */
+      overrides?: Record<string, unknown>;
+      /** The platform stack's evaluation, when the caller has it. @default evaluated here */
+      platform?: Evaluation;
+      /** The application stack's config in place of its file (a stack apps/ has no file for). */
+      values?: Record<string, unknown>;
+    } = {},
 ): Promise<{ application: Evaluation; platform: Evaluation }> {
-  const file = stackFilePath(stack, APPS_DIR);
+  const apps = options.stackDir ? appsDir(options.stackDir) : APPS_DIR;
+  const file = stackFilePath(stack, apps);
   const values = {
-    ...(options.values && !fs.existsSync(file) ? options.values : readStackConfig(stack, APPS_DIR)),
+    ...(options.values && !fs.existsSync(file) ? options.values : readStackConfig(stack, apps)),
     ...options.overrides,
   };
   const platformStack = String(values[`${APPS_PROJECT}:platformStack`] ?? "");
@@ -127,7 +142,7 @@ export async function evaluateApplicationStack(
     options.platform ??
     (await evaluatePlatformStack(platformFile, options.platformOverrides ?? {}, {
       ...options,
-      account: options.account ?? stackAccount(platformFile),
+      account: options.account ?? stackAccount(platformFile, options.stackDir),
     }));
   const app = () =>
     parseApplicationStack(
@@ -137,7 +152,7 @@ export async function evaluateApplicationStack(
       (file) =>
         stackConfigFromFile(
           file,
-          undefined,
+          options.stackDir,
           Object.fromEntries(
             Object.entries(options.platformOverrides ?? {}).filter(
               ([k]) => !SECRET_KEYS.some((secret) => k === `platform:${secret}`),
@@ -152,7 +167,7 @@ export async function evaluateApplicationStack(
     {
       ...options,
       project: APPS_PROJECT,
-      account: options.account ?? stackAccount(platformFile),
+      account: options.account ?? stackAccount(platformFile, options.stackDir),
       stackReferences: { [platformStack]: platform.outputs },
     },
   );

@@ -49,12 +49,22 @@ export const githubRules = [
           description:
             "The owner licenses Advanced Security for private repositories (github.advancedSecurity), so they can scan for secrets.",
         },
+        unlicensedRepositories: {
+          type: "array",
+          items: { type: "string" },
+          default: [],
+          description:
+            "Private repositories of owners without the licence (an application's github.advancedSecurity: false) in a stack whose others have it.",
+        },
       },
     },
     (p, { config }) => {
       // GitHub's default visibility, as the provider's, is public.
       const isPublic = (p.visibility ?? (p.private === true ? "private" : "public")) === "public";
-      const scans = isPublic || config.advancedSecurity === true;
+      const licensed =
+        config.advancedSecurity === true &&
+        !(config.unlicensedRepositories as string[]).includes(String(p.name));
+      const scans = isPublic || licensed;
       return [
         ...(p.vulnerabilityAlerts === true ? [] : ["vulnerabilityAlerts is not true"]),
         ...(scans ? ["secretScanning", "secretScanningPushProtection"] : [])
@@ -193,11 +203,20 @@ export const githubRules = [
           description:
             "What gates a protected environment: its reviewers, or (no environment reviewers on the plan) a ruleset on its release tags.",
         },
+        releaseTagRulesetRepositories: {
+          type: "array",
+          items: { type: "string" },
+          default: [],
+          description:
+            "Repositories whose protected environments a release-tag ruleset gates (an application on a plan without environment reviewers) in a stack whose others use reviewers.",
+        },
       },
     },
     (p, { config }) => {
       if (!(config.protectedEnvironments as string[]).includes(p.environment)) return [];
-      const byReviewers = config.gate !== "releaseTagRuleset";
+      const byReviewers =
+        config.gate !== "releaseTagRuleset" &&
+        !(config.releaseTagRulesetRepositories as string[]).includes(String(p.repository));
       const reviewers = asArray(p.reviewers).flatMap((r: any) => [
         ...asArray(r?.users),
         ...asArray(r?.teams),
@@ -229,6 +248,13 @@ export const githubRules = [
           description:
             "The stack's protected environment is gated by a release-tag ruleset (the plan has no environment reviewers).",
         },
+        requiredFor: {
+          type: "array",
+          items: { type: "string" },
+          default: [],
+          description:
+            "Repositories whose protected environment a release-tag ruleset gates (github-environment-require-reviewers' releaseTagRulesetRepositories): each has one.",
+        },
       },
     },
     (resources, config) => {
@@ -250,6 +276,9 @@ export const githubRules = [
       });
       if (config.required && tagRulesets.length === 0)
         findings.push({ message: "no tag ruleset guards the release tags" });
+      for (const repository of asArray(config.requiredFor) as string[])
+        if (!tagRulesets.some((r) => r.props.repository === repository))
+          findings.push({ message: `no tag ruleset guards the release tags of ${repository}` });
       return findings;
     },
   ),

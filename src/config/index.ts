@@ -105,12 +105,16 @@ export function withSharedClusterChecked(config: StackConfig, dir = ROOT): Stack
   return config;
 }
 
-/** Loads and validates the current stack's config; throws one ConfigError naming every problem. */
-export function loadStackConfig(): StackConfig {
+/**
+ * Loads and validates the current stack's config; throws one ConfigError naming every problem.
+ * `dir` holds the stack files of the tenants it shares a cluster with. @default the checkout
+ */
+export function loadStackConfig(dir = ROOT): StackConfig {
   // isConfigSecret is the runtime's record of `--secret` keys; the SDK exports it from
   // runtime/config but leaves it out of its typings, and no typed API tells a secret key apart.
   const runtime = pulumi.runtime as unknown as { isConfigSecret: (k: string) => boolean };
   return withSharedClusterChecked(
     stackConfigFromRuntime(pulumi.getStack(), pulumi.runtime.allConfig(), runtime.isConfigSecret),
+    dir,
   );
 }

@@ -12,6 +12,7 @@ import type { ConfigProblem, ConfigRule } from "./rules";
 import { keyOf } from "./rules";
 import { StackConfig } from "./schema";
 import { ROOT } from "./stack-files";
+import { ownApplicationOf } from "./applications";
 
 /** The `scripts` of the package.json in a repository directory (`.` is the root); undefined without one. */
 export type ScriptsAt = (dir: string) => Record<string, string> | undefined;
@@ -33,7 +34,8 @@ export function pipelineScriptProblems(c: StackConfig, scriptsAt: ScriptsAt): Co
       allowed: `false while the root package.json has no "${CI_SCRIPTS.contract}" script for ci.yml's contract job to run`,
     });
   c.services.forEach((s, i) => {
-    if (!s.migrations) return;
+    // An application's own repository holds its package.json, not this checkout.
+    if (!s.migrations || ownApplicationOf(s, c)) return;
     const dir = `services/${s.name}`;
     for (const which of ["apply", "validate"] as const) {
       const missing = npmScriptsRun(s.migrations[which]).filter((n) => !(n in (scriptsAt(dir) ?? {})));

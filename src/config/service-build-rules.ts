@@ -9,6 +9,7 @@ import type { ConfigProblem, ConfigRule } from "./rules";
 import { keyOf } from "./rules";
 import { StackConfig } from "./schema";
 import { buildPathOf } from "./service-build";
+import { ownApplicationOf } from "./applications";
 import { ROOT } from "./stack-files";
 
 /** Whether a file or directory exists, relative to the repository root. */
@@ -16,13 +17,17 @@ export type ExistsAt = (relative: string, kind: "file" | "directory") => boolean
 
 export function serviceBuildProblems(c: StackConfig, exists: ExistsAt): ConfigProblem[] {
   const out: ConfigProblem[] = [];
-  const owners = new Map<string, string>();
+  // Per repository: the platform's, or an application's own (whose files live there, not here).
+  const ownersOf = new Map<string, Map<string, string>>();
   c.services.forEach((s, i) => {
     const b = s.build;
     if (!b) return;
     const at = (...k: PropertyKey[]) => keyOf(["services", i, "build", ...k]);
     const dir = buildPathOf(s.name, b);
     const toolchain = TOOLCHAINS[b.toolchain as ToolchainName];
+    const repository = ownApplicationOf(s, c)?.name ?? "";
+    const owners = ownersOf.get(repository) ?? new Map<string, string>();
+    ownersOf.set(repository, owners);
     // The root (`.`) holds every directory: an application there is the only built service.
     const other = [...owners.entries()].find(
       ([p]) => p === dir || p === "." || dir === "." || dir.startsWith(`${p}/`) || p.startsWith(`${dir}/`),
@@ -34,6 +39,9 @@ export function serviceBuildProblems(c: StackConfig, exists: ExistsAt): ConfigPr
         allowed: `a directory of this service alone: it overlaps ${other[0]} of service "${other[1]}", so a change to one would be taken for a change to both`,
       });
     owners.set(dir, s.name);
+    versionProblems(b, toolchain, at, out);
+    // An application's own repository is not this checkout: its CI meets a missing path there.
+    if (repository) return;
     b.sharedPaths.forEach((shared, j) => {
       if (!exists(shared, "directory"))
         out.push({
@@ -63,22 +71,31 @@ export function serviceBuildProblems(c: StackConfig, exists: ExistsAt): ConfigPr
         value: b.dockerfile,
         allowed: `a file in ${dir}/ (the image build reads it)`,
       });
-    (b.versions ?? []).forEach((v, j) => {
-      if (!toolchain.versionPattern.test(v))
-        out.push({
-          key: at("versions", j),
-          value: v,
-          allowed: `a ${b.toolchain} version matching ${String(toolchain.versionPattern)}`,
-        });
-      else if (!toolchain.releasedVersions.includes(v))
-        out.push({
-          key: at("versions", j),
-          value: v,
-          allowed: `a released ${b.toolchain} version (the setup step fails on any other): ${toolchain.releasedVersions.join(", ")}`,
-        });
-    });
   });
   return out;
+}
+
+/** Each version of the unit matrix is one the toolchain's setup step can install. */
+function versionProblems(
+  b: NonNullable<StackConfig["services"][number]["build"]>,
+  toolchain: (typeof TOOLCHAINS)[ToolchainName],
+  at: (...k: PropertyKey[]) => string,
+  out: ConfigProblem[],
+): void {
+  (b.versions ?? []).forEach((v, j) => {
+    if (!toolchain.versionPattern.test(v))
+      out.push({
+        key: at("versions", j),
+        value: v,
+        allowed: `a ${b.toolchain} version matching ${String(toolchain.versionPattern)}`,
+      });
+    else if (!toolchain.releasedVersions.includes(v))
+      out.push({
+        key: at("versions", j),
+        value: v,
+        allowed: `a released ${b.toolchain} version (the setup step fails on any other): ${toolchain.releasedVersions.join(", ")}`,
+      });
+  });
 }
 
 /** The rule as the program applies it: paths looked up in the repository. */

@@ -210,7 +210,7 @@ export function buildApplicationRepositories(
     const opts = { providers: { github: provider } };
     const features = planFeatures(app.github.plan, app.github.visibility, app.github.advancedSecurity);
     const repository = app.github.manageRepository
-      ? createApplicationRepository(config, app, opts)
+      ? createApplicationRepository(config, app, provider)
       : undefined;
     const names = servicesOf(config, app.name).map((s) => s.name);
     const registryJson = pulumi
@@ -259,8 +259,9 @@ function applicationGithub(gh: GithubConfig, app: ApplicationConfig): GithubConf
 function createApplicationRepository(
   config: StackConfig,
   app: ApplicationConfig,
-  opts: pulumi.ComponentResourceOptions,
+  provider: github.Provider,
 ): DeliveryRepository {
+  const opts = { providers: { github: provider } };
   const ctx = applicationDeliveryContext(config, app);
   const repository = new DeliveryRepository(
     `${app.name}-repo`,
@@ -281,7 +282,7 @@ function createApplicationRepository(
   new github.ActionsRepositoryOidcSubjectClaimCustomizationTemplate(
     `${app.name}-oidc-subject`,
     { repository: repository.name, useDefault: false, includeClaimKeys: APPLICATION_SUBJECT_CLAIMS },
-    opts,
+    { provider },
   );
   return repository;
 }

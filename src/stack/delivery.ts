@@ -60,12 +60,9 @@ export function deliveryContext(config: StackConfig, gh: GithubConfig): Delivery
       config.services.filter((s) => !ownApplicationOf(s, config)),
     ),
     registryKind: config.registry.kind,
-    registryKinds: [
-      ...new Set([
-        config.registry.kind,
-        ...config.applications.map((a) => a.registry?.kind ?? config.registry.kind),
-      ]),
-    ],
+    // The executor serves every application's repository, whichever stack declares it: both
+    // kinds' build workflows, and deploys that may read packages.
+    registryKinds: gh.executorCommit ? ["ecr", "ghcr"] : [config.registry.kind],
     nodeVersions: gh.nodeVersions,
     coverageThreshold: gh.coverageThreshold,
     integrationServices: gh.integrationServices,
@@ -267,7 +264,7 @@ export function createRepository(
     new github.ActionsRepositoryAccessLevel(
       "repo-executor-access",
       { repository: repository.name, accessLevel: "organization" },
-      opts,
+      { provider: (opts.providers as { github?: github.Provider } | undefined)?.github },
     );
   return repository;
 }

@@ -34,9 +34,8 @@ export function workflows(ctx: DeliveryContext): Workflow[] {
     ...[...new Set(otherKinds)].map((kind) => buildImageWorkflow(ctx, kind)),
     deployServiceWorkflow(ctx),
     rollbackServiceWorkflow(ctx),
-    buildDeployWorkflow(ctx),
-    ...releases(ctx),
-    rollbackWorkflow(ctx),
+    // A platform whose services all live in applications' repositories builds none itself.
+    ...(ctx.services.length ? [buildDeployWorkflow(ctx), ...releases(ctx), rollbackWorkflow(ctx)] : []),
     driftWorkflow(ctx),
     doraWorkflow(ctx),
   ];

@@ -20,6 +20,8 @@ import {
   writeTree,
 } from "../helpers/scanners";
 import { committedStack } from "../helpers/stacks";
+import { SEED_ACCOUNTS, SEED_STACKS, SEEDS_DIR, seedPlatformFiles, seedRepositories } from "../helpers/seeds";
+import { evaluateStack } from "../../dev/harness/program";
 
 /** The committed stacks that generate workflows: those with a github section. */
 const RENDERING_STACKS = knownStacks().filter((s) => stackConfigFromFile(s).github !== undefined);
@@ -44,6 +46,12 @@ function renderings(): Record<string, string> {
   for (const stack of RENDERING_STACKS)
     for (const model of MODELS) add(`${stack}-${model}`, contextFor(stack, model));
   add("dev-gitflow-service-containers", withEveryServiceContainer(contextFor("dev", "gitflow")));
+  // The seed teams' own repositories and the platform's beside them (examples/seeds/).
+  for (const [name, repo] of Object.entries(seedRepositories()))
+    for (const [p, content] of Object.entries(workflowFiles(repo.files)))
+      files[`seed-${name}/${p}`] = content;
+  for (const [p, content] of Object.entries(workflowFiles(seedPlatformFiles())))
+    files[`seed-platform/${p}`] = content;
   return files;
 }
 
@@ -60,7 +68,8 @@ describe("the independent scanners", function () {
   it("read the workflows of every committed stack that renders them, under every branch model", () => {
     assert.deepEqual(RENDERING_STACKS, ["dev", "production", "staging"]);
     const folders = new Set(Object.keys(renderings()).map((p) => p.split("/")[0]));
-    assert.equal(folders.size, RENDERING_STACKS.length * MODELS.length + 1);
+    // …the service-container rendering, the five seed repositories and the seeds' platform.
+    assert.equal(folders.size, RENDERING_STACKS.length * MODELS.length + 1 + 5 + 1);
   });
 
   describe("zizmor (offline, default persona)", () => {
@@ -74,6 +83,12 @@ describe("the independent scanners", function () {
           );
           assert.deepEqual(runZizmor(tree(files)).map(formatZizmor), []);
         });
+
+    for (const [name, repo] of Object.entries(seedRepositories()))
+      it(`finds nothing in the seed team's repository ${repo.ctx.owner}/${repo.ctx.repository} (${name})`, () =>
+        assert.deepEqual(runZizmor(tree(workflowFiles(repo.files))).map(formatZizmor), []));
+    it("finds nothing in the seeds' platform repository, the executor the seed teams call", () =>
+      assert.deepEqual(runZizmor(tree(workflowFiles(seedPlatformFiles()))).map(formatZizmor), []));
 
     it("finds nothing in the integration job with every service container, each pulled by digest", () => {
       const files = workflowFiles(deliveryFiles(withEveryServiceContainer(contextFor("dev", "gitflow"))));
@@ -130,6 +145,13 @@ describe("the independent scanners", function () {
         objects += declared.length;
         if (declared.length)
           files[path.join(stack, "objects.yaml")] = manifestOf(declared.map((r) => r.inputs));
+      }
+      // The seed teams' environments: their namespaces and workloads on the shared cluster.
+      for (const stack of SEED_STACKS) {
+        const e = await evaluateStack(stack, {}, { stackDir: SEEDS_DIR, account: SEED_ACCOUNTS[stack] });
+        const declared = e.resources.filter((r) => r.type.startsWith("kubernetes:") && r.custom);
+        objects += declared.length;
+        files[path.join(`seed-${stack}`, "objects.yaml")] = manifestOf(declared.map((r) => r.inputs));
       }
       assert.ok(
         Object.keys(files).length >= 3,

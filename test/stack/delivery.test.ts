@@ -180,7 +180,7 @@ describe("delivery layer under mocks", function () {
     const push = doc.Statement.find((s: any) => s.Sid === "PushOwnRepositories");
     const own = evaluations.staging
       .ofType("aws:ecr/repository:Repository")
-      .map((r) => `arn:aws:ecr:eu-west-1:123456789012:${r.name}`);
+      .map((r) => `arn:aws:ecr:eu-west-1:123456789012:repository/${r.inputs.name}`);
     assert.deepEqual(push.Resource, own);
     assert.equal(own.length, 4);
     const roles = doc.Statement.find((s: any) => s.Sid === "StackRoles");

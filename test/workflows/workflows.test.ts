@@ -8,6 +8,7 @@ import { deliveryFiles, requiredChecks } from "../../src/workflows";
 import { DeliveryContext } from "../../src/workflows/context";
 import { assertActionlintClean } from "../helpers/actionlint";
 import { contextFor } from "../helpers/context";
+import { seedPlatformFiles, seedRepositories } from "../helpers/seeds";
 
 const parsed = (ctx: DeliveryContext) =>
   Object.fromEntries(
@@ -364,6 +365,15 @@ describe("generated workflows", () => {
       });
     });
   }
+
+  describe("of the seed teams' own repositories (examples/seeds)", () => {
+    const repos = seedRepositories();
+    for (const [name, repo] of Object.entries(repos))
+      it(`pass actionlint with zero findings in ${repo.ctx.owner}/${repo.ctx.repository} (${name})`, () =>
+        assertActionlintClean(repo.files));
+    it("pass actionlint with zero findings in the platform's own repository there", () =>
+      assertActionlintClean(seedPlatformFiles()));
+  });
 
   it("derives the required status checks from the CI and security job names", () => {
     assert.deepEqual(requiredChecks(contextFor("dev")), [

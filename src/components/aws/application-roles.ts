@@ -145,7 +145,9 @@ export function applicationRoleStatements(scope: ApplicationScope): Statement[] 
       Sid: "CreateOwnResources",
       Effect: "Allow",
       Action: APPLICATION_CREATE_ACTIONS,
-      Resource: "*",
+      // In the stack's account and region (its roles under the platform's role path), and only
+      // with the application's own tag in the request.
+      Resource: [...APPLICATION_SERVICES, "ec2"].map(inAccount).concat([roles]),
       Condition: { StringEquals: { [`aws:RequestTag/${APPLICATION_TAG}`]: application } },
     },
     {

@@ -330,7 +330,7 @@ describe("component", function () {
       const policy = JSON.parse(dev.get("aws:iam/rolePolicy:RolePolicy", "payments-execution").inputs.policy);
       const bySid = Object.fromEntries(policy.Statement.map((s: any) => [s.Sid, s.Resource]));
       assert.deepEqual(Object.keys(bySid).sort(), ["EcrAuth", "Logs", "PullOwnImage", "ReadOwnSecrets"]);
-      assert.equal(bySid.PullOwnImage, "arn:aws:ecr:eu-west-1:123456789012:registry-payments");
+      assert.equal(bySid.PullOwnImage, "arn:aws:ecr:eu-west-1:123456789012:repository/platform-dev/payments");
       assert.deepEqual(bySid.ReadOwnSecrets, [SECRET]);
     });
 
