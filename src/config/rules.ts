@@ -614,6 +614,7 @@ export const applicationRules: ConfigRule = (c) => {
       );
     seenNames.add(a.name);
     seenRepos.add(repo);
+    out.push(...executorReachProblems(c, a, i));
     if (!c.services.some((s) => s.application === a.name))
       out.push(
         problem(
@@ -650,6 +651,39 @@ export const applicationRules: ConfigRule = (c) => {
     );
   return out;
 };
+
+/**
+ * The application's repository can call the platform's reusable workflows: GitHub shares those of a
+ * private (or internal) repository only with private repositories of the same owner ("Sharing
+ * actions and workflows from your private repository": never with public ones); a public
+ * platform repository shares them with every repository.
+ */
+function executorReachProblems(
+  c: StackConfig,
+  a: StackConfig["applications"][number],
+  i: number,
+): ConfigProblem[] {
+  const platform = c.github;
+  if (!platform || platform.visibility === "public") return [];
+  const out: ConfigProblem[] = [];
+  if (a.github.owner.toLowerCase() !== platform.owner.toLowerCase())
+    out.push(
+      problem(
+        ["applications", i, "github", "owner"],
+        a.github.owner,
+        `"${platform.owner}", the owner of the platform's ${platform.visibility} repository: GitHub shares a private repository's reusable workflows only with repositories of its own owner (or make the platform's repository public)`,
+      ),
+    );
+  if (a.github.visibility === "public")
+    out.push(
+      problem(
+        ["applications", i, "github", "visibility"],
+        "public",
+        `"private" or "internal": a public repository cannot call the reusable workflows of the platform's ${platform.visibility} repository`,
+      ),
+    );
+  return out;
+}
 
 function applicationRegistryProblems(
   c: StackConfig,

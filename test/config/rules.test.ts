@@ -49,7 +49,7 @@ function withApplication(c: any, github: object = {}, rest: object = {}): void {
     {
       name: "orders-team",
       github: {
-        owner: "acme-orders",
+        owner: "acme-shop",
         repository: "orders",
         plan: "team",
         visibility: "private",
@@ -963,6 +963,26 @@ const RULES: [name: string, rule: ConfigRule, cases: RuleCase[]][] = [
           [
             "platform:applicationStacks",
             /an application with a repository of its own deploys its application stacks/,
+          ],
+        ],
+      },
+      {
+        when: "an application's repository has another owner than the platform's private one",
+        change: (c) => withApplication(c, { owner: "acme-orders" }),
+        expect: [
+          [
+            "platform:applications[0].github.owner",
+            /GitHub shares a private repository's reusable workflows only with repositories of its own owner/,
+          ],
+        ],
+      },
+      {
+        when: "an application's repository is public and the platform's private",
+        change: (c) => withApplication(c, { visibility: "public" }),
+        expect: [
+          [
+            "platform:applications[0].github.visibility",
+            /a public repository cannot call the reusable workflows/,
           ],
         ],
       },

@@ -98,11 +98,11 @@ describe("the five seed teams, onboarded in one platform config", function () {
         Object.values(repos).map((r) => [r.application.name, `${r.ctx.owner}/${r.ctx.repository}`]),
       ),
       {
-        voiceassist: "voiceassist/VoiceAssist",
-        "company-app": "company/company-app",
-        orders: "orders-team/orders-api",
-        berrys: "berrys/Berrys_AgentsV2",
-        helloagents: "helloagents/HelloAgents",
+        voiceassist: "acme/VoiceAssist",
+        "company-app": "acme/company-app",
+        orders: "acme/orders-api",
+        berrys: "acme/Berrys_AgentsV2",
+        helloagents: "acme/HelloAgents",
       },
     );
   });
@@ -126,6 +126,29 @@ describe("the five seed teams, onboarded in one platform config", function () {
         [],
       );
     }
+  });
+
+  it("renders no job with an environment's own values: its secrets, migrations and post-deploy checks are read when it runs", () => {
+    const perEnvironment = SEED_STACKS.flatMap((stack) =>
+      seedConfig(stack).services.flatMap((svc) => [
+        ...Object.values(svc.secrets ?? {}),
+        ...(svc.postDeploy ? [svc.postDeploy.command] : []),
+        ...(svc.migrations
+          ? [svc.migrations.apply, svc.migrations.validate, svc.migrations.databaseUrlSecretArn]
+          : []),
+      ]),
+    );
+    assert.ok(perEnvironment.length >= 3, "the seeds hold per-environment values");
+    const rendered = [
+      ...Object.values(repos).flatMap((r) => Object.entries(r.files)),
+      ...Object.entries(seedPlatformFiles()),
+    ];
+    assert.deepEqual(
+      rendered.flatMap(([file, content]) =>
+        perEnvironment.filter((v) => content.includes(v)).map((v) => `${file}: ${v}`),
+      ),
+      [],
+    );
   });
 
   it("000 VoiceAssist: gitflow, develop → dev, main → staging, v*.*.* tags → production with its leads' approval; Python 3.11 and 3.12 with Postgres and Redis; EKS from ECR", () => {
@@ -233,16 +256,16 @@ describe("the five seed teams, onboarded in one platform config", function () {
       task.repositoryCredentials.credentialsParameter,
       "arn:aws:secretsmanager:eu-west-1:333333333333:secret:production/helloagents/ghcr-pull-AbCdEf",
     );
-    assert.match(task.image, /^ghcr\.io\/helloagents\/backend@sha256:/);
+    assert.match(task.image, /^ghcr\.io\/acme\/backend@sha256:/);
   });
 
   it("gives each application's deploy role one trust: its repository's environment, through the platform's workflows at the pinned commit", () => {
     const role = evaluations.production.get("aws:iam/role:Role", "app-helloagents");
     const trust = JSON.parse(role.inputs.assumeRolePolicy).Statement[0].Condition.StringEquals;
     assert.deepEqual(trust["token.actions.githubusercontent.com:sub"], [
-      `repo:helloagents/HelloAgents:environment:production:job_workflow_ref:${EXECUTOR}/build-image-ghcr.yml@${COMMIT}`,
-      `repo:helloagents/HelloAgents:environment:production:job_workflow_ref:${EXECUTOR}/deploy-service.yml@${COMMIT}`,
-      `repo:helloagents/HelloAgents:environment:production:job_workflow_ref:${EXECUTOR}/rollback-service.yml@${COMMIT}`,
+      `repo:acme/HelloAgents:environment:production:job_workflow_ref:${EXECUTOR}/build-image-ghcr.yml@${COMMIT}`,
+      `repo:acme/HelloAgents:environment:production:job_workflow_ref:${EXECUTOR}/deploy-service.yml@${COMMIT}`,
+      `repo:acme/HelloAgents:environment:production:job_workflow_ref:${EXECUTOR}/rollback-service.yml@${COMMIT}`,
     ]);
     const template = evaluations.staging
       .ofType(
