@@ -10,6 +10,8 @@ export interface Statement {
   readonly Principal?: Record<string, pulumi.Input<string> | pulumi.Input<string>[]>;
   readonly Action: string | string[];
   readonly Resource?: pulumi.Input<string> | pulumi.Input<string>[];
+  /** Every resource but these (a Deny that spares what is the principal's own). */
+  readonly NotResource?: pulumi.Input<string> | pulumi.Input<string>[];
   readonly Condition?: Record<string, Record<string, pulumi.Input<string> | pulumi.Input<string>[]>>;
 }
 

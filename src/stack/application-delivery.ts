@@ -151,6 +151,14 @@ export function applicationRolesLayer(
         migrationSecretArns: services.flatMap((s) =>
           s.migrations ? [s.migrations.databaseUrlSecretArn] : [],
         ),
+        serviceSecretArns: services.flatMap((s) => {
+          const pull = registryOf(s, config).pullCredentialsSecretArn;
+          return [
+            ...Object.values(s.secrets ?? {}),
+            ...(s.migrations ? [s.migrations.databaseUrlSecretArn] : []),
+            ...(pull ? [pull] : []),
+          ];
+        }),
         hostedZone: config.dns ? { id: config.dns.hostedZoneId, domain: config.dns.domain } : undefined,
         hostNames: services.flatMap((s) => {
           const host = exposureOf(s, config) === "cluster" ? undefined : hostNameOf(s, config);

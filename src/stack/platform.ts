@@ -10,8 +10,10 @@ import {
   applicationsOf,
   applicationStackName,
   namespaceOf,
+  ownApplicationOf,
   registryOf,
 } from "../config/applications";
+import { applicationBoundaryArn } from "../components/aws/application-roles";
 import * as aws from "../lib/aws";
 import * as k8s from "../lib/k8s";
 import * as pulumi from "@pulumi/pulumi";
@@ -486,6 +488,16 @@ export function ecsWorkload(
       port: service.port,
       hostName,
       priority: listenerRulePriority(index),
+      // An application with a repository of its own: its deploy role creates only bounded roles.
+      ...(ownApplicationOf(service, config)
+        ? {
+            permissionsBoundary: applicationBoundaryArn(
+              awsl.account.partition,
+              awsl.account.accountId,
+              applicationOf(service, config),
+            ),
+          }
+        : {}),
       strategy:
         service.strategy.type === "blueGreen"
           ? { type: "blueGreen", bakeMinutes: service.strategy.bakeMinutes ?? DEFAULT_BAKE_MINUTES }

@@ -18,7 +18,14 @@ export const PROGRAM_PATHS = [
 ] as const;
 
 /** What builds and checks the program without being deployed: tests, tools, benchmarks, CI. */
-export const DEVELOPMENT_PATHS = ["dev/**", "test/**", "examples/**", ".ci/**", ".github/**"] as const;
+export const DEVELOPMENT_PATHS = [
+  "dev/**",
+  "test/**",
+  "examples/**",
+  "docs/**",
+  ".ci/**",
+  ".github/**",
+] as const;
 
 /** `src/**` → `/src/`, `index.ts` → `/index.ts`: the CODEOWNERS form of a path glob (anchored at the root). */
 export function codeOwnersPattern(glob: string): string {

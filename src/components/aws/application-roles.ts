@@ -18,6 +18,7 @@
 import * as aws from "../../lib/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { policyDocument, Statement } from "../../lib/iam";
+import { physicalName, rolePath as stackRolePath } from "../../lib/naming";
 import { AccountContext } from "../../lib/kms";
 import {
   secretsKeyStatements,
@@ -67,9 +68,11 @@ export const APPLICATION_CREATE_ACTIONS = [
   "cloudwatch:TagResource",
   "application-autoscaling:RegisterScalableTarget",
   "application-autoscaling:TagResource",
-  "iam:CreateRole",
   "iam:TagRole",
 ];
+
+/** Role actions that grant permissions: allowed only on a role the application's boundary caps. */
+export const BOUNDED_ROLE_ACTIONS = ["iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:DetachRolePolicy"];
 
 /** Managed policies an application's roles may attach: ECS's own for blue/green load balancing. */
 export const APPLICATION_MANAGED_POLICIES = ["AmazonECSInfrastructureRolePolicyForLoadBalancers"];
@@ -101,6 +104,124 @@ export function applicationSubject(
   return `repo:${owner}/${repository}:environment:${environment}:job_workflow_ref:${workflowRef}`;
 }
 
+/**
+ * What an application's own roles (its tasks', the agents', the blue/green role ECS uses) may ever
+ * do, whatever their own policies grant: every role its deploy role creates carries this
+ * permissions boundary, so a task role given `*` still reaches nothing of another application's,
+ * no identity, and no secret, image or state but its own. Services a task may use, in the stack's
+ * account and region (S3 buckets have neither).
+ */
+export const APPLICATION_TASK_SERVICES = [
+  "s3",
+  "sqs",
+  "sns",
+  "dynamodb",
+  "logs",
+  "ecr",
+  "kms",
+  "secretsmanager",
+  "ssm",
+  "events",
+  "elasticloadbalancing",
+  "bedrock",
+] as const;
+
+/** Calls without resource-level permissions a task or agent may make. */
+export const APPLICATION_TASK_RESOURCELESS = ["ecr:GetAuthorizationToken", "cloudwatch:PutMetricData"];
+
+/** The boundary policy's name (under the platform stack's role path, which the deploy role cannot edit). */
+export const applicationBoundaryName = (application: string): string =>
+  physicalName(`${application}-boundary`);
+
+/** The boundary's ARN, as the application stack names it on every role it creates. */
+export function applicationBoundaryArn(
+  partition: pulumi.Input<string>,
+  accountId: pulumi.Input<string>,
+  application: string,
+): pulumi.Output<string> {
+  return pulumi.interpolate`arn:${partition}:iam::${accountId}:policy${stackRolePath()}${applicationBoundaryName(application)}`;
+}
+
+export interface BoundaryScope {
+  readonly application: string;
+  readonly partition: pulumi.Input<string>;
+  readonly accountId: pulumi.Input<string>;
+  readonly region: pulumi.Input<string>;
+  /** Its services' secrets, migration URLs and registry pull credential. */
+  readonly secretArns: readonly string[];
+  /** Its ECR repositories. */
+  readonly repositoryArns: pulumi.Input<string>[];
+  readonly stateBucket?: string;
+  readonly secretsKeyArn?: string;
+}
+
+/** The permissions boundary of an application's roles (see APPLICATION_TASK_SERVICES). */
+export function applicationBoundaryStatements(scope: BoundaryScope): Statement[] {
+  const tag = `aws:ResourceTag/${APPLICATION_TAG}`;
+  const pushes = [
+    "ecr:PutImage",
+    "ecr:InitiateLayerUpload",
+    "ecr:UploadLayerPart",
+    "ecr:CompleteLayerUpload",
+    "ecr:BatchDeleteImage",
+  ];
+  return [
+    {
+      Sid: "TaskServicesHere",
+      Effect: "Allow",
+      Action: APPLICATION_TASK_SERVICES.map((s) => `${s}:*`),
+      Resource: [
+        pulumi.interpolate`arn:${scope.partition}:*:${scope.region}:${scope.accountId}:*`,
+        pulumi.interpolate`arn:${scope.partition}:s3:::*`,
+      ],
+    },
+    { Sid: "Resourceless", Effect: "Allow", Action: APPLICATION_TASK_RESOURCELESS, Resource: "*" },
+    // Declared secrets may live in another account (a shared pull credential): named, they pass.
+    ...(scope.secretArns.length
+      ? [
+          {
+            Sid: "ItsOwnSecrets",
+            Effect: "Allow" as const,
+            Action: "secretsmanager:GetSecretValue",
+            Resource: [...new Set(scope.secretArns)],
+          },
+        ]
+      : []),
+    {
+      Sid: "NothingOfAnotherApplication",
+      Effect: "Deny",
+      Action: "*",
+      Resource: "*",
+      Condition: { StringNotEquals: { [tag]: scope.application }, Null: { [tag]: "false" } },
+    },
+    {
+      Sid: "OnlyItsOwnSecrets",
+      Effect: "Deny",
+      Action: "secretsmanager:GetSecretValue",
+      ...(scope.secretArns.length ? { NotResource: [...new Set(scope.secretArns)] } : { Resource: "*" }),
+    },
+    {
+      Sid: "OnlyItsOwnImages",
+      Effect: "Deny",
+      Action: pushes,
+      ...(scope.repositoryArns.length ? { NotResource: scope.repositoryArns } : { Resource: "*" }),
+    },
+    ...(scope.stateBucket
+      ? [
+          {
+            Sid: "NoStackState",
+            Effect: "Deny" as const,
+            Action: "s3:*",
+            Resource: [`arn:aws:s3:::${scope.stateBucket}`, `arn:aws:s3:::${scope.stateBucket}/*`],
+          },
+        ]
+      : []),
+    ...(scope.secretsKeyArn
+      ? [{ Sid: "NoStackSecrets", Effect: "Deny" as const, Action: "kms:*", Resource: scope.secretsKeyArn }]
+      : []),
+  ];
+}
+
 /** The claim keys the application's repository puts in the subject, in this order. */
 export const APPLICATION_SUBJECT_CLAIMS = ["repo", "context", "job_workflow_ref"];
 
@@ -123,6 +244,8 @@ export interface ApplicationScope {
   /** The zone of its DNS records and the host names it may change there. */
   readonly hostedZone?: HostedZoneScope;
   readonly hostNames?: readonly string[];
+  /** The boundary every role it creates must carry (applicationBoundaryArn). */
+  readonly boundaryArn: pulumi.Input<string>;
 }
 
 /** The application role's policy: its own tagged resources, state, images, secrets and records. */
@@ -151,6 +274,18 @@ export function applicationRoleStatements(scope: ApplicationScope): Statement[] 
       Condition: { StringEquals: { [`aws:RequestTag/${APPLICATION_TAG}`]: application } },
     },
     {
+      Sid: "CreateBoundedRoles",
+      Effect: "Allow",
+      Action: "iam:CreateRole",
+      Resource: roles,
+      Condition: {
+        StringEquals: {
+          [`aws:RequestTag/${APPLICATION_TAG}`]: application,
+          "iam:PermissionsBoundary": scope.boundaryArn,
+        },
+      },
+    },
+    {
       Sid: "ChangeOwnResources",
       Effect: "Allow",
       Action: APPLICATION_SERVICES.map((s) => `${s}:*`),
@@ -167,9 +302,22 @@ export function applicationRoleStatements(scope: ApplicationScope): Statement[] 
     {
       Sid: "OwnRoles",
       Effect: "Allow",
-      Action: STACK_ROLE_ACTIONS.filter((a) => a !== "iam:AttachRolePolicy" && a !== "iam:DetachRolePolicy"),
+      Action: STACK_ROLE_ACTIONS.filter((a) => !BOUNDED_ROLE_ACTIONS.includes(a)),
       Resource: roles,
       Condition: tagged,
+    },
+    // What gives a role its permissions only on a role under the application's boundary.
+    {
+      Sid: "BoundedRolePolicies",
+      Effect: "Allow",
+      Action: BOUNDED_ROLE_ACTIONS.filter(
+        (a) => a !== "iam:AttachRolePolicy" && a !== "iam:DetachRolePolicy",
+      ),
+      Resource: roles,
+      Condition: {
+        ...tagged,
+        StringEquals: { ...tagged.StringEquals, "iam:PermissionsBoundary": scope.boundaryArn },
+      },
     },
     // Managed policies: ECS's own for blue/green load balancing, and nothing broader.
     {
@@ -178,7 +326,7 @@ export function applicationRoleStatements(scope: ApplicationScope): Statement[] 
       Action: ["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
       Resource: roles,
       Condition: {
-        ...tagged,
+        StringEquals: { ...tagged.StringEquals, "iam:PermissionsBoundary": scope.boundaryArn },
         ArnEquals: {
           "iam:PolicyARN": APPLICATION_MANAGED_POLICIES.map(
             (p) => pulumi.interpolate`arn:${partition}:iam::aws:policy/${p}`,
@@ -275,6 +423,8 @@ export interface ApplicationRoleArgs {
   readonly migrationSecretArns?: readonly string[];
   readonly hostedZone?: HostedZoneScope;
   readonly hostNames?: readonly string[];
+  /** Every secret its services read: theirs, their migrations', their registry's pull credential. @default [] */
+  readonly serviceSecretArns?: readonly string[];
 }
 
 /** The trust policy: the GitHub OIDC provider, audience STS, one subject per platform workflow. */
@@ -314,6 +464,29 @@ export class ApplicationRole extends pulumi.ComponentResource {
       };
     const own = state(APPS_PROJECT, args.applicationStack);
     const platform = state(pulumi.getProject(), args.platformStack);
+    // The cap on every role the application creates, under the platform's role path, which the
+    // application's deploy role may not edit (its IAM rights reach roles only).
+    new aws.iam.Policy(
+      `${name}-boundary`,
+      {
+        name: applicationBoundaryName(args.application),
+        path: stackRolePath(),
+        description: `The most any role of application ${args.application} may do`,
+        policy: policyDocument(
+          applicationBoundaryStatements({
+            application: args.application,
+            partition,
+            accountId,
+            region,
+            secretArns: args.serviceSecretArns ?? [],
+            repositoryArns: args.repositoryArns,
+            stateBucket: args.stateBackend?.bucket,
+            secretsKeyArn: args.secretsKeyArn,
+          }),
+        ),
+      },
+      { parent: this },
+    );
     const role = new aws.iam.Role(
       name,
       {
@@ -342,6 +515,8 @@ export class ApplicationRole extends pulumi.ComponentResource {
             migrationSecretArns: args.migrationSecretArns,
             hostedZone: args.hostedZone,
             hostNames: args.hostNames,
+            // The name the application stack computes too (it has no reference to the policy).
+            boundaryArn: applicationBoundaryArn(partition, accountId, args.application),
           }),
         ),
       },

@@ -138,6 +138,19 @@ export const STACK_ROLE_ACTIONS = [
   "iam:ListInstanceProfilesForRole",
 ];
 
+/** Managing the boundary policies under the stack's role path. */
+export const STACK_BOUNDARY_ACTIONS = [
+  "iam:CreatePolicy",
+  "iam:DeletePolicy",
+  "iam:GetPolicy",
+  "iam:GetPolicyVersion",
+  "iam:CreatePolicyVersion",
+  "iam:DeletePolicyVersion",
+  "iam:ListPolicyVersions",
+  "iam:TagPolicy",
+  "iam:UntagPolicy",
+];
+
 /** Services the stack's roles may be passed to. */
 export const PASS_ROLE_SERVICES = [
   "eks.amazonaws.com",
@@ -434,6 +447,14 @@ export function deployRoleStatements(scope: DeployScope): Statement[] {
       ),
     },
     { Sid: "StackRoles", Effect: "Allow", Action: STACK_ROLE_ACTIONS, Resource: stackRoles },
+    // The permissions boundaries of the applications with repositories of their own, beside the
+    // roles they cap (application-roles.ts); never a policy any CI role carries.
+    {
+      Sid: "StackBoundaries",
+      Effect: "Allow",
+      Action: STACK_BOUNDARY_ACTIONS,
+      Resource: pulumi.interpolate`arn:${partition}:iam::${accountId}:policy${scope.rolePath}*`,
+    },
     {
       Sid: "PassStackRoles",
       Effect: "Allow",

@@ -57,6 +57,11 @@ export interface EcsServiceArgs {
    * revision stays `bakeMinutes` for an instant rollback. @default { type: "rolling" }
    */
   readonly strategy?: EcsStrategy;
+  /**
+   * The permissions boundary of every role the service creates: an application with a repository
+   * of its own caps them (components/aws/application-roles.ts). @default none
+   */
+  readonly permissionsBoundary?: pulumi.Input<string>;
 }
 
 export type EcsStrategy =
@@ -315,7 +320,13 @@ export function createTaskRoles(
   name: string,
   args: Pick<
     EcsServiceArgs,
-    "logRetentionDays" | "logKeyArn" | "repositoryArn" | "secrets" | "account" | "pullCredentialsArn"
+    | "logRetentionDays"
+    | "logKeyArn"
+    | "repositoryArn"
+    | "secrets"
+    | "account"
+    | "pullCredentialsArn"
+    | "permissionsBoundary"
   >,
   parent: pulumi.Resource,
 ): { logGroup: aws.cloudwatch.LogGroup; executionRole: aws.iam.Role; taskRole: aws.iam.Role } {
@@ -331,6 +342,7 @@ export function createTaskRoles(
         path: rolePath(),
         assumeRolePolicy: serviceTrust("ecs-tasks.amazonaws.com", args.account.accountId),
         description,
+        ...(args.permissionsBoundary ? { permissionsBoundary: args.permissionsBoundary } : {}),
       },
       { parent },
     );
@@ -498,6 +510,7 @@ export function createBlueGreenRole(
   name: string,
   account: AccountContext,
   parent: pulumi.Resource,
+  permissionsBoundary?: pulumi.Input<string>,
 ): { role: aws.iam.Role; attachment: aws.iam.RolePolicyAttachment } {
   const role = new aws.iam.Role(
     `${name}-bluegreen`,
@@ -505,6 +518,7 @@ export function createBlueGreenRole(
       path: rolePath(),
       description: `ECS moves the listener rules of ${name} between its target groups (blue/green)`,
       assumeRolePolicy: serviceTrust("ecs.amazonaws.com"),
+      ...(permissionsBoundary ? { permissionsBoundary } : {}),
     },
     { parent },
   );
@@ -561,7 +575,14 @@ export function createService(
   name: string,
   args: Pick<
     EcsServiceArgs,
-    "clusterArn" | "privateSubnetIds" | "port" | "desiredCount" | "autoscaling" | "strategy" | "account"
+    | "clusterArn"
+    | "privateSubnetIds"
+    | "port"
+    | "desiredCount"
+    | "autoscaling"
+    | "strategy"
+    | "account"
+    | "permissionsBoundary"
   >,
   parts: {
     taskDefinition: aws.ecs.TaskDefinition;
@@ -575,7 +596,7 @@ export function createService(
   const strategy = args.strategy;
   const bgRole =
     strategy?.type === "blueGreen" && parts.blueGreen
-      ? createBlueGreenRole(name, args.account, parent)
+      ? createBlueGreenRole(name, args.account, parent, args.permissionsBoundary)
       : undefined;
   const blueGreen =
     strategy?.type === "blueGreen" && parts.blueGreen && bgRole

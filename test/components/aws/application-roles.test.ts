@@ -7,6 +7,7 @@ import { Evaluation, MOCK_ACCOUNT } from "../../../dev/harness/evaluate";
 import { evaluatePlatformStack } from "../../../dev/harness/program";
 import { APPLICATION_TAG } from "../../../src/components/aws/application-roles";
 import { IamCall, mismatches } from "../../helpers/iam-simulate";
+import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { SEEDS_DIR } from "../../helpers/seeds";
 
 const A = MOCK_ACCOUNT;
@@ -17,6 +18,7 @@ const taggedFor = (application: string) => ({ [`aws:RequestTag/${APPLICATION_TAG
 const ecs = (resource: string) => `arn:aws:ecs:${R}:${A}:${resource}`;
 const elb = (resource: string) => `arn:aws:elasticloadbalancing:${R}:${A}:${resource}`;
 const role = (name: string) => `arn:aws:iam::${A}:role/platform/production/${name}`;
+const BOUNDARY = `arn:aws:iam::${A}:policy/platform/production/platform-production-helloagents-boundary`;
 const state = (stack: string) => `${STATE}/.pulumi/stacks/apps/${stack}.json`;
 const repository = (service: string) => `arn:aws:ecr:${R}:${A}:repository/platform-production/${service}`;
 
@@ -49,7 +51,16 @@ describe("an application's deploy role, judged by the IAM simulator", function (
         elb("listener-rule/app/platform-production-alb/1/2/3"),
         ownedBy("helloagents"),
       ],
-      ["iam:CreateRole", role("backend-bluegreen"), taggedFor("helloagents")],
+      [
+        "iam:CreateRole",
+        role("backend-bluegreen"),
+        { ...taggedFor("helloagents"), "iam:PermissionsBoundary": BOUNDARY },
+      ],
+      [
+        "iam:PutRolePolicy",
+        role("backend-task"),
+        { ...ownedBy("helloagents"), "iam:PermissionsBoundary": BOUNDARY },
+      ],
       [
         "iam:PassRole",
         role("backend-bluegreen"),
@@ -60,6 +71,7 @@ describe("an application's deploy role, judged by the IAM simulator", function (
         role("backend-bluegreen"),
         {
           ...ownedBy("helloagents"),
+          "iam:PermissionsBoundary": BOUNDARY,
           "iam:PolicyARN": "arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers",
         },
       ],
@@ -119,11 +131,21 @@ describe("an application's deploy role, judged by the IAM simulator", function (
         role("company-app-task"),
         { ...ownedBy("company-app"), "iam:PassedToService": "ecs-tasks.amazonaws.com" },
       ],
+      // A role of its own without the boundary: it could be given anything.
+      ["iam:CreateRole", role("backend-escape"), taggedFor("helloagents")],
+      ["iam:PutRolePolicy", role("backend-task"), ownedBy("helloagents")],
+      // Its boundary is the platform's: not its to change or remove.
+      ["iam:CreatePolicyVersion", BOUNDARY],
+      ["iam:DeleteRolePermissionsBoundary", role("backend-task"), ownedBy("helloagents")],
       // Its own role, but a policy broader than ECS's own for blue/green.
       [
         "iam:AttachRolePolicy",
         role("backend-task"),
-        { ...ownedBy("helloagents"), "iam:PolicyARN": "arn:aws:iam::aws:policy/AdministratorAccess" },
+        {
+          ...ownedBy("helloagents"),
+          "iam:PermissionsBoundary": BOUNDARY,
+          "iam:PolicyARN": "arn:aws:iam::aws:policy/AdministratorAccess",
+        },
       ],
       [
         "ec2:AuthorizeSecurityGroupIngress",
@@ -147,5 +169,58 @@ describe("an application's deploy role, judged by the IAM simulator", function (
       ["eks:DeleteCluster", `arn:aws:eks:${R}:${A}:cluster/platform-production-eks`],
     ];
     assert.deepEqual(await mismatches(policyOf("helloagents"), others, "ImplicitlyDenied"), []);
+  });
+
+  it("caps every role the application creates: a task role granted everything still reaches nothing of another's, no identity, secret, image or state but its own", async () => {
+    const boundary = JSON.parse(e.get("aws:iam/policy:Policy", "app-helloagents-boundary").inputs.policy);
+    assert.equal(
+      e.get("aws:iam/policy:Policy", "app-helloagents-boundary").inputs.path,
+      "/platform/production/",
+    );
+    const everything = {
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }],
+    };
+    const decide = async ([action, resource, context]: IamCall): Promise<string> =>
+      (
+        (await runSimulation(
+          {
+            identityPolicies: [{ name: "task", policy: everything }],
+            permissionBoundaryPolicies: [{ name: "boundary", policy: boundary }],
+            serviceControlPolicies: [],
+            resourceControlPolicies: [],
+            request: {
+              action,
+              principal: role("backend-task"),
+              resource: { accountId: A, resource },
+              contextVariables: { "aws:RequestedRegion": R, ...context },
+            },
+          } as any,
+          {},
+        )) as { overallResult: string }
+      ).overallResult;
+    const own =
+      "arn:aws:secretsmanager:eu-west-1:333333333333:secret:production/helloagents/ghcr-pull-AbCdEf";
+    const allowed: IamCall[] = [
+      ["secretsmanager:GetSecretValue", own],
+      ["s3:GetObject", "arn:aws:s3:::helloagents-uploads/report.pdf"],
+      ["sqs:SendMessage", `arn:aws:sqs:${R}:${A}:helloagents-jobs`],
+      // Its own tagged resources: within the boundary.
+      ["sqs:DeleteMessage", `arn:aws:sqs:${R}:${A}:helloagents-jobs`, ownedBy("helloagents")],
+    ];
+    for (const call of allowed) assert.equal(await decide(call), "Allowed", call.join(" "));
+    const denied: IamCall[] = [
+      [
+        "secretsmanager:GetSecretValue",
+        "arn:aws:secretsmanager:eu-west-1:333333333333:secret:production/company-app/db-url-AbCdEf",
+      ],
+      ["sqs:DeleteQueue", `arn:aws:sqs:${R}:${A}:company-jobs`, ownedBy("company-app")],
+      ["iam:CreateUser", `arn:aws:iam::${A}:user/backdoor`],
+      ["sts:AssumeRole", role("ci-deploy")],
+      ["s3:GetObject", `${STATE}/.pulumi/stacks/platform/production.json`],
+      ["ecr:PutImage", repository("api-gateway")],
+      ["ec2:TerminateInstances", `arn:aws:ec2:${R}:${A}:instance/i-0a1b2c3d`],
+    ];
+    for (const call of denied) assert.notEqual(await decide(call), "Allowed", call.join(" "));
   });
 });

@@ -210,6 +210,7 @@ describe("component", function () {
         "ClusterOidcProviders",
         "GitHubConnections",
         "StackRoles",
+        "StackBoundaries",
         "PassStackRoles",
         "ReadMetrics",
         "PublishDeliveryMetrics",
