@@ -641,6 +641,14 @@ export const applicationRules: ConfigRule = (c) => {
         "the platform's repository, whose reusable workflows the applications' repositories call and whose state backend their stacks use",
       ),
     );
+  else if (c.github.previousExecutorCommit && c.github.previousExecutorCommit === c.github.executorCommit)
+    out.push(
+      problem(
+        ["github", "previousExecutorCommit"],
+        c.github.previousExecutorCommit,
+        "the commit executorCommit replaced, or nothing: it is executorCommit itself",
+      ),
+    );
   else if (!c.github.executorCommit)
     out.push(
       problem(

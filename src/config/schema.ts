@@ -461,6 +461,15 @@ const githubSchema = z.strictObject({
     .string()
     .regex(/^[0-9a-f]{40}$/, "must be a full commit SHA (40 lowercase hex characters)")
     .optional(),
+  /**
+   * The pin `executorCommit` replaces, still trusted by the applications' deploy roles while their
+   * repositories merge the pull requests that move them to the new one; remove it once they have.
+   * @default none
+   */
+  previousExecutorCommit: z
+    .string()
+    .regex(/^[0-9a-f]{40}$/, "must be a full commit SHA (40 lowercase hex characters)")
+    .optional(),
   /** IAM OIDC provider for GitHub that already exists in the account; unset creates one. */
   oidcProviderArn: z
     .string()

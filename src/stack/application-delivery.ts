@@ -127,7 +127,11 @@ export function applicationRolesLayer(
         repository: app.github.repository,
         environment: own.environment,
         oidcProviderArn: roles.oidcProviderArn,
-        workflowRefs: executorWorkflows(executor).map((f) => executorWorkflowRef(executor, f)),
+        // The pinned commit, and during a move to it the one it replaces.
+        workflowRefs: [
+          executor,
+          ...(gh.previousExecutorCommit ? [{ ...executor, commit: gh.previousExecutorCommit }] : []),
+        ].flatMap((ex) => executorWorkflows(ex).map((f) => executorWorkflowRef(ex, f))),
         account: awsl.account,
         rolePath: rolePath(),
         repositoryArns: services.flatMap((s) => {

@@ -954,6 +954,16 @@ const RULES: [name: string, rule: ConfigRule, cases: RuleCase[]][] = [
         expect: [["platform:github.executorCommit", /the full commit SHA of this repository/]],
       },
       {
+        when: "the pin being replaced is the new pin itself",
+        change: (c) => {
+          withApplication(c);
+          c.github.previousExecutorCommit = c.github.executorCommit;
+        },
+        expect: [
+          ["platform:github.previousExecutorCommit", /the commit executorCommit replaced, or nothing/],
+        ],
+      },
+      {
         when: "the stack keeps its workloads itself",
         change: (c) => {
           withApplication(c);

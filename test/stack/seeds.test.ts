@@ -288,6 +288,29 @@ describe("the five seed teams, onboarded in one platform config", function () {
     }
   });
 
+  it("trusts the pin it replaces too while a new executor commit rolls out, and only the new one after", async () => {
+    const previous = "0123456789abcdef0123456789abcdef01234567";
+    const github = { ...seedConfig("staging").github, previousExecutorCommit: previous };
+    const moving = await evaluateStack(
+      "staging",
+      { "platform:github": github },
+      { stackDir: SEEDS_DIR, account: SEED_ACCOUNTS.staging },
+    );
+    const subjects = (e: Evaluation) =>
+      JSON.parse(e.get("aws:iam/role:Role", "app-berrys").inputs.assumeRolePolicy).Statement[0].Condition
+        .StringEquals["token.actions.githubusercontent.com:sub"] as string[];
+    assert.equal(subjects(moving).length, 6);
+    assert.ok(
+      subjects(moving).includes(
+        `repo:acme/Berrys_AgentsV2:environment:staging:job_workflow_ref:${EXECUTOR}/deploy-service.yml@${previous}`,
+      ),
+    );
+    assert.deepEqual(
+      subjects(evaluations.staging).filter((s) => s.endsWith(previous)),
+      [],
+    );
+  });
+
   it("renders the platform's own repository with the executor every application calls, and no build of its own", () => {
     const files = seedPlatformFiles();
     for (const file of [
