@@ -45,7 +45,7 @@ import {
   stackConcurrency,
 } from "./steps";
 import { secrets, storedName, vars } from "./names";
-import { runnerInput, runsOnTemplate, UNPUBLISHED_LABELS } from "./runners";
+import { runnerInput, runsOnTemplate, RUNNER_INPUT } from "./runners";
 import { countFailedRun, deployGuard, GUARD_ENV, SLACK_GATE_LINES } from "./operations";
 
 export const SLACK = {
@@ -290,13 +290,7 @@ export function deployServiceWorkflow(ctx: DeliveryContext): Workflow {
             description:
               "Release from what this environment runs of the service (its latest successful deployment of this commit or an earlier one): the digest is read here, in place of source-ref.",
           },
-          runner: {
-            type: "string",
-            required: false,
-            default: UNPUBLISHED_LABELS,
-            description:
-              "Runner labels of the stack (its RUNNER_LABELS_<STACK>): a JSON array, {0} and {1} for the run id and attempt.",
-          },
+          runner: RUNNER_INPUT,
         },
         outputs: {
           digest: {

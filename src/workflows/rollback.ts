@@ -11,7 +11,7 @@ import { deployCallPermissions, RELEASE_STACK_EXPRESSION, SLACK } from "./deploy
 import { markRolledBack } from "./deployments";
 import { Workflow } from "./model";
 import { vars } from "./names";
-import { chosenStackLabels, runsOnTemplate, UNPUBLISHED_LABELS } from "./runners";
+import { chosenStackLabels, runsOnTemplate, RUNNER_INPUT } from "./runners";
 import { pulumiEnv, pulumiJobSetup, stackConcurrency } from "./steps";
 import { countFailedRun, recordRollback, recordRollbackOutcome } from "./operations";
 
@@ -116,13 +116,7 @@ export function rollbackServiceWorkflow(ctx: DeliveryContext): Workflow {
             required: true,
             description: "previous, or a sha256 digest in the stack's registry.",
           },
-          runner: {
-            type: "string",
-            required: false,
-            default: UNPUBLISHED_LABELS,
-            description:
-              "Runner labels of the stack (its RUNNER_LABELS_<STACK>): a JSON array, {0} and {1} for the run id and attempt.",
-          },
+          runner: RUNNER_INPUT,
         },
       },
     },

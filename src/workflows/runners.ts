@@ -46,3 +46,12 @@ export function chosenStackLabels(stacks: readonly string[]): string {
 
 /** What a caller of deploy-service.yml passes as its `runner` input for one stack. */
 export const runnerInput = (stack: string): string => `\${{ ${stackLabelsTemplate(stack)} }}`;
+
+/** The `runner` input of a reusable workflow that runs on its stack's runner (deploy-service, rollback-service). */
+export const RUNNER_INPUT = {
+  type: "string",
+  required: false,
+  default: UNPUBLISHED_LABELS,
+  description:
+    "Runner labels of the stack (its RUNNER_LABELS_<STACK>): a JSON array, {0} and {1} for the run id and attempt.",
+} as const;

@@ -27,7 +27,6 @@ import {
   stateWriteStatements,
 } from "../../lib/state-access";
 import { APPS_PROJECT } from "../../config/applications";
-import { PULL_ACTIONS } from "./registry";
 import { DELIVERY_METRICS_NAMESPACE } from "./alarms";
 import {
   CI_SESSION_SECONDS,
@@ -35,8 +34,11 @@ import {
   GITHUB_OIDC_HOST,
   HostedZoneScope,
   metricStatements,
+  migrationSecretStatements,
   PREVIEW_ACTIONS,
-  PUSH_ACTIONS,
+  promotionPullStatements,
+  pushStatements,
+  stateScopeOf,
   STACK_ROLE_ACTIONS,
 } from "./deploy-roles";
 
@@ -347,36 +349,9 @@ export function applicationRoleStatements(scope: ApplicationScope): Statement[] 
         },
       },
     },
-    ...(scope.repositoryArns.length
-      ? [
-          {
-            Sid: "PushOwnRepositories",
-            Effect: "Allow" as const,
-            Action: PUSH_ACTIONS,
-            Resource: scope.repositoryArns,
-          },
-        ]
-      : []),
-    ...(scope.sourceRepositoryArns?.length
-      ? [
-          {
-            Sid: "PullPromotionSource",
-            Effect: "Allow" as const,
-            Action: PULL_ACTIONS,
-            Resource: scope.sourceRepositoryArns,
-          },
-        ]
-      : []),
-    ...(scope.migrationSecretArns?.length
-      ? [
-          {
-            Sid: "ReadOwnMigrationDatabaseUrls",
-            Effect: "Allow" as const,
-            Action: "secretsmanager:GetSecretValue",
-            Resource: [...new Set(scope.migrationSecretArns)],
-          },
-        ]
-      : []),
+    ...pushStatements(scope.repositoryArns),
+    ...promotionPullStatements(scope.sourceRepositoryArns),
+    ...migrationSecretStatements("ReadOwnMigrationDatabaseUrls", scope.migrationSecretArns),
     ...(scope.hostedZone && scope.hostNames?.length
       ? [
           {
@@ -453,15 +428,8 @@ export class ApplicationRole extends pulumi.ComponentResource {
   constructor(name: string, args: ApplicationRoleArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:delivery:ApplicationRole", name, {}, opts);
     const { partition, accountId, region } = args.account;
-    const state = (project: string, stack: string): StateScope | undefined =>
-      args.stateBackend && {
-        partition,
-        bucket: args.stateBackend.bucket,
-        region: args.stateBackend.region,
-        stateKeyArn: args.stateBackend.stateKeyArn,
-        project,
-        stack,
-      };
+    const state = (project: string, stack: string) =>
+      stateScopeOf(args.stateBackend, partition, project, stack);
     const own = state(APPS_PROJECT, args.applicationStack);
     const platform = state(pulumi.getProject(), args.platformStack);
     // The cap on every role the application creates, under the platform's role path, which the

@@ -378,6 +378,27 @@ export const SERVICE_LINKED_ROLE_SERVICES = [
   "autoscaling.amazonaws.com",
 ];
 
+/** Pushing to the role's own repositories; none without any. */
+export function pushStatements(arns: readonly pulumi.Input<string>[]): Statement[] {
+  return arns.length
+    ? [{ Sid: "PushOwnRepositories", Effect: "Allow", Action: PUSH_ACTIONS, Resource: [...arns] }]
+    : [];
+}
+
+/** Pulling the images a promotion copies, from exactly the source stack's repositories; none without any. */
+export function promotionPullStatements(arns: readonly pulumi.Input<string>[] = []): Statement[] {
+  return arns.length
+    ? [{ Sid: "PullPromotionSource", Effect: "Allow", Action: PULL_ACTIONS, Resource: [...arns] }]
+    : [];
+}
+
+/** Reading the migrating services' database URLs, and nothing else of Secrets Manager; none without any. */
+export function migrationSecretStatements(sid: string, arns: readonly string[] = []): Statement[] {
+  return arns.length
+    ? [{ Sid: sid, Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: [...new Set(arns)] }]
+    : [];
+}
+
 /** The deploy role's policy: the stack's services in its account and region, its roles, keys, repositories and state. */
 export function deployRoleStatements(scope: DeployScope): Statement[] {
   const { partition, accountId, region } = scope;
@@ -462,38 +483,11 @@ export function deployRoleStatements(scope: DeployScope): Statement[] {
       Resource: stackRoles,
       Condition: { StringEquals: { "iam:PassedToService": PASS_ROLE_SERVICES } },
     },
-    ...(scope.repositoryArns.length > 0
-      ? [
-          {
-            Sid: "PushOwnRepositories",
-            Effect: "Allow" as const,
-            Action: PUSH_ACTIONS,
-            Resource: scope.repositoryArns,
-          },
-        ]
-      : []),
+    ...pushStatements(scope.repositoryArns),
     // Promotion: the image is copied from the source stack's repositories (`docker buildx imagetools`).
-    ...(scope.sourceRepositoryArns.length > 0
-      ? [
-          {
-            Sid: "PullPromotionSource",
-            Effect: "Allow" as const,
-            Action: PULL_ACTIONS,
-            Resource: scope.sourceRepositoryArns,
-          },
-        ]
-      : []),
+    ...promotionPullStatements(scope.sourceRepositoryArns),
     // db-migrate reads each migrating service's database URL, and nothing else of Secrets Manager.
-    ...(scope.migrationSecretArns?.length
-      ? [
-          {
-            Sid: "ReadMigrationDatabaseUrls",
-            Effect: "Allow" as const,
-            Action: "secretsmanager:GetSecretValue",
-            Resource: [...new Set(scope.migrationSecretArns)],
-          },
-        ]
-      : []),
+    ...migrationSecretStatements("ReadMigrationDatabaseUrls", scope.migrationSecretArns),
     ...(scope.programSecretArns?.length ? [programSecretsStatement(scope.programSecretArns)] : []),
     ...metricStatements(DELIVERY_METRICS_NAMESPACE),
     {
@@ -535,21 +529,33 @@ export function previewRoleStatements(
   ];
 }
 
+/** One stack's state in an S3 backend; undefined without one. */
+export function stateScopeOf(
+  backend: DeployRolesArgs["stateBackend"],
+  partition: pulumi.Input<string>,
+  project: string,
+  stack: string,
+): StateScope | undefined {
+  return (
+    backend && {
+      partition,
+      bucket: backend.bucket,
+      region: backend.region,
+      stateKeyArn: backend.stateKeyArn,
+      project,
+      stack,
+    }
+  );
+}
+
 /** This stack's state and secrets-key statements, read-write (`write`) or read-only. */
 export function stackStateStatements(
   args: Pick<DeployRolesArgs, "stateBackend" | "secretsKeyArn" | "applicationStacks">,
   partition: pulumi.Input<string>,
   write: boolean,
 ): Statement[] {
-  const scope = (project: string, stack: string): StateScope | undefined =>
-    args.stateBackend && {
-      partition,
-      bucket: args.stateBackend.bucket,
-      region: args.stateBackend.region,
-      stateKeyArn: args.stateBackend.stateKeyArn,
-      project,
-      stack,
-    };
+  const scope = (project: string, stack: string) =>
+    stateScopeOf(args.stateBackend, partition, project, stack);
   const scopes = [
     scope(pulumi.getProject(), pulumi.getStack()),
     ...(args.applicationStacks ?? []).map((s) => scope(APPS_PROJECT, s)),

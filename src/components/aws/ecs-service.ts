@@ -404,6 +404,26 @@ export function createTaskDefinition(
   );
 }
 
+/** A target group of the service's tasks (by IP), health-checked on its path. */
+function createTargetGroup(
+  name: string,
+  args: Pick<EcsServiceArgs, "port" | "vpcId" | "healthPath">,
+  parent: pulumi.Resource,
+): aws.lb.TargetGroup {
+  return new aws.lb.TargetGroup(
+    name,
+    {
+      targetType: "ip",
+      port: args.port,
+      protocol: "HTTP",
+      vpcId: args.vpcId,
+      deregistrationDelay: 30,
+      healthCheck: healthCheck(args.healthPath),
+    },
+    { parent },
+  );
+}
+
 /** The task security group, the health-checked target group and the host-name listener rule. */
 export function createLoadBalancing(
   name: string,
@@ -443,18 +463,7 @@ export function createLoadBalancing(
       },
       { parent },
     );
-  const targetGroup = new aws.lb.TargetGroup(
-    `${name}-tg`,
-    {
-      targetType: "ip",
-      port: args.port,
-      protocol: "HTTP",
-      vpcId: args.vpcId,
-      deregistrationDelay: 30,
-      healthCheck: healthCheck(args.healthPath),
-    },
-    { parent },
-  );
+  const targetGroup = createTargetGroup(`${name}-tg`, args, parent);
   const blueGreen = args.strategy?.type === "blueGreen";
   // Under blue/green ECS moves the rules' forward actions between the two target groups at each
   // deployment: Pulumi must not move them back.
@@ -470,18 +479,7 @@ export function createLoadBalancing(
     { parent, ...ecsOwned },
   );
   if (!blueGreen) return { securityGroup, targetGroup };
-  const green = new aws.lb.TargetGroup(
-    `${name}-g`,
-    {
-      targetType: "ip",
-      port: args.port,
-      protocol: "HTTP",
-      vpcId: args.vpcId,
-      deregistrationDelay: 30,
-      healthCheck: healthCheck(args.healthPath),
-    },
-    { parent },
-  );
+  const green = createTargetGroup(`${name}-g`, args, parent);
   const testRule = new aws.lb.ListenerRule(
     `${name}-test-rule`,
     {
