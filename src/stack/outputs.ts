@@ -103,6 +103,12 @@ export const OUTPUT_CONTRACT = {
     secret: false,
     description: "Read-only IAM role for pull-request previews and drift detection of this stack.",
   },
+  applicationRoleArns: {
+    type: "map<string>",
+    secret: false,
+    description:
+      "Application with a repository of its own → its deploy role in this account (on a cluster the stack does not create, grant it edit in the application's namespaces).",
+  },
   runnerSecurityGroupId: {
     type: "string",
     secret: false,

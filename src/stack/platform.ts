@@ -13,7 +13,7 @@ import {
   ownApplicationOf,
   registryOf,
 } from "../config/applications";
-import { applicationBoundaryArn } from "../components/aws/application-roles";
+import { applicationBoundaryArn, ApplicationRole } from "../components/aws/application-roles";
 import * as aws from "../lib/aws";
 import * as k8s from "../lib/k8s";
 import * as pulumi from "@pulumi/pulumi";
@@ -711,6 +711,8 @@ export interface PlatformLayers {
   readonly runner?: CodeBuildRunner;
   readonly alarms?: StackAlarms;
   readonly ingressWebAcl?: aws.wafv2.WebAcl;
+  /** Deploy roles of the applications with repositories of their own. @default {} */
+  readonly applicationRoles?: Record<string, ApplicationRole>;
 }
 
 /**
@@ -770,6 +772,9 @@ export function stackOutputs(config: StackConfig, layers: PlatformLayers): Stack
     taskDefinitionArns: pulumi.all(byService(workloads, "taskDefinitionArn")),
     deployRoleArn: delivery.deployRoleArn,
     previewRoleArn: delivery.previewRoleArn,
+    applicationRoleArns: pulumi.all(
+      Object.fromEntries(Object.entries(layers.applicationRoles ?? {}).map(([a, r]) => [a, r.roleArn])),
+    ),
     runnerSecurityGroupId: runner?.securityGroupId ?? null,
     // A platform stack whose workloads live in application stacks runs no release.
     ...(config.applicationStacks
@@ -815,6 +820,7 @@ export function buildPlatform(config: StackConfig): StackOutputs {
   const delivery = buildDelivery(config, { ...deliveryInputs(config, awsl, registry), roles });
   buildApplicationRepositories(config, applicationRoles, pulumi.all(registry.repositoryUrls));
   return stackOutputs(config, {
+    applicationRoles,
     network,
     registry,
     eks,

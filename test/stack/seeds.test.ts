@@ -260,6 +260,13 @@ describe("the five seed teams, onboarded in one platform config", function () {
   });
 
   it("gives each application's deploy role one trust: its repository's environment, through the platform's workflows at the pinned commit", () => {
+    assert.deepEqual(Object.keys(evaluations.production.outputs.applicationRoleArns as object).sort(), [
+      "berrys",
+      "company-app",
+      "helloagents",
+      "orders",
+      "voiceassist",
+    ]);
     const role = evaluations.production.get("aws:iam/role:Role", "app-helloagents");
     const trust = JSON.parse(role.inputs.assumeRolePolicy).Statement[0].Condition.StringEquals;
     assert.deepEqual(trust["token.actions.githubusercontent.com:sub"], [
