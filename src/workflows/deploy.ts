@@ -590,6 +590,40 @@ const READ_DATABASE_URL = [
   "export DATABASE_URL",
 ];
 
+/**
+ * The fingerprint of the PostgreSQL Global Development Group's apt signing key (ACCC4CF8), as
+ * https://www.postgresql.org/download/linux/ubuntu/ publishes it: the downloaded key must match.
+ */
+export const PGDG_KEY_FINGERPRINT = "B97B0AFCAA1A47F044F244A07FCC7D46ACCC4CF8";
+
+/**
+ * pg_dump where the runner lacks it (CodeBuild's images do). From the PGDG repository over HTTPS
+ * only: the runner's security group opens 443 and no port 80, so Ubuntu's own http mirrors are
+ * left out of the update (`sourcelist` is PGDG's alone). The key is checked against the
+ * published fingerprint before apt trusts it. CodeBuild runs as root, without sudo.
+ */
+export const installPostgresClient: Step = {
+  name: "Install the PostgreSQL client (PGDG, over HTTPS)",
+  env: { PGDG_KEY_FINGERPRINT, PGDG_PACKAGE: "postgresql-client-16" },
+  run: [
+    "set -euo pipefail",
+    'if command -v pg_dump >/dev/null; then echo "pg_dump: $(command -v pg_dump)"; exit 0; fi',
+    'sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo',
+    'codename="$(. /etc/os-release && echo "$VERSION_CODENAME")"',
+    'key="$RUNNER_TEMP/pgdg.gpg"',
+    'curl -fsSL https://www.postgresql.org/media/keys/ACCC4CF8.asc | gpg --dearmor > "$key"',
+    'fpr="$(gpg --show-keys --with-colons "$key" | awk -F: \'/^fpr/ { print $10; exit }\')"',
+    'if [ "$fpr" != "$PGDG_KEY_FINGERPRINT" ]; then',
+    '  echo "::error::the PGDG key has fingerprint ${fpr:-none}, not ${PGDG_KEY_FINGERPRINT}: pg_dump not installed"',
+    "  exit 1",
+    "fi",
+    'echo "deb [signed-by=$key] https://apt.postgresql.org/pub/repos/apt ${codename}-pgdg main" > "$RUNNER_TEMP/pgdg.list"',
+    'apt=(-o "Dir::Etc::sourcelist=$RUNNER_TEMP/pgdg.list" -o Dir::Etc::sourceparts=- -o APT::Get::List-Cleanup=0)',
+    '$sudo apt-get "${apt[@]}" update -qq',
+    '$sudo apt-get "${apt[@]}" install -y -qq --no-install-recommends "$PGDG_PACKAGE"',
+  ].join("\n"),
+};
+
 export const dbMigrateAction: CompositeAction = {
   dir: "db-migrate",
   name: "Database migration",
@@ -614,6 +648,7 @@ export const dbMigrateAction: CompositeAction = {
     },
   },
   steps: [
+    installPostgresClient,
     {
       name: "Back up",
       env: {
@@ -629,8 +664,6 @@ export const dbMigrateAction: CompositeAction = {
         "fi",
         ...READ_DATABASE_URL,
         'case "$DATABASE_URL" in postgres://*|postgresql://*) ;; *) echo "::error::the backup is pg_dump: the database URL must be postgres:// or postgresql://"; exit 1;; esac',
-        // Hosted and CodeBuild images may lack the client; CodeBuild runs as root, without sudo.
-        'if ! command -v pg_dump >/dev/null; then sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo; $sudo apt-get update -qq && $sudo apt-get install -y -qq postgresql-client; fi',
         'key="$BACKUP_URI/${SERVICE_DIR##*/}/$(date -u +%Y%m%dT%H%M%SZ)-$GITHUB_SHA.dump"',
         // No --sse flag: a PUT that names no encryption gets the bucket's default, the state key.
         'pg_dump --format=custom "$DATABASE_URL" | aws s3 cp - "$key" --only-show-errors',

@@ -135,7 +135,7 @@ describe("workflow rules", () => {
       assert.equal(nested.kind, "action");
     });
 
-    it("sees the generated db-migrate action's three steps, and they pass every workflow rule", () => {
+    it("sees the generated db-migrate action's four steps, and they pass every workflow rule", () => {
       const files = deliveryFiles(contextFor("dev"));
       const file = ".github/actions/db-migrate/action.yml";
       const parsed = documentOf({ file, content: files[file] });
@@ -143,9 +143,10 @@ describe("workflow rules", () => {
       assert.deepEqual(
         parsed.steps.map((s) => [s.where, s.step.name]),
         [
-          ["runs.steps[0]", "Back up"],
-          ["runs.steps[1]", "Apply"],
-          ["runs.steps[2]", "Validate"],
+          ["runs.steps[0]", "Install the PostgreSQL client (PGDG, over HTTPS)"],
+          ["runs.steps[1]", "Back up"],
+          ["runs.steps[2]", "Apply"],
+          ["runs.steps[3]", "Validate"],
         ],
       );
       for (const p of policies.filter((x) => x.name.startsWith("github-workflow-")))

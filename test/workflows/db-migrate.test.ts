@@ -9,6 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import YAML from "yaml";
 import { deliveryFiles } from "../../src/workflows";
+import { PGDG_KEY_FINGERPRINT } from "../../src/workflows/deploy";
 import { contextFor } from "../helpers/context";
 
 const SECRET = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:dev/payments/db-url-AbCdEf";
@@ -132,5 +133,99 @@ describe("the db-migrate action", () => {
     assert.equal(step("Apply")["working-directory"], "${{ inputs.working-directory }}");
     const missing = run("Apply", { ...INPUTS, "migrate-command": "" });
     assert.match(missing.failed ?? "", /no migrate-command: set services\[\]\.migrations\.apply/);
+  });
+});
+
+describe("the PostgreSQL client the db-migrate action installs where the runner lacks it", () => {
+  const install = step("Install the PostgreSQL client (PGDG, over HTTPS)");
+  const codename = /^VERSION_CODENAME=(.*)$/m.exec(fs.readFileSync("/etc/os-release", "utf8"))![1];
+
+  /**
+   * Runs the step with stand-ins for curl, gpg and apt-get on a PATH of only the tools it needs
+   * (no pg_dump unless `withPgDump`); `fingerprint` is what the downloaded key shows.
+   */
+  function installing(options: { fingerprint?: string; withPgDump?: boolean } = {}) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pgdg-"));
+    try {
+      const bin = path.join(dir, "bin");
+      fs.mkdirSync(bin);
+      for (const tool of ["bash", "awk", "cat", "id"])
+        fs.symlinkSync(
+          execFileSync("bash", ["-c", `command -v ${tool}`])
+            .toString()
+            .trim(),
+          path.join(bin, tool),
+        );
+      const calls = path.join(dir, "calls");
+      const standIn = (name: string, body: string) =>
+        fs.writeFileSync(
+          path.join(bin, name),
+          `#!${path.join(bin, "bash")}\necho "${name} $*" >> "${calls}"\n${body}\n`,
+          {
+            mode: 0o755,
+          },
+        );
+      standIn("curl", 'echo "-----BEGIN PGP PUBLIC KEY BLOCK-----"');
+      standIn(
+        "gpg",
+        `if [ "$1" = --dearmor ]; then cat; else echo "pub:-:4096:1:7FCC7D46ACCC4CF8:"; echo "fpr:::::::::${options.fingerprint ?? PGDG_KEY_FINGERPRINT}:"; fi`,
+      );
+      standIn("apt-get", "");
+      standIn("sudo", '"$@"');
+      if (options.withPgDump) standIn("pg_dump", "");
+      let failed: string | undefined;
+      try {
+        execFileSync(path.join(bin, "bash"), ["-c", install.run], {
+          stdio: ["ignore", "pipe", "pipe"],
+          env: { PATH: bin, RUNNER_TEMP: dir, ...install.env },
+        });
+      } catch (err) {
+        failed = (err as { stdout: Buffer }).stdout.toString();
+      }
+      return {
+        failed,
+        calls: fs.existsSync(calls) ? fs.readFileSync(calls, "utf8").trim().split("\n") : [],
+        sources: fs.existsSync(path.join(dir, "pgdg.list"))
+          ? fs.readFileSync(path.join(dir, "pgdg.list"), "utf8")
+          : "",
+        dir,
+      };
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it("installs nothing where pg_dump is on the PATH", () => {
+    const r = installing({ withPgDump: true });
+    assert.equal(r.failed, undefined);
+    assert.deepEqual(r.calls, []);
+  });
+
+  it("fetches PGDG's key over HTTPS, checks its fingerprint and installs the client from PGDG alone, over HTTPS", () => {
+    const r = installing();
+    assert.equal(r.failed, undefined);
+    assert.deepEqual(r.calls[0], "curl -fsSL https://www.postgresql.org/media/keys/ACCC4CF8.asc");
+    assert.match(
+      r.sources,
+      new RegExp(
+        `^deb \\[signed-by=.*/pgdg\\.gpg\\] https://apt\\.postgresql\\.org/pub/repos/apt ${codename}-pgdg main$`,
+        "m",
+      ),
+    );
+    const apt = r.calls.filter((c) => c.includes("apt-get")).map((c) => c.replace(/^(sudo )?apt-get /, ""));
+    // Only PGDG's list: Ubuntu's http mirrors (port 80, closed on the runner) are never read.
+    for (const call of apt)
+      assert.match(call, /-o Dir::Etc::sourcelist=\S+\/pgdg\.list -o Dir::Etc::sourceparts=- /);
+    assert.match(apt[0], / update -qq$/);
+    assert.match(apt[1], / install -y -qq --no-install-recommends postgresql-client-16$/);
+  });
+
+  it("refuses a key whose fingerprint is not PGDG's, before apt trusts it", () => {
+    const r = installing({ fingerprint: "0000000000000000000000000000000000000000" });
+    assert.match(r.failed ?? "", /::error::the PGDG key has fingerprint 0{40}, not B97B0AFC/);
+    assert.deepEqual(
+      r.calls.filter((c) => c.includes("apt-get")),
+      [],
+    );
   });
 });
