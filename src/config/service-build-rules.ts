@@ -40,6 +40,13 @@ export function serviceBuildProblems(c: StackConfig, exists: ExistsAt): ConfigPr
       });
     owners.set(dir, s.name);
     versionProblems(b, toolchain, at, out);
+    const visibility = ownApplicationOf(s, c)?.github.visibility ?? c.github?.visibility ?? "private";
+    if (visibility !== "public" && b.architectures?.includes("arm64"))
+      out.push({
+        key: at("architectures"),
+        value: b.architectures,
+        allowed: `["amd64"]: GitHub offers its arm64 hosted runner (ubuntu-24.04-arm) to public repositories only (changelog 2025-01-16), and this service builds in a ${visibility} one`,
+      });
     // An application's own repository is not this checkout: its CI meets a missing path there.
     if (repository) return;
     b.sharedPaths.forEach((shared, j) => {

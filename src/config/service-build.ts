@@ -65,7 +65,22 @@ export const serviceBuildSchema = z.strictObject({
     .default([]),
   /** The Dockerfile, relative to the service's directory. @default "Dockerfile" */
   dockerfile: relativePath.default("Dockerfile"),
+  /**
+   * The image's architectures, each built natively on GitHub's hosted runner of it. GitHub offers
+   * its arm64 runner (`ubuntu-24.04-arm`) to public repositories (GitHub changelog 2025-01-16,
+   * "Linux arm64 hosted runners now available for free in public repositories"); a private
+   * repository's build refuses it ("not supported yet for private repositories").
+   * @default ["amd64", "arm64"] in a public repository, ["amd64"] in a private or internal one
+   */
+  architectures: z
+    .array(z.enum(["amd64", "arm64"], { error: () => 'must be "amd64" or "arm64"' }))
+    .min(1)
+    .refine((a) => new Set(a).size === a.length, "each architecture once")
+    .optional(),
 });
+
+/** An image architecture the build workflow builds on its native hosted runner. */
+export type Architecture = "amd64" | "arm64";
 
 export type ServiceBuildConfig = z.output<typeof serviceBuildSchema>;
 

@@ -75,6 +75,14 @@ export function deliveryContext(config: StackConfig, gh: GithubConfig): Delivery
   };
 }
 
+/** The visibility of the repository a service is built in: its application's own, or the platform's. */
+export function repositoryVisibilityOf(
+  s: ServiceConfig,
+  config: StackConfig,
+): "public" | "private" | "internal" {
+  return ownApplicationOf(s, config)?.github.visibility ?? config.github?.visibility ?? "private";
+}
+
 /** The services of a repository's pipelines, as the workflows see them. */
 export function deliveryServices(config: StackConfig, services: readonly ServiceConfig[]): DeliveryService[] {
   return services.map((s) => ({
@@ -84,7 +92,7 @@ export function deliveryServices(config: StackConfig, services: readonly Service
     strategy: s.strategy.type,
     canarySteps: s.strategy.type === "canary" ? s.strategy.steps : [],
     healthPath: s.healthPath,
-    ...(s.build ? { build: serviceBuild(s.name, s.build) } : {}),
+    ...(s.build ? { build: serviceBuild(s.name, s.build, repositoryVisibilityOf(s, config)) } : {}),
     ...(s.migrations
       ? {
           migrations: {
@@ -102,7 +110,11 @@ export function deliveryServices(config: StackConfig, services: readonly Service
  * `contract` and `build` (run only when declared) and `integration` (only with containers or a
  * command of the service's own).
  */
-export function serviceBuild(name: string, b: ServiceBuildConfig): ServiceBuild {
+export function serviceBuild(
+  name: string,
+  b: ServiceBuildConfig,
+  visibility: "public" | "private" | "internal" = "private",
+): ServiceBuild {
   const t = TOOLCHAINS[b.toolchain];
   const own = b.commands as Partial<Record<CheckKind, string>>;
   const { integration, ...defaults } = t.defaults;
@@ -119,8 +131,13 @@ export function serviceBuild(name: string, b: ServiceBuildConfig): ServiceBuild 
     coverage: b.coverage,
     containers: b.containers,
     dockerfile: b.dockerfile,
+    architectures: b.architectures ?? defaultArchitectures(visibility),
   };
 }
+
+/** A service's image architectures unless it names its own: arm64 only where GitHub offers its runner. */
+export const defaultArchitectures = (visibility: "public" | "private" | "internal"): ("amd64" | "arm64")[] =>
+  visibility === "public" ? ["amd64", "arm64"] : ["amd64"];
 
 export interface DeliveryInputs {
   readonly awsProvider?: aws.Provider;

@@ -30,6 +30,8 @@ export interface ServiceBuild {
   readonly containers: CiContainerName[];
   /** The Dockerfile, relative to `path`. */
   readonly dockerfile: string;
+  /** The image's architectures, each built on its hosted runner. @default ["amd64"] */
+  readonly architectures?: readonly ("amd64" | "arm64")[];
 }
 
 export interface DeliveryStack {

@@ -135,6 +135,13 @@ export function buildImageWorkflow(ctx: DeliveryContext, kind: "ecr" | "ghcr" = 
             required: true,
             description: "Environment whose registry receives the image.",
           },
+          architectures: {
+            type: "string",
+            required: false,
+            default: '["amd64"]',
+            description:
+              'The image\'s architectures, a JSON array of "amd64" and "arm64": each is built on its own hosted runner.',
+          },
         },
         outputs: {
           image: {
@@ -155,6 +162,7 @@ export function buildImageWorkflow(ctx: DeliveryContext, kind: "ecr" | "ghcr" = 
           `build-${arch}`,
           {
             name: `build (${arch})`,
+            if: `contains(fromJSON(inputs.architectures), '${arch}')`,
             runsOn: runner,
             environment: "${{ inputs.environment }}",
             permissions,
@@ -172,7 +180,7 @@ export function buildImageWorkflow(ctx: DeliveryContext, kind: "ecr" | "ghcr" = 
                   context: "${{ inputs.context }}",
                   file: "${{ inputs.context }}/${{ inputs.dockerfile }}",
                   platforms: `linux/${arch}`,
-                  // Untagged: the merge job tags the multi-arch index that points at both.
+                  // Untagged: the merge job tags the index that points at every architecture built.
                   outputs:
                     "type=image,name=${{ steps.repo.outputs.image }},push-by-digest=true,name-canonical=true,push=true",
                   sbom: true,
@@ -188,6 +196,8 @@ export function buildImageWorkflow(ctx: DeliveryContext, kind: "ecr" | "ghcr" = 
       build: {
         name: "build",
         needs: IMAGE_ARCHITECTURES.map(({ arch }) => `build-${arch}`),
+        // An architecture the service does not build is skipped; any that failed stops the index.
+        if: "${{ !cancelled() && !contains(needs.*.result, 'failure') }}",
         environment: "${{ inputs.environment }}",
         permissions,
         timeoutMinutes: 15,
@@ -211,14 +221,20 @@ export function buildImageWorkflow(ctx: DeliveryContext, kind: "ecr" | "ghcr" = 
             with: { images: "${{ steps.repo.outputs.image }}", tags: "type=sha,format=long" },
           },
           {
-            name: "Tag the multi-arch index of both images",
+            name: "Tag the image index of every architecture built",
             id: "index",
             env: { IMAGE: "${{ steps.repo.outputs.image }}", TAGS: "${{ steps.meta.outputs.tags }}" },
             run: [
               "set -euo pipefail",
               "args=()",
               'while IFS= read -r tag; do [ -n "$tag" ] && args+=(-t "$tag"); done <<<"$TAGS"',
-              `docker buildx imagetools create "\${args[@]}" ${IMAGE_ARCHITECTURES.map(({ arch }) => `"$IMAGE@$DIGEST_${arch.toUpperCase()}"`).join(" ")}`,
+              "sources=()",
+              ...IMAGE_ARCHITECTURES.map(
+                ({ arch }) =>
+                  `if [ -n "$DIGEST_${arch.toUpperCase()}" ]; then sources+=("$IMAGE@$DIGEST_${arch.toUpperCase()}"); fi`,
+              ),
+              'if [ "${#sources[@]}" -eq 0 ]; then echo "::error::no architecture was built"; exit 1; fi',
+              'docker buildx imagetools create "${args[@]}" "${sources[@]}"',
               'first="$(head -n1 <<<"$TAGS")"',
               'digest="$(docker buildx imagetools inspect "$first" --format \'{{json .Manifest}}\' | jq -er .digest)"',
               'echo "digest=$digest" >> "$GITHUB_OUTPUT"',
@@ -446,6 +462,7 @@ export function buildDeployWorkflow(ctx: DeliveryContext): Workflow {
         service: svc.name,
         ...buildContextOf(svc),
         environment: buildEnvironmentExpression(ctx),
+        architectures: JSON.stringify(svc.build?.architectures ?? ["amd64"]),
       },
     };
     let previous: Record<string, string> = {};
