@@ -77,6 +77,35 @@ export function hostNameOf(
 const key = (path: string) => `platform:${path}`;
 
 /**
+ * The certificate the ALB listener and the Ingresses serve is one they can use: ACM certificates
+ * are regional, and an ALB takes only a certificate of its own region ("the certificate must be in
+ * the same Region as the load balancer", ELB's HTTPS listener docs) and its own account (an ACM
+ * certificate is not shared across accounts). The stack's account is its state key's, from the
+ * bootstrap stack of that account (`github.backend.stateKeyArn`).
+ */
+export function certificateProblems(c: Pick<StackConfig, "dns" | "awsRegion" | "github">): ConfigProblem[] {
+  const arn = c.dns?.certificateArn;
+  if (!arn) return [];
+  const [, , , region, account] = arn.split(":");
+  const out: ConfigProblem[] = [];
+  if (c.awsRegion && region !== c.awsRegion)
+    out.push({
+      key: key("dns.certificateArn"),
+      value: arn,
+      allowed: `a certificate of the stack's region ${c.awsRegion} (ACM certificates are regional, and the ALB takes only one of its own region); this one is in ${region}`,
+    });
+  const backend = c.github?.backend;
+  const stackAccount = backend?.kind === "s3" ? backend.stateKeyArn.split(":")[4] : undefined;
+  if (stackAccount && account !== stackAccount)
+    out.push({
+      key: key("dns.certificateArn"),
+      value: arn,
+      allowed: `a certificate of the stack's account ${stackAccount} (github.backend.stateKeyArn's): an ALB cannot serve another account's ACM certificate, and this one is ${account}'s`,
+    });
+  return out;
+}
+
+/**
  * ECS serves HTTPS by host name under `dns`; an exposed EKS service needs EKS (the AWS Load
  * Balancer Controller), the zone and the certificate, and a public one explicit CIDRs.
  */
@@ -122,6 +151,7 @@ export const dnsRules: ConfigRule = (c) => {
       });
     if (exposure === "public") publicEks = true;
   });
+  out.push(...certificateProblems(c));
   if (publicEks && c.eks.enabled && c.kubernetes.ingress.allowedCidrs.length === 0)
     out.push({
       key: key("kubernetes.ingress.allowedCidrs"),

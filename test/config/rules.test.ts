@@ -293,6 +293,30 @@ const RULES: [name: string, rule: ConfigRule, cases: RuleCase[]][] = [
         expect: [["platform:dns.certificateArn", /required when ecs.enabled: the ALB serves HTTPS only/]],
       },
       {
+        when: "the certificate is in another region than the stack's ALB",
+        change: (c) =>
+          (c.dns.certificateArn =
+            "arn:aws:acm:us-east-1:111111111111:certificate/0d2c7a7e-1111-4a2b-9c3d-000000000001"),
+        expect: [
+          [
+            "platform:dns.certificateArn",
+            /a certificate of the stack's region eu-west-1 .* this one is in us-east-1/,
+          ],
+        ],
+      },
+      {
+        when: "the certificate belongs to another account than the stack's",
+        change: (c) =>
+          (c.dns.certificateArn =
+            "arn:aws:acm:eu-west-1:999999999999:certificate/0d2c7a7e-1111-4a2b-9c3d-000000000001"),
+        expect: [
+          [
+            "platform:dns.certificateArn",
+            /a certificate of the stack's account 111111111111 .* this one is 999999999999's/,
+          ],
+        ],
+      },
+      {
         when: "an ECS service asks for another exposure than the ALB's scheme",
         change: (c) => (c.services[3].exposure = "public"),
         expect: [

@@ -237,7 +237,11 @@ function plausibleEdits(stack: BaseStack): fc.Arbitrary<Edit> {
           label: `azCount ${azCount} in ${region}`,
           apply: (v, c) => {
             objectAt(v, "network").azCount = azCount;
-            if (c.region !== undefined) c.region = region;
+            if (c.region === undefined) return;
+            // The stack moves with its certificate: ACM certificates are regional.
+            if (typeof v.dns?.certificateArn === "string")
+              v.dns.certificateArn = v.dns.certificateArn.replace(`:${c.region}:`, `:${region}:`);
+            c.region = region;
           },
         }),
       ),

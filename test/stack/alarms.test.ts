@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import { readStackConfig } from "../../src/config/stack-files";
 import { Evaluation, mockKeyArn, RecordedResource } from "../../dev/harness/evaluate";
 import { evaluateStack, stackAccount } from "../../dev/harness/program";
 import { readPackConfig, runGate } from "../../dev/harness/policy-harness";
@@ -191,7 +192,16 @@ describe("alarms under mocks", function () {
   });
 
   it("makes it in us-east-2 for a stack in us-east-1 (no Chatbot API there), subscribed to the topic in us-east-1, tagged as the stack", async () => {
-    const e = await evaluateStack("dev", { "aws:region": "us-east-1" }, { account: stackAccount("dev") });
+    // The ALB's certificate moves with the stack: ACM certificates are regional.
+    const dns = readStackConfig("dev")["platform:dns"] as Record<string, string>;
+    const e = await evaluateStack(
+      "dev",
+      {
+        "aws:region": "us-east-1",
+        "platform:dns": { ...dns, certificateArn: dns.certificateArn.replace(":eu-west-1:", ":us-east-1:") },
+      },
+      { account: stackAccount("dev") },
+    );
     const slack = e.get("aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration", "alarms-slack");
     const provider = e.resources.find((r) => slack.provider?.startsWith(`${r.urn}::`));
     assert.equal(provider?.type, "pulumi:providers:aws");
