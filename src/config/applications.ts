@@ -94,3 +94,20 @@ export function ecrServices<S extends Pick<ServiceConfig, "application">>(
 ): S[] {
   return config.services.filter((s) => registryOf(s, config).kind === "ecr");
 }
+
+/** The visibility of the repository a service is built in: its application's own, or the platform's. */
+export function repositoryVisibilityOf(
+  service: Pick<ServiceConfig, "application">,
+  config: Pick<StackConfig, "github" | "applications">,
+): "public" | "private" | "internal" {
+  return ownApplicationOf(service, config)?.github.visibility ?? config.github?.visibility ?? "private";
+}
+
+/**
+ * ECS's own blue/green: one update ECS moves traffic for, released and recorded as a rolling
+ * release is (ECS, not the stack, knows which revision serves).
+ */
+export const isEcsBlueGreen = (service: {
+  readonly target: ServiceConfig["target"];
+  readonly strategy: { readonly type: ServiceConfig["strategy"]["type"] };
+}): boolean => service.target === "ecs" && service.strategy.type === "blueGreen";

@@ -9,6 +9,7 @@
 import type { ConfigProblem, ConfigRule } from "./rules";
 import { keyOf } from "./rules";
 import { operationsOf } from "./operations";
+import { isEcsBlueGreen } from "./applications";
 import { DEFAULT_BAKE_MINUTES, type ServiceConfig } from "./schema";
 
 // The limits themselves live in a module that imports nothing: the workflows and the runner
@@ -31,7 +32,7 @@ export function releaseShape(svc: Pick<ServiceConfig, "strategy" | "target">): {
     case "blueGreen":
       // ECS's own blue/green is one update: the executor smoke-tests green at ECS's pause, then
       // production after the switch, and waits out the bake.
-      return svc.target === "ecs"
+      return isEcsBlueGreen(svc)
         ? { applies: 1, gates: 2, watched: 1, bakeMinutes: s.bakeMinutes ?? DEFAULT_BAKE_MINUTES }
         : { applies: 2, gates: 2, watched: 1 };
     case "canary": {

@@ -9,7 +9,7 @@ import type { ConfigProblem, ConfigRule } from "./rules";
 import { keyOf } from "./rules";
 import { StackConfig } from "./schema";
 import { buildPathOf } from "./service-build";
-import { ownApplicationOf } from "./applications";
+import { ownApplicationOf, repositoryVisibilityOf } from "./applications";
 import { ROOT } from "./stack-files";
 
 /** Whether a file or directory exists, relative to the repository root. */
@@ -40,7 +40,7 @@ export function serviceBuildProblems(c: StackConfig, exists: ExistsAt): ConfigPr
       });
     owners.set(dir, s.name);
     versionProblems(b, toolchain, at, out);
-    const visibility = ownApplicationOf(s, c)?.github.visibility ?? c.github?.visibility ?? "private";
+    const visibility = repositoryVisibilityOf(s, c);
     if (visibility !== "public" && b.architectures?.includes("arm64"))
       out.push({
         key: at("architectures"),

@@ -3,6 +3,7 @@
  * Each problem names the key (`platform:services[1].strategy.steps`), the value it got and what is
  * allowed, so a user can fix the stack file without reading this code.
  */
+import { isEcsBlueGreen } from "./applications";
 import { z } from "zod";
 import { own } from "../lib/own";
 import { defaultCanarySteps } from "./canary";
@@ -245,7 +246,7 @@ function setButIgnoredProblems(c: Parsed): ConfigProblem[] {
       ["canaryWeight", "canary"],
     ];
     // ECS's own blue/green records a rolling release: ECS knows which colour serves.
-    const pinned = s.target === "ecs" && s.strategy.type === "blueGreen" ? "rolling" : s.strategy.type;
+    const pinned = isEcsBlueGreen(s) ? "rolling" : s.strategy.type;
     for (const [field, strategy] of unused)
       if (release[field] !== undefined && pinned !== strategy)
         out.push({

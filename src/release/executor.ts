@@ -24,6 +24,7 @@ import {
 import { driveBlueGreen, EcsDeploymentsApi } from "./ecs-bluegreen";
 import { TEST_TRAFFIC_HEADER } from "../components/aws/ecs-service";
 import { DEFAULT_BAKE_MINUTES } from "../config/schema";
+import { isEcsBlueGreen } from "../config/applications";
 import { Clock, DEFAULT_GATE, GatePolicy, HealthProber, systemClock, waitHealthy } from "./health";
 import { GateReport } from "../operations/metric-gate";
 import { planRelease, planRollback, ReleaseStep, StrategySpec } from "./plan";
@@ -426,7 +427,7 @@ async function gate(
  * release does (ECS, not the stack, knows which colour serves).
  */
 export function planStrategyOf(svc: Pick<ServiceConfig, "strategy" | "target">): StrategySpec {
-  if (svc.target === "ecs" && svc.strategy.type === "blueGreen") return { type: "rolling" };
+  if (isEcsBlueGreen(svc)) return { type: "rolling" };
   return svc.strategy;
 }
 

@@ -10,6 +10,7 @@
  * protected branch, and Pulumi ESC is a hosted service not every backend has. The committed
  * `releases` config only seeds a service the stack has never deployed.
  */
+import { isEcsBlueGreen } from "../config/applications";
 import { own } from "../lib/own";
 import { z } from "zod";
 import { RELEASE_PIN_DEFAULTS, ReleaseConfig, ServiceConfig } from "../config";
@@ -54,9 +55,7 @@ export const PIN_KEYS = ["digest", "activeColor", "idleDigest", "canaryDigest", 
 export function pinStrategyOf(
   service: Pick<ServiceConfig, "strategy" | "target">,
 ): ServiceConfig["strategy"]["type"] {
-  return service.target === "ecs" && service.strategy.type === "blueGreen"
-    ? "rolling"
-    : service.strategy.type;
+  return isEcsBlueGreen(service) ? "rolling" : service.strategy.type;
 }
 
 export function strategyPins(strategy: ServiceConfig["strategy"]["type"], pins: ReleasePins): ReleasePins {

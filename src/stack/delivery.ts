@@ -7,7 +7,7 @@
 import * as aws from "../lib/aws";
 import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
-import { applicationOf, ownApplicationOf } from "../config/applications";
+import { applicationOf, ownApplicationOf, repositoryVisibilityOf } from "../config/applications";
 import { DeliveryEnvironment } from "../components/github/delivery-environment";
 import { DeliveryRepository } from "../components/github/delivery-repo";
 import { DeployRoles, HostedZoneScope } from "../components/aws/deploy-roles";
@@ -75,14 +75,6 @@ export function deliveryContext(config: StackConfig, gh: GithubConfig): Delivery
   };
 }
 
-/** The visibility of the repository a service is built in: its application's own, or the platform's. */
-export function repositoryVisibilityOf(
-  s: ServiceConfig,
-  config: StackConfig,
-): "public" | "private" | "internal" {
-  return ownApplicationOf(s, config)?.github.visibility ?? config.github?.visibility ?? "private";
-}
-
 /** The services of a repository's pipelines, as the workflows see them. */
 export function deliveryServices(config: StackConfig, services: readonly ServiceConfig[]): DeliveryService[] {
   return services.map((s) => ({
@@ -93,15 +85,6 @@ export function deliveryServices(config: StackConfig, services: readonly Service
     canarySteps: s.strategy.type === "canary" ? s.strategy.steps : [],
     healthPath: s.healthPath,
     ...(s.build ? { build: serviceBuild(s.name, s.build, repositoryVisibilityOf(s, config)) } : {}),
-    ...(s.migrations
-      ? {
-          migrations: {
-            apply: s.migrations.apply,
-            validate: s.migrations.validate,
-            databaseUrlSecretArn: s.migrations.databaseUrlSecretArn,
-          },
-        }
-      : {}),
   }));
 }
 

@@ -58,15 +58,8 @@ export interface DeliveryService {
   readonly healthPath: string;
   /** How CI builds and tests it; without it, ci.yml has no jobs of the service's own. */
   readonly build?: ServiceBuild;
-  /**
-   * The db-migrate action before releasing: the service's commands (run in `services/<name>/`) and
-   * the secret holding its database URL. None when the service does not migrate.
-   */
-  readonly migrations?: {
-    readonly apply: string;
-    readonly validate: string;
-    readonly databaseUrlSecretArn: string;
-  };
+  // No migrations here: deploy-service.yml reads each stack's own when it releases
+  // (`release -- migrations`), so no workflow carries one environment's into another's.
 }
 
 export interface DeliveryContext {
