@@ -11,6 +11,7 @@ import { StackConfig } from "./schema";
 import { buildPathOf } from "./service-build";
 import { ownApplicationOf, repositoryVisibilityOf } from "./applications";
 import { ROOT } from "./stack-files";
+import { ciContainer, containerChoiceProblem, ContainerChoice } from "../workflows/containers";
 
 /** Whether a file or directory exists, relative to the repository root. */
 export type ExistsAt = (relative: string, kind: "file" | "directory") => boolean;
@@ -40,6 +41,7 @@ export function serviceBuildProblems(c: StackConfig, exists: ExistsAt): ConfigPr
       });
     owners.set(dir, s.name);
     versionProblems(b, toolchain, at, out);
+    containerProblems(b, at, out);
     const visibility = repositoryVisibilityOf(s, c);
     if (visibility !== "public" && b.architectures?.includes("arm64"))
       out.push({
@@ -80,6 +82,56 @@ export function serviceBuildProblems(c: StackConfig, exists: ExistsAt): ConfigPr
       });
   });
   return out;
+}
+
+/**
+ * The containers can run side by side in their job and are used: one of each kind, one database
+ * on 5432 (postgres and pgvector both bind it and both set DATABASE_URL), a Pact broker only where
+ * a contract job runs, and `pacts` only where a broker takes them.
+ */
+function containerProblems(
+  b: NonNullable<StackConfig["services"][number]["build"]>,
+  at: (...k: PropertyKey[]) => string,
+  out: ConfigProblem[],
+): void {
+  const chosen = b.containers
+    .map((choice, j) => ({ choice, j }))
+    .filter(({ choice }) => containerChoiceProblem(choice) === undefined)
+    .map(({ choice, j }) => ({ j, ...ciContainer(choice as ContainerChoice) }));
+  const seen = new Map<string, number>();
+  for (const c of chosen) {
+    const first = seen.get(c.key);
+    if (first !== undefined)
+      out.push({
+        key: at("containers", c.j),
+        value: b.containers[c.j],
+        allowed: `one ${c.key} container: containers[${first}] is one already (a job's services are keyed by kind)`,
+      });
+    else seen.set(c.key, c.j);
+  }
+  const postgres = chosen.find((c) => c.key === "postgres");
+  const pgvector = chosen.find((c) => c.key === "pgvector");
+  if (postgres && pgvector)
+    out.push({
+      key: at("containers", pgvector.j),
+      value: b.containers[pgvector.j],
+      allowed: `postgres or pgvector, not both: both bind port 5432 and set DATABASE_URL (pgvector is postgres with the vector extension; keep it alone)`,
+    });
+  const broker = chosen.find((c) => c.job === "contract");
+  if (broker && !b.commands.contract)
+    out.push({
+      key: at("containers", broker.j),
+      value: b.containers[broker.j],
+      allowed:
+        "a Pact broker only with commands.contract: it serves the contract job, which runs only when the service declares its contract tests",
+    });
+  if (b.pacts !== undefined && !broker)
+    out.push({
+      key: at("pacts"),
+      value: b.pacts,
+      allowed:
+        "unset without a Pact broker in containers: only the contract job's broker reads the pact files",
+    });
 }
 
 /** Each version of the unit matrix is one the toolchain's setup step can install. */

@@ -9,7 +9,7 @@
  * required check that cannot find its service fails every pull request.
  */
 import { z } from "zod";
-import { CI_CONTAINER_NAMES } from "../workflows/containers";
+import { containerChoiceProblem } from "../workflows/containers";
 import { CHECK_KINDS, TOOLCHAIN_NAMES } from "../workflows/toolchains";
 
 /** A directory relative to the repository root, without `..`, `.` or a trailing slash. */
@@ -54,15 +54,26 @@ export const serviceBuildSchema = z.strictObject({
   commands: z.strictObject(Object.fromEntries(CHECK_KINDS.map((k) => [k, command.optional()]))).default({}),
   /** Line coverage the unit tests must reach, percent. @default 80 */
   coverage: z.number().int().min(0).max(100).default(80),
-  /** Service containers the integration tests need, pulled by digest. @default [] */
+  /**
+   * Service containers the tests need, pulled by digest: an official image by name (`postgres`,
+   * `mysql`, `redis`, `mongodb`, `rabbitmq`), or a publisher's image by the digest the team pulled
+   * (`pgvector/pgvector:pg16@sha256:…`, `qdrant/qdrant:v1.7.4@sha256:…`,
+   * `pactfoundation/pact-broker:<tag>@sha256:…`). The Pact broker serves the contract job, which
+   * publishes the pacts to it; the others serve the integration job. @default []
+   */
   containers: z
     .array(
-      z.enum(CI_CONTAINER_NAMES, {
-        error: () =>
-          `must be one of ${CI_CONTAINER_NAMES.map((c) => `"${c}"`).join(", ")} (the containers pinned by digest)`,
+      z.string().superRefine((choice, ctx) => {
+        const problem = containerChoiceProblem(choice);
+        if (problem) ctx.addIssue({ code: "custom", message: `must be ${problem}` });
       }),
     )
     .default([]),
+  /**
+   * Where the contract tests write their pact files, relative to the service's directory: the
+   * contract job publishes them to its Pact broker container. @default "pacts" with a broker
+   */
+  pacts: relativePath.optional(),
   /** The Dockerfile, relative to the service's directory. @default "Dockerfile" */
   dockerfile: relativePath.default("Dockerfile"),
   /**

@@ -30,6 +30,7 @@ import { DeliveryContext, deliveryFiles, requiredChecks } from "../workflows";
 import { DeliveryService, DeliveryStack, ServiceBuild } from "../workflows/context";
 import { buildPathOf, ServiceBuildConfig } from "../config/service-build";
 import { CheckKind, TOOLCHAINS } from "../workflows/toolchains";
+import { ciContainer, ContainerChoice } from "../workflows/containers";
 import {
   deploySource,
   integrationBranches,
@@ -108,11 +109,14 @@ export function serviceBuild(
     versions: b.versions ?? [...t.defaultVersions],
     commands: {
       ...defaults,
-      ...(b.containers.length > 0 && integration ? { integration } : {}),
+      ...(b.containers.some((c) => ciContainer(c as ContainerChoice).job === "integration") && integration
+        ? { integration }
+        : {}),
       ...Object.fromEntries(Object.entries(own).filter(([, v]) => v !== undefined)),
     },
     coverage: b.coverage,
-    containers: b.containers,
+    containers: b.containers as ContainerChoice[],
+    ...(b.pacts ? { pacts: b.pacts } : {}),
     dockerfile: b.dockerfile,
     architectures: b.architectures ?? defaultArchitectures(visibility),
   };

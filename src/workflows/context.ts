@@ -3,7 +3,7 @@
  * in promotion order and its services. Branch-model rules live here, once, so triggers and the
  * environments' deployment policies cannot disagree.
  */
-import type { CiContainerName } from "./containers";
+import type { ContainerChoice } from "./containers";
 import type { CheckKind, ToolchainName } from "./toolchains";
 
 /**
@@ -27,7 +27,10 @@ export interface ServiceBuild {
   readonly commands: Partial<Record<CheckKind, string>>;
   /** Line coverage floor, percent. */
   readonly coverage: number;
-  readonly containers: CiContainerName[];
+  /** Its CI containers: official images by name, publishers' images by digest. */
+  readonly containers: readonly ContainerChoice[];
+  /** Where the contract tests write pacts, relative to `path`, when a Pact broker container takes them. */
+  readonly pacts?: string;
   /** The Dockerfile, relative to `path`. */
   readonly dockerfile: string;
   /** The image's architectures, each built on its hosted runner. @default ["amd64"] */

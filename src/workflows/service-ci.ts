@@ -11,7 +11,7 @@
  * for that service.
  */
 import { DIRS_CHANGED_FUNCTION, SHARED_SERVICE_FILES, watchedDirsOf } from "./build-selection";
-import { CONTAINERS } from "./containers";
+import { jobContainers, PACT_BROKER_URL } from "./containers";
 import { DeliveryContext, DeliveryService, ServiceBuild } from "./context";
 import { Job, Step, StepsJob } from "./model";
 import { checkout } from "./steps";
@@ -106,6 +106,47 @@ const run = (b: ServiceBuild, name: string, command: string): Step => ({
 });
 
 /**
+ * Publishes the consumer pacts the contract tests wrote (`<service>/<pacts>/*.json`) to the job's
+ * Pact broker, one `POST /contracts/publish` per consumer (the broker's documented endpoint since
+ * 2.86.0: pacticipant, version, branch, each contract base64-encoded), versioned by the commit
+ * and its branch, the way `pact-broker publish` does; so the job proves the pacts are publishable
+ * without a CLI of its own. No pact file fails the job: the tests wrote none where they were
+ * expected to.
+ */
+export const PUBLISH_PACTS_SCRIPT = [
+  "set -euo pipefail",
+  "shopt -s nullglob",
+  'files=("$PACTS_DIRECTORY"/*.json)',
+  'if [ "${#files[@]}" -eq 0 ]; then',
+  '  echo "::error::no pact files in $PACTS_DIRECTORY: the contract tests wrote none where the broker reads them (services[].build.pacts)"',
+  "  exit 1",
+  "fi",
+  'branch="${GITHUB_HEAD_REF:-$GITHUB_REF_NAME}"',
+  "jq -r '.consumer.name' \"${files[@]}\" | sort -u | while IFS= read -r consumer; do",
+  '  answer=$(jq -n --arg consumer "$consumer" --arg version "$GITHUB_SHA" --arg branch "$branch" \\',
+  '    --arg build "$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/actions/runs/$GITHUB_RUN_ID" \\',
+  "    '{pacticipantName: $consumer, pacticipantVersionNumber: $version, branch: $branch, buildUrl: $build,",
+  "      contracts: [inputs | select(.consumer.name == $consumer)",
+  '        | {consumerName: .consumer.name, providerName: .provider.name, specification: "pact",',
+  '           contentType: "application/json", content: (tojson | @base64)}]}\' "${files[@]}" \\',
+  "    | curl --fail-with-body --silent --show-error -X POST \\",
+  "        -H 'Content-Type: application/json' -H 'Accept: application/hal+json' \\",
+  '        --data-binary @- "$PACT_BROKER_BASE_URL/contracts/publish") || {',
+  '    echo "::error::the broker refused the pacts of $consumer: $answer"',
+  "    exit 1",
+  "  }",
+  '  echo "published the pacts of $consumer at $GITHUB_SHA ($branch)"',
+  "done",
+].join("\n");
+
+const publishPactsStep = (b: ServiceBuild): Step => ({
+  name: "Publish pacts to the broker",
+  workingDirectory: b.path,
+  env: { PACTS_DIRECTORY: b.pacts ?? "pacts", PACT_BROKER_BASE_URL: PACT_BROKER_URL },
+  run: PUBLISH_PACTS_SCRIPT,
+});
+
+/**
  * The unit job's reports, whether the tests passed or not: coverage (and JUnit where the unit
  * command writes it) summarised on the run's page and kept as an artifact for 14 days.
  */
@@ -191,17 +232,23 @@ export function serviceJobs(
       ...base,
       name: `integration (${svc.name})`,
       timeoutMinutes: 30,
-      services: Object.fromEntries(b.containers.map((n) => [n, CONTAINERS[n].container])),
-      env: Object.fromEntries(b.containers.map((n) => CONTAINERS[n].url)),
+      ...jobContainers(b.containers, "integration"),
       steps: [...prepare(b, primary), run(b, "Integration tests", c.integration!)],
     };
-  if (c.contract)
+  if (c.contract) {
+    const broker = jobContainers(b.containers, "contract");
     jobs[`contract-${svc.name}`] = {
       ...base,
       name: `contract (${svc.name})`,
       timeoutMinutes: 20,
-      steps: [...prepare(b, primary), run(b, "Contract tests", c.contract)],
+      ...broker,
+      steps: [
+        ...prepare(b, primary),
+        run(b, "Contract tests", c.contract),
+        ...(broker ? [publishPactsStep(b)] : []),
+      ],
     };
+  }
   if (c.build)
     jobs[`build-${svc.name}`] = {
       ...base,

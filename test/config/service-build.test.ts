@@ -66,12 +66,59 @@ describe("how a service is built and tested (services[].build)", () => {
 
   it("refuses an unknown toolchain, an unknown container and a path out of the repository in one ConfigError", () => {
     const values = devValues();
-    values.services[0].build = { toolchain: "ruby", containers: ["qdrant"], path: "../elsewhere" };
+    values.services[0].build = { toolchain: "ruby", containers: ["elasticsearch"], path: "../elsewhere" };
     assert.deepEqual(problemLines(values), [
-      '  - platform:services[0].build.containers[0]: got "qdrant"; must be one of "postgres", "mysql", "redis", "mongodb", "rabbitmq" (the containers pinned by digest)',
+      '  - platform:services[0].build.containers[0]: got "elasticsearch"; must be one of "postgres", "mysql", "redis", "mongodb", "rabbitmq" (official images pinned by digest here), or pgvector/pgvector:<tag>@sha256:<digest>, qdrant/qdrant:<tag>@sha256:<digest>, pactfoundation/pact-broker:<tag>@sha256:<digest> pinned by the digest you pulled (docker buildx imagetools inspect <image>:<tag> prints it)',
       '  - platform:services[0].build.path: got "../elsewhere"; must be a path relative to the repository root, such as services/api',
       '  - platform:services[0].build.toolchain: got "ruby"; must be one of "python", "node" (the toolchains CI sets up)',
     ]);
+  });
+
+  it("refuses pgvector, Qdrant and the Pact broker by name or tag alone: only the digest the team pulled pins them", () => {
+    const values = devValues();
+    values.services[0].build.containers = [
+      "pgvector",
+      "qdrant/qdrant:v1.7.4",
+      "pactfoundation/pact-broker:latest",
+    ];
+    assert.deepEqual(problemLines(values), [
+      '  - platform:services[0].build.containers[0]: got "pgvector"; must be pgvector/pgvector:<tag>@sha256:<digest>: pgvector is not a Docker official image, so no publisher\'s record pins its digest here; name the digest you pulled (docker buildx imagetools inspect pgvector/pgvector:<tag> prints it)',
+      '  - platform:services[0].build.containers[1]: got "qdrant/qdrant:v1.7.4"; must be qdrant/qdrant:<tag>@sha256:<digest>: qdrant is not a Docker official image, so no publisher\'s record pins its digest here; name the digest you pulled (docker buildx imagetools inspect qdrant/qdrant:<tag> prints it)',
+      '  - platform:services[0].build.containers[2]: got "pactfoundation/pact-broker:latest"; must be pactfoundation/pact-broker:<tag>@sha256:<digest>: pact-broker is not a Docker official image, so no publisher\'s record pins its digest here; name the digest you pulled (docker buildx imagetools inspect pactfoundation/pact-broker:<tag> prints it)',
+    ]);
+  });
+
+  it("refuses containers that cannot share a job or serve no job, every one at once", () => {
+    const values = devValues();
+    const pgvector = `pgvector/pgvector:pg16@sha256:${"a".repeat(64)}`;
+    const broker = `pactfoundation/pact-broker:2.110.0@sha256:${"c".repeat(64)}`;
+    values.services[0].build.containers = ["postgres", "redis", pgvector, "redis", broker];
+    values.services[0].build.pacts = "pacts";
+    values.services[1].build.pacts = "pacts";
+    assert.deepEqual(problemLines(values), [
+      `  - platform:services[0].build.containers[2]: got "${pgvector}"; postgres or pgvector, not both: both bind port 5432 and set DATABASE_URL (pgvector is postgres with the vector extension; keep it alone)`,
+      '  - platform:services[0].build.containers[3]: got "redis"; one redis container: containers[1] is one already (a job\'s services are keyed by kind)',
+      `  - platform:services[0].build.containers[4]: got "${broker}"; a Pact broker only with commands.contract: it serves the contract job, which runs only when the service declares its contract tests`,
+      '  - platform:services[1].build.pacts: got "pacts"; unset without a Pact broker in containers: only the contract job\'s broker reads the pact files',
+    ]);
+  });
+
+  it("accepts seed 000's containers by digest, with the broker where its contract tests run", () => {
+    const values = devValues();
+    values.services[0].build.containers = [
+      `pgvector/pgvector:pg16@sha256:${"a".repeat(64)}`,
+      "redis",
+      `qdrant/qdrant:v1.7.4@sha256:${"b".repeat(64)}`,
+      `pactfoundation/pact-broker:2.110.0@sha256:${"c".repeat(64)}`,
+    ];
+    values.services[0].build.commands = {
+      ...values.services[0].build.commands,
+      contract: "pytest tests/contract",
+    };
+    const config = parseStackConfig("dev", values, "eu-west-1");
+    const api = deliveryContext(config, config.github!).services.find((s) => s.name === "api")!.build!;
+    assert.equal(api.commands.integration, "python -m pytest tests/integration");
+    assert.equal(api.containers.length, 4);
   });
 
   it("refuses a source directory the repository does not hold, naming the key, the value and what is allowed", () => {

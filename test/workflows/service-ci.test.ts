@@ -112,6 +112,64 @@ describe("per-service CI (ci.yml)", () => {
     assert.equal(jobs["contract-api"].steps.at(-1).run, "python -m pytest tests/contract");
   });
 
+  it("runs pgvector and Qdrant by the team's digest in the integration job and a Pact broker in the contract job, which publishes to it", () => {
+    const pgvector = `pgvector/pgvector:pg16@sha256:${"a".repeat(64)}`;
+    const qdrant = `qdrant/qdrant:v1.7.4@sha256:${"b".repeat(64)}`;
+    const broker = `pactfoundation/pact-broker:2.110.0@sha256:${"c".repeat(64)}`;
+    const jobs = ciOf(
+      withApi({
+        containers: [pgvector, "redis", qdrant, broker],
+        pacts: "build/pacts",
+        commands: {
+          ...dev.services[0].build!.commands,
+          integration: "pytest tests/integration",
+          contract: "pytest tests/contract",
+        },
+      }),
+    ).jobs;
+    const integration = jobs["integration-api"];
+    assert.deepEqual(Object.keys(integration.services), ["pgvector", "redis", "qdrant"]);
+    assert.equal(integration.services.pgvector.image, pgvector);
+    assert.equal(integration.services.qdrant.image, qdrant);
+    assert.deepEqual(integration.services.qdrant.ports, ["6333:6333", "6334:6334"]);
+    // The Qdrant image has no curl: bash's /dev/tcp is its health probe.
+    assert.match(
+      integration.services.qdrant.options,
+      /--health-cmd "bash -c ':> \/dev\/tcp\/127\.0\.0\.1\/6333'"/,
+    );
+    assert.deepEqual(integration.env, {
+      DATABASE_URL: "postgresql://ci:ci@localhost:5432/ci",
+      REDIS_URL: "redis://localhost:6379",
+      QDRANT_URL: "http://localhost:6333",
+    });
+    const contract = jobs["contract-api"];
+    assert.deepEqual(Object.keys(contract.services), ["pact-broker"]);
+    assert.equal(contract.services["pact-broker"].image, broker);
+    assert.deepEqual(contract.services["pact-broker"].env, {
+      PACT_BROKER_PORT: "9292",
+      PACT_BROKER_DATABASE_ADAPTER: "sqlite",
+      PACT_BROKER_DATABASE_NAME: "/tmp/pact_broker.sqlite3",
+    });
+    assert.deepEqual(contract.env, { PACT_BROKER_BASE_URL: "http://localhost:9292" });
+    assert.deepEqual(
+      contract.steps.slice(-2).map((s: { name: string }) => s.name),
+      ["Contract tests", "Publish pacts to the broker"],
+    );
+    assert.deepEqual(contract.steps.at(-1).env, {
+      PACTS_DIRECTORY: "build/pacts",
+      PACT_BROKER_BASE_URL: "http://localhost:9292",
+    });
+    assert.equal(contract.steps.at(-1)["working-directory"], "services/api");
+  });
+
+  it("gives a contract job without a broker no containers and publishes nothing", () => {
+    const contract = ciOf(
+      withApi({ commands: { ...dev.services[0].build!.commands, contract: "pytest tests/contract" } }),
+    ).jobs["contract-api"];
+    assert.equal(contract.services, undefined);
+    assert.equal(contract.steps.at(-1).name, "Contract tests");
+  });
+
   it("skips a service's jobs unless the changes job chose it", () => {
     for (const id of ["lint-api", "unit-api", "sast-api"]) {
       assert.deepEqual(ci.jobs[id].needs, ["changes"]);
