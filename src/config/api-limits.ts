@@ -13,6 +13,7 @@ import {
 import type { ConfigProblem, ConfigRule } from "./rules";
 import { keyOf } from "./rules";
 import type { ServiceConfig } from "./schema";
+import { operationsOf } from "./operations";
 
 /**
  * Namespaces a service may not be named after (each service gets a namespace of its name):
@@ -50,6 +51,24 @@ export const ELB_HEALTH_CHECK_PATH_MAX = 1024;
 
 /** Tags the program puts on every resource itself (`awsLayer`): the stack's own tags may not replace them. */
 export const PROGRAM_TAG_KEYS = ["platform:stack", "platform:environment"] as const;
+
+/**
+ * CloudWatch PutMetricAlarm: "the total current evaluation period" (`Period` × `EvaluationPeriods`)
+ * "can be no longer than one day (86,400 seconds)"; alarms with a period of an hour or longer may
+ * evaluate up to seven days (CloudWatch API Reference, PutMetricAlarm, EvaluationPeriods).
+ */
+export const CLOUDWATCH_EVALUATION_RANGE = { underAnHourSeconds: 86_400, hourOrLongerSeconds: 7 * 86_400 };
+
+/** EKS service quotas: "Managed node groups per cluster: 30" (Amazon EKS service quotas, default). */
+export const EKS_MAX_MANAGED_NODE_GROUPS = 30;
+
+/**
+ * VPC quotas: "Inbound or outbound rules per security group: 60", counted per CIDR (a rule naming
+ * two CIDRs is two rules) and separately for IPv4 and IPv6 (Amazon VPC quotas, Security groups).
+ * The ALBs open 443 and 80 to each allowed CIDR: two rules per CIDR.
+ */
+export const SECURITY_GROUP_RULES_PER_DIRECTION = 60;
+const ALB_LISTENER_PORTS = 2;
 
 /** Pulumi auto-naming appends "-" and 7 random characters to a logical name. */
 export const AUTONAME_SUFFIX_LENGTH = 8;
@@ -404,6 +423,47 @@ export const apiLimitRules: ConfigRule = (c) => {
         "a key and value of letters, digits, spaces and _ . : / = + - @ only (AWS tag characters)",
       );
   }
+
+  const alarms = operationsOf(c).alarms;
+  const range = alarms.periodMinutes * 60 * alarms.evaluationPeriods;
+  const rangeLimit =
+    alarms.periodMinutes >= 60
+      ? CLOUDWATCH_EVALUATION_RANGE.hourOrLongerSeconds
+      : CLOUDWATCH_EVALUATION_RANGE.underAnHourSeconds;
+  if (range > rangeLimit)
+    push(
+      ["operations", "alarms", "evaluationPeriods"],
+      alarms.evaluationPeriods,
+      `at most ${Math.floor(rangeLimit / (alarms.periodMinutes * 60))} with periodMinutes ${alarms.periodMinutes}: CloudWatch refuses an alarm whose periods × period length exceeds ${rangeLimit === CLOUDWATCH_EVALUATION_RANGE.underAnHourSeconds ? "one day (86,400 s) under an hour's period" : "seven days"} (this one is ${range} s)`,
+    );
+
+  if (c.eks.enabled && c.eks.nodeGroups.length > EKS_MAX_MANAGED_NODE_GROUPS)
+    push(
+      ["eks", "nodeGroups"],
+      `${c.eks.nodeGroups.length} node groups`,
+      `at most ${EKS_MAX_MANAGED_NODE_GROUPS}, EKS's quota of managed node groups per cluster (raise it in Service Quotas first, then this limit)`,
+    );
+  const ruleBudget = (path: PropertyKey[], cidrs: readonly string[], extra: number, what: string) => {
+    for (const family of ["IPv4", "IPv6"] as const) {
+      const n = cidrs.filter((x) => x.includes(":") === (family === "IPv6")).length;
+      const rules = n * ALB_LISTENER_PORTS + extra;
+      if (rules > SECURITY_GROUP_RULES_PER_DIRECTION)
+        push(
+          path,
+          `${n} ${family} CIDRs`,
+          `at most ${Math.floor((SECURITY_GROUP_RULES_PER_DIRECTION - extra) / ALB_LISTENER_PORTS)} ${family} CIDRs: ${what} opens 443 and 80 to each, ${rules} inbound rules, and a security group holds ${SECURITY_GROUP_RULES_PER_DIRECTION} per direction and family (VPC quotas); use a prefix list or fewer, wider CIDRs`,
+        );
+    }
+  };
+  if (c.ecs.enabled)
+    ruleBudget(["ecs", "allowedCidrs"], c.ecs.allowedCidrs, 1, "the ECS ALB's security group");
+  if (c.eks.enabled)
+    ruleBudget(
+      ["kubernetes", "ingress", "allowedCidrs"],
+      c.kubernetes.ingress.allowedCidrs,
+      0,
+      "the security group the load balancer controller gives each Ingress ALB",
+    );
 
   if (c.github) {
     const reviewers = c.github.reviewers.users.length + c.github.reviewers.teams.length;

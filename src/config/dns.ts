@@ -109,6 +109,49 @@ export function certificateProblems(c: Pick<StackConfig, "dns" | "awsRegion" | "
  * ECS serves HTTPS by host name under `dns`; an exposed EKS service needs EKS (the AWS Load
  * Balancer Controller), the zone and the certificate, and a public one explicit CIDRs.
  */
+/**
+ * DNS names Route 53 takes: each label of 1-63 characters, not starting or ending with a hyphen,
+ * and a whole name of at most 253 (RFC 1035 section 2.3.4, "labels 63 octets or less, names 255
+ * octets or less" on the wire, 253 characters written out; Route 53's "DNS domain name format").
+ */
+export const DNS_LIMITS = { maxLabel: 63, maxName: 253 } as const;
+
+/** The stack's domain and every service's host name are names Route 53 can hold, and `dns` serves something. */
+export function hostNameProblems(c: Pick<StackConfig, "dns" | "ecs" | "services">): ConfigProblem[] {
+  if (!c.dns) return [];
+  const out: ConfigProblem[] = [];
+  const bad = c.dns.domain
+    .split(".")
+    .filter((l) => l.length > DNS_LIMITS.maxLabel || l.startsWith("-") || l.endsWith("-"));
+  if (bad.length)
+    out.push({
+      key: key("dns.domain"),
+      value: c.dns.domain,
+      allowed: `labels of 1-${DNS_LIMITS.maxLabel} characters, none starting or ending with a hyphen (RFC 1035; Route 53 refuses the record): ${bad.map((l) => `"${l.length > 20 ? `${l.slice(0, 20)}…` : l}" (${l.length})`).join(", ")}`,
+    });
+  const named = c.services.flatMap((s, i) => {
+    const host = hostNameOf(s, c);
+    return host ? [{ i, host }] : [];
+  });
+  for (const { i, host } of named)
+    if (host.length > DNS_LIMITS.maxName)
+      out.push({
+        key: key(`services[${i}].name`),
+        value: c.services[i].name,
+        allowed: `a name whose host name ${host.slice(0, 30)}… fits DNS's ${DNS_LIMITS.maxName} characters with the domain (${host.length} now)`,
+      });
+  // `dns` with no service answering at a host name would be accepted and used by nothing.
+  // (ECS requires it whatever its services: the ALB's listener serves its certificate.)
+  if (named.length === 0 && !c.ecs.enabled)
+    out.push({
+      key: key("dns"),
+      value: c.dns.domain,
+      allowed:
+        "unset while no service answers at a host name: only ECS, or an EKS service with exposure internal or public, uses the zone",
+    });
+  return out;
+}
+
 export const dnsRules: ConfigRule = (c) => {
   const out: ConfigProblem[] = [];
   if (c.ecs.enabled && !c.dns)
@@ -152,6 +195,7 @@ export const dnsRules: ConfigRule = (c) => {
     if (exposure === "public") publicEks = true;
   });
   out.push(...certificateProblems(c));
+  out.push(...hostNameProblems(c));
   if (publicEks && c.eks.enabled && c.kubernetes.ingress.allowedCidrs.length === 0)
     out.push({
       key: key("kubernetes.ingress.allowedCidrs"),

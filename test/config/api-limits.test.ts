@@ -89,3 +89,92 @@ describe("limits of the real APIs", function () {
     });
   });
 });
+
+describe("limits AWS enforces that no single key shows (refused at config time)", () => {
+  /** The dev stack's values (no `platform:` prefix), changed by `edit`; the problem lines it raises. */
+  function problems(edit: (v: any) => void, stack = "dev"): string[] {
+    const values: Record<string, any> = {};
+    for (const [k, v] of Object.entries(readStackConfig(stack)))
+      if (k.startsWith("platform:")) values[k.slice(9)] = structuredClone(v);
+    edit(values);
+    try {
+      parseStackConfig(stack, values, "eu-west-1");
+    } catch (e) {
+      return (e as Error).message.split("\n").slice(1);
+    }
+    return [];
+  }
+
+  it("refuses an alarm whose periods outlast CloudWatch's one day under an hour's period, and accepts it at an hour's", () => {
+    assert.deepEqual(
+      problems(
+        (v) => (v.operations = { ...v.operations, alarms: { periodMinutes: 50, evaluationPeriods: 30 } }),
+      ),
+      [
+        "  - platform:operations.alarms.evaluationPeriods: got 30; at most 28 with periodMinutes 50: CloudWatch refuses an alarm whose periods × period length exceeds one day (86,400 s) under an hour's period (this one is 90000 s)",
+      ],
+    );
+    assert.deepEqual(
+      problems(
+        (v) => (v.operations = { ...v.operations, alarms: { periodMinutes: 60, evaluationPeriods: 30 } }),
+      ),
+      [],
+    );
+  });
+
+  it("refuses more managed node groups than EKS's quota", () => {
+    const lines = problems((v) => {
+      const g = v.eks.nodeGroups[0];
+      v.eks.nodeGroups = Array.from({ length: 31 }, (_, i) => ({ ...g, name: `g${i}` }));
+    });
+    assert.deepEqual(lines, [
+      '  - platform:eks.nodeGroups: got "31 node groups"; at most 30, EKS\'s quota of managed node groups per cluster (raise it in Service Quotas first, then this limit)',
+    ]);
+  });
+
+  it("refuses allowed CIDRs that overflow a security group's 60 inbound rules, per address family", () => {
+    const many = Array.from({ length: 31 }, (_, i) => `198.51.${i}.0/24`);
+    const lines = problems((v) => {
+      v.ecs.allowedCidrs = many.slice(0, 30);
+      v.kubernetes.ingress.allowedCidrs = many;
+    }, "production");
+    assert.deepEqual(lines, [
+      '  - platform:ecs.allowedCidrs: got "30 IPv4 CIDRs"; at most 29 IPv4 CIDRs: the ECS ALB\'s security group opens 443 and 80 to each, 61 inbound rules, and a security group holds 60 per direction and family (VPC quotas); use a prefix list or fewer, wider CIDRs',
+      '  - platform:kubernetes.ingress.allowedCidrs: got "31 IPv4 CIDRs"; at most 30 IPv4 CIDRs: the security group the load balancer controller gives each Ingress ALB opens 443 and 80 to each, 62 inbound rules, and a security group holds 60 per direction and family (VPC quotas); use a prefix list or fewer, wider CIDRs',
+    ]);
+  });
+
+  it("refuses a domain label over 63 characters or edged by a hyphen, and a host name over 253", () => {
+    const long = "a".repeat(64);
+    assert.deepEqual(
+      problems((v) => (v.dns.domain = `${long}.-edge.example.com`)),
+      [
+        `  - platform:dns.domain: got "${long}.-edge.example.com"; labels of 1-63 characters, none starting or ending with a hyphen (RFC 1035; Route 53 refuses the record): "aaaaaaaaaaaaaaaaaaaa…" (64), "-edge" (5)`,
+      ],
+    );
+    const domain = Array.from({ length: 4 }, () => "b".repeat(60)).join(".") + ".com";
+    const lines = problems((v) => (v.dns.domain = domain));
+    assert.ok(lines.length > 0);
+    for (const line of lines)
+      assert.match(
+        line,
+        /^ {2}- platform:services\[\d\]\.name: got "[a-z]+"; a name whose host name [a-z]+\.b+… fits DNS's 253 characters with the domain \(2\d\d now\)$/,
+      );
+  });
+
+  it("refuses dns that no service uses where ECS does not need it", () => {
+    assert.deepEqual(
+      problems((v) => {
+        v.ecs = { enabled: false };
+        v.services = v.services
+          .filter((s: any) => s.target === "eks")
+          .map((s: any) => ({ ...s, exposure: "cluster" }));
+        for (const name of Object.keys(v.releases ?? {}))
+          if (!v.services.some((s: any) => s.name === name)) delete v.releases[name];
+      }),
+      [
+        '  - platform:dns: got "dev.example.com"; unset while no service answers at a host name: only ECS, or an EKS service with exposure internal or public, uses the zone',
+      ],
+    );
+  });
+});

@@ -610,6 +610,7 @@ describe("cross-field configuration rules", () => {
     delete values.releases.payments;
     values.github.stacks = [{ stack: "dev", environment: "development" }];
     delete values.ci;
+    delete values.dns;
     assert.deepEqual(problems("local", values, undefined), [
       "  - platform:github.manageRepository: got true; the local stack cannot own the repository",
     ]);

@@ -9,6 +9,7 @@ import * as path from "path";
 import YAML from "yaml";
 import { deliveryFiles, requiredChecks } from "../../src/workflows";
 import { BRANCH_MODELS, DeliveryContext, ServiceBuild } from "../../src/workflows/context";
+import type { ContainerChoice } from "../../src/workflows/containers";
 import { CODEQL_GATE, CODEQL_RESULTS } from "../../src/workflows/toolchains";
 import { assertActionlintClean } from "../helpers/actionlint";
 import { contextFor } from "../helpers/context";
@@ -113,9 +114,9 @@ describe("per-service CI (ci.yml)", () => {
   });
 
   it("runs pgvector and Qdrant by the team's digest in the integration job and a Pact broker in the contract job, which publishes to it", () => {
-    const pgvector = `pgvector/pgvector:pg16@sha256:${"a".repeat(64)}`;
-    const qdrant = `qdrant/qdrant:v1.7.4@sha256:${"b".repeat(64)}`;
-    const broker = `pactfoundation/pact-broker:2.110.0@sha256:${"c".repeat(64)}`;
+    const pgvector = `pgvector/pgvector:pg16@sha256:${"a".repeat(64)}` as ContainerChoice;
+    const qdrant = `qdrant/qdrant:v1.7.4@sha256:${"b".repeat(64)}` as ContainerChoice;
+    const broker = `pactfoundation/pact-broker:2.110.0@sha256:${"c".repeat(64)}` as ContainerChoice;
     const jobs = ciOf(
       withApi({
         containers: [pgvector, "redis", qdrant, broker],
