@@ -21,6 +21,9 @@ import type { ConfigProblem } from "./rules";
 import { keyOf } from "./rules";
 import type { ServiceConfig, StackConfig } from "./schema";
 import { registryOf } from "./applications";
+import * as fs from "fs";
+import * as path from "path";
+import { ROOT } from "./stack-files";
 
 /** A service's secrets, and its registry's pull credential when it has one. */
 function withPullCredentials(s: ServiceConfig, config: StackConfig): Readonly<Record<string, string>> {
@@ -57,9 +60,37 @@ export function installedAddons(config: StackConfig): { addon: AddonName; servic
   }));
 }
 
-/** Every installed add-on has `eks.addons.images.<addon>`. */
-export const addonImageRules = (c: StackConfig): ConfigProblem[] =>
-  installedAddons(c)
+/** The policy rule that approves workload images, and the setting naming the registries. */
+export const IMAGE_REGISTRY_RULE = "kubernetes-workload-require-pinned-approved-image";
+
+/**
+ * The registries that rule approves when a stack's pack config names none: its own default (a
+ * test keeps the two equal; the program does not import the pack).
+ */
+export const DEFAULT_APPROVED_REGISTRIES = ["*.dkr.ecr.*.amazonaws.com/", "ghcr.io/"] as const;
+
+/**
+ * The registries the stack's pack config approves: `policy/config/<stack>.json`, the file the
+ * policy gate and CI pass to the pack for that stack; the rule's default when it names none.
+ */
+export function approvedRegistriesOf(stack: string, root = ROOT): readonly string[] {
+  const file = path.join(root, "policy", "config", `${stack}.json`);
+  if (!fs.existsSync(file)) return DEFAULT_APPROVED_REGISTRIES;
+  const setting = (JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>)[IMAGE_REGISTRY_RULE];
+  const registries = (setting as { approvedRegistries?: unknown } | undefined)?.approvedRegistries;
+  return Array.isArray(registries) ? registries.map(String) : DEFAULT_APPROVED_REGISTRIES;
+}
+
+/** Whether an image comes from one of `registries`: prefixes in which `*` stands for one path part, as the rule reads them. */
+export const fromApprovedRegistry = (image: string, registries: readonly string[]): boolean =>
+  registries.some((prefix) =>
+    new RegExp(`^${prefix.replace(/[.+?^${}()|[\]\\/]/g, "\\$&").replace(/\*/g, "[^/]*")}`).test(image),
+  );
+
+/** Every installed add-on has `eks.addons.images.<addon>`, from a registry the stack's pack approves. */
+export const addonImageRules = (c: StackConfig): ConfigProblem[] => [
+  ...unapprovedAddonImages(c),
+  ...installedAddons(c)
     .filter(({ addon }) => !c.eks.addons.images[addon])
     .map(({ addon, services }) => {
       const chart = ADDON_CHARTS[addon];
@@ -70,4 +101,19 @@ export const addonImageRules = (c: StackConfig): ConfigProblem[] =>
         value: undefined,
         allowed: `required because ${which} ${ADDON_REASONS[addon]}, which needs ${chart.title} (chart ${chart.chart} ${chart.version}): ${chart.upstreamImage} mirrored into a registry the policy pack approves (this account's ECR or an ECR pull-through cache) and pinned by digest, ${IMAGE_REFERENCE_FORMAT}`,
       };
-    });
+    }),
+];
+
+/** Add-on images the pack would refuse at preview, refused here first with the registries it approves. */
+function unapprovedAddonImages(c: StackConfig): ConfigProblem[] {
+  const images = Object.entries(c.eks.addons.images).filter(([, image]) => image !== undefined);
+  if (images.length === 0) return [];
+  const approved = approvedRegistriesOf(c.stack);
+  return images
+    .filter(([, image]) => !fromApprovedRegistry(String(image), approved))
+    .map(([addon, image]) => ({
+      key: keyOf(["eks", "addons", "images", addon]),
+      value: image,
+      allowed: `an image from a registry the stack's policy config approves (${IMAGE_REGISTRY_RULE}.approvedRegistries in policy/config/${c.stack}.json: ${approved.join(", ")}): the pack refuses any other at preview`,
+    }));
+}

@@ -8,6 +8,12 @@ import {
   parseStackConfig,
 } from "../../src/config/validate";
 import { projectConfigValues, readStackConfig, toRuntimeConfig } from "../../src/config/stack-files";
+import {
+  approvedRegistriesOf,
+  DEFAULT_APPROVED_REGISTRIES,
+  fromApprovedRegistry,
+  IMAGE_REGISTRY_RULE,
+} from "../../src/config/addon-image-rules";
 
 /** The dev stack file's values without the `platform:` prefix: valid, with EKS, ECS and GitHub. */
 /** An add-on image mirrored into dev's ECR, pinned by digest (`eks.addons.images`). */
@@ -388,6 +394,22 @@ const CASES: Case[] = [
       v.eks.addons = { images: { metricsServer: mirrored("metrics-server", "v0.8.1") } };
     },
     [],
+  ],
+  [
+    "an add-on image comes from a registry the stack's pack config does not approve",
+    "dev",
+    (v) => {
+      v.services[0].autoscaling = { minReplicas: 2, maxReplicas: 2 };
+      delete v.services[0].replicas;
+      v.eks.addons = {
+        images: {
+          metricsServer: `registry.k8s.io/metrics-server/metrics-server:v0.8.1@sha256:${"a".repeat(64)}`,
+        },
+      };
+    },
+    [
+      `  - platform:eks.addons.images.metricsServer: got "registry.k8s.io/metrics-server/metrics-server:v0.8.1@sha256:${"a".repeat(56)}...; an image from a registry the stack's policy config approves (kubernetes-workload-require-pinned-approved-image.approvedRegistries in policy/config/dev.json: 111111111111.dkr.ecr.eu-west-1.amazonaws.com/): the pack refuses any other at preview`,
+    ],
   ],
   [
     "a canary autoscales",
@@ -827,6 +849,35 @@ describe("runtime config values", () => {
         "platform",
       ),
       { network: { azCount: 3 }, environment: "development", protect: true },
+    );
+  });
+});
+
+describe("the registries an add-on image may come from", () => {
+  it("default to the policy rule's own default when a stack's pack config names none", async () => {
+    const { policies } = await import("../../policy/policies");
+    const rule = policies.find((p) => p.name === IMAGE_REGISTRY_RULE) as any;
+    assert.deepEqual(
+      [...DEFAULT_APPROVED_REGISTRIES],
+      rule.configSchema.properties.approvedRegistries.default,
+    );
+  });
+
+  it("are the stack's pack config's, read from policy/config/<stack>.json", () => {
+    assert.deepEqual(approvedRegistriesOf("production"), ["333333333333.dkr.ecr.eu-west-1.amazonaws.com/"]);
+    assert.deepEqual(approvedRegistriesOf("no-such-stack"), DEFAULT_APPROVED_REGISTRIES);
+  });
+
+  it("match as the rule reads them: a prefix, * standing for one part of a host", () => {
+    const ecr = "111111111111.dkr.ecr.eu-west-1.amazonaws.com/mirror/x:v1@sha256:" + "a".repeat(64);
+    assert.equal(fromApprovedRegistry(ecr, DEFAULT_APPROVED_REGISTRIES), true);
+    assert.equal(fromApprovedRegistry("registry.k8s.io/x:v1", DEFAULT_APPROVED_REGISTRIES), false);
+    assert.equal(
+      fromApprovedRegistry(
+        "evil.com/111111111111.dkr.ecr.eu-west-1.amazonaws.com/x",
+        DEFAULT_APPROVED_REGISTRIES,
+      ),
+      false,
     );
   });
 });

@@ -270,6 +270,182 @@ function plausibleEdits(stack: BaseStack): fc.Arbitrary<Edit> {
             }),
         }),
       ),
+    // The surface added since the suite was written: plan features, runners, dependencies,
+    // migrations, builds, operations, DNS, add-on images and GHCR.
+    fc
+      .record({
+        plan: fc.constantFrom("free", "team", "enterprise"),
+        visibility: fc.constantFrom("public", "private", "internal"),
+        advancedSecurity: fc.boolean(),
+      })
+      .map(
+        (plan): Edit => ({
+          label: `github plan ${JSON.stringify(plan)}`,
+          apply: (v) => void (isObject(v.github) && Object.assign(v.github, plan)),
+        }),
+      ),
+    fc
+      .oneof(
+        fc.constant(undefined),
+        fc.record({
+          kind: fc.constant("codebuild"),
+          connectionArn: fc.constantFrom(
+            "arn:aws:codeconnections:eu-west-1:111111111111:connection/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d",
+            "arn:aws:codeconnections:eu-west-1:111111111111:connection/not-a-uuid",
+          ),
+          timeoutMinutes: fc.integer({ min: 1, max: 500 }),
+        }),
+        fc.record({
+          kind: fc.constant("self-hosted"),
+          labels: fc.constantFrom(["linux", "x64"], [], ["bad label"]),
+        }),
+      )
+      .map(
+        (runner): Edit => ({
+          label: `ci runner ${JSON.stringify(runner)}`,
+          apply: (v) => {
+            const ci = objectAt(v, "ci");
+            if (runner === undefined) delete ci.runner;
+            else ci.runner = runner;
+          },
+        }),
+      ),
+    fc
+      .tuple(
+        anyService,
+        anyService,
+        fc.oneof(
+          fc.record({
+            name: fc.constantFrom("db", "cache"),
+            cidr: cidrText,
+            port: fc.integer({ min: 0, max: 70000 }),
+          }),
+          fc.record({
+            name: fc.constantFrom("db", "cache"),
+            securityGroupId: fc.constantFrom("sg-0a1b2c3d4e5f60718", "sg-bad"),
+            port: fc.integer({ min: 1, max: 65535 }),
+          }),
+        ),
+        fc.boolean(),
+      )
+      .map(
+        ([i, j, external, onService]): Edit => ({
+          label: `dependency of service ${i} on ${onService ? `service ${j}` : JSON.stringify(external)}`,
+          apply: (v) => {
+            const s = at(v, i);
+            if (!s) return;
+            const callee = at(v, j);
+            const dependency = onService ? { service: callee?.name ?? "nobody" } : external;
+            s.dependencies = [...(Array.isArray(s.dependencies) ? s.dependencies : []), dependency];
+          },
+        }),
+      ),
+    fc
+      .tuple(
+        anyService,
+        fc.constantFrom("db", "orders-db", "payments-db"),
+        fc.constantFrom("migrate", "${{ github.event.head_commit.message }}", "curl -sSL x | sh"),
+      )
+      .map(
+        ([i, database, apply]): Edit => ({
+          label: `migrations of service ${i} on ${database}: ${apply}`,
+          apply: (v) => {
+            const s = at(v, i);
+            if (!s) return;
+            s.migrations = {
+              apply,
+              validate: "migrate --check",
+              databaseUrlSecretArn: "arn:aws:secretsmanager:eu-west-1:111111111111:secret:db-url-AbCdEf",
+              database,
+            };
+          },
+        }),
+      ),
+    fc
+      .tuple(
+        anyService,
+        fc.record(
+          {
+            toolchain: fc.constantFrom("python", "node", "ruby"),
+            containers: fc.subarray([
+              "postgres",
+              "redis",
+              `pgvector/pgvector:pg16@sha256:${"d".repeat(64)}`,
+              "pgvector",
+              "elasticsearch",
+            ]),
+            architectures: fc.subarray(["amd64", "arm64"] as const, { minLength: 1 }),
+            coverage: fc.integer({ min: -1, max: 101 }),
+          },
+          { requiredKeys: ["toolchain"] },
+        ),
+      )
+      .map(
+        ([i, build]): Edit => ({
+          label: `build of service ${i} = ${JSON.stringify(build)}`,
+          apply: (v) => {
+            const s = at(v, i);
+            if (s) s.build = { ...(isObject(s.build) ? s.build : {}), ...build };
+          },
+        }),
+      ),
+    fc
+      .record({
+        alarms: fc.record({
+          periodMinutes: fc.integer({ min: 1, max: 60 }),
+          evaluationPeriods: fc.integer({ min: 1, max: 30 }),
+        }),
+        gate: fc.record({ windowMinutes: fc.integer({ min: 1, max: 120 }) }),
+      })
+      .map(
+        (operations): Edit => ({
+          label: `operations ${JSON.stringify(operations)}`,
+          apply: (v) => {
+            const o = objectAt(v, "operations");
+            o.alarms = { ...(isObject(o.alarms) ? o.alarms : {}), ...operations.alarms };
+            o.gate = { ...(isObject(o.gate) ? o.gate : {}), ...operations.gate };
+          },
+        }),
+      ),
+    fc
+      .constantFrom("dev.example.com", "apps.example.org", `${"l".repeat(64)}.example.com`, "-x.example.com")
+      .map(
+        (domain): Edit => ({
+          label: `dns domain ${domain}`,
+          apply: (v) => void (isObject(v.dns) && (v.dns.domain = domain)),
+        }),
+      ),
+    fc
+      .constantFrom(
+        `111111111111.dkr.ecr.eu-west-1.amazonaws.com/mirror/metrics-server:v0.8.1@sha256:${"e".repeat(64)}`,
+        `registry.k8s.io/metrics-server/metrics-server:v0.8.1@sha256:${"e".repeat(64)}`,
+        "registry.k8s.io/metrics-server/metrics-server:v0.8.1",
+      )
+      .map(
+        (image): Edit => ({
+          label: `metrics-server image ${image}`,
+          apply: (v) => {
+            const addons = objectAt(objectAt(v, "eks"), "addons");
+            objectAt(addons, "images").metricsServer = image;
+          },
+        }),
+      ),
+    fc
+      .record(
+        {
+          ghcrOwner: fc.constantFrom("acme-shop", "-bad-"),
+          pullCredentialsSecretArn: fc.constant(
+            "arn:aws:secretsmanager:eu-west-1:111111111111:secret:ghcr-pull-AbCdEf",
+          ),
+        },
+        { requiredKeys: [] },
+      )
+      .map(
+        (ghcr): Edit => ({
+          label: `registry ghcr ${JSON.stringify(ghcr)}`,
+          apply: (v) => void (v.registry = { kind: "ghcr", ...ghcr }),
+        }),
+      ),
     fc
       .tuple(
         fc.array(fc.stringMatching(/^[a-z][a-z0-9-]{0,8}$/), { maxLength: 7 }),
