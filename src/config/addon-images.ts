@@ -40,6 +40,8 @@ export const addonImagesSchema = z.strictObject({
   externalSecrets: imageReference.optional(),
   /** metrics-server, mirrored from `registry.k8s.io/metrics-server/metrics-server:v0.8.1`. Required when an EKS service runs an HPA. */
   metricsServer: imageReference.optional(),
+  /** Prometheus, mirrored from `quay.io/prometheus/prometheus:v3.14.0`. Required when an EKS service's exposure is `cluster`: the metric gate reads its releases there. */
+  prometheus: imageReference.optional(),
 });
 
 export const addonsSchema = z.strictObject({

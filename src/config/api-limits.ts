@@ -26,6 +26,7 @@ export const RESERVED_NAMESPACES = [
   "aws-load-balancer-controller",
   "external-secrets",
   "metrics-server",
+  "prometheus",
 ] as const;
 const RESERVED_NAMESPACE_PREFIX = "kube-";
 

@@ -278,6 +278,21 @@ export function operationsProblems(c: StackConfig): { key: string; value: unknow
     if (names.indexOf(n) !== i)
       out.push({ key: key("changeWindows", i, "name"), value: n, allowed: "a name no other window has" });
   });
+  // A gate that fails closed on no data must have something that measures each service: the
+  // ALB's metrics, the platform's Prometheus on a cluster it creates, or a Prometheus the stack
+  // names on a cluster it does not. Otherwise every release of such a service would roll back, or,
+  // were "not measured" accepted, pass unjudged in the one environment that asked for judgement.
+  if (ops.gate.noData === "fail" && !ops.gate.prometheusUrl && !c.eks.enabled) {
+    const unmeasured = c.services.filter(
+      (s) => s.target === "eks" && (s.exposure ?? "cluster") === "cluster",
+    );
+    if (unmeasured.length)
+      out.push({
+        key: key("gate", "prometheusUrl"),
+        value: undefined,
+        allowed: `the in-cluster Prometheus of the cluster kubernetes.kubeconfig reaches (http://<service>.<namespace>.svc[:port]): ${unmeasured.map((s) => s.name).join(", ")} ${unmeasured.length === 1 ? "is" : "are"} reachable only inside the cluster, so no ALB measures ${unmeasured.length === 1 ? "its" : "their"} releases, and this stack's gate fails on no data (noData: fail)`,
+      });
+  }
   const services = c.services.map((s) => s.name);
   c.operations.stopped.forEach((s, i) => {
     if (!services.includes(s))

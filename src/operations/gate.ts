@@ -1,16 +1,21 @@
 /**
  * Which metrics judge a service's release, from the stack's outputs and `operations.gate`:
- * - an EKS service, when the stack names an in-cluster Prometheus: its namespace's request metrics,
- *   through a port-forward to Prometheus (the job reaches the cluster's API, not its Services);
+ * - an EKS service, when the stack names an in-cluster Prometheus or the platform installs its own
+ *   (a cluster it creates, with a service reachable only inside it): its namespace's request
+ *   metrics, through a port-forward to Prometheus (the job reaches the cluster's API, not its
+ *   Services);
  * - a service behind an ALB (ECS, or EKS with an Ingress): CloudWatch's ALB target group metrics
  *   (the `albArnSuffixes` / `targetGroupSuffixes` outputs);
- * - anything else (an EKS service exposed only in the cluster, without Prometheus): nothing
- *   measures it. The report says so and passes: the health gate alone judged it. That is a fact of
+ * - anything else (an EKS service exposed only in a cluster the platform does not create, which
+ *   names no Prometheus): nothing measures it; a stack whose gate fails closed on no data refuses
+ *   that at config time (operations.ts). The report says so and passes: the health gate alone judged it. That is a fact of
  *   the service's exposure, not missing data, and the summary never calls it healthy.
  */
 import { own } from "../lib/own";
 import { ServiceConfig, StackConfig } from "../config";
 import { GateSettings, operationsOf } from "../config/operations";
+import { installedAddons } from "../config/addon-image-rules";
+import { ADDON_PROMETHEUS_URL } from "../components/kubernetes/cluster-addons-plan";
 import { Clock, systemClock } from "../release/health";
 import { inClusterService, PortForwarder } from "../release/port-forward";
 import { PulumiCli } from "../release/pulumi-cli";
@@ -48,12 +53,28 @@ type Outputs = Record<string, unknown>;
 const mapOf = (outputs: Outputs, name: string) =>
   (outputs[name] ?? undefined) as Record<string, string> | undefined;
 
+/**
+ * The Prometheus the gate reads EKS services from: the one `operations.gate.prometheusUrl` names,
+ * else the platform's add-on where it installs one (a cluster it creates, with a service reachable
+ * only inside it), else none.
+ */
+export function gatePrometheusUrl(
+  config: Pick<StackConfig, "environment" | "operations"> & Partial<StackConfig>,
+): string | undefined {
+  const named = operationsOf(config).gate.prometheusUrl;
+  if (named) return named;
+  if (!config.eks || !config.services) return undefined;
+  return installedAddons(config as StackConfig).some((a) => a.addon === "prometheus")
+    ? ADDON_PROMETHEUS_URL
+    : undefined;
+}
+
 /** The metric gate the executor runs after canary steps and blue/green flips. */
 export function metricGate(
-  config: Pick<StackConfig, "environment" | "operations">,
+  config: Pick<StackConfig, "environment" | "operations"> & Partial<StackConfig>,
   deps: MetricGateDeps,
 ): (stack: string, svc: ServiceConfig) => Promise<GateReport> {
-  const settings = operationsOf(config).gate;
+  const settings = { ...operationsOf(config).gate, prometheusUrl: gatePrometheusUrl(config) };
   const thresholds = thresholdsOf(settings);
   const window = { windowMs: settings.windowMinutes * 60_000, intervalMs: settings.intervalSeconds * 1000 };
   const clock = deps.clock ?? systemClock;

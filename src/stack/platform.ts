@@ -24,7 +24,7 @@ import { EcsService, listenerRulePriority } from "../components/aws/ecs-service"
 import { EksCluster } from "../components/aws/eks-cluster";
 import { createWebAcl } from "../components/aws/waf";
 import { albZoneId, createServiceRecord } from "../components/aws/dns-record";
-import { ClusterAddons, planAddons } from "../components/kubernetes/cluster-addons";
+import { ClusterAddons, planAddons, plannedAddons } from "../components/kubernetes/cluster-addons";
 import { addonDemands } from "../config/addon-image-rules";
 import { AppIngress, ingressGroupName } from "../components/kubernetes/ingress-spec";
 import { exposureOf, hostNameOf } from "../config/dns";
@@ -323,7 +323,7 @@ export function addonsLayer(
 ): ClusterAddons | undefined {
   if (!awsl || !network || !eks) return undefined;
   const plan = planAddons(addonDemands(config), config.kubernetes.secretStore);
-  if (!plan.loadBalancerController && !plan.externalSecrets && !plan.metricsServer) return undefined;
+  if (plannedAddons(plan).length === 0) return undefined;
   return new ClusterAddons(
     "addons",
     {

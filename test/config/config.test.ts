@@ -200,6 +200,7 @@ describe("stack configuration", () => {
             loadBalancerController: "public.ecr.aws/eks/aws-load-balancer-controller:v3.2.2",
             externalSecrets: `111111111111.dkr.ecr.eu-west-1.amazonaws.com/mirror/external-secrets@sha256:${"a".repeat(64)}`,
             metricsServer: `metrics-server:v0.8.1@sha256:${"a".repeat(64)}`,
+            prometheus: v.eks.addons.images.prometheus,
           },
         }),
       expect: [

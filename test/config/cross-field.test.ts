@@ -19,6 +19,8 @@ import {
 /** An add-on image mirrored into dev's ECR, pinned by digest (`eks.addons.images`). */
 const mirrored = (repository: string, tag: string) =>
   `111111111111.dkr.ecr.eu-west-1.amazonaws.com/mirror/${repository}:${tag}@sha256:${"a".repeat(64)}`;
+/** The metric gate's Prometheus mirrored into production's ECR, the registry its pack config approves. */
+const PRODUCTION_PROMETHEUS = `333333333333.dkr.ecr.eu-west-1.amazonaws.com/mirror/prometheus:v3.14.0@sha256:${"b".repeat(64)}`;
 
 function dev(): Record<string, any> {
   const out: Record<string, any> = {};
@@ -64,6 +66,7 @@ const CASES: Case[] = [
     (v) => {
       v.environment = "production";
       v.registry.promotionSource = STAGING;
+      v.eks.addons.images.prometheus = PRODUCTION_PROMETHEUS;
       v.operations.notifications.pagerDutyIntegrationKeySecretArn = PAGERDUTY_KEY;
       v.protect = false;
     },
@@ -82,6 +85,7 @@ const CASES: Case[] = [
     (v) => {
       v.environment = "production";
       v.registry.promotionSource = STAGING;
+      v.eks.addons.images.prometheus = PRODUCTION_PROMETHEUS;
       v.operations.notifications.pagerDutyIntegrationKeySecretArn = PAGERDUTY_KEY;
       v.network = { ...v.network, azCount: 3, natGateways: "perAz" };
       v.github.reviewers = { teams: ["platform-leads"] };
@@ -95,6 +99,7 @@ const CASES: Case[] = [
     (v) => {
       v.environment = "production";
       v.registry.promotionSource = STAGING;
+      v.eks.addons.images.prometheus = PRODUCTION_PROMETHEUS;
       v.operations.notifications.pagerDutyIntegrationKeySecretArn = PAGERDUTY_KEY;
       v.network = { ...v.network, azCount: 3, natGateways: "perAz" };
       v.github.reviewers = { users: ["octocat"] };
@@ -113,6 +118,8 @@ const CASES: Case[] = [
     "local",
     (v) => {
       v.environment = "local";
+      // The local pack config approves GHCR alone.
+      v.eks.addons.images.prometheus = `ghcr.io/acme/prometheus:v3.14.0@sha256:${"b".repeat(64)}`;
       delete v.github;
       delete v.ci;
     },
@@ -369,7 +376,7 @@ const CASES: Case[] = [
         TOKEN: "arn:aws:secretsmanager:eu-west-1:111111111111:secret:dev/api-AbCdEf",
       };
       v.kubernetes = { ...v.kubernetes, secretStore: "aws" };
-      v.eks.addons = { images: { externalSecrets: mirrored("external-secrets", "v1.3.2") } };
+      v.eks.addons.images.externalSecrets = mirrored("external-secrets", "v1.3.2");
     },
     [],
   ],
@@ -379,7 +386,7 @@ const CASES: Case[] = [
     (v) => {
       v.services[0].autoscaling = { minReplicas: 3, maxReplicas: 2 };
       delete v.services[0].replicas;
-      v.eks.addons = { images: { metricsServer: mirrored("metrics-server", "v0.8.1") } };
+      v.eks.addons.images.metricsServer = mirrored("metrics-server", "v0.8.1");
     },
     [
       '  - platform:services[0].autoscaling: got {"minReplicas":3,"maxReplicas":2,"cpuTarget":70}; minReplicas ≤ maxReplicas',
@@ -391,7 +398,7 @@ const CASES: Case[] = [
     (v) => {
       v.services[0].autoscaling = { minReplicas: 2, maxReplicas: 2 };
       delete v.services[0].replicas;
-      v.eks.addons = { images: { metricsServer: mirrored("metrics-server", "v0.8.1") } };
+      v.eks.addons.images.metricsServer = mirrored("metrics-server", "v0.8.1");
     },
     [],
   ],
@@ -401,11 +408,7 @@ const CASES: Case[] = [
     (v) => {
       v.services[0].autoscaling = { minReplicas: 2, maxReplicas: 2 };
       delete v.services[0].replicas;
-      v.eks.addons = {
-        images: {
-          metricsServer: `registry.k8s.io/metrics-server/metrics-server:v0.8.1@sha256:${"a".repeat(64)}`,
-        },
-      };
+      v.eks.addons.images.metricsServer = `registry.k8s.io/metrics-server/metrics-server:v0.8.1@sha256:${"a".repeat(64)}`;
     },
     [
       `  - platform:eks.addons.images.metricsServer: got "registry.k8s.io/metrics-server/metrics-server:v0.8.1@sha256:${"a".repeat(56)}...; an image from a registry the stack's policy config approves (kubernetes-workload-require-pinned-approved-image.approvedRegistries in policy/config/dev.json: 111111111111.dkr.ecr.eu-west-1.amazonaws.com/): the pack refuses any other at preview`,

@@ -1246,7 +1246,7 @@ const RULES: [name: string, rule: ConfigRule, cases: RuleCase[]][] = [
     addonImageRules,
     [
       {
-        when: "production installs all three add-ons without their images",
+        when: "production installs all four add-ons without their images",
         stack: "production",
         change: (c) => (c.eks.addons.images = {}),
         expect: [
@@ -1261,6 +1261,10 @@ const RULES: [name: string, rule: ConfigRule, cases: RuleCase[]][] = [
           [
             "platform:eks.addons.images.metricsServer",
             /^required because services api, web have autoscaling \(an HPA\), which needs metrics-server \(chart metrics-server 3\.13\.1\): registry\.k8s\.io\/metrics-server\/metrics-server:v0\.8\.1 mirrored/,
+          ],
+          [
+            "platform:eks.addons.images.prometheus",
+            /^required because service orders has exposure cluster \(no ALB measures its releases; the metric gate reads Prometheus\), which needs Prometheus \(chart prometheus 29\.27\.0\): quay\.io\/prometheus\/prometheus:v3\.14\.0 mirrored/,
           ],
         ],
       },
@@ -1289,6 +1293,7 @@ const RULES: [name: string, rule: ConfigRule, cases: RuleCase[]][] = [
         when: "dev mirrors images no service needs yet",
         change: (c) =>
           (c.eks.addons.images = {
+            ...c.eks.addons.images,
             metricsServer: `111111111111.dkr.ecr.eu-west-1.amazonaws.com/mirror/metrics-server:v0.8.1@sha256:${"a".repeat(64)}`,
           }),
         expect: [],

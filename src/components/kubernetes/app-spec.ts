@@ -265,13 +265,15 @@ export function planDeploymentSpec<P extends object>(
   strategy: KubernetesStrategy,
   autoscaled: boolean,
   podSpec: P,
+  /** Pod annotations, such as the ones the add-on Prometheus scrapes by. @default none */
+  annotations?: Record<string, string>,
 ) {
   return {
     replicas: autoscaled ? undefined : track.replicas,
     selector: { matchLabels: trackSelector(name, track.track) },
     strategy: planUpdateStrategy(strategy),
     template: {
-      metadata: { labels: trackLabels(name, track.track) },
+      metadata: { labels: trackLabels(name, track.track), ...(annotations ? { annotations } : {}) },
       spec: { ...podSpec, topologySpreadConstraints: planTopologySpread(name, track.track) },
     },
   };

@@ -28,6 +28,7 @@ import {
   planIngressNamespaceLabels,
   planIngressSpec,
 } from "./ingress-spec";
+import { scrapeAnnotations } from "./cluster-addons-plan";
 
 export * from "./app-spec";
 export * from "./ingress-spec";
@@ -211,7 +212,18 @@ export function createTrack(
   });
   const deployment = new k8s.apps.v1.Deployment(
     logicalName,
-    { metadata: meta, spec: planDeploymentSpec(name, track, args.strategy, hpa !== undefined, podSpec) },
+    {
+      metadata: meta,
+      // A service without an Ingress is measured by no ALB: the add-on Prometheus scrapes it.
+      spec: planDeploymentSpec(
+        name,
+        track,
+        args.strategy,
+        hpa !== undefined,
+        podSpec,
+        args.ingress ? undefined : scrapeAnnotations(args.port),
+      ),
+    },
     scope.opts,
   );
   if (hpa)

@@ -9,7 +9,7 @@ import { Statement } from "../../lib/iam";
 import { planNamespaceLabels } from "./app-spec";
 import { ALB_INGRESS_CLASS, INGRESS_TLS_POLICY } from "./ingress-spec";
 
-export type AddonName = "loadBalancerController" | "externalSecrets" | "metricsServer";
+export type AddonName = "loadBalancerController" | "externalSecrets" | "metricsServer" | "prometheus";
 
 /** A chart pinned to one version in its repository, installed into its own namespace. */
 export interface AddonChart {
@@ -69,7 +69,39 @@ export const ADDON_CHARTS: Readonly<Record<AddonName, AddonChart>> = {
     upstreamImage: "registry.k8s.io/metrics-server/metrics-server:v0.8.1",
     title: "metrics-server",
   },
+  // prometheus-community/helm-charts charts/prometheus/Chart.yaml (version 29.27.0, appVersion
+  // v3.14.0, last changed in ca06aaef8a20ca639f06523f467cb0ef8a114feb).
+  prometheus: {
+    chart: "prometheus",
+    version: "29.27.0",
+    appVersion: "v3.14.0",
+    repo: "https://prometheus-community.github.io/helm-charts",
+    namespace: "prometheus",
+    serviceAccount: "prometheus-server",
+    upstreamImage: "quay.io/prometheus/prometheus:v3.14.0",
+    title: "Prometheus",
+  },
 };
+
+/**
+ * Where the metric gate reads the add-on Prometheus: its server Service (`server.fullnameOverride`
+ * below) in its namespace, port 80, reached through a port-forward like any in-cluster Prometheus.
+ */
+export const ADDON_PROMETHEUS_URL = `http://prometheus-server.${"prometheus"}.svc:80`;
+
+/**
+ * The annotations the add-on Prometheus scrapes a pod by (the chart's `kubernetes-pods`
+ * convention): the service's own port, path `/metrics`. The pods' NetworkPolicy admits ingress on
+ * that port from any pod, so Prometheus reaches it with no rule of its own.
+ */
+export const METRICS_PATH = "/metrics";
+export function scrapeAnnotations(port: number): Record<string, string> {
+  return {
+    "prometheus.io/scrape": "true",
+    "prometheus.io/port": String(port),
+    "prometheus.io/path": METRICS_PATH,
+  };
+}
 
 /** What a service asks of the cluster (the parts of its config that need an add-on). */
 export interface AddonDemand {
@@ -96,6 +128,11 @@ export interface AddonPlan {
   };
   /** Any service runs an HPA (resource metrics come from metrics-server). */
   readonly metricsServer: boolean;
+  /**
+   * Any service is reachable only inside the cluster, so no ALB's metrics judge its releases:
+   * Prometheus scrapes the namespaces of those services, for the metric gate.
+   */
+  readonly prometheus?: { readonly namespaces: readonly string[] };
 }
 
 /** Whether one service needs an add-on: an Ingress, a secret, an HPA. */
@@ -103,6 +140,7 @@ const NEEDS: Readonly<Record<AddonName, (s: AddonDemand) => boolean>> = {
   loadBalancerController: (s) => s.exposure !== "cluster",
   externalSecrets: (s) => Object.keys(s.secrets).length > 0,
   metricsServer: (s) => s.autoscaled,
+  prometheus: (s) => s.exposure === "cluster",
 };
 
 /** Why a service needs an add-on, in the words a configuration problem uses. */
@@ -110,6 +148,7 @@ export const ADDON_REASONS: Readonly<Record<AddonName, string>> = {
   loadBalancerController: "an internal or public exposure (an ALB Ingress)",
   externalSecrets: "secrets (ExternalSecrets)",
   metricsServer: "autoscaling (an HPA)",
+  prometheus: "exposure cluster (no ALB measures its releases; the metric gate reads Prometheus)",
 };
 
 /** The services that need an add-on (whether it is installed also depends on `planAddons`). */
@@ -120,7 +159,7 @@ export function servicesNeeding(addon: AddonName, services: readonly AddonDemand
 /** The add-ons a plan installs. */
 export function plannedAddons(plan: AddonPlan): AddonName[] {
   return (Object.keys(ADDON_CHARTS) as AddonName[]).filter((a) =>
-    a === "externalSecrets" ? plan.externalSecrets !== undefined : plan[a],
+    a === "externalSecrets" || a === "prometheus" ? plan[a] !== undefined : plan[a],
   );
 }
 
@@ -142,6 +181,9 @@ export function planAddons(services: readonly AddonDemand[], secretStore: string
           }
         : undefined,
     metricsServer: services.some(NEEDS.metricsServer),
+    prometheus: services.some(NEEDS.prometheus)
+      ? { namespaces: services.filter(NEEDS.prometheus).map((s) => s.namespace ?? s.name) }
+      : undefined,
   };
 }
 
@@ -325,6 +367,76 @@ export function planMetricsServerValues(image: string) {
     podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
     podSecurityContext: ADDON_POD_SECURITY,
     securityContext: ADDON_CONTAINER_SECURITY,
+  };
+}
+
+/**
+ * Prometheus's values: the server alone (the chart's alertmanager, kube-state-metrics,
+ * node-exporter and pushgateway subcharts and its config-reloader sidecar off, each an image of
+ * its own), `image` by digest, hardened, keeping two days in an emptyDir (the gate reads minutes),
+ * and one scrape job: the pods annotated for scraping (`scrapeAnnotations`) in the namespaces of
+ * the services it measures, labelled `namespace` as the gate's queries select them.
+ */
+export function planPrometheusValues(image: string, namespaces: readonly string[]) {
+  // templates/deploy.yaml (chart 29.27.0): with server.image.digest empty the image is
+  // "<repository>:<tag>" (with server.image.distroless false), so the tag carries the digest and
+  // the configured reference renders exactly, as in the other charts.
+  return {
+    alertmanager: { enabled: false },
+    "kube-state-metrics": { enabled: false },
+    "prometheus-node-exporter": { enabled: false },
+    "prometheus-pushgateway": { enabled: false },
+    configmapReload: { prometheus: { enabled: false } },
+    server: {
+      fullnameOverride: "prometheus-server",
+      image: { ...chartImage(image), digest: "", distroless: false },
+      replicaCount: 1,
+      persistentVolume: { enabled: false },
+      retention: "2d",
+      securityContext: { ...ADDON_POD_SECURITY, runAsUser: 65534, runAsGroup: 65534, fsGroup: 65534 },
+      containerSecurityContext: ADDON_CONTAINER_SECURITY,
+      resources: { requests: { cpu: "250m", memory: "1Gi" }, limits: { cpu: "1", memory: "1Gi" } },
+    },
+    serviceAccounts: { server: { create: true, name: ADDON_CHARTS.prometheus.serviceAccount } },
+    // The chart's own jobs (apiservers, nodes, cAdvisor, every annotated endpoint) are not asked
+    // for: `scrapeConfigs: null` hands the server exactly the jobs below (chart README).
+    scrapeConfigs: null,
+    serverFiles: {
+      "prometheus.yml": {
+        scrape_configs: [
+          {
+            job_name: "platform-services",
+            kubernetes_sd_configs: [{ role: "pod", namespaces: { names: [...namespaces] } }],
+            relabel_configs: [
+              {
+                source_labels: ["__meta_kubernetes_pod_annotation_prometheus_io_scrape"],
+                action: "keep",
+                regex: "true",
+              },
+              {
+                source_labels: ["__meta_kubernetes_pod_annotation_prometheus_io_path"],
+                action: "replace",
+                target_label: "__metrics_path__",
+                regex: "(.+)",
+              },
+              {
+                source_labels: ["__address__", "__meta_kubernetes_pod_annotation_prometheus_io_port"],
+                action: "replace",
+                regex: "([^:]+)(?::\\d+)?;(\\d+)",
+                replacement: "$1:$2",
+                target_label: "__address__",
+              },
+              {
+                source_labels: ["__meta_kubernetes_namespace"],
+                action: "replace",
+                target_label: "namespace",
+              },
+              { source_labels: ["__meta_kubernetes_pod_name"], action: "replace", target_label: "pod" },
+            ],
+          },
+        ],
+      },
+    },
   };
 }
 

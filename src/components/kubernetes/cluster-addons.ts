@@ -18,6 +18,7 @@ import {
   planIrsaTrust,
   planLoadBalancerControllerValues,
   planMetricsServerValues,
+  planPrometheusValues,
 } from "./cluster-addons-plan";
 import { ALB_INGRESS_CLASS } from "./ingress-spec";
 
@@ -126,7 +127,8 @@ export function createAddonChart(
  *   IngressClass and its IngressClassParams (TLS 1.3, pod IPs as targets);
  * - External Secrets Operator, when a service has secrets, with the ClusterSecretStore those
  *   services' ExternalSecrets reference, reading exactly their secrets;
- * - metrics-server, when a service autoscales.
+ * - metrics-server, when a service autoscales;
+ * - Prometheus, when a service is reachable only inside the cluster, for the metric gate.
  * Workloads that need them depend on this component.
  */
 export class ClusterAddons extends pulumi.ComponentResource {
@@ -220,6 +222,13 @@ export class ClusterAddons extends pulumi.ComponentResource {
       const addon = "metricsServer";
       const ns = createAddonNamespace(scope, addon);
       createAddonChart(scope, addon, ns, planMetricsServerValues(image(addon)));
+      charts[addon] = installed(addon);
+    }
+
+    if (args.plan.prometheus) {
+      const addon = "prometheus";
+      const ns = createAddonNamespace(scope, addon);
+      createAddonChart(scope, addon, ns, planPrometheusValues(image(addon), args.plan.prometheus.namespaces));
       charts[addon] = installed(addon);
     }
 

@@ -10,6 +10,7 @@ import {
   planExternalSecretsValues,
   planLoadBalancerControllerValues,
   planMetricsServerValues,
+  planPrometheusValues,
 } from "../../../src/components/kubernetes/cluster-addons";
 import { policies } from "../../../policy/policies";
 import { checkResource, readPackConfig } from "../../../dev/harness/policy-harness";
@@ -52,6 +53,13 @@ const RENDERED_IMAGES: Record<AddonName, (values: any) => string[]> = {
       return image.flavour ? `${repository}:${tag}-${image.flavour}` : `${repository}:${tag}`;
     }),
   metricsServer: (v) => [`${v.image.repository}:${v.image.tag || "v0.8.1"}`],
+  // prometheus 29.27.0, templates/deploy.yaml: `repository@digest` when server.image.digest is set,
+  // else `repository:(tag | default .Chart.AppVersion)` and `-distroless` when server.image.distroless.
+  prometheus: (v) => {
+    const i = v.server.image;
+    if (i.digest) return [`${i.repository}@${i.digest}`];
+    return [`${i.repository}:${i.tag || "v3.14.0"}${i.distroless ? "-distroless" : ""}`];
+  },
 };
 
 const pinnedImageRule = policies.find(
@@ -90,19 +98,46 @@ describe("cluster add-ons", function () {
         "every service stays in the cluster without secrets or autoscaling",
         [demand({}), demand({ name: "web" })],
         "store",
-        { loadBalancerController: false, externalSecrets: undefined, metricsServer: false },
+        {
+          loadBalancerController: false,
+          externalSecrets: undefined,
+          metricsServer: false,
+          // Reachable only inside the cluster: Prometheus measures their releases.
+          prometheus: { namespaces: ["api", "web"] },
+        },
       ],
       [
         "one service is internal",
         [demand({}), demand({ name: "web", exposure: "internal" })],
         undefined,
-        { loadBalancerController: true, externalSecrets: undefined, metricsServer: false },
+        {
+          loadBalancerController: true,
+          externalSecrets: undefined,
+          metricsServer: false,
+          prometheus: { namespaces: ["api"] },
+        },
       ],
       [
         "one service is public and another autoscales",
         [demand({ exposure: "public" }), demand({ name: "web", autoscaled: true })],
         undefined,
-        { loadBalancerController: true, externalSecrets: undefined, metricsServer: true },
+        {
+          loadBalancerController: true,
+          externalSecrets: undefined,
+          metricsServer: true,
+          prometheus: { namespaces: ["web"] },
+        },
+      ],
+      [
+        "every service is behind an ALB, whose metrics judge their releases",
+        [demand({ exposure: "public" }), demand({ name: "web", exposure: "internal" })],
+        undefined,
+        {
+          loadBalancerController: true,
+          externalSecrets: undefined,
+          metricsServer: false,
+          prometheus: undefined,
+        },
       ],
       [
         "two services share a secret and a third has none",
@@ -120,6 +155,7 @@ describe("cluster add-ons", function () {
             secretArns: [SECRET("db"), SECRET("token")],
           },
           metricsServer: false,
+          prometheus: { namespaces: ["api", "orders", "web"] },
         },
       ],
     ];
@@ -159,6 +195,7 @@ describe("cluster add-ons", function () {
         }),
       externalSecrets: (image) => planExternalSecretsValues("r", image),
       metricsServer: (image) => planMetricsServerValues(image),
+      prometheus: (image) => planPrometheusValues(image, ["api"]),
     };
     for (const addon of Object.keys(ADDON_CHARTS) as AddonName[])
       for (const [where, reference] of references)
@@ -204,12 +241,13 @@ describe("cluster add-ons", function () {
       e.ofType("kubernetes:helm.sh/v4:Chart").map((r) => [r.name, r.inputs.chart, r.inputs.version]);
 
     it("installs exactly the add-ons the services need", () => {
-      assert.deepEqual(charts(dev), []);
-      assert.deepEqual(dev.ofType("platform:kubernetes:ClusterAddons"), []);
+      // dev: api and orders are reachable only inside the cluster.
+      assert.deepEqual(charts(dev), [["addons-prometheus", "prometheus", "29.27.0"]]);
       // staging: web is public, api autoscales; no service has secrets.
       assert.deepEqual(charts(staging).sort(), [
         ["addons-loadBalancerController", "aws-load-balancer-controller", "3.2.2"],
         ["addons-metricsServer", "metrics-server", "3.13.1"],
+        ["addons-prometheus", "prometheus", "29.27.0"],
       ]);
       assert.deepEqual(staging.ofType("kubernetes:external-secrets.io/v1:ClusterSecretStore"), []);
       // production: web public, api internal and autoscaled, orders has a secret.
@@ -217,11 +255,13 @@ describe("cluster add-ons", function () {
         ["addons-externalSecrets", "external-secrets", "1.3.2"],
         ["addons-loadBalancerController", "aws-load-balancer-controller", "3.2.2"],
         ["addons-metricsServer", "metrics-server", "3.13.1"],
+        ["addons-prometheus", "prometheus", "29.27.0"],
       ]);
     });
 
     it("runs in every add-on container exactly the image its stack configures, pinned by digest", () => {
       for (const [stack, evaluation] of [
+        ["dev", dev],
         ["staging", staging],
         ["production", production],
       ] as const) {
