@@ -169,16 +169,24 @@ export function parseStackConfig(
   const parsed = stackConfigSchema.safeParse(raw);
   const schemaProblems = parsed.success ? [] : parsed.error.issues.flatMap((i) => fromZodIssue(raw, i));
   const rest = parsed.success
-    ? { data: parsed.data, removals: [], removed: [] }
+    ? { data: parsed.data, removals: [], removed: [], variants: [] }
     : withoutRefused(raw, parsed.error.issues);
   let config: StackConfig | undefined;
   const ruleProblems: ConfigProblem[] = [];
   if (rest) {
     config = resolved(stack, rest.data, awsRegion);
-    const found = [...setButIgnoredProblems(rest.data), ...crossFieldProblems(config)].map((p) => ({
-      ...p,
-      key: originalKey(p.key, rest.removals),
-    }));
+    const problemsOf = (data: Parsed, c: StackConfig) =>
+      [...setButIgnoredProblems(data), ...crossFieldProblems(c)].map((p) => ({
+        ...p,
+        key: originalKey(p.key, rest.removals),
+      }));
+    // A required key the schema refused stands in as each of its placeholders in turn: a problem
+    // found whatever its value is a problem of the config, one found under some values only is not.
+    const variants = rest.variants.map((data) => problemsOf(data, resolved(stack, data, awsRegion)));
+    const same = (p: ConfigProblem) => JSON.stringify([p.key, p.value, p.allowed]);
+    const found = problemsOf(rest.data, config).filter((p) =>
+      variants.every((v) => v.some((q) => same(q) === same(p))),
+    );
     // What the schema refused is reported once, by the schema: a rule's view of the remainder
     // (a removed service a dependency names, a key at or under a refused one) is not a problem.
     const refused = [...schemaProblems.map((p) => p.key), ...rest.removed.map((r) => r.key)];
@@ -274,12 +282,33 @@ interface Removal {
  * removed elements' keys in the raw config. Undefined when a required top-level key is what is
  * wrong: then no rule can run.
  */
+/**
+ * Valid stand-ins for the required keys whose refused value leaves nothing to parse: every option
+ * of an enum, two unlike values of a string. The rules run once per stand-in (`parseStackConfig`),
+ * and only what all of them find is reported, so no stand-in's own value becomes a problem.
+ */
+const REQUIRED_STAND_INS: Readonly<Record<string, readonly unknown[]>> = {
+  environment: ["development", "staging", "production", "local"],
+  "registry.promotionSource.accountId": ["000000000001", "000000000002"],
+  "registry.promotionSource.region": ["eu-west-1", "us-east-1"],
+  "dns.hostedZoneId": ["Z0STANDIN0000000001", "Z0STANDIN0000000002"],
+  "dns.domain": ["a.stand-in.example", "b.stand-in.example"],
+  "github.owner": ["stand-in-a", "stand-in-b"],
+  "github.repository": ["stand-in-a", "stand-in-b"],
+  "github.plan": ["free", "team", "enterprise"],
+  "operations.notifications.slack.workspaceId": ["T00000000A", "T00000000B"],
+  "operations.notifications.slack.channelId": ["C00000000A", "C00000000B"],
+};
+
 function withoutRefused(
   raw: Record<string, unknown>,
   issues: readonly z.core.$ZodIssue[],
-): { data: Parsed; removals: Removal[]; removed: { key: string; name?: string }[] } | undefined {
+):
+  | { data: Parsed; removals: Removal[]; removed: { key: string; name?: string }[]; variants: Parsed[] }
+  | undefined {
   const current = structuredClone(raw);
   const removals: Removal[] = [];
+  const standIns: { path: PropertyKey[]; values: readonly unknown[] }[] = [];
   let pending = issues;
   for (let round = 0; round < 8; round++) {
     const elements = new Map<string, PropertyKey[]>();
@@ -300,6 +329,14 @@ function withoutRefused(
           !Array.isArray(parent)
         ) {
           delete (parent as Record<PropertyKey, unknown>)[path[path.length - 1] as string];
+          deleted.add(keyOf(path));
+          continue;
+        }
+        // A required key with a stand-in takes its first; the others are tried after parsing.
+        const standIn = REQUIRED_STAND_INS[path.join(".")];
+        if (standIn && parent !== null && typeof parent === "object" && !Array.isArray(parent)) {
+          (parent as Record<PropertyKey, unknown>)[path[path.length - 1] as string] = standIn[0];
+          standIns.push({ path: [...path], values: standIn });
           deleted.add(keyOf(path));
           continue;
         }
@@ -325,7 +362,19 @@ function withoutRefused(
       array.splice(index, 1);
     }
     const again = stackConfigSchema.safeParse(current);
-    if (again.success)
+    if (again.success) {
+      // The other stand-ins, one variant per position: every option of each key appears in one.
+      const count = Math.max(0, ...standIns.map((h) => h.values.length));
+      const variants: Parsed[] = [];
+      for (let i = 1; i < count; i++) {
+        const variant = structuredClone(current);
+        for (const h of standIns) {
+          const parent = valueAt(variant, h.path.slice(0, -1)) as Record<PropertyKey, unknown>;
+          parent[h.path[h.path.length - 1] as string] = h.values[Math.min(i, h.values.length - 1)];
+        }
+        const parsedVariant = stackConfigSchema.safeParse(variant);
+        if (parsedVariant.success) variants.push(parsedVariant.data);
+      }
       return {
         data: again.data,
         removals,
@@ -333,7 +382,9 @@ function withoutRefused(
           key: originalKey(`${r.arrayKey}[${r.index}]`, removals.slice(0, i)),
           name: r.name,
         })),
+        variants,
       };
+    }
     pending = again.error.issues;
   }
   return undefined;

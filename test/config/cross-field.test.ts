@@ -717,6 +717,53 @@ describe("configuration errors", () => {
     ]);
   });
 
+  // A refused required key leaves nothing to parse in its place: the rules run with a stand-in
+  // for it, once per stand-in, and report what every stand-in finds.
+  const requiredRefusals: [what: string, edit: (v: any) => void, refusal: RegExp][] = [
+    [
+      "the environment",
+      (v) => (v.environment = "prod"),
+      /^ {2}- platform:environment: got "prod"; Invalid option/,
+    ],
+    [
+      "the GitHub owner",
+      (v) => (v.github.owner = "-x-"),
+      /^ {2}- platform:github\.owner: got "-x-"; must be a GitHub user/,
+    ],
+    ["the GitHub plan", (v) => (v.github.plan = "pro"), /^ {2}- platform:github\.plan: got "pro"; /],
+    [
+      "the DNS domain",
+      (v) => (v.dns.domain = "bad"),
+      /^ {2}- platform:dns\.domain: got "bad"; must be a DNS domain/,
+    ],
+    [
+      "the hosted zone",
+      (v) => (v.dns.hostedZoneId = "zone"),
+      /^ {2}- platform:dns\.hostedZoneId: got "zone"; /,
+    ],
+  ];
+  for (const [what, edit, refusal] of requiredRefusals)
+    it(`report a cross-key problem beside a refused value of ${what}, which is required, and no problem of a stand-in`, () => {
+      const values = dev();
+      edit(values);
+      values.releases.ghost = { digest: `sha256:${"d".repeat(64)}` };
+      const lines = problems("dev", values);
+      assert.equal(lines.length, 2, lines.join("\n"));
+      assert.match(lines.find((l) => !l.includes("releases.ghost"))!, refusal);
+      assert.match(lines.find((l) => l.includes("releases.ghost"))!, /a release for a configured service/);
+    });
+
+  it("report a production rule only when the refused environment would break it under every environment", () => {
+    const values = dev();
+    values.environment = "prodution";
+    // Production alone needs PagerDuty; development, staging and local refuse it: neither is reported.
+    values.operations = { ...values.operations, notifications: { ...values.operations?.notifications } };
+    assert.deepEqual(
+      problems("dev", values).map((l) => l.split(";")[0]),
+      ['  - platform:environment: got "prodution"'],
+    );
+  });
+
   it("report a problem past an element the schema refused under the element's own index", () => {
     const values = dev();
     values.services[1].target = "lambda";
