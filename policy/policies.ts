@@ -18,6 +18,9 @@ import { availabilityRules } from "./rules/availability";
 import { wafRules } from "./rules/waf";
 import { workflowSupplyChainRules } from "./rules/workflow-supply-chain";
 import { operationsRules } from "./rules/operations";
+import { workflowExposureRules } from "./rules/workflow-exposure";
+import { workflowDeployRules } from "./rules/workflow-deploys";
+import { kubernetesObjectRules } from "./rules/kubernetes-objects";
 
 export type Policy = (ResourceValidationPolicy | StackValidationPolicy) & {
   readonly anchors: readonly string[];
@@ -40,6 +43,9 @@ export const policies: Policy[] = [
   ...availabilityRules,
   ...workflowSupplyChainRules,
   ...operationsRules,
+  ...workflowExposureRules,
+  ...workflowDeployRules,
+  ...kubernetesObjectRules,
 ];
 
 export const isStackPolicy = (p: Policy): p is StackValidationPolicy & { anchors: readonly string[] } =>

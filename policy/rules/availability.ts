@@ -5,7 +5,7 @@
  */
 import { PolicyResource } from "@pulumi/policy";
 import { asArray, resourceRule, stackRule } from "../lib/rule";
-import { podSpecOf } from "./kubernetes";
+import { podSpecOf, selects } from "./kubernetes";
 
 const PDB = "kubernetes:policy/v1:PodDisruptionBudget";
 const HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler";
@@ -33,17 +33,25 @@ export function maxReplicasOf(workload: PolicyResource, autoscalers: PolicyResou
   return Math.max(workload.props.spec?.replicas ?? 1, scaler?.props.spec?.maxReplicas ?? 0);
 }
 
-/** Whether a pod spec keeps its replicas apart: a topology spread or a pod anti-affinity term by node or zone. */
-export function spreadsReplicas(podSpec: any): boolean {
-  const spread = asArray(podSpec?.topologySpreadConstraints).some((c: any) =>
-    SPREAD_KEYS.includes(c?.topologyKey),
-  );
+/**
+ * The spread constraints and pod anti-affinity terms of a pod spec by node or zone, and whether
+ * each counts the workload's own pods: a term whose labelSelector misses the pod template's labels
+ * (or has none, which selects nothing) spreads nothing (kube-linter no-anti-affinity checks it too).
+ */
+export function spreadTerms(podSpec: any, podLabels: Record<string, string>): { ownPods: boolean }[] {
   const anti = podSpec?.affinity?.podAntiAffinity;
-  const antiTerms = [
+  return [
+    ...asArray(podSpec?.topologySpreadConstraints),
     ...asArray(anti?.requiredDuringSchedulingIgnoredDuringExecution),
     ...asArray(anti?.preferredDuringSchedulingIgnoredDuringExecution).map((t: any) => t?.podAffinityTerm),
-  ];
-  return spread || antiTerms.some((t: any) => SPREAD_KEYS.includes(t?.topologyKey));
+  ]
+    .filter((t: any) => SPREAD_KEYS.includes(t?.topologyKey))
+    .map((t: any) => ({ ownPods: t?.labelSelector != null && selects(t.labelSelector, podLabels) }));
+}
+
+/** Whether a pod spec keeps its replicas apart: a topology spread or pod anti-affinity term by node or zone over its own pods. */
+export function spreadsReplicas(podSpec: any, podLabels: Record<string, string>): boolean {
+  return spreadTerms(podSpec, podLabels).some((t) => t.ownPods);
 }
 
 export const availabilityRules = [
@@ -69,7 +77,7 @@ export const availabilityRules = [
       name: "kubernetes-workload-require-replica-spread",
       anchors: ["KL no-anti-affinity"],
       summary:
-        "Workloads that can run more than one replica (replicas, or their autoscaler's maxReplicas) spread them over nodes or zones: a topology spread constraint or pod anti-affinity by kubernetes.io/hostname or topology.kubernetes.io/zone.",
+        "Workloads that can run more than one replica (replicas, or their autoscaler's maxReplicas) spread them over nodes or zones: a topology spread constraint or pod anti-affinity by kubernetes.io/hostname or topology.kubernetes.io/zone whose labelSelector selects the workload's own pods.",
       severity: "medium",
       remediation:
         'Add spec.template.spec.topologySpreadConstraints on "topology.kubernetes.io/zone" and "kubernetes.io/hostname" selecting the workload\'s pods (whenUnsatisfiable: ScheduleAnyway keeps small clusters scheduling).',
@@ -80,11 +88,16 @@ export const availabilityRules = [
         .filter((r) => REPLICATED.includes(r.type))
         .flatMap((w) => {
           const replicas = maxReplicasOf(w, autoscalers);
-          if (replicas < 2 || spreadsReplicas(podSpecOf(w.type, w.props))) return [];
+          if (replicas < 2) return [];
+          const labels = w.props.spec?.template?.metadata?.labels ?? {};
+          const terms = spreadTerms(podSpecOf(w.type, w.props), labels);
+          if (terms.some((t) => t.ownPods)) return [];
           return [
             {
               urn: w.urn,
-              message: `${w.name}: up to ${replicas} replicas with no topology spread or pod anti-affinity by node or zone`,
+              message: terms.length
+                ? `${w.name}: up to ${replicas} replicas, and none of its topology spread or pod anti-affinity terms by node or zone selects its own pods (labels ${JSON.stringify(labels)})`
+                : `${w.name}: up to ${replicas} replicas with no topology spread or pod anti-affinity by node or zone`,
             },
           ];
         });

@@ -37,9 +37,9 @@ export interface ParsedDocument {
   readonly steps: StepSite[];
 }
 
-const jobsOf = (wf: any): [string, any][] => Object.entries(wf?.jobs ?? {});
-const stepsOf = (job: any): any[] => asArray(job?.steps);
-const triggersOf = (wf: any): string[] => {
+export const jobsOf = (wf: any): [string, any][] => Object.entries(wf?.jobs ?? {});
+export const stepsOf = (job: any): any[] => asArray(job?.steps);
+export const triggersOf = (wf: any): string[] => {
   const on = wf?.on ?? wf?.true; // YAML 1.1 parsers read `on` as true
   if (typeof on === "string") return [on];
   if (Array.isArray(on)) return on.map(String);
@@ -62,6 +62,23 @@ export function documentOf(p: any): ParsedDocument | { readonly parseError: stri
   const doc = parseYaml(p.content);
   if (doc.__parseError) return { parseError: doc.__parseError };
   return { kind, doc, steps: stepSites(kind, doc) };
+}
+
+/**
+ * Every `uses:` of a document and where it sits: reusable-workflow calls (`jobs.x.uses`) and steps
+ * (`jobs.x.steps[2].uses`, `runs.steps[0].uses`).
+ */
+export function usesSites({ kind, doc, steps }: ParsedDocument): { where: string; uses: string }[] {
+  return [
+    ...(kind === "workflow"
+      ? jobsOf(doc)
+          .filter(([, job]) => job?.uses)
+          .map(([id, job]) => ({ where: `jobs.${id}.uses`, uses: String(job.uses) }))
+      : []),
+    ...steps
+      .filter(({ step }) => step?.uses)
+      .map(({ where, step }) => ({ where: `${where}.uses`, uses: String(step.uses) })),
+  ];
 }
 
 /**
@@ -127,12 +144,13 @@ const EVENT_TEXT = UNTRUSTED.filter((u) =>
 );
 
 /** `${{ … }}` expressions of a string, without their fences. */
-const expressions = (text: string) => [...text.matchAll(/\$\{\{([\s\S]*?)\}\}/g)].map((m) => m[1].trim());
+export const expressions = (text: string) =>
+  [...text.matchAll(/\$\{\{([\s\S]*?)\}\}/g)].map((m) => m[1].trim());
 /** An expression with the contents of its string literals blanked (same length, so offsets hold). */
 const withoutLiterals = (expr: string) =>
   expr.replace(/'(?:[^']|'')*'/g, (literal) => `'${" ".repeat(literal.length - 2)}'`);
 /** The context references of an expression (`github.event.issue.title`, `steps.x.outputs.y`). */
-const contextReferences = (expr: string) =>
+export const contextReferences = (expr: string) =>
   [...withoutLiterals(expr).matchAll(/(?<![\w.-])[A-Za-z_][\w-]*(?:\.[A-Za-z_*][\w-]*|\[[^\]]*\])+/g)].map(
     (m) => m[0],
   );
@@ -144,7 +162,10 @@ const scriptsOf = (step: any): string[] =>
 type RuleMetaWithoutTypes = Omit<Parameters<typeof resourceRule>[0], "types">;
 
 /** A rule over workflow files; messages start with the file. */
-function workflowRule(meta: RuleMetaWithoutTypes, check: (wf: any, config: Record<string, any>) => string[]) {
+export function workflowRule(
+  meta: RuleMetaWithoutTypes,
+  check: (wf: any, config: Record<string, any>) => string[],
+) {
   return resourceRule({ ...meta, types: [FILE] }, (p, { config }) => {
     const wf = workflowOf(p);
     if (wf === undefined) return [];
@@ -154,7 +175,7 @@ function workflowRule(meta: RuleMetaWithoutTypes, check: (wf: any, config: Recor
 }
 
 /** A rule over workflow files and composite actions alike; messages start with the file. */
-function documentRule(
+export function documentRule(
   meta: RuleMetaWithoutTypes,
   check: (parsed: ParsedDocument, config: Record<string, any>) => string[],
 ) {
@@ -279,15 +300,19 @@ function keepsForksOut(operand: string): boolean {
 
 const isOff = (v: unknown) => v === false || v === "false" || v === "" || v === undefined || v === null;
 
+/** An action that can restore a cache, and when it does. */
+export interface CacheRestorer {
+  /** The action, `owner/repo[/path]` without the ref. */
+  readonly action: RegExp;
+  /** Why the step restores a cache, or undefined when its inputs turn caching off. */
+  readonly restores: (w: Record<string, unknown>) => string | undefined;
+}
+
 /**
  * Cache-aware actions and when they restore a cache (zizmor cache-poisoning). setup-node ≥ v5 also
  * caches npm by itself when package.json names a `packageManager`, which the pack cannot see.
  */
-const CACHE_RESTORERS: readonly {
-  readonly action: RegExp;
-  /** Why the step restores a cache, or undefined when its inputs turn caching off. */
-  readonly restores: (w: Record<string, unknown>) => string | undefined;
-}[] = [
+const CACHE_RESTORERS: readonly CacheRestorer[] = [
   // actions/cache/save only writes: a privileged job saving is not a job restoring.
   { action: /^actions\/cache(\/restore)?$/, restores: () => "always restores" },
   {
@@ -317,6 +342,18 @@ const CACHE_RESTORERS: readonly {
     restores: (w) => (isOff(w["lookup-only"]) ? "restores unless lookup-only" : undefined),
   },
 ];
+
+/**
+ * aquasecurity/trivy-action keeps its vulnerability database in the Actions cache: its `cache`
+ * input defaults to true, so only `cache: false` keeps a database another run wrote out of the scan.
+ */
+export const TRIVY_CACHE: CacheRestorer = {
+  action: /^aquasecurity\/trivy-action$/,
+  restores: (w) => (w.cache === false || w.cache === "false" ? undefined : "cache is on unless cache: false"),
+};
+
+/** The action a `uses:` names, without its ref (`actions/setup-go`). */
+export const actionOf = (uses: unknown): string => String(uses ?? "").split("@")[0];
 
 /** Token scopes that let a job ship: cloud credentials by OIDC, packages, releases, attestations. */
 const SHIPPING_SCOPES = ["id-token", "packages", "contents", "attestations"];
@@ -421,26 +458,14 @@ export const workflowRules = [
       severity: "high",
       remediation: "Pin uses: owner/repo@<40-hex sha> # vX.Y.Z (see workflows/pins.ts).",
     },
-    ({ kind, doc, steps }) => {
-      const refs: [string, unknown][] = [
-        ...(kind === "workflow"
-          ? jobsOf(doc)
-              .filter(([, job]) => job?.uses)
-              .map(([id, job]): [string, unknown] => [`jobs.${id}.uses`, job.uses])
-          : []),
-        ...steps
-          .filter(({ step }) => step?.uses)
-          .map(({ where, step }): [string, unknown] => [`${where}.uses`, step.uses]),
-      ];
-      return refs
-        .filter(([, u]) => {
-          const ref = String(u);
+    (parsed) =>
+      usesSites(parsed)
+        .filter(({ uses: ref }) => {
           if (ref.startsWith("./")) return false;
           if (ref.startsWith("docker://")) return !/@sha256:[a-f0-9]{64}$/.test(ref);
           return !/@[0-9a-f]{40}$/.test(ref);
         })
-        .map(([where, u]) => `${where} ${u} is not pinned to a commit SHA`);
-    },
+        .map(({ where, uses }) => `${where} ${uses} is not pinned to a commit SHA`),
   ),
   documentRule(
     {
@@ -563,25 +588,32 @@ export const workflowRules = [
     {
       name: "github-workflow-disallow-cache-in-release",
       anchors: ["Z cache-poisoning"],
-      summary: "Workflows that run on tags or releases restore no caches a pull request could have poisoned.",
+      summary:
+        "Workflows that run on tags or releases restore no caches a pull request could have poisoned: actions/cache, setup-* with cache:, caches on by default (setup-go, setup-uv, trivy-action) and BuildKit's gha cache.",
       severity: "medium",
       remediation:
-        "Build once on the main branch and promote the digest; drop caches from tag/release workflows.",
+        "Build once on the main branch and promote the digest; drop caches from tag/release workflows (setup-go's cache: false, setup-uv's enable-cache: false, trivy-action's cache: false).",
     },
     (wf) => {
-      const on = wf?.on ?? {};
+      const on = wf?.on ?? wf?.true ?? {};
       const releases = triggersOf(wf).includes("release") || asArray(on?.push?.tags).length > 0;
       if (!releases) return [];
       return jobsOf(wf).flatMap(([id, job]) =>
-        stepsOf(job)
-          .map((s, i) => ({ s, i }))
-          .filter(
-            ({ s }) =>
-              String(s?.uses ?? "").startsWith("actions/cache") ||
-              (String(s?.uses ?? "").includes("/setup-") && s?.with?.cache) ||
-              /type=gha/.test(String(s?.with?.["cache-from"] ?? "")),
-          )
-          .map(({ i }) => `jobs.${id}.steps[${i}] restores a cache in a release workflow`),
+        stepsOf(job).flatMap((s, i) => {
+          const action = actionOf(s?.uses);
+          const why = [...CACHE_RESTORERS, TRIVY_CACHE]
+            .find((r) => r.action.test(action))
+            ?.restores(s?.with ?? {});
+          const restores =
+            why !== undefined ||
+            action.startsWith("actions/cache") ||
+            (action.includes("/setup-") && s?.with?.cache) ||
+            /type=gha/.test(String(s?.with?.["cache-from"] ?? ""));
+          if (!restores) return [];
+          return [
+            `jobs.${id}.steps[${i}] restores a cache in a release workflow${why ? ` (${action} ${why})` : ""}`,
+          ];
+        }),
       );
     },
   ),
@@ -600,7 +632,7 @@ export const workflowRules = [
         const scopes = shippingScopes(wf, job);
         if (!scopes.length) return [];
         return stepsOf(job).flatMap((step, i) => {
-          const action = String(step?.uses ?? "").split("@")[0];
+          const action = actionOf(step?.uses);
           const why = CACHE_RESTORERS.find((r) => r.action.test(action))?.restores(step?.with ?? {});
           return why
             ? [

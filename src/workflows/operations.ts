@@ -96,6 +96,8 @@ export function doraWorkflow(ctx: DeliveryContext): Workflow {
   return {
     file: "dora.yml",
     name: "Delivery metrics",
+    // One report at a time: a dispatch during the weekly run waits for it rather than racing it.
+    concurrency: { group: "dora", cancelInProgress: false },
     on: {
       schedule: [{ cron: "0 6 * * 1" }],
       workflow_dispatch: {

@@ -61,7 +61,7 @@ export const formatZizmor = (f: ZizmorFinding) =>
  */
 export function runZizmor(
   dir: string,
-  options: { persona?: "regular" | "pedantic"; config?: string } = {},
+  options: { persona?: "regular" | "pedantic" | "auditor"; config?: string } = {},
 ): ZizmorFinding[] {
   const args = ["--offline", "--quiet", "--format", "json", "--config", options.config ?? ZIZMOR_CONFIG];
   if (options.persona) args.push("--persona", options.persona);

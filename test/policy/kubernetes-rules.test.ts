@@ -11,6 +11,7 @@ import {
 } from "@pulumi/policy";
 import { policies } from "../../policy/policies";
 import { SAFE_SYSCTLS, selects } from "../../policy/rules/kubernetes";
+import { allIngress } from "../../policy/rules/kubernetes-objects";
 import { checkResource, checkStack } from "../../dev/harness/policy-harness";
 import { deployment } from "./fixtures";
 
@@ -368,6 +369,184 @@ describe("kubernetes rules", () => {
         ["rules[0] grants bind, escalate", "rules[1] grants impersonate"],
       );
       assert.equal(byName("kubernetes-rbac-disallow-escalation-verbs").enforcementLevel, "mandatory");
+    });
+  });
+
+  describe("kubernetes-workload-require-replica-spread (widened)", () => {
+    const name = "kubernetes-workload-require-replica-spread";
+    const labels = { app: "app", track: "main" };
+    const replicated = (pod: Record<string, unknown>) => ({
+      type: DEPLOYMENT,
+      name: "app",
+      props: {
+        metadata: { name: "app", namespace: "app" },
+        spec: {
+          replicas: 3,
+          selector: { matchLabels: labels },
+          template: { metadata: { labels }, spec: { containers: [{ name: "app" }], ...pod } },
+        },
+      },
+    });
+    const spread = (labelSelector: unknown) => ({
+      topologySpreadConstraints: [
+        {
+          maxSkew: 1,
+          topologyKey: "kubernetes.io/hostname",
+          whenUnsatisfiable: "ScheduleAnyway",
+          labelSelector,
+        },
+      ],
+    });
+    const antiAffinity = (labelSelector: unknown) => ({
+      affinity: {
+        podAntiAffinity: {
+          preferredDuringSchedulingIgnoredDuringExecution: [
+            { weight: 100, podAffinityTerm: { topologyKey: "topology.kubernetes.io/zone", labelSelector } },
+          ],
+        },
+      },
+    });
+    const missesOwnPods =
+      'app: up to 3 replicas, and none of its topology spread or pod anti-affinity terms by node or zone selects its own pods (labels {"app":"app","track":"main"})';
+
+    it("reports a spread or anti-affinity term whose labelSelector misses the workload's own pods, or is missing", () => {
+      assert.deepEqual(stackMessages(name, [replicated(spread({ matchLabels: { app: "api" } }))]), [
+        missesOwnPods,
+      ]);
+      assert.deepEqual(stackMessages(name, [replicated(antiAffinity(undefined))]), [missesOwnPods]);
+      assert.deepEqual(stackMessages(name, [replicated({})]), [
+        "app: up to 3 replicas with no topology spread or pod anti-affinity by node or zone",
+      ]);
+    });
+
+    it("accepts a term that selects the pods by matchLabels or matchExpressions", () => {
+      assert.deepEqual(stackMessages(name, [replicated(spread({ matchLabels: labels }))]), []);
+      assert.deepEqual(
+        stackMessages(name, [
+          replicated(antiAffinity({ matchExpressions: [{ key: "app", operator: "In", values: ["app"] }] })),
+        ]),
+        [],
+      );
+    });
+  });
+
+  describe("kubernetes-workload-disallow-deprecated-service-account-field", () => {
+    it("reads the pod spec of every workload kind, a CronJob's job template included", () => {
+      const cron = app("kubernetes:batch/v1:CronJob", "report", { job: "report" }).props as any;
+      cron.spec.jobTemplate.spec.template.spec.serviceAccount = "report";
+      assert.deepEqual(
+        messages(
+          "kubernetes-workload-disallow-deprecated-service-account-field",
+          cron,
+          "kubernetes:batch/v1:CronJob",
+        ),
+        ['serviceAccount is "report": the deprecated alias of serviceAccountName'],
+      );
+      assert.deepEqual(
+        messages("kubernetes-workload-disallow-deprecated-service-account-field", deployment),
+        [],
+      );
+    });
+  });
+
+  describe("kubernetes-job-require-ttl-after-finished", () => {
+    it("reads a CronJob's TTL from its job template", () => {
+      const name = "kubernetes-job-require-ttl-after-finished";
+      const cron = (jobSpec: Record<string, unknown>) => ({
+        metadata: { name: "report", namespace: "app" },
+        spec: { schedule: "0 6 * * *", jobTemplate: { spec: { template: { spec: {} }, ...jobSpec } } },
+      });
+      assert.deepEqual(messages(name, cron({}), "kubernetes:batch/v1:CronJob"), [
+        "spec.jobTemplate.spec.ttlSecondsAfterFinished is unset: finished Jobs and their pods stay until deleted by hand",
+      ]);
+      assert.deepEqual(
+        messages(name, cron({ ttlSecondsAfterFinished: 0 }), "kubernetes:batch/v1:CronJob"),
+        [],
+      );
+    });
+  });
+
+  describe("kubernetes-networkpolicy-disallow-allow-all-ingress", () => {
+    it("calls a rule all ingress only when it has no ports and no narrower source", () => {
+      const tcp = [{ protocol: "TCP", port: 8080 }];
+      const table: [unknown, string | undefined][] = [
+        [{}, "has neither from nor ports: it admits every source on every port"],
+        [{ from: [] }, "has neither from nor ports: it admits every source on every port"],
+        [
+          { from: [{ namespaceSelector: {}, podSelector: {} }] },
+          "admits every pod of every namespace (an empty namespaceSelector) on every port",
+        ],
+        [
+          { from: [{ podSelector: { matchLabels: { app: "web" } } }, { namespaceSelector: {} }] },
+          "admits every pod of every namespace (an empty namespaceSelector) on every port",
+        ],
+        [
+          { from: [{ ipBlock: { cidr: "0.0.0.0/0" } }] },
+          "admits every address (ipBlock 0.0.0.0/0) on every port",
+        ],
+        [
+          { from: [{ ipBlock: { cidr: "::/0", except: ["fd00::/8"] } }] },
+          "admits every address (ipBlock ::/0) on every port",
+        ],
+        // The program's allow policy: any source, one port.
+        [{ ports: tcp }, undefined],
+        [{ from: [{ namespaceSelector: {} }], ports: tcp }, undefined],
+        [{ from: [{ podSelector: {} }] }, undefined],
+        [
+          { from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress" } } }] },
+          undefined,
+        ],
+        [
+          { from: [{ namespaceSelector: {}, podSelector: { matchLabels: { app: "prometheus" } } }] },
+          undefined,
+        ],
+        [{ from: [{ ipBlock: { cidr: "10.0.0.0/16" } }] }, undefined],
+      ];
+      for (const [rule, why] of table) assert.equal(allIngress(rule), why, JSON.stringify(rule));
+    });
+
+    it("names each all-ingress rule of a policy by its index", () => {
+      const np = {
+        metadata: { name: "web-allow", namespace: "web" },
+        spec: {
+          podSelector: {},
+          ingress: [{ ports: [{ port: 8080 }] }, {}, { from: [{ ipBlock: { cidr: "0.0.0.0/0" } }] }],
+        },
+      };
+      assert.deepEqual(
+        messages(
+          "kubernetes-networkpolicy-disallow-allow-all-ingress",
+          np,
+          "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+        ),
+        [
+          "spec.ingress[1] has neither from nor ports: it admits every source on every port",
+          "spec.ingress[2] admits every address (ipBlock 0.0.0.0/0) on every port",
+        ],
+      );
+    });
+  });
+
+  describe("kubernetes-secret-disallow-literal-data", () => {
+    it("names the keys of data and stringData, and accepts a Secret without values", () => {
+      const type = "kubernetes:core/v1:Secret";
+      const name = "kubernetes-secret-disallow-literal-data";
+      assert.deepEqual(
+        messages(
+          name,
+          {
+            metadata: { name: "db" },
+            data: { user: "YXBw", password: "aHVudGVyMg==" },
+            stringData: { url: "x" },
+          },
+          type,
+        ),
+        [
+          "data holds user, password: values declared in the program",
+          "stringData holds url: values declared in the program",
+        ],
+      );
+      assert.deepEqual(messages(name, { metadata: { name: "db" }, data: {} }, type), []);
     });
   });
 });

@@ -3,12 +3,23 @@
  * step rules workflows get; each case changes one thing of a compliant document.
  */
 import { strict as assert } from "assert";
-import { ResourceValidationPolicy } from "@pulumi/policy";
+import {
+  PolicyResource,
+  ResourceValidationPolicy,
+  StackValidationPolicy,
+  unknownCheckingProxy,
+} from "@pulumi/policy";
 import YAML from "yaml";
-import { policies } from "../../policy/policies";
+import { editDistance, obfuscationOf, typosquatOf, versionedPins } from "../../policy/lib/action-refs";
+import { isExactPackageSpec, unpinnedNpxSpecs } from "../../policy/lib/shell";
+import { isStackPolicy, policies } from "../../policy/policies";
+import { pinVersionMismatches } from "../../policy/rules/workflow-supply-chain";
 import { alwaysTrue, conjuncts, documentOf, dynamicSecretIndexes } from "../../policy/rules/workflows";
-import { checkResource } from "../../dev/harness/policy-harness";
+import { checkResource, checkStack } from "../../dev/harness/policy-harness";
+import { stackConfigFromFile } from "../../src/config";
+import { knownStacks } from "../../src/config/stack-files";
 import { deliveryFiles } from "../../src/workflows";
+import { BRANCH_MODELS } from "../../src/workflows/context";
 import { contextFor } from "../helpers/context";
 
 const FILE = "github:index/repositoryFile:RepositoryFile";
@@ -394,5 +405,455 @@ describe("the template-injection rule on what a workflow passes on", () => {
     assert.deepEqual(messages(name, WORKFLOW, doc), [
       `${WORKFLOW}: jobs.build.steps[0].with.migrate-command passes \${{ github.head_ref }} to what it calls, evaluated before that runs it: a branch name the pull request's author picks`,
     ]);
+  });
+});
+
+describe("the workflow rules that hold the pack level with zizmor", () => {
+  const SHA2 = "2".repeat(40);
+  const withConfig = (name: string, file: string, doc: unknown, config: Record<string, unknown>) =>
+    checkResource(
+      rule(name),
+      FILE,
+      { repository: "app", file, content: YAML.stringify(doc) },
+      { config },
+    ).map((f) => f.message);
+
+  describe("github-workflow-disallow-cache-in-release (widened)", () => {
+    const name = "github-workflow-disallow-cache-in-release";
+    const onTags = { push: { tags: ["v*.*.*"] } };
+    const defaults = [
+      { uses: `actions/setup-go@${SHA}`, with: { "go-version": "1.24" } },
+      { uses: `astral-sh/setup-uv@${SHA}` },
+      { uses: `aquasecurity/trivy-action@${SHA}`, with: { "image-ref": "app" } },
+    ];
+
+    it("reports caches on by default in a tag-triggered workflow: setup-go, setup-uv and trivy-action", () => {
+      assert.deepEqual(messages(name, WORKFLOW, workflowWith({ steps: defaults }, onTags)), [
+        `${WORKFLOW}: jobs.build.steps[0] restores a cache in a release workflow (actions/setup-go cache is on by default)`,
+        `${WORKFLOW}: jobs.build.steps[1] restores a cache in a release workflow (astral-sh/setup-uv enable-cache is on by default)`,
+        `${WORKFLOW}: jobs.build.steps[2] restores a cache in a release workflow (aquasecurity/trivy-action cache is on unless cache: false)`,
+      ]);
+    });
+
+    it("accepts the same steps with their cache turned off, and leaves workflows no tag or release triggers alone", () => {
+      const off = [
+        { uses: `actions/setup-go@${SHA}`, with: { "go-version": "1.24", cache: false } },
+        { uses: `astral-sh/setup-uv@${SHA}`, with: { "enable-cache": false } },
+        { uses: `aquasecurity/trivy-action@${SHA}`, with: { "image-ref": "app", cache: false } },
+      ];
+      assert.deepEqual(messages(name, WORKFLOW, workflowWith({ steps: off }, onTags)), []);
+      assert.deepEqual(messages(name, WORKFLOW, workflowWith({ steps: defaults })), []);
+      assert.equal(
+        messages(name, WORKFLOW, workflowWith({ steps: defaults }, { release: { types: ["published"] } }))
+          .length,
+        3,
+      );
+    });
+  });
+
+  describe("github-workflow-disallow-runner-debug-logging", () => {
+    const name = "github-workflow-disallow-runner-debug-logging";
+
+    it("reports the debug variables at workflow, job and step level, and in composite actions", () => {
+      const doc = {
+        ...workflowWith({
+          env: { ACTIONS_RUNNER_DEBUG: "true" },
+          steps: [{ run: "make", env: { ACTIONS_STEP_DEBUG: "${{ inputs.debug }}" } }],
+        }),
+        env: { ACTIONS_STEP_DEBUG: true },
+      };
+      assert.deepEqual(messages(name, WORKFLOW, doc), [
+        `${WORKFLOW}: env.ACTIONS_STEP_DEBUG is true: the run's log turns into a debug log`,
+        `${WORKFLOW}: jobs.build.env.ACTIONS_RUNNER_DEBUG is "true": the run's log turns into a debug log`,
+        `${WORKFLOW}: jobs.build.steps[0].env.ACTIONS_STEP_DEBUG is "\${{ inputs.debug }}": the run's log turns into a debug log`,
+      ]);
+      assert.deepEqual(
+        messages(name, ACTION, actionWith({ shell: "bash", run: "make", env: { ACTIONS_RUNNER_DEBUG: 1 } })),
+        [`${ACTION}: runs.steps[0].env.ACTIONS_RUNNER_DEBUG is 1: the run's log turns into a debug log`],
+      );
+    });
+
+    it("accepts the variables set off", () => {
+      const doc = workflowWith({
+        env: { ACTIONS_RUNNER_DEBUG: "false", ACTIONS_STEP_DEBUG: false },
+        steps: [{ run: "make" }],
+      });
+      assert.deepEqual(messages(name, WORKFLOW, doc), []);
+    });
+  });
+
+  describe("uses: references (typosquat-uses, archived-uses, obfuscation)", () => {
+    it("counts edits as insertions, deletions, substitutions and neighbour swaps", () => {
+      const table: [string, string, number][] = [
+        ["actions", "actions", 0],
+        ["actoins", "actions", 1],
+        ["action", "actions", 1],
+        ["actionss", "actions", 1],
+        ["acti0ns", "actions", 1],
+        ["aws-action", "aws-actions", 1],
+        ["acme", "azure", 3],
+      ];
+      for (const [a, b, d] of table) assert.equal(editDistance(a, b), d, `${a} ${b}`);
+    });
+
+    it("names the well-known owner a look-alike imitates, case-insensitively, and never the owner itself", () => {
+      const table: [string, string | undefined][] = [
+        ["actoins", "actions"],
+        ["Dockerr", "docker"],
+        ["aws-action", "aws-actions"],
+        ["hashicrop", "hashicorp"],
+        ["pulumj", "pulumi"],
+        ["google-github-action", "google-github-actions"],
+        ["Actions", undefined],
+        ["acme", undefined],
+        ["trufflesecurity", undefined],
+      ];
+      for (const [owner, like] of table) assert.equal(typosquatOf(owner), like, owner);
+    });
+
+    it("reports a look-alike owner in a reusable-workflow call and in a composite action, and takes the allowed owners of the config", () => {
+      const name = "github-workflow-disallow-typosquatted-actions";
+      const call = {
+        name: "deploy",
+        on: { push: { branches: ["main"] } },
+        permissions: {},
+        jobs: { deploy: { uses: `githib/workflows/.github/workflows/deploy.yml@${SHA}` } },
+      };
+      assert.deepEqual(messages(name, WORKFLOW, call), [
+        `${WORKFLOW}: jobs.deploy.uses githib/workflows/.github/workflows/deploy.yml@${SHA}: owner githib is one edit away from github`,
+      ]);
+      assert.deepEqual(withConfig(name, WORKFLOW, call, { allowedOwners: ["Githib"] }), []);
+      assert.deepEqual(messages(name, ACTION, actionWith({ uses: `dockr/login-action@${SHA}` })), [
+        `${ACTION}: runs.steps[0].uses dockr/login-action@${SHA}: owner dockr is one edit away from docker`,
+      ]);
+    });
+
+    it("reports every repository of an archived owner and names the successor", () => {
+      const doc = workflowWith({
+        steps: [
+          { uses: `actions-rs/toolchain@${SHA}` },
+          { uses: `Actions/Create-Release@${SHA}` },
+          { uses: `actions/checkout@${SHA}` },
+        ],
+      });
+      assert.deepEqual(messages("github-workflow-disallow-archived-actions", WORKFLOW, doc), [
+        `${WORKFLOW}: jobs.build.steps[0].uses actions-rs/toolchain is an archived repository: use dtolnay/rust-toolchain, and cargo in a run: step`,
+        `${WORKFLOW}: jobs.build.steps[1].uses Actions/Create-Release is an archived repository: use gh release create in a run: step`,
+      ]);
+    });
+
+    it("finds dot, dot-dot and empty path segments and SHAs dressed up as refs, and leaves plain tags to the pin rule", () => {
+      const table: [string, string[]][] = [
+        [`actions/checkout@${SHA}`, []],
+        [`github/codeql-action/init@${SHA}`, []],
+        ["./.github/actions/db-migrate", []],
+        [`docker://alpine@sha256:${"a".repeat(64)}`, []],
+        ["actions/checkout@v4", []],
+        [`github/codeql-action/./init@${SHA}`, ["a '.' path segment"]],
+        [`github/codeql-action/../codeql-action/init@${SHA}`, ["a '..' path segment"]],
+        [`actions/checkout/@${SHA}`, ["an empty path segment"]],
+        ["./.github/actions/../../evil", ["a '..' path segment"]],
+        [
+          `actions/checkout@${"A".repeat(40)}`,
+          [`the ref "${"A".repeat(40)}", which is not a plain commit SHA`],
+        ],
+        [`actions/checkout@main@${SHA}`, [`the ref "main@${SHA}", which is not a plain commit SHA`]],
+      ];
+      for (const [uses, why] of table) assert.deepEqual(obfuscationOf(uses), why, uses);
+    });
+  });
+
+  describe("github-workflow-disallow-pin-version-mismatch", () => {
+    const file = (name: string, ...lines: string[]) => ({
+      file: `app/.github/workflows/${name}`,
+      content: ["jobs:", "  build:", "    steps:", ...lines].join("\n"),
+    });
+
+    it("reads the version comment of SHA pins only, whatever the path under the repository", () => {
+      const pins = versionedPins(
+        [
+          `      - uses: github/codeql-action/init@${SHA} # v4.31.9`,
+          `        uses: "actions/checkout@${SHA}" # tag=v4.2.2`,
+          `      - uses: acme/platform/.github/workflows/build.yml@${SHA} # platform executor`,
+          "      - uses: actions/checkout@v4 # v4.2.2",
+          `      - run: echo "uses: actions/checkout@${SHA} # v4.2.2"`,
+        ].join("\n"),
+      );
+      assert.deepEqual(
+        pins.map((p) => [p.line, p.slug, p.version]),
+        [
+          [1, "github/codeql-action", "v4.31.9"],
+          [2, "actions/checkout", "v4.2.2"],
+        ],
+      );
+    });
+
+    it("reports a second SHA for one repository and version across files, and across an action's paths", () => {
+      const findings = pinVersionMismatches([
+        file("ci.yml", `      - uses: github/codeql-action/init@${SHA} # v4.31.9`),
+        file("security.yml", `      - uses: github/codeql-action/upload-sarif@${SHA2} # v4.31.9`),
+        file("release.yml", `      - uses: github/codeql-action/analyze@${SHA} # v4.32.0`),
+      ]);
+      assert.deepEqual(
+        findings.map((f) => f.message),
+        [
+          `app/.github/workflows/security.yml:4: github/codeql-action/upload-sarif@${SHA2} says v4.31.9, but app/.github/workflows/ci.yml:4 pins github/codeql-action v4.31.9 to ${SHA}`,
+        ],
+      );
+    });
+
+    it("holds every file to the pins the stack's pack config vouches for", () => {
+      const rule = policies.find((p) => p.name === "github-workflow-disallow-pin-version-mismatch");
+      assert.ok(rule && isStackPolicy(rule));
+      const content =
+        YAML.stringify(workflowWith({ steps: [{ run: "true" }] })) +
+        `      - uses: actions/checkout@${SHA} # v4.2.2\n`;
+      const resources = [
+        {
+          type: FILE,
+          name: "ci",
+          urn: "urn:pulumi:test::p::github:index/repositoryFile:RepositoryFile::ci",
+          props: unknownCheckingProxy({ repository: "app", file: WORKFLOW, content }),
+          dependencies: [],
+          propertyDependencies: {},
+          opts: {},
+        },
+      ] as unknown as PolicyResource[];
+      const config = { knownPins: [`actions/checkout@${SHA2} # v4.2.2`] };
+      assert.deepEqual(
+        checkStack(rule as StackValidationPolicy, resources, { config }).map((f) => [f.resource, f.message]),
+        [
+          [
+            "ci",
+            `app/${WORKFLOW}:${content.split("\n").length - 1}: actions/checkout@${SHA} says v4.2.2, but the pack config's knownPins pins actions/checkout v4.2.2 to ${SHA2}`,
+          ],
+        ],
+      );
+      assert.deepEqual(checkStack(rule as StackValidationPolicy, resources), []);
+    });
+  });
+
+  describe("github-workflow-require-pinned-npx", () => {
+    it("tells exact versions from ranges, tags and bare names", () => {
+      const table: [string, boolean][] = [
+        ["c8@10.1.3", true],
+        ["@scope/tool@1.0.0-rc.1", true],
+        ["c8", false],
+        ["c8@latest", false],
+        ["c8@^10.1.3", false],
+        ["c8@10", false],
+        ["@scope/tool", false],
+      ];
+      for (const [spec, exact] of table) assert.equal(isExactPackageSpec(spec), exact, spec);
+    });
+
+    it("finds the packages each npx fetches, and skips local binaries and paths", () => {
+      const script = [
+        "npx --no-install eslint .",
+        "npx --no tsc -p .",
+        "npx --yes c8@10.1.3 npm test",
+        "npx prettier --check .",
+        "set -e; npx -y cowsay@latest hi && npx ./bin/tool",
+        "npx --package=@scope/cli@^2 -c 'cli build'",
+        "npx -p semver@7.7.1 semver 1.2.3 \\\n  && npx \\\n    eslint@9",
+      ].join("\n");
+      assert.deepEqual(unpinnedNpxSpecs(script), ["prettier", "cowsay@latest", "@scope/cli@^2", "eslint@9"]);
+    });
+  });
+
+  describe("github-workflow-prefer-npm-trusted-publishing", () => {
+    const name = "github-workflow-prefer-npm-trusted-publishing";
+
+    it("reports npm tokens from secrets in env, in npm-publish's token and written to .npmrc", () => {
+      const doc = workflowWith({
+        env: { NPM_TOKEN: "${{ secrets.NPM_PUBLISH_TOKEN }}" },
+        steps: [
+          { uses: `JS-DevTools/npm-publish@${SHA}`, with: { token: "${{ secrets.NPM_TOKEN }}" } },
+          { run: 'echo "//registry.npmjs.org/:_authToken=${NPM_TOKEN}" > ~/.npmrc\nnpm publish' },
+        ],
+      });
+      assert.deepEqual(messages(name, WORKFLOW, doc), [
+        `${WORKFLOW}: jobs.build.env.NPM_TOKEN reads secrets.NPM_PUBLISH_TOKEN: a long-lived npm token where trusted publishing needs none`,
+        `${WORKFLOW}: jobs.build.steps[0].with.token reads secrets.NPM_TOKEN: a long-lived npm token where trusted publishing needs none`,
+        `${WORKFLOW}: jobs.build.steps[1] hands npm an _authToken (echo "//registry.npmjs.org/:_authToken=\${NPM_TOKEN}" > ~/.npmrc): a long-lived npm token where trusted publishing needs none`,
+      ]);
+    });
+
+    it("accepts the run's own token for GitHub Packages, which has no trusted publishing", () => {
+      const doc = workflowWith({
+        steps: [
+          { run: "npm publish", env: { NODE_AUTH_TOKEN: "${{ secrets.GITHUB_TOKEN }}" } },
+          {
+            run: 'echo "//npm.pkg.github.com/:_authToken=${TOKEN}" >> .npmrc',
+            env: { TOKEN: "${{ github.token }}" },
+          },
+        ],
+      });
+      assert.deepEqual(messages(name, WORKFLOW, doc), []);
+    });
+  });
+
+  describe("github-workflow-disallow-workspace-artifacts", () => {
+    const upload = (path: string) =>
+      messages(
+        "github-workflow-disallow-workspace-artifacts",
+        WORKFLOW,
+        workflowWith({ steps: [{ uses: `actions/upload-artifact@${SHA}`, with: { name: "out", path } }] }),
+      );
+
+    it("reports every spelling of the whole workspace, alone or in a list", () => {
+      for (const path of [
+        ".",
+        "./",
+        "${{ github.workspace }}",
+        "${{github.workspace}}/",
+        "$GITHUB_WORKSPACE",
+        "**",
+        "*",
+        "./**",
+      ])
+        assert.deepEqual(
+          upload(path),
+          [`${WORKFLOW}: jobs.build.steps[0] uploads the whole workspace (path: ${path}) as an artifact`],
+          path,
+        );
+      assert.deepEqual(upload("reports/\n.\n!.git/**"), [
+        `${WORKFLOW}: jobs.build.steps[0] uploads the whole workspace (path: .) as an artifact`,
+      ]);
+    });
+
+    it("accepts named directories and files, in the workspace or the runner's temp", () => {
+      for (const path of [
+        "./reports/",
+        "reports/**",
+        "${{ github.workspace }}/dist",
+        "${{ runner.temp }}/outputs.json",
+        "*.tgz",
+      ])
+        assert.deepEqual(upload(path), [], path);
+    });
+  });
+
+  describe("github-workflow-require-deploy-concurrency", () => {
+    const name = "github-workflow-require-deploy-concurrency";
+    const deploy = (job: Record<string, unknown>, on: unknown = { push: { branches: ["main"] } }) =>
+      workflowWith(
+        {
+          environment: { name: "production", url: "https://example.com" },
+          permissions: { contents: "read", "id-token": "write" },
+          steps: [{ run: "deploy" }],
+          ...job,
+        },
+        on,
+      );
+
+    it("reports a job holding an environment and a write scope with no concurrency group", () => {
+      assert.deepEqual(messages(name, WORKFLOW, deploy({})), [
+        `${WORKFLOW}: jobs.build deploys to production (holding id-token: write) with no concurrency group, neither its own nor the workflow's`,
+      ]);
+      assert.deepEqual(
+        messages(name, WORKFLOW, { ...deploy({ permissions: undefined }), permissions: undefined }),
+        [
+          `${WORKFLOW}: jobs.build deploys to production (holding the repository's default permissions) with no concurrency group, neither its own nor the workflow's`,
+        ],
+      );
+    });
+
+    it("accepts a workflow-level group, a read-only environment job, and reusable workflows left to their callers", () => {
+      assert.deepEqual(messages(name, WORKFLOW, { ...deploy({}), concurrency: { group: "deploy" } }), []);
+      assert.deepEqual(
+        messages(name, WORKFLOW, deploy({ permissions: { contents: "read", deployments: "read" } })),
+        [],
+      );
+      assert.deepEqual(messages(name, WORKFLOW, deploy({}, { workflow_call: { inputs: {} } })), []);
+      assert.equal(
+        messages(name, WORKFLOW, deploy({}, { workflow_call: {}, workflow_dispatch: {} })).length,
+        1,
+      );
+    });
+  });
+
+  describe("github-workflow-disallow-dispatch-inputs-in-builds", () => {
+    const name = "github-workflow-disallow-dispatch-inputs-in-builds";
+    const dispatch = (withInputs: Record<string, string>, run = "docker push app") => ({
+      name: "build",
+      on: {
+        workflow_dispatch: {
+          inputs: { ref: { type: "string" }, target: { type: "choice", options: ["api", "web"] } },
+        },
+      },
+      permissions: {},
+      jobs: {
+        build: {
+          "runs-on": "ubuntu-24.04",
+          "timeout-minutes": 30,
+          permissions: { contents: "read", "id-token": "write" },
+          steps: [{ uses: `docker/build-push-action@${SHA}`, with: { push: true, ...withInputs } }, { run }],
+        },
+      },
+    });
+
+    it("reports free-text dispatch inputs in build-push-action's context, file and build-args", () => {
+      const doc = dispatch({
+        context: "services/${{ inputs.target }}",
+        file: "${{ github.event.inputs.ref }}/Dockerfile",
+        "build-args": "REF=${{ inputs.ref }}",
+      });
+      assert.deepEqual(messages(name, WORKFLOW, doc), [
+        `${WORKFLOW}: jobs.build.steps[0].with.file takes \${{ github.event.inputs.ref }}: whoever dispatches the run picks what the image is built from or published as`,
+        `${WORKFLOW}: jobs.build.steps[0].with.build-args takes \${{ inputs.ref }}: whoever dispatches the run picks what the image is built from or published as`,
+      ]);
+    });
+
+    it("leaves an input in a build job's run: to the template-injection rule, which reports it", () => {
+      const doc = dispatch({ context: "." }, 'docker push "app:${{ inputs.ref }}"');
+      assert.deepEqual(messages(name, WORKFLOW, doc), []);
+      assert.deepEqual(messages("github-workflow-disallow-template-injection", WORKFLOW, doc), [
+        `${WORKFLOW}: jobs.build.steps[1] expands \${{ inputs.ref }} inside a script: an input the caller or dispatcher types`,
+      ]);
+    });
+
+    it("accepts the inputs of a workflow that cannot be dispatched", () => {
+      const called = {
+        ...dispatch({ context: "${{ inputs.ref }}" }),
+        on: { workflow_call: { inputs: { ref: { type: "string" } } } },
+      };
+      assert.deepEqual(messages(name, WORKFLOW, called), []);
+    });
+  });
+
+  describe("the generated workflows", () => {
+    const stacks = knownStacks().filter((s) => stackConfigFromFile(s).github !== undefined);
+    const fileRules = policies.filter((p) => p.name.startsWith("github-workflow-") && !isStackPolicy(p));
+    const pinRule = policies.find((p) => p.name === "github-workflow-disallow-pin-version-mismatch");
+
+    it("pass every workflow rule in every committed stack that renders them, under every branch model", () => {
+      assert.deepEqual(stacks, ["dev", "production", "staging"]);
+      assert.ok(pinRule && isStackPolicy(pinRule));
+      for (const stack of stacks)
+        for (const model of BRANCH_MODELS) {
+          const files = Object.entries(deliveryFiles(contextFor(stack, model))).filter(
+            ([file]) => documentOf({ file, content: "" }) !== undefined,
+          );
+          const found = fileRules.flatMap((p) =>
+            files.flatMap(([file, content]) =>
+              checkResource(p as ResourceValidationPolicy, FILE, { repository: "app", file, content }).map(
+                (f) => `${p.name} ${f.message}`,
+              ),
+            ),
+          );
+          const resources = files.map(([file, content], i) => ({
+            type: FILE,
+            name: `f${i}`,
+            urn: `urn:pulumi:test::p::${FILE}::f${i}`,
+            props: unknownCheckingProxy({ repository: "app", file, content }),
+            dependencies: [],
+            propertyDependencies: {},
+            opts: {},
+          })) as unknown as PolicyResource[];
+          found.push(...checkStack(pinRule as StackValidationPolicy, resources).map((f) => f.message));
+          assert.deepEqual(found, [], `${stack} under ${model}`);
+        }
+    });
   });
 });
