@@ -6,14 +6,28 @@ import { version as githubProviderVersion } from "@pulumi/github/package.json";
 import { evaluateStack } from "../harness/program";
 import { ConfigError, stackConfigFromFile } from "../../src/config";
 import { ADOPTION_KINDS, AdoptionKind, adoptionFile } from "../../src/stack/adoption";
-import { parseFlags } from "./args";
+import { CommandSpec, runCommand } from "../../src/lib/cli";
 
-async function main(): Promise<void> {
-  const flags = parseFlags(process.argv.slice(2), {
-    stack: "the stack whose objects exist already",
-    kinds: `comma-separated, of ${ADOPTION_KINDS.join(", ")} (default: repository)`,
-    out: "file to write (default: stdout)",
-  });
+const SPEC: CommandSpec = {
+  usage: "npm run adopt --",
+  summary:
+    "Writes the `pulumi import --file` document that adopts a stack's existing GitHub objects; then run pulumi import and pulumi preview.",
+  flags: {
+    stack: {
+      type: "string",
+      value: "NAME",
+      description: "the stack whose objects exist already (default dev)",
+    },
+    kinds: {
+      type: "string",
+      value: "LIST",
+      description: `comma-separated, of ${ADOPTION_KINDS.join(", ")} (default repository)`,
+    },
+    out: { type: "string", value: "FILE", description: "file to write (default standard output)" },
+  },
+};
+
+async function main(flags: { stack?: string; kinds?: string; out?: string }): Promise<void> {
   const stack = flags.stack ?? "dev";
   const config = stackConfigFromFile(stack);
   if (!config.github)
@@ -43,7 +57,4 @@ async function main(): Promise<void> {
   } else process.stdout.write(text);
 }
 
-main().catch((err) => {
-  console.error(err instanceof ConfigError ? err.message : err);
-  process.exit(1);
-});
+void runCommand(SPEC, ({ flags }) => main(flags as { stack?: string; kinds?: string; out?: string }));

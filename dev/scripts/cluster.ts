@@ -4,12 +4,24 @@
 // Any kubeconfig works instead (kind, minikube): point platform:kubernetes.kubeconfig at it.
 import * as fs from "fs";
 import * as path from "path";
-import { parseArgs } from "node:util";
+import { CommandSpec, runCommand } from "../../src/lib/cli";
 import { startControlPlane } from "../cluster/control-plane";
 import { ROOT } from "../paths";
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { dir: { type: "string" } }, strict: true });
+const SPEC: CommandSpec = {
+  usage: "npm run cluster --",
+  summary:
+    "Starts a local Kubernetes control plane (etcd, kube-apiserver, controller-manager, scheduler, kwok), writes .local/kubeconfig and runs until Ctrl-C.",
+  flags: {
+    dir: {
+      type: "string",
+      value: "DIR",
+      description: "keep certificates, etcd data and the kubeconfig here (default .local/control-plane)",
+    },
+  },
+};
+
+async function main(values: { dir?: string }): Promise<void> {
   const started = Date.now();
   const dir = path.resolve(values.dir ?? path.join(ROOT, ".local", "control-plane"));
   fs.rmSync(dir, { recursive: true, force: true });
@@ -28,7 +40,4 @@ async function main(): Promise<void> {
   process.once("SIGTERM", () => void stop());
 }
 
-main().catch((err) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+void runCommand(SPEC, ({ flags }) => main(flags as { dir?: string }));

@@ -1,10 +1,28 @@
 // Offline policy gate: evaluates the program for a stack under mocks, runs every policy of the
 // pack over what it registers (props wrapped as the analyzer wraps them), prints a table and exits
 // 1 on any mandatory violation. Per-stack enforcement and settings come from policy/config/<stack>.json.
-import { ConfigError } from "../../src/config";
+import { CommandSpec, runCommand } from "../../src/lib/cli";
 import { Finding, readPackConfig, runGate } from "../harness/policy-harness";
 import { evaluateProgram, platformStackOf } from "../harness/program";
-import { parseFlags } from "./args";
+
+const SPEC: CommandSpec = {
+  usage: "npm run policy:gate --",
+  summary:
+    "Evaluates a stack offline and runs every policy of the pack over what it registers, with the stack's pack config; exits 1 on a mandatory violation.",
+  flags: {
+    stack: {
+      type: "string",
+      value: "NAME",
+      description: "the stack (default dev); an application stack with --program apps",
+    },
+    program: {
+      type: "string",
+      value: "PROGRAM",
+      description: "which program (default platform)",
+      choices: ["platform", "bootstrap", "apps"],
+    },
+  },
+};
 
 function printTable(findings: Finding[]): void {
   const rows = findings.map((f) => [
@@ -21,13 +39,9 @@ function printTable(findings: Finding[]): void {
   for (const r of rows) console.log(line(r));
 }
 
-async function main(): Promise<void> {
-  const flags = parseFlags(process.argv.slice(2), {
-    stack: "dev, staging, production or local",
-    program: "platform (default), bootstrap, or apps (an application stack: --stack shop-local)",
-  });
-  const stack = flags.stack ?? "dev";
-  const program = flags.program ?? "platform";
+async function main(flags: Record<string, unknown>): Promise<number> {
+  const stack = String(flags.stack ?? "dev");
+  const program = String(flags.program ?? "platform");
   const evaluation = await evaluateProgram(program, stack, { preview: true });
   // The bootstrap stacks have no per-stack pack config: every rule runs at its default level.
   // An application stack runs with its platform stack's pack config (as its pipelines run it).
@@ -44,10 +58,7 @@ async function main(): Promise<void> {
   if (gate.findings.length) printTable(gate.findings);
   const advisory = gate.findings.length - gate.mandatory.length;
   console.log(`\n${gate.mandatory.length} mandatory violation(s), ${advisory} advisory`);
-  if (gate.mandatory.length > 0) process.exit(1);
+  return gate.mandatory.length > 0 ? 1 : 0;
 }
 
-main().catch((err) => {
-  console.error(err instanceof ConfigError ? err.message : err);
-  process.exit(1);
-});
+void runCommand(SPEC, ({ flags }) => main(flags));

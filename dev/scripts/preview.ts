@@ -1,17 +1,27 @@
 // Offline preview: evaluates a stack's program under mocks (AWS cannot run here) and prints the
 // resources it would register as a tree, plus the stack outputs. Exit 1 on invalid config.
-import { ConfigError } from "../../src/config";
 import { RecordedResource } from "../harness/evaluate";
 import { evaluateProgram } from "../harness/program";
-import { parseFlags } from "./args";
+import { CommandSpec, runCommand } from "../../src/lib/cli";
 
-async function main(): Promise<void> {
-  const flags = parseFlags(process.argv.slice(2), {
-    stack: "dev, staging, production or local",
-    program: "platform (default) or bootstrap",
-  });
-  const stack = flags.stack ?? "dev";
-  const program = flags.program ?? "platform";
+const SPEC: CommandSpec = {
+  usage: "npm run preview --",
+  summary:
+    "Evaluates a stack's program offline (AWS and GitHub mocked) and prints the resources it would register as a tree, then its outputs.",
+  flags: {
+    stack: { type: "string", value: "NAME", description: "the stack file to read (default dev)" },
+    program: {
+      type: "string",
+      value: "PROGRAM",
+      description: "which program (default platform)",
+      choices: ["platform", "bootstrap", "apps"],
+    },
+  },
+};
+
+async function main(flags: Record<string, unknown>): Promise<void> {
+  const stack = String(flags.stack ?? "dev");
+  const program = String(flags.program ?? "platform");
   const e = await evaluateProgram(program, stack, { preview: true });
   const children = new Map<string | undefined, RecordedResource[]>();
   for (const r of e.resources) children.set(r.parent, [...(children.get(r.parent) ?? []), r]);
@@ -33,7 +43,4 @@ async function main(): Promise<void> {
     console.log(`  ${k}: ${k === "kubeconfig" && v ? "[secret]" : JSON.stringify(v)}`);
 }
 
-main().catch((err) => {
-  console.error(err instanceof ConfigError ? err.message : err);
-  process.exit(1);
-});
+void runCommand(SPEC, ({ flags }) => main(flags));

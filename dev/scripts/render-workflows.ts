@@ -6,14 +6,24 @@ import { ConfigError, stackConfigFromFile } from "../../src/config";
 import { deliveryContext } from "../../src/stack/delivery";
 import { deliveryFiles } from "../../src/workflows";
 import { BRANCH_MODELS, BranchModel } from "../../src/workflows/context";
-import { parseFlags } from "./args";
+import { CommandSpec, runCommand } from "../../src/lib/cli";
 
-function main(): void {
-  const flags = parseFlags(process.argv.slice(2), {
-    stack: "dev, staging or production",
-    out: "output folder",
-    "branch-model": BRANCH_MODELS.join(", "),
-  });
+const SPEC: CommandSpec = {
+  usage: "npm run render:workflows --",
+  summary: "Renders every file the delivery layer would commit for a stack into a folder.",
+  flags: {
+    stack: { type: "string", value: "NAME", description: "the stack (default dev)" },
+    out: { type: "string", value: "DIR", description: "output folder (default rendered)" },
+    "branch-model": {
+      type: "string",
+      value: "MODEL",
+      description: "render under another branch model than the stack's",
+      choices: BRANCH_MODELS,
+    },
+  },
+};
+
+function main(flags: Record<string, string | undefined>): void {
   const stack = flags.stack ?? "dev";
   const config = stackConfigFromFile(stack);
   if (!config.github)
@@ -21,10 +31,6 @@ function main(): void {
       { key: "github", value: undefined, allowed: "the stack needs a github section to render workflows" },
     ]);
   const model = flags["branch-model"];
-  if (model !== undefined && !(BRANCH_MODELS as readonly string[]).includes(model))
-    throw new ConfigError(stack, [
-      { key: "--branch-model", value: model, allowed: `one of ${BRANCH_MODELS.join(", ")}` },
-    ]);
   const ctx = {
     ...deliveryContext(config, config.github),
     ...(model ? { branchModel: model as BranchModel } : {}),
@@ -37,9 +43,4 @@ function main(): void {
   }
 }
 
-try {
-  main();
-} catch (err) {
-  console.error(err instanceof ConfigError ? err.message : err);
-  process.exit(1);
-}
+void runCommand(SPEC, ({ flags }) => main(flags as Record<string, string | undefined>));

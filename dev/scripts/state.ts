@@ -11,7 +11,7 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { parseFlags } from "./args";
+import { CommandSpec, runCommand, UsageError } from "../../src/lib/cli";
 import { ROOT } from "../paths";
 import { readStackFile, stackFilePath } from "../../src/config/stack-files";
 
@@ -101,27 +101,37 @@ function providerOf(cli: Cli): string {
     : "passphrase";
 }
 
-function main(): void {
-  const [command, ...rest] = process.argv.slice(2);
-  const flags = parseFlags(rest, {
-    stack: "stack name",
-    dir: "project directory (default: the repository)",
-    out: "backup: file to write",
-    file: "restore: export to import",
-    from: "migrate: source backend URL",
-    to: "migrate: target backend URL",
-    "secrets-provider": "migrate: new secrets provider, e.g. awskms://<key-id>?region=<region>",
-  });
-  if (!flags.stack) throw new Error("--stack is required");
-  const cli: Cli = { dir: path.resolve(flags.dir ?? ROOT), stack: flags.stack };
+const SPEC: CommandSpec = {
+  usage: "npm run state --",
+  summary:
+    "Backs up, restores or moves a stack's state with the Pulumi CLI and checks the result (secrets stay encrypted).",
+  positionals: [{ name: "command", description: "what to do", choices: ["backup", "restore", "migrate"] }],
+  flags: {
+    stack: { type: "string", value: "NAME", required: true, description: "the stack" },
+    dir: { type: "string", value: "DIR", description: "project directory (default the repository)" },
+    out: { type: "string", value: "FILE", description: "backup: file to write" },
+    file: { type: "string", value: "FILE", description: "restore: export to import" },
+    from: { type: "string", value: "URL", description: "migrate: source backend URL" },
+    to: { type: "string", value: "URL", description: "migrate: target backend URL" },
+    "secrets-provider": {
+      type: "string",
+      value: "URL",
+      description: "migrate: new secrets provider, e.g. awskms://<key-id>?region=<region>",
+    },
+  },
+};
+
+function main(command: string, flags: Record<string, string | undefined>): void {
+  const stack = flags.stack!;
+  const cli: Cli = { dir: path.resolve(flags.dir ?? ROOT), stack };
   switch (command) {
     case "backup": {
-      const out = flags.out ?? `${flags.stack}-${new Date().toISOString().replace(/[:.]/g, "-")}.json`;
+      const out = flags.out ?? `${stack}-${new Date().toISOString().replace(/[:.]/g, "-")}.json`;
       console.log(`exported ${backup(cli, out)} resources of ${flags.stack} to ${out}`);
       return;
     }
     case "restore": {
-      if (!flags.file) throw new Error("restore needs --file <export>");
+      if (!flags.file) throw new UsageError("restore needs --file <export>");
       const r = restore(cli, flags.file);
       console.log(
         `restored ${flags.stack} to ${flags.file} (${r.resources} resources); previous state in ${r.previous}`,
@@ -130,7 +140,7 @@ function main(): void {
     }
     case "migrate": {
       if (!flags.from || !flags.to)
-        throw new Error("migrate needs --from <backend-url> and --to <backend-url>");
+        throw new UsageError("migrate needs --from <backend-url> and --to <backend-url>");
       const work = path.join(cli.dir, `.${flags.stack}.migrate.json`);
       try {
         const n = migrate(cli, flags.from, flags.to, flags["secrets-provider"], work);
@@ -140,16 +150,10 @@ function main(): void {
       }
       return;
     }
-    default:
-      throw new Error(`unknown command ${JSON.stringify(command)}; allowed: backup, restore, migrate`);
   }
 }
 
-if (require.main === module) {
-  try {
-    main();
-  } catch (e) {
-    console.error((e as Error).message);
-    process.exit(1);
-  }
-}
+if (require.main === module)
+  void runCommand(SPEC, ({ positionals, flags }) =>
+    main(positionals[0], flags as Record<string, string | undefined>),
+  );

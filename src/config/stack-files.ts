@@ -41,12 +41,37 @@ export interface StackFile {
   readonly secretsProvider?: string;
 }
 
+/** A stack file that is missing or that YAML cannot read: its path, and where and why. */
+export class StackFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "StackFileError";
+  }
+}
+
+/** A YAML text's document, or a StackFileError naming the file, line and column of its first error. */
+export function parseYamlFile(file: string, text: string): any {
+  const doc = YAML.parseDocument(text, { prettyErrors: true });
+  const error = doc.errors[0];
+  if (error) {
+    const at = error.linePos?.[0];
+    const relative = path.relative(process.cwd(), file);
+    const shown = relative && !relative.startsWith("..") ? relative : file;
+    const where = at ? `${shown}:${at.line}:${at.col}` : shown;
+    const what = error.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+    throw new StackFileError(`${where}: ${what}`);
+  }
+  return doc.toJS();
+}
+
 /** Reads `Pulumi.<stack>.yaml` of a project directory (the repository by default). */
 export function readStackFile(stack: string, dir = ROOT): StackFile {
   const file = stackFilePath(stack, dir);
   if (!fs.existsSync(file))
-    throw new Error(`No stack file ${path.basename(file)}; known stacks: ${knownStacks(dir).join(", ")}`);
-  const doc = YAML.parse(fs.readFileSync(file, "utf8")) ?? {};
+    throw new StackFileError(
+      `No stack file ${path.basename(file)}; known stacks: ${knownStacks(dir).join(", ")}`,
+    );
+  const doc = parseYamlFile(file, fs.readFileSync(file, "utf8")) ?? {};
   return {
     stack,
     path: file,

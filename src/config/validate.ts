@@ -82,7 +82,58 @@ function fromZodIssue(raw: unknown, issue: z.core.$ZodIssue): ConfigProblem[] {
       },
     ];
   }
+  // zod's own words only: a schema's message of its own ("whole minutes from 0 to 30") stays.
+  if (
+    (issue.code === "too_big" || issue.code === "too_small") &&
+    issue.origin === "number" &&
+    /^Too (big|small)/.test(issue.message)
+  ) {
+    const schema = schemaAt(issue.path);
+    if (schema instanceof z.ZodNumber)
+      return [
+        { key: keyOf(issue.path), value: valueAt(raw, issue.path), allowed: `must be ${expected(schema)}` },
+      ];
+  }
+  if (issue.code === "invalid_type" && /^Invalid input/.test(issue.message)) {
+    // zod's "expected number, received undefined" becomes "required: an integer from 1024 to
+    // 65535", and a wrong type says the same of what is allowed.
+    const schema = schemaAt(issue.path);
+    const value = valueAt(raw, issue.path);
+    if (schema)
+      return [
+        {
+          key: keyOf(issue.path),
+          value,
+          allowed: `${value === undefined ? "required:" : "must be"} ${expected(schema)}`,
+        },
+      ];
+  }
   return [{ key: keyOf(issue.path), value: valueAt(raw, issue.path), allowed: issue.message }];
+}
+
+/** What a schema accepts, in the words of a problem: its type with its range, pattern or options. */
+function expected(schema: z.ZodType): string {
+  if (schema instanceof z.ZodNumber) {
+    const kind = schema.format === "safeint" ? "an integer" : "a number";
+    const min = schema.minValue !== null && Number.isFinite(schema.minValue) ? schema.minValue : undefined;
+    const max = schema.maxValue !== null && Number.isFinite(schema.maxValue) ? schema.maxValue : undefined;
+    if (min !== undefined && max !== undefined) return `${kind} from ${min} to ${max}`;
+    if (min !== undefined) return `${kind} of at least ${min}`;
+    if (max !== undefined) return `${kind} of at most ${max}`;
+    return kind;
+  }
+  if (schema instanceof z.ZodString) {
+    // A pattern's own message ("must be a DNS label: …") says it better than the pattern.
+    const own = schema.safeParse("").error?.issues.find((i) => /^must be /.test(i.message))?.message;
+    return own ? `a string: ${own.replace(/^must be /, "")}` : describe(schema);
+  }
+  if (schema instanceof z.ZodEnum) return `one of ${describe(schema)}`;
+  if (schema instanceof z.ZodArray) return `a list of ${expected(unwrapped(schema.element as z.ZodType))}`;
+  if (schema instanceof z.ZodObject) return `an object ${describe(schema)}`;
+  if (schema instanceof z.ZodRecord) return "a map of names to values";
+  if (schema instanceof z.ZodUnion)
+    return (schema.options as z.ZodType[]).map((o) => expected(unwrapped(o))).join(" or ");
+  return describe(schema);
 }
 
 /** A schema in a few words, for "what is allowed": an object by its keys (`?` when optional). */

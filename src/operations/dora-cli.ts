@@ -7,6 +7,7 @@
  */
 import * as fs from "fs";
 import { parseArgs } from "util";
+import { CommandSpec, helpText, reportFailure, UsageError, wantsHelp } from "../lib/cli";
 import { ghApi } from "../release/verify-cli";
 import { GhApi } from "../release/verify-deployment";
 import {
@@ -110,19 +111,24 @@ export async function main(
   env = process.env,
   now = new Date(),
 ): Promise<DoraReport> {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: {
-      days: { type: "string" },
-      out: { type: "string" },
-      summary: { type: "string" },
-      slack: { type: "string" },
-    },
-    strict: true,
-  });
+  let values: { days?: string; out?: string; summary?: string; slack?: string };
+  try {
+    values = parseArgs({
+      args: argv.filter((a) => a !== "--debug"),
+      options: {
+        days: { type: "string" },
+        out: { type: "string" },
+        summary: { type: "string" },
+        slack: { type: "string" },
+      },
+      strict: true,
+    }).values;
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message}; dora takes --days, --out, --summary, --slack`);
+  }
   const days = Number(values.days ?? 30);
   if (!Number.isInteger(days) || days < 1 || days > 365)
-    throw new Error(`--days ${JSON.stringify(values.days)}: a whole number of days, 1 to 365`);
+    throw new UsageError(`--days ${JSON.stringify(values.days)}: a whole number of days, 1 to 365`);
   const repository = env.GITHUB_REPOSITORY;
   if (!repository) throw new Error("dora needs GITHUB_REPOSITORY (owner/repo)");
   const since = new Date(now.getTime() - Math.max(days, 84) * DAY);
@@ -134,15 +140,33 @@ export async function main(
   return report;
 }
 
-if (require.main === module) {
+const SPEC: CommandSpec = {
+  usage: "npm run dora --",
+  summary:
+    "The four DORA figures per service and environment from the repository's deployment record (GH_TOKEN and GITHUB_REPOSITORY from the job).",
+  flags: {
+    days: {
+      type: "string",
+      value: "N",
+      description: "days the figures cover, ending now (default 30, 1 to 365)",
+    },
+    out: { type: "string", value: "FILE", description: "write the figures as JSON here" },
+    summary: {
+      type: "string",
+      value: "FILE",
+      description: "append the Markdown table here (the job summary)",
+    },
+    slack: { type: "string", value: "FILE", description: "write the Slack message text here" },
+  },
+};
+
+if (require.main === module && wantsHelp(process.argv)) console.log(helpText(SPEC));
+else if (require.main === module) {
   main(process.argv.slice(2)).then(
     (r) =>
       console.log(
         doraMarkdown(r.period.figures, { from: new Date(r.period.from), to: new Date(r.period.to) }),
       ),
-    (err: unknown) => {
-      console.error(err instanceof Error ? err.message : err);
-      process.exit(1);
-    },
+    (err: unknown) => reportFailure(err),
   );
 }

@@ -3,6 +3,7 @@
  * `npm run release -- <command> --flag value …`. Parses the command line, reads the stack's
  * config and calls src/release/executor.ts with the real Pulumi CLI, HTTP prober and kubectl.
  */
+import { reportFailure, UsageError, wantsHelp } from "../lib/cli";
 import { parseArgs } from "util";
 import { StackConfig, stackConfigFromFile } from "../config";
 import * as path from "path";
@@ -62,11 +63,21 @@ const describe = (allowed: Record<string, string>) =>
     .join(", ");
 
 /** A command line the CLI cannot run as given (exit 2, as for any usage error). */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "UsageError";
-  }
+export { UsageError };
+
+/** `npm run release -- --help`: every command with the flags it takes. */
+export function releaseHelp(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length)) + 2;
+  return [
+    "usage: npm run release -- <command> --flag value … [--debug]",
+    "",
+    "The release executor: deploys, promotes, rolls back and guards one service of one stack through",
+    "its strategy, on the stack it resolves (a platform stack, or the application stack in apps/).",
+    "",
+    ...Object.entries(COMMANDS).map(
+      ([command, flags]) => `  ${command.padEnd(width)}${describe(flags as Record<string, string>)}`,
+    ),
+  ].join("\n");
 }
 
 /** Parses `<command> --flag value …`; throws one UsageError naming the bad flag and what is allowed. */
@@ -399,9 +410,11 @@ export function failureOutputs(err: unknown): string {
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).catch((err: unknown) => {
-    console.error(err instanceof Error ? err.message : err);
-    if (process.env.GITHUB_OUTPUT) fs.appendFileSync(process.env.GITHUB_OUTPUT, failureOutputs(err));
-    process.exit(err instanceof UsageError ? 2 : 1);
-  });
+  const argv = process.argv.slice(2).filter((a) => a !== "--debug");
+  if (wantsHelp(argv)) console.log(releaseHelp());
+  else
+    main(argv).catch((err: unknown) => {
+      if (process.env.GITHUB_OUTPUT) fs.appendFileSync(process.env.GITHUB_OUTPUT, failureOutputs(err));
+      reportFailure(err);
+    });
 }

@@ -5,6 +5,7 @@
  * GITHUB_REPOSITORY come from the job.
  */
 import { parseArgs } from "util";
+import { CommandSpec, helpText, reportFailure, UsageError, wantsHelp } from "../lib/cli";
 import { runCommand } from "./process";
 import * as fs from "fs";
 import { GhApi, NotDeployed, stagedRelease } from "./verify-deployment";
@@ -12,20 +13,41 @@ import { GhApi, NotDeployed, stagedRelease } from "./verify-deployment";
 /** `gh api <path>`, parsed. */
 export const ghApi: GhApi = async (path) => JSON.parse(await runCommand("gh", ["api", path]));
 
+const SPEC: CommandSpec = {
+  usage: "npm run release:verify --",
+  summary:
+    "release.yml's first job per service: fails unless the environment's latest deployment of the service at that commit (or the one it was built at) succeeded.",
+  flags: {
+    environment: {
+      type: "string",
+      value: "NAME",
+      required: true,
+      description: "the source environment (staging)",
+    },
+    service: { type: "string", value: "NAME", required: true, description: "the service" },
+    sha: { type: "string", value: "COMMIT", required: true, description: "the tagged commit" },
+  },
+};
+
 /** Resolves with the line to print; rejects with NotDeployed (or a usage error). */
 export async function main(
   argv: readonly string[],
   api: GhApi = ghApi,
   repository = process.env.GITHUB_REPOSITORY,
 ): Promise<string> {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: { environment: { type: "string" }, service: { type: "string" }, sha: { type: "string" } },
-    strict: true,
-  });
+  let values: { environment?: string; service?: string; sha?: string };
+  try {
+    values = parseArgs({
+      args: argv.filter((a) => a !== "--debug"),
+      options: { environment: { type: "string" }, service: { type: "string" }, sha: { type: "string" } },
+      strict: true,
+    }).values;
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message}; release:verify takes --environment, --service, --sha`);
+  }
   const missing = ["environment", "service", "sha"].filter((k) => !values[k as keyof typeof values]);
-  if (missing.length) throw new Error(`release:verify needs ${missing.map((k) => `--${k}`).join(", ")}`);
-  if (!repository) throw new Error("release:verify needs GITHUB_REPOSITORY (owner/repo)");
+  if (missing.length) throw new UsageError(`release:verify needs ${missing.map((k) => `--${k}`).join(", ")}`);
+  if (!repository) throw new UsageError("release:verify needs GITHUB_REPOSITORY (owner/repo)");
   const verified = await stagedRelease(api, {
     repository,
     environment: values.environment!,
@@ -43,12 +65,14 @@ export async function main(
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (line) => console.log(line),
-    (err: unknown) => {
-      const message = err instanceof Error ? err.message : String(err);
-      console.error(err instanceof NotDeployed ? `::error::${message}` : message);
-      process.exit(1);
-    },
-  );
+  if (wantsHelp(process.argv)) console.log(helpText(SPEC));
+  else
+    main(process.argv.slice(2)).then(
+      (line) => console.log(line),
+      (err: unknown) => {
+        if (!(err instanceof NotDeployed)) return reportFailure(err);
+        console.error(`::error::${err.message}`);
+        process.exitCode = 1;
+      },
+    );
 }

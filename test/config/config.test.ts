@@ -61,9 +61,19 @@ describe("stack configuration", () => {
       ],
     },
     {
+      when: "a service has no port",
+      change: (v) => delete v.services[0].port,
+      expect: [/platform:services\[0\]\.port: got nothing; required: an integer from 1024 to 65535$/],
+    },
+    {
+      when: "a count is past its range",
+      change: (v) => (v.network.azCount = 9),
+      expect: [/platform:network\.azCount: got 9; must be an integer from 1 to 6$/],
+    },
+    {
       when: "a port has the wrong type",
       change: (v) => (v.services[0].port = "8080"),
-      expect: [/platform:services\[0\]\.port: got "8080"; .*expected number/],
+      expect: [/platform:services\[0\]\.port: got "8080"; must be an integer from 1024 to 65535$/],
     },
     {
       when: "a target is not eks or ecs",

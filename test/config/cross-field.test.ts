@@ -713,7 +713,7 @@ describe("configuration errors", () => {
     assert.deepEqual(rest, [
       '  - platform:network.cidr: got "10.10.0.1/16"; a network address, 10.10.0.0/16: bits below the prefix must be 0',
       "  - platform:services[0].replicas: got 1; 2 (autoscaling.minReplicas) or nothing: with autoscaling the service starts at minReplicas and the scaler owns the count",
-      '  - platform:services[3].port: got "http"; Invalid input: expected number, received string',
+      '  - platform:services[3].port: got "http"; must be an integer from 1024 to 65535',
     ]);
   });
 

@@ -60,7 +60,7 @@ describe("operations config", () => {
         notifications: { pagerDutyIntegrationKeySecretArn: "u+abc123integrationkey" },
       }),
       [
-        "platform:operations.alarms.errorRatePercent: got 120; Too big: expected number to be <=100",
+        "platform:operations.alarms.errorRatePercent: got 120; must be a number from 0 to 100",
         'platform:operations.changeWindows[0].days[1]: got "funday"; Invalid option: expected one of "mon"|"tue"|"wed"|"thu"|"fri"|"sat"|"sun"',
         'platform:operations.changeWindows[0].from: got "25:00"; must be a local time HH:MM (24 h)',
         'platform:operations.changeWindows[0].timeZone: got "Mars/Olympus"; must be an IANA time zone such as Europe/Berlin or UTC',
