@@ -90,7 +90,12 @@ export const fromApprovedRegistry = (image: string, registries: readonly string[
 /** Every installed add-on has `eks.addons.images.<addon>`, from a registry the stack's pack approves. */
 export const addonImageRules = (c: StackConfig): ConfigProblem[] => [
   ...unapprovedAddonImages(c),
-  ...installedAddons(c)
+  // A service with secrets and no store is refused for its store (dependencies.ts); its add-on's
+  // image is named in the same run, so the two arrive together rather than one run apart.
+  ...installedAddons({
+    ...c,
+    kubernetes: { ...c.kubernetes, secretStore: c.kubernetes.secretStore ?? "(kubernetes.secretStore)" },
+  })
     .filter(({ addon }) => !c.eks.addons.images[addon])
     .map(({ addon, services }) => {
       const chart = ADDON_CHARTS[addon];
