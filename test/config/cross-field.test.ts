@@ -365,6 +365,8 @@ const CASES: Case[] = [
         TOKEN: "arn:aws:secretsmanager:eu-west-1:111111111111:secret:dev/api-AbCdEf",
       }),
     [
+      // The store's add-on and its image are named in the same run, not one run later.
+      "  - platform:eks.addons.images.externalSecrets: got nothing; required because service api has secrets (ExternalSecrets), which needs External Secrets Operator (chart external-secrets 1.3.2): ghcr.io/external-secrets/external-secrets:v1.3.2 mirrored into a registry the policy pack approves (this account's ECR or an ECR pull-through cache) and pinned by digest, <registry>/<repository>:<tag>@sha256:<64 hex>",
       '  - platform:services[0].secrets: got ["TOKEN"]; Kubernetes services resolve secrets through kubernetes.secretStore; set it',
     ],
   ],

@@ -340,8 +340,14 @@ describe("generated workflows", () => {
         assert.equal(inputs.to.default, "previous");
         const call = rb.jobs.rollback;
         assert.equal(call.uses, "./.github/workflows/rollback-service.yml");
-        const envMap = JSON.parse(/fromJSON\('(.*)'\)\[inputs\.stack\]/.exec(call.with.environment)![1]);
-        assert.deepEqual(envMap, { dev: "development", staging: "staging", production: "production" });
+        // Each stack's environment, spelled out per stack (no index into a computed object).
+        const envOf = (stack: string) =>
+          evaluateExpression(/^\$\{\{ (.*) \}\}$/.exec(call.with.environment)![1], { inputs: { stack } });
+        assert.deepEqual(
+          ["dev", "staging", "production", "qa"].map(envOf),
+          ["development", "staging", "production", ""],
+        );
+        assert.doesNotMatch(call.with.environment, /fromJSON/);
         assert.deepEqual(call.permissions, { contents: "read", "id-token": "write", deployments: "write" });
         assert.equal(call.with.to, "${{ inputs.to }}");
         const job = wf["rollback-service"].jobs.rollback;
