@@ -343,10 +343,12 @@ describe("generated workflows", () => {
         // Each stack's environment, spelled out per stack (no index into a computed object).
         const envOf = (stack: string) =>
           evaluateExpression(/^\$\{\{ (.*) \}\}$/.exec(call.with.environment)![1], { inputs: { stack } });
-        assert.deepEqual(
-          ["dev", "staging", "production", "qa"].map(envOf),
-          ["development", "staging", "production", ""],
-        );
+        assert.deepEqual(["dev", "staging", "production", "qa"].map(envOf), [
+          "development",
+          "staging",
+          "production",
+          "",
+        ]);
         assert.doesNotMatch(call.with.environment, /fromJSON/);
         assert.deepEqual(call.permissions, { contents: "read", "id-token": "write", deployments: "write" });
         assert.equal(call.with.to, "${{ inputs.to }}");
