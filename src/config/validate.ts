@@ -349,6 +349,9 @@ const REQUIRED_STAND_INS: Readonly<Record<string, readonly unknown[]>> = {
   "github.plan": ["free", "team", "enterprise"],
   "operations.notifications.slack.workspaceId": ["T00000000A", "T00000000B"],
   "operations.notifications.slack.channelId": ["C00000000A", "C00000000B"],
+  // A list element's required fields: the element stays, so its other keys are still checked.
+  "services.*.port": [8080, 18080],
+  "services.*.target": ["eks", "ecs"],
 };
 
 function withoutRefused(
@@ -384,7 +387,8 @@ function withoutRefused(
           continue;
         }
         // A required key with a stand-in takes its first; the others are tried after parsing.
-        const standIn = REQUIRED_STAND_INS[path.join(".")];
+        const standIn =
+          REQUIRED_STAND_INS[path.map((p) => (typeof p === "number" ? "*" : String(p))).join(".")];
         if (standIn && parent !== null && typeof parent === "object" && !Array.isArray(parent)) {
           (parent as Record<PropertyKey, unknown>)[path[path.length - 1] as string] = standIn[0];
           standIns.push({ path: [...path], values: standIn });

@@ -755,6 +755,17 @@ describe("configuration errors", () => {
       assert.match(lines.find((l) => l.includes("releases.ghost"))!, /a release for a configured service/);
     });
 
+  it("report a list element's other problems beside a refused value of one of its required fields", () => {
+    const values = dev();
+    values.services[2].port = "x";
+    values.services[2].strategy.steps = [10, 50, 100];
+    assert.deepEqual(problems("dev", values), [
+      "  - platform:releases.orders.canaryWeight: got 25; 0 or one of the steps [10,50,100]",
+      '  - platform:services[2].port: got "x"; must be an integer from 1024 to 65535',
+      "  - platform:services[2].strategy.steps: got [10,50,100]; weights 4 replicas can carry (each canary pod is 25 % of the traffic): 25, 50, 75 and 100; 10 would run 25 %",
+    ]);
+  });
+
   it("report a production rule only when the refused environment would break it under every environment", () => {
     const values = dev();
     values.environment = "prodution";
