@@ -96,7 +96,7 @@ export function parseApplicationStack(
     problems.push({
       key: `${APPS_PROJECT}:platformStack`,
       value: app.platformStack,
-      allowed: `a platform stack whose workloads live in application stacks: set platform:applicationStacks: true in Pulumi.${platformStackFile}.yaml (README: "Move workloads into application stacks")`,
+      allowed: `a platform stack whose workloads live in application stacks: set platform:applicationStacks: true in Pulumi.${platformStackFile}.yaml (docs/application-stacks.md, "Move workloads into application stacks")`,
     });
   const services = servicesOf(platform, app.application);
   for (const name of Object.keys(app.releases))

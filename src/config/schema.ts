@@ -485,7 +485,7 @@ const githubSchema = z.strictObject({
  * pipelines run there. Its services are `services[]` whose `application` names it; its workloads
  * live in its application stacks; the platform manages the repository's governance, its
  * environment in each stack, its deploy roles and its generated workflows, which call this
- * repository's reusable workflows at `github.executorCommit` (README: "Onboard a team").
+ * repository's reusable workflows at `github.executorCommit` (docs/onboard-a-team.md).
  */
 const applicationGithubSchema = githubSchema
   .pick({
@@ -552,7 +552,7 @@ export const stackConfigSchema = z.strictObject({
   releases: z.record(dnsLabel, releaseSchema).default({}),
   github: githubSchema.optional(),
   /**
-   * Applications whose code lives in repositories of their own (README: "Onboard a team"). A
+   * Applications whose code lives in repositories of their own (docs/onboard-a-team.md). A
    * service whose `application` is not listed here lives in the platform's repository (`github`).
    * @default []
    */

@@ -28,7 +28,7 @@ export function initApplicationStacks(
     const shown = path.relative(root, file);
     if (!config.applicationStacks) {
       lines.push(
-        `skipped ${stack}: its workloads live in the platform stack (set platform:applicationStacks: true after moving them, README: "Move workloads into application stacks")`,
+        `skipped ${stack}: its workloads live in the platform stack (set platform:applicationStacks: true after moving them, docs/application-stacks.md, "Move workloads into application stacks")`,
       );
       continue;
     }

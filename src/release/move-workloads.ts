@@ -7,7 +7,7 @@
  * platform's alarm component, stays): the platform's `up` deletes its copies and the application's
  * `up` creates its own, notifying the same topic.
  *
- * Order (README: "Move workloads into application stacks"): move, set `applicationStacks: true`,
+ * Order (docs/application-stacks.md, "Move workloads into application stacks"): move, set `applicationStacks: true`,
  * preview both (no replace, no delete of a workload), then `up` the platform and each application.
  */
 import { APPS_PROJECT, applicationOf, applicationStackName } from "../config/applications";

@@ -1,6 +1,6 @@
 /**
  * How long a pipeline keeps a user waiting, estimated from the workflow model: each job costs a
- * runner start plus its steps (STEP_COSTS, stated below and in the README), a job starts when the
+ * runner start plus its steps (STEP_COSTS, stated below and in docs/reference/pipelines.md), a job starts when the
  * jobs it needs have finished, a matrix runs its legs side by side, and a reusable-workflow call
  * costs its workflow's own critical path. Approvals and wait timers are not counted: they are
  * people's time, not the pipeline's; nor are job conditions evaluated (a job its `if:` skips on

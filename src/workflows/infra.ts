@@ -187,7 +187,7 @@ export function promotionNeeds(ctx: DeliveryContext, prefix: string, index: numb
 /**
  * The state as it was before `up` changes it, kept twice: as a run artifact, and (S3 backends) in
  * the versioned bucket under `state-backups/<project>/<stack>/`, named by time, commit and run.
- * Secrets stay encrypted in the export. Restoring is `pulumi stack import` (see the README).
+ * Secrets stay encrypted in the export. Restoring is `pulumi stack import` (docs/state-and-secrets.md).
  */
 export function stateBackupSteps(ctx: DeliveryContext, s: DeliveryStack): Step[] {
   return [

@@ -61,7 +61,7 @@ export function pulumiEnv(ctx: DeliveryContext, previewOf?: string): Record<stri
         : previewOf
           ? vars("PULUMI_BACKEND_URL_PREVIEW", previewOf)
           : vars("PULUMI_BACKEND_URL"),
-    // ts-node skips type-checking (about 10 s per run, see the README's benchmarks): ci.yml's
+    // ts-node skips type-checking (about 10 s per run, see DEVELOPMENT.md's benchmarks): ci.yml's
     // required lint job type-checks the same commit with `npm run typecheck`.
     PULUMI_NODEJS_TRANSPILE_ONLY: "true",
     ...(ctx.passphraseSecrets ? { PULUMI_CONFIG_PASSPHRASE: secrets("PULUMI_CONFIG_PASSPHRASE") } : {}),

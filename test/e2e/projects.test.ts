@@ -1,5 +1,5 @@
-// What a new user meets first: each Pulumi project runs its own program, the README's commands
-// do what the README says, and nothing secret that the local flow writes can be committed.
+// What a new user meets first: each Pulumi project runs its own program, the commands of the
+// getting-started guide do what it says, and nothing secret that the local flow writes can be committed.
 import { strict as assert } from "assert";
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
@@ -7,7 +7,7 @@ import * as path from "path";
 import YAML from "yaml";
 import { diffEvaluations } from "../../dev/harness/evaluate";
 import { evaluateApplicationStack } from "../../dev/harness/program";
-import { README, ROOT } from "../../dev/paths";
+import { ROOT } from "../../dev/paths";
 import { readStackConfig } from "../../src/config/stack-files";
 
 /**
@@ -54,14 +54,14 @@ describe("the repository as a new user meets it", function () {
     assert.ok(!ignored("Pulumi.local.yaml"));
   });
 
-  it("flips blue/green with the README's commands in exactly the two Service selectors", async () => {
-    const readme = fs.readFileSync(README, "utf8");
+  it("flips blue/green with the getting-started guide's commands in exactly the two Service selectors", async () => {
+    const guide = fs.readFileSync(path.join(ROOT, "docs", "getting-started.md"), "utf8");
     const sets = [
-      ...readme.matchAll(
+      ...guide.matchAll(
         /^pulumi config set --stack storefront-local --path 'apps:releases\.(\w+)\.(\w+)' (\S+)$/gm,
       ),
     ];
-    assert.ok(sets.length >= 3, "the README shows the flip as config commands");
+    assert.ok(sets.length >= 3, "the guide shows the flip as config commands");
     const releases: Record<string, any> = {};
     for (const [, service, key, value] of sets) releases[service] = { ...releases[service], [key]: value };
     const before = (await evaluateApplicationStack("storefront-local")).application;

@@ -130,8 +130,9 @@ describe("the command-line tools", function () {
       assert.equal(r.code, 2);
       assert.match(
         r.err,
-        /^No stack file Pulumi\.prod\.yaml; known stacks: dev, local, production, staging\n$/,
+        /\nNo stack file Pulumi\.prod\.yaml; known stacks: dev, local, production, staging\n$/,
       );
+      assert.doesNotMatch(r.err, /^\s+at /m);
     });
   });
 });

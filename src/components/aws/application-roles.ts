@@ -4,7 +4,7 @@
  *
  * - Trust: one subject, the application's repository and environment *and* the platform's
  *   reusable workflow running the job (`job_workflow_ref`, pinned by commit), which the
- *   repository's OIDC subject template puts in the claim (README: "Onboard a team").
+ *   repository's OIDC subject template puts in the claim (docs/onboard-a-team.md).
  * - AWS resources: every resource an application stack creates carries the tag
  *   `platform:application=<name>` (its provider's default tags), and the role creates only
  *   resources with its own tag (`aws:RequestTag`) and changes only resources that carry it
