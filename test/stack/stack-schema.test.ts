@@ -4,7 +4,10 @@ import * as path from "path";
 import Ajv2020 from "ajv/dist/2020";
 import YAML from "yaml";
 import { STACK_SCHEMA_FILE, stackFileSchema, stackSchemaText } from "../../dev/contract/stack-schema";
+import fc from "fast-check";
 import { knownStacks, ROOT } from "../../src/config/stack-files";
+import { stackConfigSchema } from "../../src/config/schema";
+import { asStackFile, generatedConfig } from "../property/config-arbitrary";
 
 describe("the stack files' JSON Schema (editor support)", () => {
   const validate = new Ajv2020({ allErrors: true, strict: false }).compile(stackFileSchema());
@@ -23,6 +26,29 @@ describe("the stack files' JSON Schema (editor support)", () => {
         "# yaml-language-server: $schema=./dev/contract/stack-config.schema.json",
       );
     });
+
+  it("agrees with the zod schema on generated configs: what the program's schema accepts, the editor accepts", () => {
+    let accepted = 0;
+    let refused = 0;
+    fc.assert(
+      fc.property(generatedConfig({ maxEdits: 3 }), (c) => {
+        const zodAccepts = stackConfigSchema.safeParse(structuredClone(c.values)).success;
+        const editorAccepts = validate({ config: asStackFile(c) });
+        // The JSON Schema carries no refinements (a refine over several values), so it may accept
+        // what zod refuses, never the other way round.
+        if (zodAccepts) {
+          accepted++;
+          assert.ok(editorAccepts, `${c.edits.join("; ")}\n${JSON.stringify(validate.errors, null, 2)}`);
+        }
+        if (!editorAccepts) {
+          refused++;
+          assert.ok(!zodAccepts, c.edits.join("; "));
+        }
+      }),
+      { seed: 20261208, numRuns: 300 },
+    );
+    assert.ok(accepted > 50 && refused > 20, `${accepted} accepted, ${refused} refused by the editor`);
+  });
 
   it("refuses a misspelt platform key, a wrong type and a value out of range, and leaves other namespaces alone", () => {
     const doc = fileOf("dev");
