@@ -120,6 +120,8 @@ const MOCK_ZONES = Array.from({ length: zonesOf("eu-west-1") ?? 0 });
 const mocksIn = (
   ACCOUNT: string,
   stackReferences: Readonly<Record<string, Record<string, unknown>>> = {},
+  /** Hosted zone id → the zone's domain, as Route 53 answers GetHostedZone. */
+  zones: Readonly<Record<string, string>> = {},
 ): pulumi.runtime.Mocks => ({
   newResource: (args) => {
     if (args.type === "pulumi:pulumi:StackReference") {
@@ -160,6 +162,11 @@ const mocksIn = (
         const id = createHash("sha256").update(resource).digest("hex").slice(0, 16);
         return { tags: args.inputs.tags, arnSuffix: `targetgroup/k8s-${id.slice(0, 10)}/${id}` };
       }
+      case "aws:route53/getZone:getZone": {
+        const name = zones[String(args.inputs.zoneId)];
+        if (!name) throw new Error(`no hosted zone ${args.inputs.zoneId} (NoSuchHostedZone)`);
+        return { zoneId: args.inputs.zoneId, name };
+      }
       case "aws:secretsmanager/getSecretVersion:getSecretVersion":
         return { arn: args.inputs.secretId, secretString: "mock-pagerduty-integration-key" };
       case "aws:elb/getServiceAccount:getServiceAccount":
@@ -170,7 +177,15 @@ const mocksIn = (
   },
 });
 
+/** The stack's own hosted zone, named as its domain (`platform:dns`): the zone a real account would hold. */
+export function hostedZonesOf(config: Record<string, unknown>): Record<string, string> {
+  const dns = config["platform:dns"] as { hostedZoneId?: string; domain?: string } | undefined;
+  return dns?.hostedZoneId && dns.domain ? { [dns.hostedZoneId]: dns.domain } : {};
+}
+
 export interface EvaluateOptions {
+  /** Hosted zones Route 53 answers for, id → domain. @default the stack's own, named as its domain */
+  readonly zones?: Readonly<Record<string, string>>;
   /** Evaluate as `pulumi preview` does (unknown outputs). @default false */
   readonly preview?: boolean;
   /** Pulumi project name. @default "platform" */
@@ -228,7 +243,7 @@ async function evaluateWithMocks(
   // Secret keys reach the program as the CLI hands them over (`pulumi config set --secret`).
   pulumi.runtime.setAllConfig(toRuntimeConfig(config), options.secretKeys ?? []);
   await pulumi.runtime.setMocks(
-    mocksIn(options.account ?? MOCK_ACCOUNT, options.stackReferences),
+    mocksIn(options.account ?? MOCK_ACCOUNT, options.stackReferences, options.zones ?? hostedZonesOf(config)),
     options.project ?? "platform",
     stack,
     options.preview ?? false,
@@ -274,10 +289,21 @@ async function evaluateWithMocks(
     });
   };
 
-  const exported = (await build()) ?? {};
-  const outputs = (await (pulumi.output(exported) as any).promise()) as Record<string, unknown>;
-  await settled(() => pending);
-  return evaluationOf(resources, outputs);
+  // A resource whose inputs fail (an apply that throws) never reaches the monitor: the SDK's
+  // promise rejects unhandled, which the real engine reports as a failed program. Here too.
+  const failures: unknown[] = [];
+  const onRejection = (reason: unknown) => failures.push(reason);
+  process.on("unhandledRejection", onRejection);
+  try {
+    const exported = (await build()) ?? {};
+    const outputs = (await (pulumi.output(exported) as any).promise()) as Record<string, unknown>;
+    await settled(() => pending);
+    await new Promise((r) => setImmediate(r));
+    if (failures.length) throw failures[0];
+    return evaluationOf(resources, outputs);
+  } finally {
+    process.off("unhandledRejection", onRejection);
+  }
 }
 
 /** An Evaluation over recorded resources (the first of a type and name wins `get`). */

@@ -4,7 +4,7 @@ import { buildStateBackend, loadBootstrapConfig } from "../../src/bootstrap/prog
 import { loadStackConfig } from "../../src/config";
 import { keyLocation } from "../../src/config/backend";
 import { buildPlatform } from "../../src/stack/platform";
-import { evaluate, EvaluateOptions, Evaluation, evaluationOf } from "./evaluate";
+import { evaluate, EvaluateOptions, Evaluation, evaluationOf, hostedZonesOf } from "./evaluate";
 import { readStackConfig } from "../../src/config/stack-files";
 import { BOOTSTRAP_DIR } from "../paths";
 import * as fs from "fs";
@@ -169,6 +169,8 @@ export async function evaluateApplicationStack(
       project: APPS_PROJECT,
       account: options.account ?? stackAccount(platformFile, options.stackDir),
       stackReferences: { [platformStack]: platform.outputs },
+      // The hosted zone is the platform stack's (an application stack's file names none).
+      zones: options.zones ?? hostedZonesOf(readStackConfig(platformFile, options.stackDir)),
     },
   );
   return { application, platform };

@@ -26,7 +26,19 @@ export function planAliasRecord(hostedZoneId: string, hostName: string, target: 
   };
 }
 
-/** The record `${name}-dns` for `hostName` in the zone, pointing at `target`. */
+/** Whether a host name lies in a zone's domain: the domain itself or a name under it. */
+export function withinZone(hostName: string, zoneName: string): boolean {
+  const zone = zoneName.replace(/\.$/, "").toLowerCase();
+  const host = hostName.toLowerCase();
+  return host === zone || host.endsWith(`.${zone}`);
+}
+
+/**
+ * The record `${name}-dns` for `hostName` in the zone, pointing at `target`. The zone is read
+ * first (GetHostedZone, at preview as at up): Route 53 refuses a record outside its zone's domain
+ * (InvalidChangeBatch, "RRSet with DNS name … is not permitted in zone …") only when the change
+ * is applied, so the preview fails on it by name instead.
+ */
 export function createServiceRecord(
   name: string,
   hostedZoneId: string,
@@ -34,7 +46,22 @@ export function createServiceRecord(
   target: AliasTarget,
   opts: pulumi.CustomResourceOptions,
 ): aws.route53.Record {
-  return new aws.route53.Record(`${name}-dns`, planAliasRecord(hostedZoneId, hostName, target), opts);
+  const zone = aws.route53.getZoneOutput(
+    { zoneId: hostedZoneId },
+    { parent: opts.parent, provider: opts.provider },
+  );
+  const checkedName = zone.name.apply((zoneName) => {
+    if (!withinZone(hostName, zoneName))
+      throw new Error(
+        `${hostName} is outside hosted zone ${hostedZoneId} (${zoneName}): Route 53 refuses a record outside its zone's domain; set platform:dns.domain inside ${zoneName}, or platform:dns.hostedZoneId to the zone of ${hostName}`,
+      );
+    return hostName;
+  });
+  return new aws.route53.Record(
+    `${name}-dns`,
+    { ...planAliasRecord(hostedZoneId, hostName, target), name: checkedName },
+    opts,
+  );
 }
 
 /** The canonical hosted zone of application load balancers in the provider's region. */
