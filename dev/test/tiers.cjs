@@ -14,6 +14,9 @@ const MARKERS = [
   /engine\/local-engine["']/,
   /\b(TOOLS_BIN|SCANNERS_BIN)\b/,
   /["']\.tools["']/,
+  // A test that starts the project's own commands as processes (ts-node per process, seconds
+  // each) belongs to the full suite: the unit tier stays a loop of seconds.
+  /["']ts-node\/register\/transpile-only["']/,
 ];
 // `import type` is erased before the code runs: it loads nothing.
 const IMPORT = /^(?!import type)[^\n]*?(?:from|require\()\s*["'](\.{1,2}\/[^"']+)["']/gm;

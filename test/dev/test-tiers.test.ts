@@ -18,6 +18,9 @@ describe("the unit tier (npm run test:unit)", () => {
       "test/workflows/workflows.test.ts",
       "test/policy/scanners.test.ts",
       "test/release/pulumi-cli.test.ts",
+      // They start the project's commands as processes, seconds each.
+      "test/lib/cli.test.ts",
+      "test/scripts/preview.test.ts",
     ])
       assert.ok(!unit.includes(f), f);
     for (const f of [
