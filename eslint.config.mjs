@@ -45,4 +45,60 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
     },
   },
+  {
+    // One direction in the house: the program (what `pulumi up` loads) and the libraries never
+    // import the CI command-line tools or the code that drives the engine and processes from a
+    // job; test/stack/program-modules.test.ts lists what the programs load.
+    files: [
+      "src/components/**/*.ts",
+      "src/config/**/*.ts",
+      "src/lib/**/*.ts",
+      "src/stack/**/*.ts",
+      "src/workflows/**/*.ts",
+    ],
+    ignores: ["src/stack/runner-cli.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              regex:
+                "(^|/)(release/(cli|verify-cli|executor|pulumi-cli|pulumi-inline|port-forward|process)|operations/dora-cli|stack/runner-cli)$",
+              message:
+                "a CI command-line tool or the engine- and process-driving code of a job: the program and its libraries must not load it (it would run in every preview and up)",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The config area files take the problem vocabulary from its leaf, never from the rule list
+    // that imports them: that import closes a ring (test/architecture/module-graph.test.ts).
+    files: ["src/config/**/*.ts"],
+    ignores: ["src/config/rules.ts", "src/config/validate.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              regex:
+                "(^|/)(release/(cli|verify-cli|executor|pulumi-cli|pulumi-inline|port-forward|process)|operations/dora-cli|stack/runner-cli)$",
+              message:
+                "a CI command-line tool or the engine- and process-driving code of a job: the program and its libraries must not load it (it would run in every preview and up)",
+            },
+          ],
+          paths: [
+            {
+              name: "./rules",
+              message:
+                "import ConfigProblem, ConfigRule and keyOf from ./problem: rules.ts imports this file, so importing it back closes the config ring",
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

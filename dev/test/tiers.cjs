@@ -17,6 +17,8 @@ const MARKERS = [
   // A test that starts the project's own commands as processes (ts-node per process, seconds
   // each) belongs to the full suite: the unit tier stays a loop of seconds.
   /["']ts-node\/register\/transpile-only["']/,
+  // Typed linting builds the whole TypeScript program: seconds, not a unit loop.
+  /from ["']eslint["']/,
 ];
 // `import type` is erased before the code runs: it loads nothing.
 const IMPORT = /^(?!import type)[^\n]*?(?:from|require\()\s*["'](\.{1,2}\/[^"']+)["']/gm;

@@ -17,8 +17,8 @@ import {
 import { IMAGE_REFERENCE_FORMAT } from "./addon-images";
 import { exposureOf } from "./dns";
 import { namespaceOf } from "./applications";
-import type { ConfigProblem } from "./rules";
-import { keyOf } from "./rules";
+import type { ConfigProblem } from "./problem";
+import { keyOf } from "./problem";
 import type { ServiceConfig, StackConfig } from "./schema";
 import { registryOf } from "./applications";
 import * as fs from "fs";

@@ -10,8 +10,8 @@ import {
   instanceShape,
   zonesOf,
 } from "./aws-catalog";
-import type { ConfigProblem, ConfigRule } from "./rules";
-import { keyOf } from "./rules";
+import type { ConfigProblem, ConfigRule } from "./problem";
+import { keyOf } from "./problem";
 import type { ServiceConfig } from "./schema";
 import { operationsOf } from "./operations";
 

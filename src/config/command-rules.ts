@@ -7,8 +7,8 @@
  * refuses in the rendered workflow anyway, only later, at preview.
  */
 import { pipeToShellLine } from "../../policy/lib/shell";
-import type { ConfigProblem, ConfigRule } from "./rules";
-import { keyOf } from "./rules";
+import type { ConfigProblem, ConfigRule } from "./problem";
+import { keyOf } from "./problem";
 
 const EXPRESSION =
   "a command without ${{ }}: GitHub evaluates it where the command is rendered (a run: script, or the with: input db-migrate runs), so a commit message or branch name would become shell; read such values from the environment ($GITHUB_SHA, $GITHUB_REF_NAME)";

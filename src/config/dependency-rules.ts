@@ -3,8 +3,8 @@
  * service's target can open a path to, and nothing is declared twice.
  */
 import { isServiceDependency } from "./dependencies";
-import type { ConfigProblem } from "./rules";
-import { keyOf } from "./rules";
+import type { ConfigProblem } from "./problem";
+import { keyOf } from "./problem";
 import { StackConfig } from "./schema";
 
 export function dependencyProblems(c: StackConfig): ConfigProblem[] {

@@ -4,7 +4,7 @@
  * through the shared ALB and on EKS through an Ingress of the AWS Load Balancer Controller.
  */
 import { z } from "zod";
-import type { ConfigProblem, ConfigRule } from "./rules";
+import type { ConfigProblem, ConfigRule } from "./problem";
 import type { ServiceConfig, StackConfig } from "./schema";
 
 /** Where a service answers: inside its cluster only, on an internal ALB, or on an internet-facing ALB. */

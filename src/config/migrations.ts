@@ -6,8 +6,8 @@
  */
 import { isServiceDependency } from "./dependencies";
 import { StackConfig } from "./schema";
-import type { ConfigProblem } from "./rules";
-import { keyOf } from "./rules";
+import type { ConfigProblem } from "./problem";
+import { keyOf } from "./problem";
 
 export function migrationProblems(c: StackConfig): ConfigProblem[] {
   const out: ConfigProblem[] = [];

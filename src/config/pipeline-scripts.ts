@@ -8,8 +8,8 @@
 import * as path from "path";
 import { npmScriptsRun, packageScripts } from "../lib/npm-scripts";
 import { CI_SCRIPTS } from "../workflows/ci";
-import type { ConfigProblem, ConfigRule } from "./rules";
-import { keyOf } from "./rules";
+import type { ConfigProblem, ConfigRule } from "./problem";
+import { keyOf } from "./problem";
 import { StackConfig } from "./schema";
 import { ROOT } from "./stack-files";
 import { ownApplicationOf } from "./applications";

@@ -6,8 +6,8 @@
  * each job reads with its own GITHUB_TOKEN.
  */
 import { imageSourceStack } from "../workflows/context";
-import type { ConfigProblem } from "./rules";
-import { keyOf } from "./rules";
+import type { ConfigProblem } from "./problem";
+import { keyOf } from "./problem";
 import { PROJECT, StackConfig } from "./schema";
 
 const GHCR =

@@ -6,8 +6,8 @@
  * release — every health gate to its deadline, every metric watch for its window, the post-deploy
  * checks to their timeout, and an `up` for each step plus the restore — must fit.
  */
-import type { ConfigProblem, ConfigRule } from "./rules";
-import { keyOf } from "./rules";
+import type { ConfigProblem, ConfigRule } from "./problem";
+import { keyOf } from "./problem";
 import { operationsOf } from "./operations";
 import { isEcsBlueGreen } from "./applications";
 import { DEFAULT_BAKE_MINUTES, type ServiceConfig } from "./schema";

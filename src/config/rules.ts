@@ -23,33 +23,11 @@ import { serviceBuildRules } from "./service-build-rules";
 import { operationsProblems } from "./operations";
 import { releaseBudgetRules } from "./release-budget";
 import { commandRules } from "./command-rules";
-import { GithubConfig, MIN_KUBERNETES_VERSION, PROJECT, ServiceConfig, StackConfig } from "./schema";
+import { GithubConfig, MIN_KUBERNETES_VERSION, ServiceConfig, StackConfig } from "./schema";
+import { ConfigProblem, ConfigRule, keyOf, problem } from "./problem";
 
-export interface ConfigProblem {
-  /** Full config key path, e.g. `platform:eks.publicAccessCidrs`. */
-  readonly key: string;
-  /** The value found (undefined when absent). */
-  readonly value: unknown;
-  /** What is allowed. */
-  readonly allowed: string;
-}
-
-/** One area's cross-key rules: every problem it finds in a parsed configuration. */
-export type ConfigRule = (config: StackConfig) => ConfigProblem[];
-
-/** `["services", 1, "port"]` → `platform:services[1].port`. */
-export function keyOf(path: readonly PropertyKey[]): string {
-  let key = `${PROJECT}:`;
-  path.forEach((part, i) => {
-    if (typeof part === "number") key += `[${part}]`;
-    else key += i === 0 ? String(part) : `.${String(part)}`;
-  });
-  return key;
-}
-
-function problem(path: readonly PropertyKey[], value: unknown, allowed: string): ConfigProblem {
-  return { key: keyOf(path), value, allowed };
-}
+// The problem vocabulary lives in a leaf module the area files import; re-exported for callers.
+export { ConfigProblem, ConfigRule, keyOf } from "./problem";
 
 /** Production survives an AZ failure, is protected and has reviewers. */
 export const productionRules: ConfigRule = (c) => {

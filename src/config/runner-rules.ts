@@ -3,8 +3,8 @@
  * runner that reaches them, and a CodeBuild runner has a VPC and a repository to serve.
  */
 import { opensToInternet } from "../../policy/lib/address-coverage";
-import type { ConfigProblem } from "./rules";
-import { keyOf } from "./rules";
+import type { ConfigProblem } from "./problem";
+import { keyOf } from "./problem";
 import type { StackConfig } from "./schema";
 
 /**

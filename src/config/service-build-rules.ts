@@ -5,8 +5,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { TOOLCHAINS, ToolchainName } from "../workflows/toolchains";
-import type { ConfigProblem, ConfigRule } from "./rules";
-import { keyOf } from "./rules";
+import type { ConfigProblem, ConfigRule } from "./problem";
+import { keyOf } from "./problem";
 import { StackConfig } from "./schema";
 import { buildPathOf } from "./service-build";
 import { ownApplicationOf, repositoryVisibilityOf } from "./applications";

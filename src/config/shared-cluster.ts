@@ -5,7 +5,7 @@
  * adopt, then fight over, the first one's objects. Pure: the caller reads the tenants' files.
  */
 import { namespaceOf } from "./applications";
-import type { ConfigProblem } from "./rules";
+import type { ConfigProblem } from "./problem";
 import { PROJECT, StackConfig } from "./schema";
 
 /** The namespaces a stack's Kubernetes workloads take, by service. */
