@@ -4,6 +4,14 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 import pulumi from "@pulumi/eslint-plugin";
 
+/** The CI command-line tools and the code that drives the engine and processes from a job. */
+const CI_TOOL_IMPORTS = {
+  regex:
+    "(^|/)(release/(cli|verify-cli|executor|pulumi-cli|pulumi-inline|port-forward|process)|operations/dora-cli|stack/runner-cli)$",
+  message:
+    "a CI command-line tool or the engine- and process-driving code of a job: the program and its libraries must not load it (it would run in every preview and up)",
+};
+
 export default tseslint.config(
   {
     ignores: [
@@ -61,14 +69,7 @@ export default tseslint.config(
       "no-restricted-imports": [
         "error",
         {
-          patterns: [
-            {
-              regex:
-                "(^|/)(release/(cli|verify-cli|executor|pulumi-cli|pulumi-inline|port-forward|process)|operations/dora-cli|stack/runner-cli)$",
-              message:
-                "a CI command-line tool or the engine- and process-driving code of a job: the program and its libraries must not load it (it would run in every preview and up)",
-            },
-          ],
+          patterns: [CI_TOOL_IMPORTS],
         },
       ],
     },
@@ -82,14 +83,7 @@ export default tseslint.config(
       "no-restricted-imports": [
         "error",
         {
-          patterns: [
-            {
-              regex:
-                "(^|/)(release/(cli|verify-cli|executor|pulumi-cli|pulumi-inline|port-forward|process)|operations/dora-cli|stack/runner-cli)$",
-              message:
-                "a CI command-line tool or the engine- and process-driving code of a job: the program and its libraries must not load it (it would run in every preview and up)",
-            },
-          ],
+          patterns: [CI_TOOL_IMPORTS],
           paths: [
             {
               name: "./rules",

@@ -14,6 +14,7 @@ import { planService, ServiceRequest, writeService } from "../../dev/scaffold/se
 import { serviceBuild } from "../../src/stack/delivery";
 import { deliveryFiles } from "../../src/workflows";
 import { contextFor } from "../helpers/context";
+import { runRenderedStep } from "../helpers/rendered-steps";
 
 const STACKS = ["dev", "staging", "production"];
 
@@ -50,24 +51,8 @@ function ciSteps(name: string, toolchain: "python" | "node") {
   });
 }
 
-function run(root: string, step: any, env: Record<string, string>, pathPrefix?: string): string {
-  try {
-    return execFileSync("bash", ["-e", "-c", step.run], {
-      cwd: path.join(root, step["working-directory"] ?? "."),
-      env: {
-        ...process.env,
-        ...env,
-        ...(pathPrefix ? { PATH: `${pathPrefix}${path.delimiter}${process.env.PATH}` } : {}),
-      },
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "pipe"],
-      timeout: 300_000,
-    });
-  } catch (e) {
-    const err = e as { stdout?: string; stderr?: string; message: string };
-    assert.fail(`${step.name} failed:\n${err.stdout ?? ""}${err.stderr ?? err.message}`);
-  }
-}
+const run = (root: string, step: any, env: Record<string, string>, pathPrefix?: string): string =>
+  runRenderedStep(root, step, env, pathPrefix);
 
 const billing: ServiceRequest = {
   name: "billing",

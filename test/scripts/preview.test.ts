@@ -9,6 +9,14 @@ import { ofService, shownInputs } from "../../dev/scripts/preview";
 
 const ROOT = path.resolve(__dirname, "../..");
 
+/** `npm run preview -- <args>` as a process. */
+const preview = (...args: string[]) =>
+  spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "dev/scripts/preview.ts", ...args], {
+    cwd: ROOT,
+    encoding: "utf8",
+    timeout: 170_000,
+  });
+
 const resource = (name: string, parent?: string): RecordedResource => ({
   type: "t",
   name,
@@ -63,21 +71,7 @@ describe("the offline preview", function () {
   });
 
   it("runs with progress, one service's tree with its inputs, and the pack's result inline", () => {
-    const r = spawnSync(
-      process.execPath,
-      [
-        "-r",
-        "ts-node/register/transpile-only",
-        "dev/scripts/preview.ts",
-        "--stack",
-        "production",
-        "--service",
-        "orders",
-        "--details",
-        "--policy",
-      ],
-      { cwd: ROOT, encoding: "utf8", timeout: 170_000 },
-    );
+    const r = preview("--stack", "production", "--service", "orders", "--details", "--policy");
     assert.equal(r.status, 0, r.stderr);
     assert.match(
       r.stderr,
@@ -91,19 +85,7 @@ describe("the offline preview", function () {
   });
 
   it("refuses a service the stack does not have, by name, with exit code 2", () => {
-    const r = spawnSync(
-      process.execPath,
-      [
-        "-r",
-        "ts-node/register/transpile-only",
-        "dev/scripts/preview.ts",
-        "--stack",
-        "dev",
-        "--service",
-        "ghost",
-      ],
-      { cwd: ROOT, encoding: "utf8", timeout: 170_000 },
-    );
+    const r = preview("--stack", "dev", "--service", "ghost");
     assert.equal(r.status, 2);
     assert.match(r.stderr, /--service ghost: no resource of the platform stack "dev" is named after it\n$/);
   });

@@ -13,14 +13,8 @@ import YAML from "yaml";
 import { ROOT } from "../../dev/paths";
 import { deliveryFiles } from "../../src/workflows";
 import { contextFor } from "../helpers/context";
+import { RenderedStep, runRenderedStep } from "../helpers/rendered-steps";
 
-interface RenderedStep {
-  readonly name: string;
-  readonly run?: string;
-  readonly uses?: string;
-  readonly env?: Record<string, string>;
-  readonly "working-directory"?: string;
-}
 interface RenderedJob {
   readonly env?: Record<string, string>;
   readonly steps: RenderedStep[];
@@ -51,26 +45,9 @@ function commandsOf(
   });
 }
 
-/** Runs one rendered step as the runner would (bash -e, in its working directory); returns its output. */
-function runStep(step: RenderedStep, env: Record<string, string>, pathPrefix?: string): string {
-  assert.doesNotMatch(step.run!, /\$\{\{/, `${step.name}: an expression the runner would expand`);
-  try {
-    return execFileSync("bash", ["-e", "-c", step.run!], {
-      cwd: path.join(ROOT, step["working-directory"] ?? "."),
-      env: {
-        ...process.env,
-        ...env,
-        ...(pathPrefix ? { PATH: `${pathPrefix}${path.delimiter}${process.env.PATH}` } : {}),
-      },
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "pipe"],
-      timeout: 300000,
-    });
-  } catch (e) {
-    const err = e as { stdout?: string; stderr?: string; message: string };
-    assert.fail(`${step.name} failed:\n${err.stdout ?? ""}${err.stderr ?? err.message}`);
-  }
-}
+/** Runs one rendered step in the repository (see test/helpers/rendered-steps.ts). */
+const runStep = (step: RenderedStep, env: Record<string, string>, pathPrefix?: string): string =>
+  runRenderedStep(ROOT, step, env, pathPrefix);
 
 /** A venv for the service, recreated when its requirements file changed since it was filled. */
 function serviceVenv(service: string, requirements: string): string {
